@@ -1,0 +1,41 @@
+namespace KafkaDemo.Messaging.Contracts;
+
+/// <summary>Messages that failed verification, by reason.</summary>
+public sealed record IntegrityFailures(long Total, long BadMac, long Malformed, long UnknownVersion);
+
+/// <summary>The consumer's <c>GET /api/stats</c> document.</summary>
+/// <param name="Instance">The instance name.</param>
+/// <param name="StartedAt">When this process started.</param>
+/// <param name="Received">Records read from Kafka.</param>
+/// <param name="Verified">Records whose envelope verified.</param>
+/// <param name="IntegrityFailures">Records that failed verification, by reason.</param>
+/// <param name="Gaps">Messages missing from their producer's stream (lost).</param>
+/// <param name="Duplicates">Messages seen more than once.</param>
+/// <param name="OutOfOrder">Messages that arrived after a later one of the same stream.</param>
+/// <param name="Truncated">Messages removed by broker retention before they were read (not lost by the pipeline).</param>
+/// <param name="ProducerRestarts">Times a producer reappeared with a new epoch.</param>
+/// <param name="Streams">Producer streams (producer, epoch, topic, partition) being tracked.</param>
+/// <param name="AssignedPartitions">Partitions currently assigned to this consumer.</param>
+/// <param name="ReceiveRate">Records read per second.</param>
+/// <param name="LatencyMs">End-to-end latency: receive time minus intended send time.</param>
+/// <param name="LatencyFromActualSendMs">Receive time minus actual send time.</param>
+/// <param name="Histograms">Encoded histograms of <paramref name="LatencyMs"/>, mergeable across instances.</param>
+/// <param name="ActualSendHistograms">Encoded histograms of <paramref name="LatencyFromActualSendMs"/>.</param>
+public sealed record ConsumerStats(
+    string Instance,
+    DateTimeOffset StartedAt,
+    long Received,
+    long Verified,
+    IntegrityFailures IntegrityFailures,
+    long Gaps,
+    long Duplicates,
+    long OutOfOrder,
+    long Truncated,
+    long ProducerRestarts,
+    int Streams,
+    int AssignedPartitions,
+    RateSummary ReceiveRate,
+    LatencyWindowSummaries LatencyMs,
+    LatencyWindowSummaries LatencyFromActualSendMs,
+    HistogramSnapshot Histograms,
+    HistogramSnapshot ActualSendHistograms);
