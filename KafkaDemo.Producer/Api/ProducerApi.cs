@@ -1,0 +1,59 @@
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Producer.Options;
+using KafkaDemo.Producer.Sending;
+using KafkaDemo.Producer.Stats;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace KafkaDemo.Producer.Api;
+
+/// <summary>The producer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
+public static class ProducerApi
+{
+    public static IEndpointRouteBuilder MapProducerApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Producer");
+        api.MapGet("/stats", (ProducerMetrics metrics) => TypedResults.Ok(metrics.Snapshot()))
+            .WithSummary("Counts, rates, publish latency and publish delay.");
+        api.MapGet("/rate", (LoadControl control) => TypedResults.Ok(Settings(control)))
+            .WithSummary("The target rate and whether load is paused.");
+        api.MapPut("/rate", SetRate).WithSummary("Changes the target rate (messages per second; 0 is unthrottled).");
+        api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes load.");
+        return app;
+    }
+
+    internal static Results<Ok<LoadSettings>, ValidationProblem> SetRate(RateChange? change, LoadControl control)
+    {
+        if (change?.Rate is not { } rate)
+        {
+            return Invalid("rate", "A JSON body { \"rate\": <messages per second> } is required.");
+        }
+
+        if (ProducerOptionsValidator.RateError(rate, control.MaxRate) is { } error)
+        {
+            return Invalid("rate", "The rate " + error);
+        }
+
+        control.SetRate(rate);
+        return TypedResults.Ok(Settings(control));
+    }
+
+    internal static Results<Ok<LoadSettings>, ValidationProblem> SetLoad(LoadChange? change, LoadControl control)
+    {
+        if (change?.Paused is not { } paused)
+        {
+            return Invalid("paused", "A JSON body { \"paused\": true | false } is required.");
+        }
+
+        control.SetPaused(paused);
+        return TypedResults.Ok(Settings(control));
+    }
+
+    private static LoadSettings Settings(LoadControl control)
+    {
+        var (rate, paused, _) = control.Current();
+        return new LoadSettings(rate, paused, control.MaxRate);
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}

@@ -1,0 +1,63 @@
+using KafkaDemo.Messaging.Topics;
+using Microsoft.Extensions.Options;
+
+namespace KafkaDemo.Producer.Options;
+
+/// <summary>Checks <see cref="ProducerOptions"/> at start-up; every message names its key.</summary>
+public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProducerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string S = ProducerOptions.SectionName;
+        var failures = new List<string>();
+
+        if (!double.IsFinite(options.MaxRate) || options.MaxRate <= 0)
+        {
+            failures.Add($"{S}:MaxRate must be a positive number of messages per second; it is {options.MaxRate}.");
+        }
+
+        if (RateError(options.Rate, options.MaxRate) is { } rateError)
+        {
+            failures.Add($"{S}:Rate {rateError}");
+        }
+
+        if (!MessageSizeRange.TryParse(options.MessageSize, out var sizeError, out _))
+        {
+            failures.Add($"{S}:MessageSize: {sizeError}");
+        }
+
+        if (!TopicSpec.TryParse(options.Topics, out _, out var topicError))
+        {
+            failures.Add($"{S}:Topics: {topicError}");
+        }
+
+        if (!Enum.IsDefined(options.Keys))
+        {
+            failures.Add($"{S}:Keys must be one of {string.Join(", ", Enum.GetNames<KeyStrategy>())}.");
+        }
+
+        if (options.KeyCount is < 1 or > 1_000_000)
+        {
+            failures.Add($"{S}:KeyCount must be from 1 to 1000000; it is {options.KeyCount}.");
+        }
+
+        if (options.MessageCount < 0)
+        {
+            failures.Add($"{S}:MessageCount must be 0 (run until stopped) or more; it is {options.MessageCount}.");
+        }
+
+        if (options.FlushTimeoutSeconds is < 0 or > 600)
+        {
+            failures.Add($"{S}:FlushTimeoutSeconds must be from 0 to 600; it is {options.FlushTimeoutSeconds}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Why a target rate is unacceptable, or null when it is fine. Shared by start-up and the HTTP API.</summary>
+    public static string? RateError(double rate, double maxRate) =>
+        !double.IsFinite(rate) || rate < 0 || rate > maxRate
+            ? $"must be from 0 (unthrottled) to {maxRate} messages per second; it is {rate}."
+            : null;
+}

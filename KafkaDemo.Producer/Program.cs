@@ -1,0 +1,26 @@
+using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.Producer.Api;
+using KafkaDemo.Producer.Extensions;
+using KafkaDemo.Producer.Standalone;
+
+if (StandaloneRun.IsRequested(args))
+{
+    return await StandaloneRun.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddEnvelopes();
+builder.AddProducer();
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapProducerApi();
+
+await app.RunAsync();
+return 0;

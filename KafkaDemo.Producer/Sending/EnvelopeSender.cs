@@ -1,0 +1,245 @@
+using System.Security.Cryptography;
+using Confluent.Kafka;
+using KafkaDemo.Messaging.Envelopes;
+using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.Messaging.Topics;
+using KafkaDemo.Producer.Options;
+using KafkaDemo.Producer.Stats;
+using Microsoft.Extensions.Options;
+
+namespace KafkaDemo.Producer.Sending;
+
+/// <summary>
+/// The send loop. On a dedicated thread it follows the <see cref="RateSchedule"/>, writes and signs
+/// each envelope and hands it to the Kafka client; delivery reports come back on the client's poll
+/// thread and are counted there. On shutdown it flushes what is in flight.
+/// </summary>
+public sealed partial class EnvelopeSender : BackgroundService
+{
+    private const int PaddingPatternBytes = 64 * 1024;
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(100);
+
+    private readonly IProducer<byte[]?, byte[]> _producer;
+    private readonly EnvelopeWriter _writer;
+    private readonly LoadControl _control;
+    private readonly ProducerMetrics _metrics;
+    private readonly ProducerIdentity _identity;
+    private readonly ProducerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EnvelopeSender> _logger;
+    private readonly Action<DeliveryReport<byte[]?, byte[]>> _onDelivery;
+    private readonly Message<byte[]?, byte[]> _message = new() { Value = [], Headers = [] };
+    private readonly byte[] _padding = RandomNumberGenerator.GetBytes(PaddingPatternBytes);
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastErrorLogMicros;
+
+    public EnvelopeSender(
+        IProducer<byte[]?, byte[]> producer,
+        EnvelopeWriter writer,
+        LoadControl control,
+        ProducerMetrics metrics,
+        ProducerIdentity identity,
+        IOptions<ProducerOptions> options,
+        TimeProvider time,
+        ILogger<EnvelopeSender> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _producer = producer;
+        _writer = writer;
+        _control = control;
+        _metrics = metrics;
+        _identity = identity;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _onDelivery = OnDelivery;
+    }
+
+    /// <summary>Completes when a run with <see cref="ProducerOptions.MessageCount"/> has sent and flushed everything.</summary>
+    public Task Finished => _finished.Task;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(
+            () => Run(stoppingToken),
+            stoppingToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var topics = TopicSpec.Parse(_options.Topics);
+            _ = MessageSizeRange.TryParse(_options.MessageSize, out _, out var size);
+            var partitions = PartitionDiscovery.WaitForPartitions(_producer, topics, _logger, stoppingToken);
+            var seed = _options.Seed != 0 ? _options.Seed : Random.Shared.Next();
+            var plan = new MessagePlan(topics, partitions, _options.Keys, _options.KeyCount, size, seed);
+            LogStarting(_logger, _identity.InstanceId, _identity.ProducerId, _identity.Epoch, _options.Topics, string.Join(",", partitions.Select(p => $"{p.Key}:{p.Value}")), _options.MessageSize, _options.Keys);
+            SendLoop(plan, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Flush();
+            _finished.TrySetResult();
+        }
+    }
+
+    private void SendLoop(MessagePlan plan, CancellationToken stoppingToken)
+    {
+        var schedule = new RateSchedule();
+        var limit = _options.MessageCount;
+        var running = false;
+        long seenVersion = -1;
+        while (!stoppingToken.IsCancellationRequested && (limit == 0 || plan.Count < limit))
+        {
+            if (_control.Version != seenVersion)
+            {
+                var (rate, paused, version) = _control.Current();
+                seenVersion = version;
+                if (!paused && running)
+                {
+                    schedule.ChangeRate(rate, plan.Count, _time.Now());
+                }
+                else if (!paused)
+                {
+                    // First start, or resuming: a pause is not lag, so the schedule starts afresh.
+                    schedule.Start(_time.Now(), rate, plan.Count);
+                }
+
+                running = !paused;
+            }
+
+            if (!running)
+            {
+                _control.WaitForChange(TimeSpan.FromSeconds(1), stoppingToken);
+                continue;
+            }
+
+            var now = _time.Now();
+            var wait = schedule.MicrosUntilDue(plan.Count, now);
+            if (wait > 0)
+            {
+                Wait(wait, stoppingToken);
+                continue;
+            }
+
+            var intended = schedule.IsUnthrottled ? now : schedule.IntendedMicros(plan.Count);
+            SendOne(plan, intended, stoppingToken);
+        }
+    }
+
+    private void Wait(long micros, CancellationToken stoppingToken)
+    {
+        if (micros > 2_000)
+        {
+            // Long waits block, but wake at once if the rate changes or load is paused.
+            var timeout = TimeSpan.FromMicroseconds(Math.Min(micros - 1_000, LongestWait.TotalMicroseconds));
+            _control.WaitForChange(timeout, stoppingToken);
+            return;
+        }
+
+        // Short waits: the next message is due within ~2 ms. Sleeping 1 ms and then sending every
+        // message that has come due keeps the CPU free; the lateness shows up as publish delay.
+        Thread.Sleep(1);
+    }
+
+    private void SendOne(MessagePlan plan, long intendedMicros, CancellationToken stoppingToken)
+    {
+        plan.Next(out var destination, out var key, out var sequence, out var size);
+        var value = new byte[size];
+        var actual = _time.Now();
+        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), _padding);
+        _message.Key = key;
+        _message.Value = value;
+
+        while (true)
+        {
+            try
+            {
+                _producer.Produce(destination, _message, _onDelivery);
+                _metrics.RecordSent(actual - intendedMicros, actual);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The client holds queue.buffering.max.messages already: wait for deliveries, then
+                // offer the same message again with a fresh send time.
+                _metrics.RecordQueueFullWait();
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    _metrics.RecordFailed();
+                    return;
+                }
+
+                Thread.Sleep(1);
+                actual = _time.Now();
+                _writer.Restamp(value, actual);
+            }
+            catch (ProduceException<byte[]?, byte[]> ex)
+            {
+                _metrics.RecordSent(actual - intendedMicros, actual);
+                _metrics.RecordFailed();
+                LogThrottled(ex.Error);
+                return;
+            }
+        }
+    }
+
+    private void OnDelivery(DeliveryReport<byte[]?, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            _metrics.RecordFailed();
+            LogThrottled(report.Error);
+            return;
+        }
+
+        var sentAt = EnvelopeVerifier.ReadActualSendMicros(report.Message.Value);
+        var now = _time.Now();
+        _metrics.RecordAcked(now - sentAt, now);
+    }
+
+    private void Flush()
+    {
+        var timeout = TimeSpan.FromSeconds(_options.FlushTimeoutSeconds);
+        try
+        {
+            var remaining = _producer.Flush(timeout);
+            LogFlushed(_logger, _metrics.Sent, _metrics.Acked, _metrics.Failed, remaining);
+        }
+        catch (KafkaException ex)
+        {
+            LogFlushFailed(_logger, ex);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host already disposed the client.
+        }
+    }
+
+    private void LogThrottled(Error error)
+    {
+        // At most one line a second: a broker outage fails thousands of messages at once.
+        var now = _time.Now();
+        var last = Interlocked.Read(ref _lastErrorLogMicros);
+        if (now - last >= 1_000_000 && Interlocked.CompareExchange(ref _lastErrorLogMicros, now, last) == last)
+        {
+            LogDeliveryFailed(_logger, error.Code, error.Reason, _metrics.Failed);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Producer {Instance} (id {ProducerId}, epoch {Epoch}) sending to {Topics} (partitions {Partitions}), size {Size}, keys {Keys}")]
+    private static partial void LogStarting(ILogger logger, string instance, Guid producerId, long epoch, string topics, string partitions, string size, KeyStrategy keys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery failed: {Code} {Reason} ({Failed} failed so far)")]
+    private static partial void LogDeliveryFailed(ILogger logger, ErrorCode code, string reason, long failed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flushed: {Sent} sent, {Acked} acknowledged, {Failed} failed, {Remaining} still in flight")]
+    private static partial void LogFlushed(ILogger logger, long sent, long acked, long failed, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flushing the producer failed")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
+}
