@@ -1,0 +1,87 @@
+using System.Text.Json.Serialization;
+using Confluent.Kafka;
+using KafkaDemo.Consumer.Consuming;
+using KafkaDemo.Consumer.Options;
+using KafkaDemo.Consumer.Stats;
+using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.Messaging.Sequencing;
+using Microsoft.Extensions.Options;
+
+namespace KafkaDemo.Consumer.Extensions;
+
+public static class ConsumerExtensions
+{
+    /// <summary>Name of the Kafka connection (<c>ConnectionStrings:kafka</c>).</summary>
+    public const string KafkaConnectionName = "kafka";
+
+    /// <summary>Health check that passes once the consumer has joined its group.</summary>
+    public const string GroupHealthCheckName = "consumer-group";
+
+    /// <summary>
+    /// Registers the consumer: validated options, the Kafka client with our defaults and partition
+    /// handlers, the consume loop and its measurements.
+    /// </summary>
+    public static IHostApplicationBuilder AddConsumer(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>();
+        builder.Services.AddOptions<ConsumerOptions>()
+            .BindConfiguration(ConsumerOptions.SectionName)
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(ConsumerOptions.SectionName).Get<ConsumerOptions>() ?? new ConsumerOptions();
+        builder.AddKafkaConsumer<Ignore, byte[]>(
+            KafkaConnectionName,
+            settings => ApplyConsumerDefaults(settings.Config, options.GroupId, options.ResolvedInstanceId()),
+            (sp, consumer) => TrackPartitions(consumer, sp.GetRequiredService<GroupMembership>(), sp.GetRequiredService<SequenceTracker>()));
+
+        builder.Services.AddSingleton<SequenceTracker>();
+        builder.Services.AddSingleton<GroupMembership>();
+        builder.Services.AddHealthChecks().AddCheck<GroupMembership>(GroupHealthCheckName);
+        builder.Services.AddSingleton<ConsumerMetrics>();
+        builder.Services.AddSingleton<IIntervalMeasurement>(sp => sp.GetRequiredService<ConsumerMetrics>());
+        builder.Services.AddSingleton<EnvelopeConsumer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EnvelopeConsumer>());
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Consumer defaults: read from the start of a partition the group has never committed, commit
+    /// in the background every second, and fetch with a short wait for low latency. Configuration
+    /// wins over each of them (Aspire:Confluent:Kafka:Consumer:Config:...).
+    /// </summary>
+    public static void ApplyConsumerDefaults(ConsumerConfig config, string groupId, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.GroupId ??= groupId;
+        config.ClientId ??= clientId;
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        config.EnableAutoCommit ??= true;
+        config.AutoCommitIntervalMs ??= 1000;
+        config.FetchWaitMaxMs ??= 5;
+    }
+
+    /// <summary>Keeps group membership and the sequence tracker in step with partition assignment.</summary>
+    public static void TrackPartitions(ConsumerBuilder<Ignore, byte[]> consumer, GroupMembership membership, SequenceTracker tracker)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(tracker);
+
+        void Release(IEnumerable<TopicPartition> partitions)
+        {
+            var released = partitions.ToList();
+            membership.Revoked(released);
+            foreach (var tp in released)
+            {
+                // Whoever reads it next starts a new baseline; nothing they read counts as lost here.
+                tracker.ForgetPartition(tp.Topic, tp.Partition.Value);
+            }
+        }
+
+        consumer.SetPartitionsAssignedHandler((_, partitions) => membership.Assigned(partitions));
+        consumer.SetPartitionsRevokedHandler((_, partitions) => Release(partitions.Select(p => p.TopicPartition)));
+        consumer.SetPartitionsLostHandler((_, partitions) => Release(partitions.Select(p => p.TopicPartition)));
+    }
+}

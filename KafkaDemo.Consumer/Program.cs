@@ -1,0 +1,26 @@
+using KafkaDemo.Consumer.Api;
+using KafkaDemo.Consumer.Extensions;
+using KafkaDemo.Consumer.Standalone;
+using KafkaDemo.Messaging.Hosting;
+
+if (StandaloneRun.IsRequested(args))
+{
+    return await StandaloneRun.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddEnvelopes();
+builder.AddConsumer();
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapConsumerApi();
+
+await app.RunAsync();
+return 0;
