@@ -1,0 +1,123 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace KafkaDemo.AppHost.Tests;
+
+/// <summary>The application model the AppHost builds, inspected without starting anything.</summary>
+public sealed class ModelTests
+{
+    [Fact]
+    public async Task Embedded_mode_runs_the_broker_and_wires_producer_and_consumer_to_it()
+    {
+        await using var builder = await TestApp.CreateAsync();
+
+        var names = builder.Resources.Select(r => r.Name).ToList();
+        Assert.Contains("kafka-embedded", names);
+        Assert.Contains("kafka", names);
+        Assert.Contains("producer", names);
+        Assert.Contains("consumer", names);
+        Assert.Contains("hmac-secret", names);
+    }
+
+    [Fact]
+    public async Task Only_the_producer_and_the_consumer_receive_the_secret()
+    {
+        await using var builder = await TestApp.CreateAsync();
+
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>())
+        {
+            var environment = await ResourceEnvironment.ReadAsync(resource);
+            var boundToSecret = environment.Where(v => v.Value is ParameterResource { Name: "hmac-secret" }).Select(v => v.Key).ToList();
+            if (resource.Name is "producer" or "consumer")
+            {
+                Assert.Equal(["Messaging__HmacSecret"], boundToSecret);
+                Assert.Contains("ConnectionStrings__kafka", environment.Keys);
+            }
+            else
+            {
+                Assert.Empty(boundToSecret);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_producer_waits_for_the_consumer_and_both_wait_for_the_broker()
+    {
+        await using var builder = await TestApp.CreateAsync();
+        var producer = builder.Resources.Single(r => r.Name == "producer");
+        var consumer = builder.Resources.Single(r => r.Name == "consumer");
+
+        static IEnumerable<string> WaitsFor(IResource r) =>
+            r.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name);
+
+        Assert.Contains("consumer", WaitsFor(producer));
+        Assert.Contains("kafka-embedded", WaitsFor(producer));
+        Assert.Contains("kafka-embedded", WaitsFor(consumer));
+    }
+
+    [Fact]
+    public async Task The_fixed_ports_come_from_configuration()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Ports:Producer=45101");
+        var producer = (IResourceWithEndpoints)builder.Resources.Single(r => r.Name == "producer");
+
+        var http = producer.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
+        Assert.Equal(45101, http.Port);
+    }
+
+    [Fact]
+    public async Task K3d_mode_fails_with_a_clear_not_yet_available_message()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync("--KafkaDemo:Mode=k3d"));
+        Assert.Contains("k3d is not yet available", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task External_mode_without_a_connection_string_says_which_key_to_set()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync("--KafkaDemo:Mode=external"));
+        Assert.Contains("ConnectionStrings:kafka", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task External_mode_uses_the_given_cluster_and_runs_no_broker()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Mode=external", "--ConnectionStrings:kafka=broker-a:9092,broker-b:9092");
+
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "kafka-embedded");
+        var kafka = builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "kafka");
+        Assert.Equal("broker-a:9092,broker-b:9092", await kafka.GetConnectionStringAsync(TestContext.Current.CancellationToken));
+        var consumer = builder.Resources.Single(r => r.Name == "consumer");
+        Assert.Contains("ConnectionStrings__kafka", (await ResourceEnvironment.ReadAsync(consumer)).Keys);
+    }
+
+    [Fact]
+    public async Task Embedded_mode_connects_everything_to_all_three_fixed_broker_ports()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Embedded:Port=41092");
+        var kafka = builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "kafka");
+
+        Assert.Equal("127.0.0.1:41092,127.0.0.1:41093,127.0.0.1:41094", await kafka.GetConnectionStringAsync(TestContext.Current.CancellationToken));
+        var broker = builder.Resources.Single(r => r.Name == "kafka-embedded");
+        var environment = await ResourceEnvironment.ReadAsync(broker);
+        Assert.Equal("41092", environment["EmbeddedKafka__Port"]);
+    }
+
+    [Theory]
+    [InlineData("--KafkaDemo:Mode=sideways", "KafkaDemo:Mode must be auto, embedded, k3d or external")]
+    [InlineData("--KafkaDemo:Topics=bad topic", "KafkaDemo:Topics")]
+    [InlineData("--KafkaDemo:ReplicationFactor=5", "KafkaDemo:ReplicationFactor")]
+    [InlineData("--KafkaDemo:Ports:Consumer=70000", "KafkaDemo:Ports:Consumer")]
+    [InlineData("--KafkaDemo:Rate=-1", "KafkaDemo:Rate")]
+    public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));
+        Assert.Contains(expected, Flatten(error), StringComparison.Ordinal);
+    }
+
+    private static string Flatten(Exception error) =>
+        error is AggregateException aggregate
+            ? string.Join(" | ", aggregate.Flatten().InnerExceptions.Select(e => e.Message))
+            : error.InnerException is { } inner ? error.Message + " | " + Flatten(inner) : error.Message;
+}

@@ -1,0 +1,44 @@
+namespace KafkaDemo.IntegrationTests;
+
+public sealed class FaultTests(EmbeddedCluster embedded) : IClassFixture<EmbeddedCluster>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task A_broker_down_and_up_mid_stream_loses_and_duplicates_nothing()
+    {
+        const int count = 16_000; // 8 s at 2000/s
+        var topic = embedded.NewTopic(partitions: 6);
+        using var consumer = DemoServices.Consumer(embedded.BootstrapServers, topic, count);
+        using var producer = DemoServices.Producer(embedded.BootstrapServers, topic, count, rate: 2000);
+        await consumer.StartAndJoinAsync(Deadline);
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        var sent = producer.ProducerMetrics();
+
+        // Take broker 1 (leader of some partitions) down while messages flow, then bring it back.
+        await Eventually.TrueAsync(() => sent.Acked >= 4_000, Deadline, "The producer never got going.");
+        embedded.Cluster.SetBrokerDown(1);
+        var ackedWhenDown = sent.Acked;
+        await Eventually.TrueAsync(() => sent.Sent >= ackedWhenDown + 4_000, Deadline, "The producer stopped sending during the outage.");
+        embedded.Cluster.SetBrokerUp(1);
+
+        await producer.ProducerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        await consumer.ConsumerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+
+        Assert.Equal(count, sent.Acked);
+        Assert.Equal(0, sent.Failed);
+        var stats = consumer.ConsumerMetrics().Snapshot();
+        Assert.Equal(count, stats.Verified);
+        Assert.Equal(0, stats.Gaps);
+        Assert.Equal(0, stats.Duplicates);
+        Assert.Equal(0, stats.OutOfOrder);
+        Assert.Equal(0, stats.IntegrityFailures.Total);
+
+        // The outage was real: some messages waited for the broker far longer than usual.
+        Assert.True(sent.PublishLatency.Summaries().Last10s.Max > 100 || sent.Snapshot().PublishLatencyMs.SinceStart.Max > 100,
+            "No message waited for the downed broker.");
+
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+        await consumer.StopAsync(TestContext.Current.CancellationToken);
+    }
+}

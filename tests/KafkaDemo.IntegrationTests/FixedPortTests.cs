@@ -1,0 +1,71 @@
+extern alias embedded;
+
+using System.Net;
+using System.Net.Sockets;
+using Confluent.Kafka;
+using embedded::KafkaDemo.EmbeddedKafka.Cluster;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaDemo.IntegrationTests;
+
+public sealed class FixedPortTests
+{
+    [Fact]
+    public async Task Brokers_listen_and_advertise_on_the_fixed_ports_and_keep_them_across_an_outage()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Fixed embedded ports are implemented for Linux only.");
+        var basePort = FreePorts.Block(3);
+        using var cluster = EmbeddedKafkaCluster.Start(
+            new EmbeddedKafkaOptions { Port = basePort, Topics = "fixed-ports", Partitions = 3, RetentionSeconds = 0 },
+            NullLogger.Instance);
+
+        Assert.Equal($"127.0.0.1:{basePort},127.0.0.1:{basePort + 1},127.0.0.1:{basePort + 2}", cluster.BootstrapServers);
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = $"127.0.0.1:{basePort}" }).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+        Assert.Equal([basePort, basePort + 1, basePort + 2], metadata.Brokers.OrderBy(b => b.BrokerId).Select(b => b.Port));
+        Assert.All(metadata.Brokers, b => Assert.Equal("127.0.0.1", b.Host));
+
+        cluster.SetBrokerDown(2);
+        Assert.False(await AcceptsAsync(basePort + 1), "A broker that is down still accepts connections.");
+        cluster.SetBrokerUp(2);
+        Assert.True(await AcceptsAsync(basePort + 1), "The broker did not come back on its fixed port.");
+
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, Acks = Acks.All }).Build();
+        for (var partition = 0; partition < 3; partition++)
+        {
+            var result = await producer.ProduceAsync(new TopicPartition("fixed-ports", partition), new Message<Null, string> { Value = "hello" }, TestContext.Current.CancellationToken);
+            Assert.Equal(PersistenceStatus.Persisted, result.Status);
+        }
+    }
+
+    [Fact]
+    public void A_port_in_use_gives_a_clear_error_naming_the_setting()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Fixed embedded ports are implemented for Linux only.");
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var error = Assert.Throws<IOException>(() => EmbeddedKafkaCluster.Start(
+            new EmbeddedKafkaOptions { Port = port, Brokers = 1, ReplicationFactor = 1, Topics = "t", Partitions = 1, RetentionSeconds = 0 },
+            NullLogger.Instance));
+
+        Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("EmbeddedKafka:Port", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

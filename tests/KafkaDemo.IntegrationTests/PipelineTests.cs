@@ -1,0 +1,90 @@
+using Confluent.Kafka;
+using KafkaDemo.Messaging.Envelopes;
+
+namespace KafkaDemo.IntegrationTests;
+
+public sealed class PipelineTests(EmbeddedCluster embedded) : IClassFixture<EmbeddedCluster>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Every_signed_message_is_verified_with_no_gap_or_duplicate()
+    {
+        const int count = 20_000;
+        var topics = $"{embedded.NewTopic()}:3,{embedded.NewTopic()}:1";
+        using var consumer = DemoServices.Consumer(embedded.BootstrapServers, topics, count);
+        using var producer = DemoServices.Producer(embedded.BootstrapServers, topics, count, rate: 0);
+
+        await consumer.StartAndJoinAsync(Deadline);
+        await producer.StartAsync(TestContext.Current.CancellationToken);
+        await producer.ProducerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        await consumer.ConsumerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+
+        var sent = producer.ProducerMetrics();
+        Assert.Equal(count, sent.Acked);
+        Assert.Equal(0, sent.Failed);
+
+        var metrics = consumer.ConsumerMetrics();
+        metrics.CloseInterval(long.MaxValue / 2, 0); // what the interval clock does each second: include the last partial second
+        var stats = metrics.Snapshot();
+        Assert.Equal(count, stats.Received);
+        Assert.Equal(count, stats.Verified);
+        Assert.Equal(0, stats.IntegrityFailures.Total);
+        Assert.Equal(0, stats.Gaps);
+        Assert.Equal(0, stats.Duplicates);
+        Assert.Equal(0, stats.OutOfOrder);
+        Assert.Equal(0, stats.Truncated);
+        Assert.Equal(0, stats.ProducerRestarts);
+        Assert.Equal(count, stats.LatencyMs.SinceStart.Count);
+        Assert.Equal(count, stats.LatencyFromActualSendMs.SinceStart.Count);
+        Assert.InRange(stats.LatencyMs.SinceStart.P50, 0.001, 10_000);
+
+        await producer.StopAsync(TestContext.Current.CancellationToken);
+        await consumer.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Garbage_written_by_a_plain_client_is_counted_and_verification_goes_on()
+    {
+        const int signed = 3_000;
+        var topic = embedded.NewTopic(partitions: 1);
+        using var consumer = DemoServices.Consumer(embedded.BootstrapServers, topic, count: 0);
+        using var producer = DemoServices.Producer(embedded.BootstrapServers, topic, signed, rate: 0);
+        await consumer.StartAndJoinAsync(Deadline);
+
+        // Every kind of bad record, before and after the signed messages.
+        var forged = new byte[256];
+        new EnvelopeWriter(HmacKey.FromSecret("not-the-shared-secret-at-all"))
+            .Write(forged, new EnvelopeFields(Guid.NewGuid(), 1, 0, 1, 1), [1, 2, 3]);
+        var futureVersion = (byte[])forged.Clone();
+        futureVersion[2] = 9;
+        byte[][] garbage = [[], [0x4B], "not an envelope at all"u8.ToArray(), new byte[10_000], forged, futureVersion];
+
+        using (var plain = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = embedded.BootstrapServers }).Build())
+        {
+            await ProduceAllAsync(plain, topic, garbage);
+            await producer.StartAsync(TestContext.Current.CancellationToken);
+            await producer.ProducerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
+            await ProduceAllAsync(plain, topic, garbage);
+        }
+
+        var metrics = consumer.ConsumerMetrics();
+        await Eventually.TrueAsync(() => metrics.Received == signed + (2 * garbage.Length), Deadline);
+        var stats = metrics.Snapshot();
+
+        Assert.Equal(signed, stats.Verified);
+        Assert.Equal(new Messaging.Contracts.IntegrityFailures(Total: 12, BadMac: 2, Malformed: 8, UnknownVersion: 2), stats.IntegrityFailures);
+        Assert.Equal(0, stats.Gaps);
+        Assert.Equal(0, stats.Duplicates);
+        Assert.Equal(0, stats.Truncated);
+        await consumer.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task ProduceAllAsync(IProducer<Null, byte[]> producer, string topic, IEnumerable<byte[]> values)
+    {
+        foreach (var value in values)
+        {
+            await producer.ProduceAsync(topic, new Message<Null, byte[]> { Value = value }, TestContext.Current.CancellationToken);
+        }
+    }
+}

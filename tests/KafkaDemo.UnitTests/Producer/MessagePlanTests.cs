@@ -1,0 +1,98 @@
+extern alias producer;
+
+using KafkaDemo.Messaging.Topics;
+using producer::KafkaDemo.Producer.Options;
+using producer::KafkaDemo.Producer.Sending;
+
+namespace KafkaDemo.UnitTests.Producer;
+
+public sealed class MessagePlanTests
+{
+    private static readonly Dictionary<string, int> Partitions = new() { ["orders"] = 4, ["clicks"] = 2 };
+
+    private static List<(string Topic, int Partition, string? Key, long Sequence, int Size)> Plan(
+        KeyStrategy keys, int count, string size = "512", int keyCount = 8)
+    {
+        _ = MessageSizeRange.TryParse(size, out _, out var range);
+        var plan = new MessagePlan(TopicSpec.Parse("orders:3,clicks:1"), Partitions, keys, keyCount, range, seed: 1);
+        var result = new List<(string, int, string?, long, int)>();
+        for (var i = 0; i < count; i++)
+        {
+            plan.Next(out var tp, out var key, out var sequence, out var messageSize);
+            result.Add((tp.Topic, tp.Partition.Value, key is null ? null : System.Text.Encoding.ASCII.GetString(key), sequence, messageSize));
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void Topics_follow_their_weights()
+    {
+        var plan = Plan(KeyStrategy.None, 4000);
+        Assert.Equal(3000, plan.Count(m => m.Topic == "orders"));
+        Assert.Equal(1000, plan.Count(m => m.Topic == "clicks"));
+    }
+
+    [Theory]
+    [InlineData(KeyStrategy.None)]
+    [InlineData(KeyStrategy.RoundRobin)]
+    [InlineData(KeyStrategy.Random)]
+    [InlineData(KeyStrategy.OneKey)]
+    public void Every_partition_gets_its_own_gap_free_sequence_from_zero(KeyStrategy keys)
+    {
+        var plan = Plan(keys, 5000);
+        foreach (var stream in plan.GroupBy(m => (m.Topic, m.Partition)))
+        {
+            Assert.Equal(Enumerable.Range(0, stream.Count()).Select(i => (long)i), stream.Select(m => m.Sequence));
+        }
+    }
+
+    [Fact]
+    public void Without_keys_partitions_are_used_in_turn()
+    {
+        var orders = Plan(KeyStrategy.None, 40).Where(m => m.Topic == "orders").Select(m => m.Partition).ToList();
+        Assert.Equal([0, 1, 2, 3, 0, 1, 2, 3], orders.Take(8));
+        Assert.All(Plan(KeyStrategy.None, 40), m => Assert.Null(m.Key));
+    }
+
+    [Theory]
+    [InlineData(KeyStrategy.RoundRobin)]
+    [InlineData(KeyStrategy.Random)]
+    public void A_key_always_lands_on_the_same_partition(KeyStrategy keys)
+    {
+        var plan = Plan(keys, 2000);
+        foreach (var byKey in plan.GroupBy(m => (m.Topic, m.Key)))
+        {
+            Assert.Single(byKey.Select(m => m.Partition).Distinct());
+        }
+
+        Assert.Equal(8, plan.Select(m => m.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void One_key_means_one_partition_per_topic()
+    {
+        var plan = Plan(KeyStrategy.OneKey, 100);
+        Assert.Single(plan.Where(m => m.Topic == "orders").Select(m => m.Partition).Distinct());
+        Assert.All(plan, m => Assert.Equal("key-0", m.Key));
+    }
+
+    [Fact]
+    public void Sizes_are_fixed_or_drawn_from_the_range()
+    {
+        Assert.All(Plan(KeyStrategy.None, 100, "512"), m => Assert.Equal(512, m.Size));
+        var ranged = Plan(KeyStrategy.None, 5000, "100-200");
+        Assert.All(ranged, m => Assert.InRange(m.Size, 100, 200));
+        Assert.Contains(ranged, m => m.Size == 100);
+        Assert.Contains(ranged, m => m.Size == 200);
+    }
+
+    [Fact]
+    public void A_topic_without_partitions_is_refused()
+    {
+        _ = MessageSizeRange.TryParse("512", out _, out var size);
+        var error = Assert.Throws<ArgumentException>(() =>
+            new MessagePlan(TopicSpec.Parse("orders,missing"), Partitions, KeyStrategy.None, 1, size, 1));
+        Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+    }
+}
