@@ -3,7 +3,7 @@ namespace KafkaDemo.Producer.Options;
 /// <summary>How message keys, and with them partitions, are chosen.</summary>
 public enum KeyStrategy
 {
-    /// <summary>No key; partitions are used in turn.</summary>
+    /// <summary>No key; partitions are used in turn, each for a short while (sticky partitioning).</summary>
     None,
 
     /// <summary>Keys 0..KeyCount-1 in turn; key i always goes to partition i mod partitions.</summary>

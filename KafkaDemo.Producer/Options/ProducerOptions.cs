@@ -26,6 +26,12 @@ public sealed class ProducerOptions
     /// <summary>Distinct keys for <see cref="KeyStrategy.RoundRobin"/> and <see cref="KeyStrategy.Random"/>.</summary>
     public int KeyCount { get; set; } = 1024;
 
+    /// <summary>
+    /// Without keys, how long a topic's messages stay on one partition before moving to the next
+    /// (sticky partitioning; also moves after 128 KiB). 0 moves on with every message.
+    /// </summary>
+    public int StickyPartitionMs { get; set; } = 10;
+
     /// <summary>Stop after this many messages (standalone runs); 0 runs until stopped.</summary>
     public long MessageCount { get; set; }
 

@@ -42,6 +42,11 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
             failures.Add($"{S}:KeyCount must be from 1 to 1000000; it is {options.KeyCount}.");
         }
 
+        if (options.StickyPartitionMs is < 0 or > 60_000)
+        {
+            failures.Add($"{S}:StickyPartitionMs must be from 0 to 60000; it is {options.StickyPartitionMs}.");
+        }
+
         if (options.MessageCount < 0)
         {
             failures.Add($"{S}:MessageCount must be 0 (run until stopped) or more; it is {options.MessageCount}.");

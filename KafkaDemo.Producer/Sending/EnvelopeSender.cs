@@ -73,7 +73,7 @@ public sealed partial class EnvelopeSender : BackgroundService
             _ = MessageSizeRange.TryParse(_options.MessageSize, out _, out var size);
             var partitions = PartitionDiscovery.WaitForPartitions(_producer, topics, _logger, stoppingToken);
             var seed = _options.Seed != 0 ? _options.Seed : Random.Shared.Next();
-            var plan = new MessagePlan(topics, partitions, _options.Keys, _options.KeyCount, size, seed);
+            var plan = new MessagePlan(topics, partitions, _options.Keys, _options.KeyCount, size, seed, _options.StickyPartitionMs * 1000L);
             LogStarting(_logger, _identity.InstanceId, _identity.ProducerId, _identity.Epoch, _options.Topics, string.Join(",", partitions.Select(p => $"{p.Key}:{p.Value}")), _options.MessageSize, _options.Keys);
             SendLoop(plan, stoppingToken);
         }
@@ -148,9 +148,9 @@ public sealed partial class EnvelopeSender : BackgroundService
 
     private void SendOne(MessagePlan plan, long intendedMicros, CancellationToken stoppingToken)
     {
-        plan.Next(out var destination, out var key, out var sequence, out var size);
-        var value = new byte[size];
         var actual = _time.Now();
+        plan.Next(actual, out var destination, out var key, out var sequence, out var size);
+        var value = new byte[size];
         _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), _padding);
         _message.Key = key;
         _message.Value = value;

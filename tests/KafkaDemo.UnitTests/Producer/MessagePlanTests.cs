@@ -11,14 +11,14 @@ public sealed class MessagePlanTests
     private static readonly Dictionary<string, int> Partitions = new() { ["orders"] = 4, ["clicks"] = 2 };
 
     private static List<(string Topic, int Partition, string? Key, long Sequence, int Size)> Plan(
-        KeyStrategy keys, int count, string size = "512", int keyCount = 8)
+        KeyStrategy keys, int count, string size = "512", int keyCount = 8, long stickyMicros = 0, long microsPerMessage = 0)
     {
         _ = MessageSizeRange.TryParse(size, out _, out var range);
-        var plan = new MessagePlan(TopicSpec.Parse("orders:3,clicks:1"), Partitions, keys, keyCount, range, seed: 1);
+        var plan = new MessagePlan(TopicSpec.Parse("orders:3,clicks:1"), Partitions, keys, keyCount, range, seed: 1, stickyMicros);
         var result = new List<(string, int, string?, long, int)>();
         for (var i = 0; i < count; i++)
         {
-            plan.Next(out var tp, out var key, out var sequence, out var messageSize);
+            plan.Next(i * microsPerMessage, out var tp, out var key, out var sequence, out var messageSize);
             result.Add((tp.Topic, tp.Partition.Value, key is null ? null : System.Text.Encoding.ASCII.GetString(key), sequence, messageSize));
         }
 
@@ -48,11 +48,47 @@ public sealed class MessagePlanTests
     }
 
     [Fact]
-    public void Without_keys_partitions_are_used_in_turn()
+    public void Without_keys_and_without_stickiness_partitions_are_used_in_turn()
     {
         var orders = Plan(KeyStrategy.None, 40).Where(m => m.Topic == "orders").Select(m => m.Partition).ToList();
         Assert.Equal([0, 1, 2, 3, 0, 1, 2, 3], orders.Take(8));
         Assert.All(Plan(KeyStrategy.None, 40), m => Assert.Null(m.Key));
+    }
+
+    [Fact]
+    public void Sticky_partitioning_stays_on_a_partition_for_the_interval()
+    {
+        // One message every 100 µs, 10 ms stickiness: 100 messages per partition, then the next one.
+        var orders = Plan(KeyStrategy.None, 1200, stickyMicros: 10_000, microsPerMessage: 100)
+            .Where(m => m.Topic == "orders").Select(m => m.Partition).ToList();
+
+        var runs = orders.Aggregate(new List<(int Partition, int Length)>(), (acc, p) =>
+        {
+            if (acc.Count > 0 && acc[^1].Partition == p)
+            {
+                acc[^1] = (p, acc[^1].Length + 1);
+            }
+            else
+            {
+                acc.Add((p, 1));
+            }
+
+            return acc;
+        });
+        // 1200 messages over 120 ms: twelve 10 ms runs, partitions in turn.
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i % 4), runs.Select(r => r.Partition));
+        Assert.All(runs, r => Assert.InRange(r.Length, 74, 76)); // 3 of every 4 messages are orders
+    }
+
+    [Fact]
+    public void Sticky_partitioning_moves_on_after_a_full_batch_even_within_the_interval()
+    {
+        // Unthrottled: the clock barely moves, so the 128 KiB cap decides: 256 messages of 512 B.
+        var orders = Plan(KeyStrategy.None, 1000, stickyMicros: 10_000, microsPerMessage: 0)
+            .Where(m => m.Topic == "orders").Select(m => m.Partition).ToList();
+
+        Assert.All(orders.Take(256), p => Assert.Equal(0, p));
+        Assert.All(orders.Skip(256).Take(256), p => Assert.Equal(1, p));
     }
 
     [Theory]
