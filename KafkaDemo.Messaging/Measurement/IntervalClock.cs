@@ -16,21 +16,30 @@ public sealed partial class IntervalClock(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var next = timeProvider.GetUtcNow().ToUnixTimeSeconds() + 1;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = timeProvider.GetUtcNow();
-            var next = now.ToUnixTimeSeconds() + 1;
-            var delay = DateTimeOffset.FromUnixTimeSeconds(next) - now;
-            try
+            var delay = DateTimeOffset.FromUnixTimeSeconds(next) - timeProvider.GetUtcNow();
+            if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, timeProvider, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                try
+                {
+                    await Task.Delay(delay, timeProvider, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                // Timers may fire a little early: never close a second before it has ended.
+                continue;
             }
 
             Tick(next);
+
+            // After a stall (a paused process) the next interval covers the whole gap: labels
+            // stay unique and increasing, one per closed interval.
+            next = Math.Max(next + 1, timeProvider.GetUtcNow().ToUnixTimeSeconds() + 1);
         }
     }
 

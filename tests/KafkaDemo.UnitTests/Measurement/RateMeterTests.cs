@@ -59,6 +59,32 @@ public sealed class RateMeterTests
         Assert.Equal([1_000_001L, 1_000_002, 1_000_003], measurement.Labels.Take(3));
     }
 
+    [Fact]
+    public async Task Labels_stay_unique_and_increasing_even_when_time_jumps()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(2_000_000_900));
+        using var measurement = new RecordingMeasurement();
+        using var intervalClock = new IntervalClock([measurement], clock, NullLogger<IntervalClock>.Instance);
+        await intervalClock.StartAsync(CancellationToken.None);
+
+        // Small steps, then a 5 s stall, then small steps again.
+        var steps = Enumerable.Repeat(TimeSpan.FromMilliseconds(300), 10)
+            .Append(TimeSpan.FromSeconds(5))
+            .Concat(Enumerable.Repeat(TimeSpan.FromMilliseconds(300), 10));
+        foreach (var step in steps)
+        {
+            clock.Advance(step);
+            await measurement.WaitForTickAsync(TimeSpan.FromMilliseconds(50));
+        }
+
+        await intervalClock.StopAsync(CancellationToken.None);
+        var labels = measurement.Labels.ToList();
+        Assert.NotEmpty(labels);
+        Assert.Equal(labels.Distinct().Count(), labels.Count);
+        Assert.Equal(labels.Order(), labels);
+        Assert.True(labels[^1] <= clock.GetUtcNow().ToUnixTimeSeconds(), "A second was closed before it ended.");
+    }
+
     private sealed class RecordingMeasurement : IIntervalMeasurement, IDisposable
     {
         private readonly SemaphoreSlim _closed = new(0);
