@@ -56,7 +56,8 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         _meter.CreateObservableCounter("kafkademo.consumer.verified", () => Verified, "{message}", "Records whose envelope verified.");
         _meter.CreateObservableCounter("kafkademo.consumer.integrity_failures", ObserveFailures, "{message}", "Records that failed verification, by reason.");
         _meter.CreateObservableCounter("kafkademo.consumer.gaps", () => Tracker.Counts.Gaps, "{message}", "Messages missing from their producer's stream.");
-        _meter.CreateObservableCounter("kafkademo.consumer.duplicates", () => Tracker.Counts.Duplicates, "{message}", "Messages seen more than once.");
+        _meter.CreateObservableCounter("kafkademo.consumer.duplicates", () => Tracker.Counts.Duplicates, "{message}", "Messages written to the log twice.");
+        _meter.CreateObservableCounter("kafkademo.consumer.redelivered", () => Tracker.Counts.Redelivered, "{message}", "Records read again at an offset already read.");
         _meter.CreateObservableCounter("kafkademo.consumer.out_of_order", () => Tracker.Counts.OutOfOrder, "{message}", "Messages that arrived after a later one.");
         _meter.CreateObservableCounter("kafkademo.consumer.truncated", () => Tracker.Counts.Truncated, "{message}", "Messages removed by retention before they were read.");
         _meter.CreateObservableGauge("kafkademo.consumer.assigned_partitions", () => _membership.AssignedPartitions, "{partition}", "Partitions assigned to this consumer.");
@@ -66,6 +67,8 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
     }
 
     public SequenceTracker Tracker { get; }
+
+    public string InstanceId => _instanceId;
 
     /// <summary>Receive time minus intended send time.</summary>
     public LatencyWindows Latency { get; } = new();
@@ -144,6 +147,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
             Failures,
             counts.Gaps,
             counts.Duplicates,
+            counts.Redelivered,
             counts.OutOfOrder,
             counts.Truncated,
             counts.ProducerRestarts,

@@ -10,7 +10,8 @@ public sealed record IntegrityFailures(long Total, long BadMac, long Malformed, 
 /// <param name="Verified">Records whose envelope verified.</param>
 /// <param name="IntegrityFailures">Records that failed verification, by reason.</param>
 /// <param name="Gaps">Messages missing from their producer's stream (lost).</param>
-/// <param name="Duplicates">Messages seen more than once.</param>
+/// <param name="Duplicates">Messages written to the log twice (a second copy at a new offset).</param>
+/// <param name="Redelivered">Records handed to this consumer again at an offset it had already read.</param>
 /// <param name="OutOfOrder">Messages that arrived after a later one of the same stream.</param>
 /// <param name="Truncated">Messages removed by broker retention before they were read (not lost by the pipeline).</param>
 /// <param name="ProducerRestarts">Times a producer reappeared with a new epoch.</param>
@@ -29,6 +30,7 @@ public sealed record ConsumerStats(
     IntegrityFailures IntegrityFailures,
     long Gaps,
     long Duplicates,
+    long Redelivered,
     long OutOfOrder,
     long Truncated,
     long ProducerRestarts,

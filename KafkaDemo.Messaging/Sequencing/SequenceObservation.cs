@@ -15,8 +15,11 @@ public enum SequenceObservation
     /// <summary>Numbers were skipped because the Kafka log skipped records (retention deleted them).</summary>
     Truncated,
 
-    /// <summary>A number already seen.</summary>
+    /// <summary>A number already seen, at a new offset: a second copy in the log.</summary>
     Duplicate,
+
+    /// <summary>A number already seen, at an offset already read: the consumer got the same record again.</summary>
+    Redelivered,
 
     /// <summary>A number that was missing arrived late; it no longer counts as a gap.</summary>
     OutOfOrder,

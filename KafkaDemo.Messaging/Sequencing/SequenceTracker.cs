@@ -31,6 +31,7 @@ public sealed class SequenceTracker
     private readonly int _maxStreams;
     private long _gaps;
     private long _duplicates;
+    private long _redelivered;
     private long _outOfOrder;
     private long _truncated;
     private long _restarts;
@@ -47,6 +48,7 @@ public sealed class SequenceTracker
         Volatile.Read(ref _streamCount),
         Interlocked.Read(ref _gaps),
         Interlocked.Read(ref _duplicates),
+        Interlocked.Read(ref _redelivered),
         Interlocked.Read(ref _outOfOrder),
         Interlocked.Read(ref _truncated),
         Interlocked.Read(ref _restarts));
@@ -58,7 +60,7 @@ public sealed class SequenceTracker
     /// <param name="observedAt">A monotonic stamp (any unit) used only to forget idle streams first.</param>
     public SequenceObservation Observe(in StreamKey key, long sequence, long offset, long observedAt = 0)
     {
-        var partition = ObservePartitionOffset(key.Topic, key.Partition, offset);
+        var partition = ObservePartitionOffset(key.Topic, key.Partition, offset, out var reread);
 
         if (!_streams.TryGetValue(key, out var state))
         {
@@ -98,12 +100,20 @@ public sealed class SequenceTracker
         }
 
         // Already seen, or older than the window (then it cannot be told apart from a duplicate).
+        // At an offset already read, the consumer was handed the same record again; at a new
+        // offset, the log holds a second copy, written twice by the producer side.
+        if (reread)
+        {
+            Interlocked.Increment(ref _redelivered);
+            return SequenceObservation.Redelivered;
+        }
+
         Interlocked.Increment(ref _duplicates);
         return SequenceObservation.Duplicate;
     }
 
     /// <summary>Records the offset of a record that is not a verified envelope, so it is not taken for a log skip.</summary>
-    public void ObserveUnverified(string topic, int partition, long offset) => ObservePartitionOffset(topic, partition, offset);
+    public void ObserveUnverified(string topic, int partition, long offset) => ObservePartitionOffset(topic, partition, offset, out _);
 
     /// <summary>Forgets a partition and its streams, for example when it is revoked from this consumer.</summary>
     public void ForgetPartition(string topic, int partition)
@@ -131,14 +141,17 @@ public sealed class SequenceTracker
         Volatile.Write(ref _streamCount, _streams.Count);
     }
 
-    private PartitionState ObservePartitionOffset(string topic, int partition, long offset)
+    private PartitionState ObservePartitionOffset(string topic, int partition, long offset, out bool reread)
     {
+        reread = false;
         if (!_partitions.TryGetValue((topic, partition), out var state))
         {
             state = new PartitionState { LastOffset = offset };
             _partitions[(topic, partition)] = state;
             return state;
         }
+
+        reread = offset <= state.LastOffset;
 
         if (offset > state.LastOffset + 1)
         {

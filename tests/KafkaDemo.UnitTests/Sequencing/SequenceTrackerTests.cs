@@ -19,7 +19,7 @@ public sealed class SequenceTrackerTests
             tracker.Observe(Stream(ProducerA), i, offset: i);
         }
 
-        Assert.Equal(new SequenceCounts(1, 0, 0, 0, 0, 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, 0, 0, 0, 0, 0, 0), tracker.Counts);
     }
 
     [Fact]
@@ -53,7 +53,27 @@ public sealed class SequenceTrackerTests
 
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 1, offset: 3));
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 2, offset: 4));
-        Assert.Equal(new SequenceCounts(1, 0, 2, 0, 0, 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, 0, 2, 0, 0, 0, 0), tracker.Counts);
+    }
+
+    [Fact]
+    public void The_same_record_read_again_is_a_redelivery_not_a_duplicate_in_the_log()
+    {
+        var tracker = new SequenceTracker();
+        for (long i = 0; i < 5; i++)
+        {
+            tracker.Observe(Stream(ProducerA), i, offset: i);
+        }
+
+        // The consumer is handed offsets 3 and 4 again (it went back to a committed offset).
+        Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), 3, offset: 3));
+        Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), 4, offset: 4));
+        Assert.Equal(SequenceObservation.InOrder, tracker.Observe(Stream(ProducerA), 5, offset: 5));
+
+        var counts = tracker.Counts;
+        Assert.Equal(2, counts.Redelivered);
+        Assert.Equal(0, counts.Duplicates);
+        Assert.Equal(0, counts.Gaps);
     }
 
     [Fact]
@@ -69,7 +89,7 @@ public sealed class SequenceTrackerTests
         Assert.Equal(SequenceObservation.OutOfOrder, tracker.Observe(Stream(ProducerA), 3, offset: 4));
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 3, offset: 5));
 
-        Assert.Equal(new SequenceCounts(1, Gaps: 0, Duplicates: 1, OutOfOrder: 2, Truncated: 0, ProducerRestarts: 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, Gaps: 0, Duplicates: 1, Redelivered: 0, OutOfOrder: 2, Truncated: 0, ProducerRestarts: 0), tracker.Counts);
     }
 
     [Fact]
