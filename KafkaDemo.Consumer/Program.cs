@@ -13,12 +13,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddEnvelopes();
 builder.AddConsumer();
-builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemDetailsErrors();
 app.MapDefaultEndpoints();
 app.MapConsumerApi();
 
