@@ -1,3 +1,4 @@
+using KafkaDemo.EmbeddedKafka.Control;
 using KafkaDemo.EmbeddedKafka.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,6 +8,8 @@ builder.AddEmbeddedKafka();
 
 var app = builder.Build();
 
+app.UseProblemDetailsErrors();
 app.MapDefaultEndpoints();
+app.MapClusterControl();
 
 return await app.RunUntilStartFailsAsync();

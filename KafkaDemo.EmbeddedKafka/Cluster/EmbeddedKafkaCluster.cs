@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using KafkaDemo.EmbeddedKafka.Native;
+using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Topics;
 using Microsoft.Extensions.Logging;
 
@@ -46,13 +47,13 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
 
     public int BrokerCount => _ports.Length;
 
-    public IReadOnlyList<BrokerState> Brokers
+    public IReadOnlyList<BrokerStatus> Brokers
     {
         get
         {
             lock (_gate)
             {
-                return [.. _ports.Select((port, i) => new BrokerState(i + 1, $"{_address}:{port}", _up[i], _rttMs[i]))];
+                return [.. _ports.Select((port, i) => new BrokerStatus(i + 1, $"{_address}:{port}", _up[i], _rttMs[i]))];
             }
         }
     }

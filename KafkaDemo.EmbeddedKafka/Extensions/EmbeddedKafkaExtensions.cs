@@ -1,4 +1,5 @@
 using KafkaDemo.EmbeddedKafka.Cluster;
+using KafkaDemo.EmbeddedKafka.Control;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ public static class EmbeddedKafkaExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedKafkaService>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<LogRetention>();
+        builder.Services.AddSingleton<FaultInjector>();
         builder.Services.AddHealthChecks().AddCheck<EmbeddedKafkaService>("embedded-kafka");
         return builder;
     }
