@@ -52,6 +52,8 @@ internal static class DemoServices
 
     public static Task ProducerFinished(this IHost host) => host.Services.GetRequiredService<EnvelopeSender>().Finished;
 
+    public static LoadControl LoadControl(this IHost host) => host.Services.GetRequiredService<LoadControl>();
+
     public static ConsumerMetrics ConsumerMetrics(this IHost host) => host.Services.GetRequiredService<ConsumerMetrics>();
 
     public static Task ConsumerFinished(this IHost host) => host.Services.GetRequiredService<EnvelopeConsumer>().Finished;

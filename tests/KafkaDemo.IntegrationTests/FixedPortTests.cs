@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Confluent.Kafka;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using Microsoft.Extensions.Logging.Abstractions;
+using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.IntegrationTests;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using KafkaDemo.Messaging.Envelopes;
+using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.IntegrationTests;
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaDemo.Messaging.Envelopes;
+using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.IntegrationTests;
 

@@ -1,12 +1,15 @@
-namespace KafkaDemo.IntegrationTests;
+namespace KafkaDemo.TestSupport;
 
 /// <summary>Waits for a condition that real processes make true, with a deadline instead of a fixed sleep.</summary>
-internal static class Eventually
+public static class Eventually
 {
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan deadline, string? because = null)
+    public static Task TrueAsync(Func<bool> condition, TimeSpan deadline, string? because = null) =>
+        TrueAsync(() => Task.FromResult(condition()), deadline, because);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan deadline, string? because = null)
     {
         using var timeout = new CancellationTokenSource(deadline);
-        while (!condition())
+        while (!await condition())
         {
             try
             {

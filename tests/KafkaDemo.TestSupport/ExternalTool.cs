@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace KafkaDemo.IntegrationTests;
+namespace KafkaDemo.TestSupport;
 
 /// <summary>Runs a command-line tool from the machine (kcat, python3) and captures its output.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public static string? Find(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
