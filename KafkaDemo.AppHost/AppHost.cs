@@ -8,7 +8,8 @@ settings.ThrowIfInvalid();
 
 var kafka = builder.AddDemoKafka(settings);
 var secret = builder.AddHmacSecret();
-var consumer = builder.AddDemoConsumer(settings, kafka, secret);
-builder.AddDemoProducer(settings, kafka, secret, consumer);
+var consumers = builder.AddDemoConsumers(settings, kafka, secret);
+var producers = builder.AddDemoProducers(settings, kafka, secret, consumers);
+builder.AddDemoOverseer(settings, kafka, producers, consumers);
 
 builder.Build().Run();

@@ -55,10 +55,11 @@ public static class KafkaResourceExtensions
             .WithEnvironment("EmbeddedKafka__Topics", settings.Topics)
             .WithEnvironment("EmbeddedKafka__Partitions", settings.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("EmbeddedKafka__ReplicationFactor", settings.ReplicationFactor.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithFaultCommands(embedded.Brokers);
 
         var connectionString = builder.AddConnectionString(ConnectionName, ReferenceExpression.Create($"{embedded.BootstrapServers}"));
-        return new DemoKafka(decision, connectionString, broker);
+        return new DemoKafka(decision, connectionString, broker, broker.GetEndpoint("http"));
     }
 
     private static DemoKafka AddExternalKafka(this IDistributedApplicationBuilder builder, ModeDecision decision)
@@ -70,6 +71,6 @@ public static class KafkaResourceExtensions
                 + "for example --ConnectionStrings:kafka=broker1:9092,broker2:9092 or ConnectionStrings__kafka=...");
         }
 
-        return new DemoKafka(decision, builder.AddConnectionString(ConnectionName), Broker: null);
+        return new DemoKafka(decision, builder.AddConnectionString(ConnectionName), Broker: null, ControlApi: null);
     }
 }

@@ -20,7 +20,12 @@ public static class ServiceResourceExtensions
             persist: true);
     }
 
-    public static IResourceBuilder<ProjectResource> AddDemoConsumer(
+    /// <summary>Resource names for <paramref name="count"/> instances: "consumer", or "consumer-1".."consumer-N".</summary>
+    public static IReadOnlyList<string> InstanceNames(string role, int count) =>
+        count == 1 ? [role] : [.. Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{role}-{i}"))];
+
+    /// <summary>The consumers, one group; the first on the fixed port, the others on ports Aspire picks.</summary>
+    public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddDemoConsumers(
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
         DemoKafka kafka,
@@ -28,32 +33,99 @@ public static class ServiceResourceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        return builder.AddProject<Projects.KafkaDemo_Consumer>("consumer")
-            .WithEndpoint("http", e => e.Port = settings.Ports.Consumer)
-            .WithDemoKafka(kafka)
-            .WithEnvironment("Messaging__HmacSecret", secret)
-            .WithEnvironment("Consumer__Topics", settings.Topics)
-            .WithHttpHealthCheck("/health");
+        return [.. InstanceNames("consumer", settings.Consumers).Select((name, i) =>
+        {
+            var consumer = builder.AddProject<Projects.KafkaDemo_Consumer>(name)
+                .WithEndpoint("http", e => e.Port = i == 0 ? settings.Ports.Consumer : null)
+                .WithDemoKafka(kafka)
+                .WithEnvironment("Messaging__HmacSecret", secret)
+                .WithEnvironment("Consumer__Topics", settings.Topics)
+                .WithEnvironment("Consumer__InstanceId", name)
+                .WithHttpHealthCheck("/health");
+            if (kafka.Decision.Mode == Modes.DemoMode.Embedded)
+            {
+                // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms
+                // instead of answering when data arrives: a short wait keeps latency low.
+                consumer.WithEnvironment("Aspire__Confluent__Kafka__Consumer__Config__FetchWaitMaxMs", "1");
+            }
+
+            return consumer;
+        })];
     }
 
-    public static IResourceBuilder<ProjectResource> AddDemoProducer(
+    /// <summary>
+    /// The producers, which start only once every consumer has joined its group, so every message
+    /// is read; the first on the fixed port. The starting rate is split between them.
+    /// </summary>
+    public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddDemoProducers(
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
         DemoKafka kafka,
         IResourceBuilder<ParameterResource> secret,
-        IResourceBuilder<ProjectResource> consumer)
+        IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        return builder.AddProject<Projects.KafkaDemo_Producer>("producer")
-            .WithEndpoint("http", e => e.Port = settings.Ports.Producer)
-            .WithDemoKafka(kafka)
-            .WithEnvironment("Messaging__HmacSecret", secret)
-            .WithEnvironment("Producer__Topics", settings.Topics)
-            .WithEnvironment("Producer__Rate", settings.Rate.ToString(CultureInfo.InvariantCulture))
-            .WithEnvironment("Producer__MessageSize", settings.MessageSize)
+        ArgumentNullException.ThrowIfNull(consumers);
+        var rate = (settings.Rate / settings.Producers).ToString(CultureInfo.InvariantCulture);
+        return [.. InstanceNames("producer", settings.Producers).Select((name, i) =>
+        {
+            var producer = builder.AddProject<Projects.KafkaDemo_Producer>(name)
+                .WithEndpoint("http", e => e.Port = i == 0 ? settings.Ports.Producer : null)
+                .WithDemoKafka(kafka)
+                .WithEnvironment("Messaging__HmacSecret", secret)
+                .WithEnvironment("Producer__Topics", settings.Topics)
+                .WithEnvironment("Producer__Rate", rate)
+                .WithEnvironment("Producer__MessageSize", settings.MessageSize)
+                .WithEnvironment("Producer__InstanceId", name)
+                .WithHttpHealthCheck("/health");
+            foreach (var consumer in consumers)
+            {
+                producer.WaitFor(consumer);
+            }
+
+            return producer;
+        })];
+    }
+
+    /// <summary>The Overseer: polls every producer and consumer (and the embedded Kafka), runs the controller.</summary>
+    public static IResourceBuilder<ProjectResource> AddDemoOverseer(
+        this IDistributedApplicationBuilder builder,
+        KafkaDemoSettings settings,
+        DemoKafka kafka,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> producers,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(kafka);
+        var controller = settings.Controller;
+        var overseer = builder.AddProject<Projects.KafkaDemo_Overseer>("overseer")
+            .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
+            .WithReference(kafka.ConnectionString)
+            .WithEnvironment("Overseer__Mode", kafka.Decision.Mode.ToString().ToLowerInvariant())
+            .WithEnvironment("Overseer__Controller__Enabled", controller.Enabled ? "true" : "false")
+            .WithEnvironment("Overseer__Controller__SloP99Ms", controller.SloP99Ms.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Overseer__Controller__MinRate", controller.MinRate.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Overseer__Controller__MaxRate", controller.MaxRate.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Overseer__Controller__WindowSeconds", controller.WindowSeconds.ToString(CultureInfo.InvariantCulture))
             .WithHttpHealthCheck("/health")
-            // Start sending only once the consumer has joined its group, so every message is read.
-            .WaitFor(consumer);
+            .WithOverseerCommands();
+
+        foreach (var (list, key) in new[] { (producers, "Producers"), (consumers, "Consumers") })
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                overseer.WithReference(list[i]).WaitFor(list[i])
+                    .WithEnvironment(string.Create(CultureInfo.InvariantCulture, $"Overseer__{key}__{i}"), "http://" + list[i].Resource.Name);
+            }
+        }
+
+        if (kafka.ControlApi is { } control)
+        {
+            overseer.WithEnvironment("Overseer__EmbeddedKafka", control);
+        }
+
+        return overseer;
     }
 }

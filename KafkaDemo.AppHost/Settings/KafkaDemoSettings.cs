@@ -32,7 +32,15 @@ public sealed class KafkaDemoSettings
     /// <summary>Message size: "512" or "256-4096" bytes.</summary>
     public string MessageSize { get; set; } = "512";
 
+    /// <summary>Producer instances (resources producer, or producer-1..N).</summary>
+    public int Producers { get; set; } = 1;
+
+    /// <summary>Consumer instances (resources consumer, or consumer-1..N), one consumer group.</summary>
+    public int Consumers { get; set; } = 1;
+
     public EmbeddedKafkaSettings Embedded { get; set; } = new();
+
+    public ControllerDefaults Controller { get; set; } = new();
 
     public PortSettings Ports { get; set; } = new();
 
@@ -83,6 +91,31 @@ public sealed class KafkaDemoSettings
             errors.Add($"{S}:MessageSize must be a size such as 512 or a range such as 256-4096.");
         }
 
+        if (Producers is < 1 or > 8)
+        {
+            errors.Add($"{S}:Producers must be from 1 to 8; it is {Producers}.");
+        }
+
+        if (Consumers is < 1 or > 12)
+        {
+            errors.Add($"{S}:Consumers must be from 1 to 12; it is {Consumers}.");
+        }
+
+        if (!double.IsFinite(Controller.SloP99Ms) || Controller.SloP99Ms <= 0)
+        {
+            errors.Add($"{S}:Controller:SloP99Ms must be a positive number of milliseconds; it is {Controller.SloP99Ms.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (!double.IsFinite(Controller.MinRate) || Controller.MinRate <= 0 || !double.IsFinite(Controller.MaxRate) || Controller.MaxRate < Controller.MinRate)
+        {
+            errors.Add($"{S}:Controller:MinRate must be positive and {S}:Controller:MaxRate at least MinRate; they are {Controller.MinRate.ToString(CultureInfo.InvariantCulture)} and {Controller.MaxRate.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (Controller.WindowSeconds is < 1 or > 300)
+        {
+            errors.Add($"{S}:Controller:WindowSeconds must be from 1 to 300; it is {Controller.WindowSeconds}.");
+        }
+
         if (Embedded.Brokers is < 1 or > 9)
         {
             errors.Add($"{S}:Embedded:Brokers must be from 1 to 9; it is {Embedded.Brokers}.");
@@ -127,6 +160,22 @@ public sealed class EmbeddedKafkaSettings
     public int Brokers { get; set; } = 3;
 
     public string BootstrapServers => string.Join(',', Enumerable.Range(0, Brokers).Select(i => $"{Host}:{Port + i}"));
+}
+
+/// <summary><c>KafkaDemo:Controller</c>: the Overseer's rate controller at start (SLO and on/off can change at runtime).</summary>
+public sealed class ControllerDefaults
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>End-to-end p99 SLO in milliseconds.</summary>
+    public double SloP99Ms { get; set; } = 25;
+
+    public double MinRate { get; set; } = 200;
+
+    public double MaxRate { get; set; } = 200_000;
+
+    /// <summary>Seconds of measurements per decision.</summary>
+    public int WindowSeconds { get; set; } = 5;
 }
 
 /// <summary><c>KafkaDemo:Ports</c>: fixed HTTP ports on localhost.</summary>

@@ -47,9 +47,11 @@ public static class ConsumerExtensions
     }
 
     /// <summary>
-    /// Consumer defaults: read from the start of a partition the group has never committed, commit
-    /// in the background every second, and fetch with a short wait for low latency. Configuration
-    /// wins over each of them (Aspire:Confluent:Kafka:Consumer:Config:...).
+    /// Consumer defaults: read from the start of a partition the group has never committed, and
+    /// commit in the background every second. Configuration wins over each of them
+    /// (Aspire:Confluent:Kafka:Consumer:Config:...). fetch.wait.max.ms keeps librdkafka's 500 ms,
+    /// right for real brokers, which answer a waiting fetch as soon as data arrives; the AppHost
+    /// lowers it to 1 ms for the embedded broker, whose fetch waits out the whole time.
     /// </summary>
     public static void ApplyConsumerDefaults(ConsumerConfig config, string groupId, string clientId)
     {
@@ -59,7 +61,6 @@ public static class ConsumerExtensions
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit ??= true;
         config.AutoCommitIntervalMs ??= 1000;
-        config.FetchWaitMaxMs ??= 5;
     }
 
     /// <summary>Keeps group membership and the sequence tracker in step with partition assignment.</summary>

@@ -1,4 +1,5 @@
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;
@@ -16,6 +17,12 @@ public static class ProducerApi
             .WithSummary("Counts, rates, publish latency and publish delay.");
         api.MapGet("/rate", (LoadControl control) => TypedResults.Ok(Settings(control)))
             .WithSummary("The target rate and whether load is paused.");
+        api.MapGet("/histograms", (long? after, ProducerMetrics metrics) => IntervalsEndpoint.Handle(
+                after,
+                metrics.InstanceId,
+                (SeriesNames.PublishLatency, metrics.PublishLatency),
+                (SeriesNames.PublishDelay, metrics.PublishDelay)))
+            .WithSummary("Encoded one-second publish latency and publish delay intervals that ended after ?after=<unix seconds>.");
         api.MapPut("/rate", SetRate).WithSummary("Changes the target rate (messages per second; 0 is unthrottled).");
         api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes load.");
         return app;

@@ -59,6 +59,8 @@ public sealed class ProducerMetrics : IIntervalMeasurement, IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
     }
 
+    public string InstanceId => _identity.InstanceId;
+
     public LatencyWindows PublishLatency { get; } = new();
 
     public LatencyWindows PublishDelay { get; } = new();

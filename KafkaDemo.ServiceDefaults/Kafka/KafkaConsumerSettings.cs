@@ -6,7 +6,7 @@ namespace KafkaDemo.ServiceDefaults.Kafka;
 /// Settings of a Kafka consumer registered with <c>AddKafkaConsumer</c>. Same shape and
 /// configuration keys as Aspire.Confluent.Kafka's <c>KafkaConsumerSettings</c>.
 /// </summary>
-public sealed class KafkaConsumerSettings
+public sealed class KafkaConsumerSettings : IKafkaClientSettings
 {
     /// <summary>The bootstrap servers; taken from <c>ConnectionStrings:{connectionName}</c> when present.</summary>
     public string? ConnectionString { get; set; }
@@ -22,4 +22,6 @@ public sealed class KafkaConsumerSettings
 
     /// <summary>Kept for parity with Aspire.Confluent.Kafka; this implementation emits no per-message traces.</summary>
     public bool DisableTracing { get; set; }
+
+    ClientConfig IKafkaClientSettings.ClientConfig => Config;
 }

@@ -6,7 +6,7 @@ namespace KafkaDemo.ServiceDefaults.Kafka;
 /// Settings of a Kafka producer registered with <c>AddKafkaProducer</c>. Same shape and
 /// configuration keys as Aspire.Confluent.Kafka's <c>KafkaProducerSettings</c>.
 /// </summary>
-public sealed class KafkaProducerSettings
+public sealed class KafkaProducerSettings : IKafkaClientSettings
 {
     /// <summary>The bootstrap servers; taken from <c>ConnectionStrings:{connectionName}</c> when present.</summary>
     public string? ConnectionString { get; set; }
@@ -22,4 +22,6 @@ public sealed class KafkaProducerSettings
 
     /// <summary>Kept for parity with Aspire.Confluent.Kafka; this implementation emits no per-message traces.</summary>
     public bool DisableTracing { get; set; }
+
+    ClientConfig IKafkaClientSettings.ClientConfig => Config;
 }

@@ -17,50 +17,41 @@ internal static class KafkaSettingsReader
     public const int DefaultStatisticsIntervalMs = 1000;
 
     public static KafkaProducerSettings ReadProducer(
-        IConfiguration configuration, string connectionName, Action<KafkaProducerSettings>? configure)
-    {
-        var settings = new KafkaProducerSettings();
-        foreach (var section in Sections(configuration, ProducerSection, connectionName))
-        {
-            section.Bind(settings);
-            KafkaConfigurationBinder.Bind(section.GetSection(nameof(settings.Config)), settings.Config);
-        }
-
-        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-
-        configure?.Invoke(settings);
-        Consolidate(settings.Config, settings.ConnectionString, settings.DisableMetrics);
-        RequireBootstrapServers(settings.Config, ProducerSection, connectionName);
-        return settings;
-    }
+        IConfiguration configuration, string connectionName, Action<KafkaProducerSettings>? configure) =>
+        Read(configuration, ProducerSection, connectionName, configure);
 
     public static KafkaConsumerSettings ReadConsumer(
         IConfiguration configuration, string connectionName, Action<KafkaConsumerSettings>? configure)
     {
-        var settings = new KafkaConsumerSettings();
-        foreach (var section in Sections(configuration, ConsumerSection, connectionName))
-        {
-            section.Bind(settings);
-            KafkaConfigurationBinder.Bind(section.GetSection(nameof(settings.Config)), settings.Config);
-        }
-
-        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-
-        configure?.Invoke(settings);
-        Consolidate(settings.Config, settings.ConnectionString, settings.DisableMetrics);
-        RequireBootstrapServers(settings.Config, ConsumerSection, connectionName);
+        var settings = Read(configuration, ConsumerSection, connectionName, configure);
         if (string.IsNullOrWhiteSpace(settings.Config.GroupId))
         {
             throw new InvalidOperationException(
                 $"No group id configured. Set {ConsumerSection}:Config:GroupId (or group.id).");
         }
 
+        return settings;
+    }
+
+    private static TSettings Read<TSettings>(
+        IConfiguration configuration, string sectionPath, string connectionName, Action<TSettings>? configure)
+        where TSettings : IKafkaClientSettings, new()
+    {
+        var settings = new TSettings();
+        foreach (var section in Sections(configuration, sectionPath, connectionName))
+        {
+            section.Bind(settings);
+            KafkaConfigurationBinder.Bind(section.GetSection("Config"), settings.ClientConfig);
+        }
+
+        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+
+        configure?.Invoke(settings);
+        Consolidate(settings.ClientConfig, settings.ConnectionString, settings.DisableMetrics);
+        RequireBootstrapServers(settings.ClientConfig, sectionPath, connectionName);
         return settings;
     }
 

@@ -18,6 +18,53 @@ public sealed class ModelTests
         Assert.Contains("producer", names);
         Assert.Contains("consumer", names);
         Assert.Contains("hmac-secret", names);
+        Assert.Contains("overseer", names);
+    }
+
+    [Fact]
+    public async Task The_overseer_polls_every_producer_and_consumer_and_waits_for_them()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=3");
+        var overseer = builder.Resources.Single(r => r.Name == "overseer");
+        var environment = await ResourceEnvironment.ReadAsync(overseer);
+
+        Assert.Equal("http://producer-1", environment["Overseer__Producers__0"]);
+        Assert.Equal("http://producer-2", environment["Overseer__Producers__1"]);
+        Assert.Equal("http://consumer-3", environment["Overseer__Consumers__2"]);
+        Assert.Contains("Overseer__EmbeddedKafka", environment.Keys);
+        var waits = overseer.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).ToList();
+        Assert.Equal(["consumer-1", "consumer-2", "consumer-3", "producer-1", "producer-2"], waits.Where(n => n != "kafka-embedded").Order());
+    }
+
+    [Fact]
+    public async Task The_dashboard_commands_are_on_the_overseer_and_the_embedded_kafka()
+    {
+        await using var builder = await TestApp.CreateAsync();
+
+        static IEnumerable<string> Commands(IResource r) => r.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name);
+
+        var overseer = Commands(builder.Resources.Single(r => r.Name == "overseer")).ToList();
+        Assert.Contains("pause-load", overseer);
+        Assert.Contains("resume-load", overseer);
+        Assert.Contains("controller-on", overseer);
+        Assert.Contains("controller-off", overseer);
+        var broker = Commands(builder.Resources.Single(r => r.Name == "kafka-embedded")).ToList();
+        Assert.Contains("add-latency", broker);
+        Assert.Contains("broker-down", broker);
+        Assert.Contains("clear-faults", broker);
+    }
+
+    [Fact]
+    public async Task Replicas_split_the_starting_rate_and_only_the_first_takes_the_fixed_port()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Producers=2", "--KafkaDemo:Rate=3000", "--KafkaDemo:Ports:Producer=45201");
+        var first = builder.Resources.Single(r => r.Name == "producer-1");
+        var second = builder.Resources.Single(r => r.Name == "producer-2");
+
+        Assert.Equal("1500", (await ResourceEnvironment.ReadAsync(first))["Producer__Rate"]);
+        Assert.Equal("producer-2", (await ResourceEnvironment.ReadAsync(second))["Producer__InstanceId"]);
+        Assert.Equal(45201, first.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
+        Assert.Null(second.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.AppHost.Tests;
 

@@ -1,6 +1,5 @@
 extern alias consumer;
 
-using consumer::KafkaDemo.Consumer.Api;
 using consumer::KafkaDemo.Consumer.Options;
 using KafkaDemo.Messaging.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,7 +46,7 @@ public sealed class ConsumerOptionsTests
     [Fact]
     public void A_negative_interval_label_is_a_validation_problem()
     {
-        var result = ConsumerApi.Intervals(-1, null!);
+        var result = IntervalsEndpoint.Handle(-1, "consumer");
         var problem = Assert.IsType<ValidationProblem>(result.Result);
         Assert.Contains("after", problem.ProblemDetails.Errors.Keys);
     }

@@ -1,0 +1,38 @@
+namespace KafkaDemo.Messaging.Contracts;
+
+/// <summary>The Overseer's <c>GET /api/summary</c> document.</summary>
+public sealed record OverseerSummary(
+    string Mode,
+    KafkaSummary Kafka,
+    ProducerFleetSummary Producer,
+    ConsumerFleetSummary Consumer,
+    ControllerSummary Controller,
+    AgentSummary Agent,
+    IReadOnlyList<string> StaleInstances);
+
+public sealed record KafkaSummary(string BootstrapServers, string Health);
+
+/// <summary>All producers together. Rates in messages per second.</summary>
+public sealed record ProducerFleetSummary(int Instances, double TargetRate, double ActualRate, long Sent, long Failed, bool Paused);
+
+/// <summary>All consumers together; latency merged over the last 10 s (ms).</summary>
+public sealed record ConsumerFleetSummary(
+    int Instances,
+    long Received,
+    long Verified,
+    long IntegrityFailures,
+    long Gaps,
+    long Duplicates,
+    double Rate,
+    LatencyPercentiles LatencyMs);
+
+public sealed record LatencyPercentiles(double P50, double P99, double P999, double Max);
+
+/// <summary>The rate controller. State is one of off, measuring, probing, holding, backing-off, unattainable.</summary>
+public sealed record ControllerSummary(bool Enabled, double SloP99Ms, double MaxSustainableRate, string State, string? LastReason);
+
+/// <summary>The agent; in embedded mode there is none.</summary>
+public sealed record AgentSummary(string State, string Detail);
+
+/// <summary>Body of the Overseer's <c>PUT /api/controller</c>; absent fields stay as they are.</summary>
+public sealed record ControllerChange(bool? Enabled, double? SloP99Ms);

@@ -1,0 +1,93 @@
+using System.Globalization;
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.Fleet;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace KafkaDemo.Overseer.Api;
+
+/// <summary>The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
+public static class OverseerApi
+{
+    /// <summary>Highest total rate the API accepts (the producers' own limit).</summary>
+    public const double MaxRate = 5_000_000;
+
+    public static IEndpointRouteBuilder MapOverseerApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Overseer");
+        api.MapGet("/summary", (OverseerReport report) => TypedResults.Ok(report.Summary()))
+            .WithSummary("Mode, Kafka, producers, consumers, controller and agent at a glance.");
+        api.MapGet("/run", (bool? download, OverseerReport report, TimeProvider time, HttpContext context) =>
+        {
+            if (download == true)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"kafkademo-run-{time.GetUtcNow():yyyyMMdd-HHmmss}.json");
+                context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+            }
+
+            return TypedResults.Json(report.Run());
+        }).WithSummary("The whole run, shaped like an OpenMessaging Benchmark result (see docs/run-export.md).");
+        api.MapPut("/controller", Configure).WithSummary("Turns the controller on or off and sets the p99 SLO.");
+        api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes every producer.");
+        api.MapPut("/rate", SetRate).WithSummary("Sets the producers' total target rate.");
+        return app;
+    }
+
+    internal static Results<Ok<ControllerSummary>, ValidationProblem> Configure(
+        ControllerChange? change, ControlLoop control, OverseerReport report, TimeProvider time)
+    {
+        if (change is null || (change.Enabled is null && change.SloP99Ms is null))
+        {
+            return Invalid("body", "Give { \"enabled\": true | false } and/or { \"sloP99Ms\": <milliseconds> }.");
+        }
+
+        if (change.SloP99Ms is not null && ControlInputs.SloProblem(change.SloP99Ms) is { } sloProblem)
+        {
+            return Invalid("sloP99Ms", sloProblem);
+        }
+
+        control.Configure(change.Enabled, change.SloP99Ms, time.GetUtcNow());
+        return TypedResults.Ok(report.Summary().Controller);
+    }
+
+    internal static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> SetLoad(
+        LoadChange? change, FleetCommands commands, OverseerReport report, CancellationToken cancellationToken)
+    {
+        if (change?.Paused is not { } paused)
+        {
+            return Invalid("paused", "A JSON body { \"paused\": true | false } is required.");
+        }
+
+        return await Apply(() => commands.SetPausedAsync(paused, cancellationToken), report);
+    }
+
+    internal static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> SetRate(
+        RateChange? change, FleetCommands commands, OverseerReport report, CancellationToken cancellationToken)
+    {
+        if (ControlInputs.RateProblem(change?.Rate) is { } problem)
+        {
+            return Invalid("rate", "A JSON body { \"rate\": <messages per second> } is required. " + problem);
+        }
+
+        var rate = change!.Rate!.Value;
+        return await Apply(
+            () => commands.SetTotalRateAsync(rate, string.Create(CultureInfo.InvariantCulture, $"Rate set to {rate:F0}/s by hand"), cancellationToken),
+            report);
+    }
+
+    private static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> Apply(Func<Task> change, OverseerReport report)
+    {
+        try
+        {
+            await change();
+            return TypedResults.Ok(report.Summary().Producer);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The producers could not be changed.");
+        }
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}

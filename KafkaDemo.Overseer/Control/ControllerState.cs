@@ -1,0 +1,23 @@
+namespace KafkaDemo.Overseer.Control;
+
+/// <summary>What the rate controller is doing.</summary>
+public enum ControllerState
+{
+    /// <summary>Turned off: the rate is whatever was set by hand.</summary>
+    Off,
+
+    /// <summary>Waiting for a full measurement window at the current rate.</summary>
+    Measuring,
+
+    /// <summary>Latency is comfortably under the SLO: raising the rate.</summary>
+    Probing,
+
+    /// <summary>Latency is within the SLO band: holding the rate.</summary>
+    Holding,
+
+    /// <summary>The SLO was breached or the producer fell behind: lowering the rate.</summary>
+    BackingOff,
+
+    /// <summary>The SLO is breached even at the minimum rate: holding the minimum.</summary>
+    Unattainable,
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.Api;
+using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.Fleet;
+using KafkaDemo.Overseer.Metrics;
+using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.Timeline;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Radzen;
+
+namespace KafkaDemo.Overseer.Extensions;
+
+public static class OverseerExtensions
+{
+    /// <summary>Registers the fleet monitor, the aggregation, the timeline, the controller, the API's services and the UI.</summary>
+    public static IHostApplicationBuilder AddOverseer(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<OverseerOptions>, OverseerOptionsValidator>();
+        services.AddOptions<OverseerOptions>().BindConfiguration(OverseerOptions.SectionName).ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // No retries and no shared circuit breaker: the next poll is the retry, and one dead
+        // instance must not cut the Overseer off from the others.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt a client out of the defaults.
+        services.AddHttpClient<FleetClient>().RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        services.AddSingleton<FleetState>();
+        services.AddSingleton<IntervalMerger>();
+        services.AddSingleton<RecentIntervals>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<OverseerOptions>>().Value;
+            return new RunTimeline(o.ExportIntervalSeconds, o.WarmupSeconds);
+        });
+        services.AddSingleton<ClusterWatcher>();
+        services.AddSingleton<FleetCommands>();
+        services.AddSingleton<OverseerMetrics>();
+        services.AddSingleton<ControlLoop>();
+        services.AddSingleton<OverseerReport>();
+        services.AddHostedService<FleetMonitor>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService(o =>
+        {
+            o.Name = "KafkaDemoTheme";
+            o.Duration = TimeSpan.FromDays(365);
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net.Http.Json;
+using KafkaDemo.Messaging.Contracts;
+
+namespace KafkaDemo.Overseer.Fleet;
+
+/// <summary>
+/// HTTP calls to producers, consumers and the embedded Kafka. Each call has a short deadline and
+/// no retry: the next poll is the retry, and a dead instance must not slow the others down.
+/// </summary>
+public sealed class FleetClient(HttpClient http)
+{
+    /// <summary>Deadline of one call.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+
+    public Task<ProducerStats?> ProducerStatsAsync(string baseUrl, CancellationToken cancellationToken) =>
+        GetAsync<ProducerStats>(baseUrl, "/api/stats", cancellationToken);
+
+    public Task<ConsumerStats?> ConsumerStatsAsync(string baseUrl, CancellationToken cancellationToken) =>
+        GetAsync<ConsumerStats>(baseUrl, "/api/stats", cancellationToken);
+
+    public Task<IntervalSeries?> IntervalsAsync(string baseUrl, long after, CancellationToken cancellationToken) =>
+        GetAsync<IntervalSeries>(baseUrl, FormattableString.Invariant($"/api/histograms?after={after}"), cancellationToken);
+
+    public Task<ClusterState?> ClusterAsync(string baseUrl, CancellationToken cancellationToken) =>
+        GetAsync<ClusterState>(baseUrl, "/api/cluster", cancellationToken);
+
+    public async Task<bool> HealthyAsync(string baseUrl, CancellationToken cancellationToken)
+    {
+        using var timeout = Deadline(cancellationToken);
+        try
+        {
+            using var response = await http.GetAsync(new Uri(new Uri(baseUrl), "/health"), timeout.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>PUTs a JSON body; throws with the answer's text when the call fails.</summary>
+    public async Task PutAsync<T>(string baseUrl, string path, T body, CancellationToken cancellationToken)
+    {
+        using var timeout = Deadline(cancellationToken);
+        using var response = await http.PutAsJsonAsync(new Uri(new Uri(baseUrl), path), body, timeout.Token);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(timeout.Token);
+            throw new HttpRequestException($"PUT {baseUrl}{path} answered {(int)response.StatusCode}: {text}");
+        }
+    }
+
+    private async Task<T?> GetAsync<T>(string baseUrl, string path, CancellationToken cancellationToken)
+    {
+        using var timeout = Deadline(cancellationToken);
+        return await http.GetFromJsonAsync<T>(new Uri(new Uri(baseUrl), path), timeout.Token);
+    }
+
+    private static CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(CallTimeout);
+        return source;
+    }
+}

@@ -1,0 +1,151 @@
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.Timeline;
+using Microsoft.Extensions.Options;
+
+namespace KafkaDemo.Overseer.Fleet;
+
+/// <summary>
+/// Polls every producer, consumer and the embedded Kafka once per interval: stats, health and new
+/// histogram intervals. Marks silent instances stale, merges the seconds everyone has reported,
+/// and hands each merged second to the timeline and the control loop.
+/// </summary>
+public sealed partial class FleetMonitor(
+    FleetClient client,
+    FleetState fleet,
+    IntervalMerger merger,
+    RecentIntervals recent,
+    RunTimeline timeline,
+    ControlLoop control,
+    ClusterWatcher clusterWatcher,
+    IOptions<OverseerOptions> options,
+    TimeProvider time,
+    ILogger<FleetMonitor> logger) : BackgroundService
+{
+    private readonly OverseerOptions _options = options.Value;
+    private readonly Dictionary<string, InstanceStatus> _instances = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var url in _options.Producers)
+        {
+            _instances[url] = new InstanceStatus(url, true, url, null, false, false, "not polled yet", null, null);
+        }
+
+        foreach (var url in _options.Consumers)
+        {
+            _instances[url] = new InstanceStatus(url, false, url, null, false, false, "not polled yet", null, null);
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.PollIntervalMs), time);
+        do
+        {
+            try
+            {
+                await PollOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPollFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One poll of everything; public so tests can drive it step by step.</summary>
+    public async Task PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var polls = _instances.Values.Select(i => PollAsync(i, cancellationToken)).ToList();
+        var clusterTask = _options.EmbeddedKafka is { Length: > 0 } ek ? PollClusterAsync(ek, cancellationToken) : Task.FromResult<(ClusterState?, bool?)>((null, null));
+        var results = await Task.WhenAll(polls);
+        var (cluster, clusterHealthy) = await clusterTask;
+        var now = time.GetUtcNow();
+
+        foreach (var (status, intervals) in results)
+        {
+            var stale = status.LastSeen is not { } seen || now - seen > TimeSpan.FromSeconds(_options.StaleAfterSeconds);
+            var previous = _instances[status.BaseUrl];
+            if (stale && !previous.Stale && previous.LastSeen is not null)
+            {
+                timeline.AddEvent(new TimelineEvent(now, EventKinds.Fleet, $"{previous.Name} stopped reporting; left out of the figures"));
+            }
+            else if (!stale && previous.Stale)
+            {
+                timeline.AddEvent(new TimelineEvent(now, EventKinds.Fleet, $"{status.Name} is reporting again"));
+            }
+
+            _instances[status.BaseUrl] = status with { Stale = stale };
+            if (intervals is not null)
+            {
+                try
+                {
+                    merger.Add(status.Name, status.IsProducer, intervals);
+                }
+                catch (FormatException ex)
+                {
+                    LogBadIntervals(logger, ex, status.Name);
+                }
+            }
+        }
+
+        var view = new FleetView(now, [.. _instances.Values], cluster, clusterHealthy);
+        fleet.Update(view);
+        clusterWatcher.Observe(cluster, now);
+
+        var live = _instances.Values.Where(i => !i.Stale && i.LastSeen is not null).Select(i => i.Name).ToList();
+        foreach (var interval in merger.Release(live, now.ToUnixTimeSeconds()))
+        {
+            recent.Add(interval);
+            var target = view.TargetRate;
+            timeline.Add(interval, target);
+            await control.OnIntervalAsync(interval, target, cancellationToken);
+        }
+    }
+
+    private async Task<(InstanceStatus Status, IntervalSeries? Intervals)> PollAsync(InstanceStatus current, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var healthy = client.HealthyAsync(current.BaseUrl, cancellationToken);
+            InstanceStatus status;
+            if (current.IsProducer)
+            {
+                var stats = await client.ProducerStatsAsync(current.BaseUrl, cancellationToken);
+                status = current with { Name = stats?.Instance ?? current.Name, Producer = stats };
+            }
+            else
+            {
+                var stats = await client.ConsumerStatsAsync(current.BaseUrl, cancellationToken);
+                status = current with { Name = stats?.Instance ?? current.Name, Consumer = stats };
+            }
+
+            var intervals = await client.IntervalsAsync(current.BaseUrl, merger.LastLabel(status.Name), cancellationToken);
+            return (status with { LastSeen = time.GetUtcNow(), Healthy = await healthy, Error = null }, intervals);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or FormatException)
+        {
+            return (current with { Healthy = false, Error = ex.Message }, null);
+        }
+    }
+
+    private async Task<(ClusterState?, bool?)> PollClusterAsync(string baseUrl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var healthy = client.HealthyAsync(baseUrl, cancellationToken);
+            return (await client.ClusterAsync(baseUrl, cancellationToken), await healthy);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            return (null, false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring undecodable histogram intervals from {Instance}")]
+    private static partial void LogBadIntervals(ILogger logger, Exception exception, string instance);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Polling the fleet failed")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,190 @@
+using HdrHistogram;
+using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.Overseer.Aggregation;
+
+namespace KafkaDemo.Overseer.Timeline;
+
+/// <summary>
+/// The run as it happens: one point per second (for the charts), export buckets of
+/// <see cref="ExportIntervalSeconds"/> (for <c>/api/run</c>), histograms aggregated after the
+/// warm-up, and the event list. Thread-safe; bounded in memory.
+/// </summary>
+public sealed class RunTimeline
+{
+    private readonly Lock _gate = new();
+    private readonly List<TimelinePoint> _points = [];
+    private readonly List<ExportBucket> _buckets = [];
+    private readonly List<TimelineEvent> _events = [];
+    private readonly int _maxPoints;
+    private readonly int _maxEvents;
+    private readonly HistogramBase _aggregateLatency = LatencyHistograms.Create();
+    private readonly HistogramBase _aggregatePublishDelay = LatencyHistograms.Create();
+    private readonly HistogramBase _aggregatePublishLatency = LatencyHistograms.Create();
+    private BucketBuilder? _open;
+    private long _aggregateSeconds;
+
+    public RunTimeline(int exportIntervalSeconds = 10, int warmupSeconds = 30, int maxPoints = 6 * 3600, int maxEvents = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(exportIntervalSeconds, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSeconds);
+        ExportIntervalSeconds = exportIntervalSeconds;
+        WarmupSeconds = warmupSeconds;
+        _maxPoints = maxPoints;
+        _maxEvents = maxEvents;
+    }
+
+    /// <summary>Fired after every change (new second or new event); handlers must not block.</summary>
+    public event Action? Changed;
+
+    public int ExportIntervalSeconds { get; }
+
+    public int WarmupSeconds { get; }
+
+    /// <summary>The first second of the run, once one was recorded.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    public void Add(MergedInterval interval, double targetRate)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        lock (_gate)
+        {
+            StartedAt ??= interval.End.AddSeconds(-1);
+            _points.Add(new TimelinePoint(
+                interval.End,
+                targetRate,
+                interval.PublishDelay.TotalCount,
+                interval.PublishLatency.TotalCount,
+                interval.Latency.TotalCount,
+                LatencyHistograms.Summarize(interval.Latency),
+                LatencyHistograms.Summarize(interval.PublishDelay),
+                LatencyHistograms.Summarize(interval.PublishLatency)));
+            if (_points.Count > _maxPoints)
+            {
+                _points.RemoveRange(0, _points.Count - _maxPoints);
+            }
+
+            if (interval.End - StartedAt.Value > TimeSpan.FromSeconds(WarmupSeconds))
+            {
+                _aggregateLatency.Add(interval.Latency);
+                _aggregatePublishDelay.Add(interval.PublishDelay);
+                _aggregatePublishLatency.Add(interval.PublishLatency);
+                _aggregateSeconds++;
+            }
+
+            _open ??= new BucketBuilder(interval.End.AddSeconds(-1));
+            _open.Add(interval, targetRate);
+            if (_open.Seconds >= ExportIntervalSeconds)
+            {
+                _buckets.Add(_open.Build());
+                _open = null;
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    public void AddEvent(TimelineEvent timelineEvent)
+    {
+        ArgumentNullException.ThrowIfNull(timelineEvent);
+        lock (_gate)
+        {
+            _events.Add(timelineEvent);
+            if (_events.Count > _maxEvents)
+            {
+                _events.RemoveRange(0, _events.Count - _maxEvents);
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>The last <paramref name="count"/> seconds.</summary>
+    public IReadOnlyList<TimelinePoint> Recent(int count)
+    {
+        lock (_gate)
+        {
+            return [.. _points.Skip(Math.Max(0, _points.Count - count))];
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> events, oldest first.</summary>
+    public IReadOnlyList<TimelineEvent> RecentEvents(int count)
+    {
+        lock (_gate)
+        {
+            return [.. _events.Skip(Math.Max(0, _events.Count - count))];
+        }
+    }
+
+    /// <summary>Everything needed to export the run, copied under the lock.</summary>
+    public RunSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return new RunSnapshot(
+                StartedAt,
+                [.. _buckets],
+                [.. _events],
+                _aggregateSeconds,
+                _aggregateLatency.Copy(),
+                _aggregatePublishDelay.Copy(),
+                _aggregatePublishLatency.Copy());
+        }
+    }
+
+    private sealed class BucketBuilder(DateTimeOffset start)
+    {
+        private readonly HistogramBase _latency = LatencyHistograms.Create();
+        private readonly HistogramBase _publishDelay = LatencyHistograms.Create();
+        private readonly HistogramBase _publishLatency = LatencyHistograms.Create();
+        private double _targetSum;
+
+        public int Seconds { get; private set; }
+
+        public void Add(MergedInterval interval, double targetRate)
+        {
+            _latency.Add(interval.Latency);
+            _publishDelay.Add(interval.PublishDelay);
+            _publishLatency.Add(interval.PublishLatency);
+            _targetSum += targetRate;
+            Seconds++;
+        }
+
+        public ExportBucket Build() => new(
+            start,
+            Seconds,
+            _targetSum / Seconds,
+            _publishDelay.TotalCount / (double)Seconds,
+            _publishLatency.TotalCount / (double)Seconds,
+            _latency.TotalCount / (double)Seconds,
+            _publishDelay.TotalCount,
+            _latency.TotalCount,
+            LatencyHistograms.Summarize(_latency),
+            LatencyHistograms.Summarize(_publishDelay),
+            LatencyHistograms.Summarize(_publishLatency));
+    }
+}
+
+/// <summary>One export interval: rates per second and latency summaries (ms).</summary>
+public sealed record ExportBucket(
+    DateTimeOffset Start,
+    int Seconds,
+    double TargetRate,
+    double PublishRate,
+    double AckRate,
+    double ConsumeRate,
+    long Sent,
+    long Consumed,
+    Messaging.Contracts.LatencySummary EndToEnd,
+    Messaging.Contracts.LatencySummary PublishDelay,
+    Messaging.Contracts.LatencySummary PublishLatency);
+
+/// <summary>A consistent copy of the run for export.</summary>
+public sealed record RunSnapshot(
+    DateTimeOffset? StartedAt,
+    IReadOnlyList<ExportBucket> Buckets,
+    IReadOnlyList<TimelineEvent> Events,
+    long AggregatedSeconds,
+    HistogramBase AggregatedEndToEnd,
+    HistogramBase AggregatedPublishDelay,
+    HistogramBase AggregatedPublishLatency);

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.AppHost.Tests.Running;
+using Microsoft.Playwright;
+
+namespace KafkaDemo.AppHost.Tests.Browser;
+
+/// <summary>The Overseer page in Debian's Chromium, against the whole app.</summary>
+[Collection(SharedRunningApp.Name)]
+public sealed class OverseerPageTests(RunningApp app)
+{
+    private static readonly float Timeout = 20_000;
+
+    private async Task<(IPage Page, List<string> Errors)> OpenAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add($"console: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => errors.Add($"page error: {error}");
+        await page.GotoAsync(app.OverseerUrl.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle, Timeout = Timeout });
+        // Wait for the live (interactive) render, not just the prerendered HTML.
+        await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = Timeout });
+        return (page, errors);
+    }
+
+    [Fact]
+    public async Task The_page_loads_with_no_console_errors()
+    {
+        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var (page, errors) = await OpenAsync(context);
+
+        await page.WaitForTimeoutAsync(3_000); // a few live updates
+        Assert.Empty(errors);
+        Assert.Equal("embedded", await page.Locator("[data-testid=mode] strong").InnerTextAsync());
+        Assert.Contains("127.0.0.1:", await page.Locator("[data-testid=bootstrap]").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("No agent runs in embedded mode", await page.Locator("[data-testid=agent-panel]").InnerTextAsync(), StringComparison.Ordinal);
+
+        Directory.CreateDirectory("screenshots");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", "overseer.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_live_figures_change_within_a_few_seconds()
+    {
+        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync();
+        var (page, errors) = await OpenAsync(context);
+        var figures = page.Locator("[data-testid=figure-consumer-rate] .value, [data-testid=figure-p50] .value, [data-testid=figure-p99] .value");
+        var first = string.Join("|", await figures.AllInnerTextsAsync());
+
+        var changed = false;
+        for (var i = 0; i < 20 && !changed; i++)
+        {
+            await page.WaitForTimeoutAsync(500);
+            changed = string.Join("|", await figures.AllInnerTextsAsync()) != first;
+        }
+
+        Assert.True(changed, $"The figures stayed at {first} for 10 s.");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Setting_the_rate_on_the_page_changes_the_producers_target()
+    {
+        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync();
+        var (page, errors) = await OpenAsync(context);
+        var wanted = 1000 + Random.Shared.Next(1, 50) * 10;
+
+        await page.Locator("input[name=rate-input]").FillAsync(wanted.ToString(CultureInfo.InvariantCulture));
+        await page.Locator("input[name=rate-input]").BlurAsync();
+        await page.Locator("[data-testid=rate-set]").ClickAsync();
+        await page.Locator("[data-testid=control-status]").Filter(new LocatorFilterOptions { HasText = "Rate set" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Timeout });
+
+        var settings = await app.Producer.GetFromJsonAsync<LoadSettings>("/api/rate", TestContext.Current.CancellationToken);
+        Assert.Equal(wanted, settings!.Rate);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_invalid_slo_is_refused_on_the_page_and_changes_nothing()
+    {
+        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync();
+        var (page, errors) = await OpenAsync(context);
+        var before = await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken);
+
+        await page.Locator("input[name=slo-input]").FillAsync("0");
+        await page.Locator("input[name=slo-input]").BlurAsync();
+        await page.Locator("[data-testid=slo-set]").ClickAsync();
+
+        var status = page.Locator("[data-testid=control-status]");
+        await status.Filter(new LocatorFilterOptions { HasText = "more than 0" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Timeout });
+        Assert.Contains("over-slo", await status.GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        var after = await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken);
+        Assert.Equal(before!.Controller.SloP99Ms, after!.Controller.SloP99Ms);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_export_button_downloads_the_run_as_valid_json()
+    {
+        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
+        var (page, errors) = await OpenAsync(context);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=download-run]").ClickAsync());
+        var path = await download.PathAsync();
+
+        Assert.EndsWith(".json", download.SuggestedFilename, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+        var root = document.RootElement;
+        Assert.Equal("kafkademo", root.GetProperty("workload").GetString());
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("publishRate").ValueKind);
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("endToEndLatency99pct").ValueKind);
+        Assert.Equal(JsonValueKind.Array, root.GetProperty("events").ValueKind);
+        Assert.Empty(errors);
+    }
+}

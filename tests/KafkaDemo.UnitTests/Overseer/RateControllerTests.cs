@@ -1,0 +1,185 @@
+extern alias overseer;
+
+using Microsoft.Extensions.Time.Testing;
+using overseer::KafkaDemo.Overseer.Control;
+
+namespace KafkaDemo.UnitTests.Overseer;
+
+public sealed class RateControllerTests
+{
+    private const double Slo = 25;
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+    private static ControllerSettings Settings() => new()
+    {
+        SloP99Ms = Slo,
+        WindowSeconds = 5,
+        MinRate = 200,
+        MaxRate = 500_000,
+        MemorySeconds = 120,
+    };
+
+    /// <summary>Runs the controller against the plant, one window at a time, on the fake clock. Returns the target of every window.</summary>
+    private List<(double Target, ControlDecision Decision)> Run(RateController controller, SimulatedPlant plant, ref double target, int windows)
+    {
+        var trace = new List<(double, ControlDecision)>();
+        for (var i = 0; i < windows; i++)
+        {
+            // A decision waits for a full window at one rate, plus the second in which the rate changed.
+            _clock.Advance(TimeSpan.FromSeconds(controller.Settings.WindowSeconds + 1));
+            var window = new ControlWindow(
+                _clock.GetUtcNow(),
+                target,
+                plant.ActualRate(target),
+                plant.P99(target),
+                plant.PublishDelayP50(target),
+                Messages: (long)(plant.ActualRate(target) * controller.Settings.WindowSeconds));
+            var decision = controller.Decide(window);
+            trace.Add((target, decision));
+            target = decision.NewRate;
+        }
+
+        return trace;
+    }
+
+    /// <summary>The first window from which every later target stays within ±<paramref name="band"/> of <paramref name="knee"/>.</summary>
+    private static int SettledFrom(List<(double Target, ControlDecision Decision)> trace, double knee, double band)
+    {
+        var settled = trace.Count;
+        for (var i = trace.Count - 1; i >= 0 && Math.Abs(trace[i].Target - knee) <= band * knee; i--)
+        {
+            settled = i;
+        }
+
+        return settled;
+    }
+
+    [Fact]
+    public void It_converges_to_within_10_percent_of_the_knee_in_a_bounded_number_of_windows()
+    {
+        var plant = new SimulatedPlant(capacity: 50_000);
+        var controller = new RateController(Settings());
+        var target = 1_000.0;
+
+        var trace = Run(controller, plant, ref target, windows: 40);
+
+        var knee = plant.Knee(Slo);
+        var settled = SettledFrom(trace, knee, 0.10);
+        Assert.True(settled <= 20, $"Not within 10 % of the knee ({knee:F0}/s) until window {settled}: {string.Join(", ", trace.Select(t => t.Target.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.InRange(controller.MaxSustainableRate, 0.85 * knee, knee * 1.02);
+    }
+
+    [Fact]
+    public void Once_settled_the_oscillation_stays_within_a_bounded_band()
+    {
+        var plant = new SimulatedPlant(capacity: 50_000);
+        var controller = new RateController(Settings());
+        var target = 1_000.0;
+        Run(controller, plant, ref target, windows: 30);
+
+        // Long enough for several memory expiries and re-probes (about 20 minutes).
+        var trace = Run(controller, plant, ref target, windows: 200);
+
+        var knee = plant.Knee(Slo);
+        var targets = trace.Select(t => t.Target).ToList();
+        Assert.InRange(targets.Min(), 0.8 * knee, knee);
+        Assert.InRange(targets.Max(), knee, 1.12 * knee);
+        var breaches = trace.Count(t => t.Decision.Inputs.P99Ms > Slo);
+        Assert.True(breaches <= 20, $"{breaches} of 200 settled windows breached the SLO.");
+    }
+
+    [Fact]
+    public void It_follows_a_drop_in_capacity_and_recovers_when_it_returns()
+    {
+        var plant = new SimulatedPlant(capacity: 50_000);
+        var controller = new RateController(Settings());
+        var target = 1_000.0;
+        Run(controller, plant, ref target, windows: 30);
+
+        plant.Capacity = 20_000;
+        var dropped = Run(controller, plant, ref target, windows: 30);
+        var lowKnee = plant.Knee(Slo);
+        Assert.True(SettledFrom(dropped, lowKnee, 0.10) <= 10, "Did not settle near the lower knee within 10 windows.");
+        Assert.InRange(controller.MaxSustainableRate, 0.85 * lowKnee, lowKnee * 1.02);
+
+        plant.Capacity = 50_000;
+        var recovered = Run(controller, plant, ref target, windows: 60);
+        var highKnee = plant.Knee(Slo);
+        Assert.True(SettledFrom(recovered, highKnee, 0.10) <= 40, "Did not climb back near the original knee within 40 windows.");
+    }
+
+    [Fact]
+    public void An_unattainable_slo_holds_the_minimum_and_says_so_instead_of_thrashing()
+    {
+        var plant = new SimulatedPlant(capacity: 50_000, baseMs: 40);
+        var settings = Settings();
+        var controller = new RateController(settings);
+        var target = 5_000.0;
+
+        var trace = Run(controller, plant, ref target, windows: 40);
+
+        Assert.Equal(ControllerState.Unattainable, controller.State);
+        Assert.All(trace.Skip(15), t => Assert.Equal(settings.MinRate, t.Target));
+        Assert.Contains("unattainable", trace[^1].Decision.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, controller.MaxSustainableRate);
+    }
+
+    [Fact]
+    public void A_producer_that_cannot_keep_up_bounds_the_rate()
+    {
+        var plant = new SimulatedPlant(capacity: 200_000) { ProducerMax = 30_000 };
+        var controller = new RateController(Settings());
+        var target = 1_000.0;
+
+        var trace = Run(controller, plant, ref target, windows: 60);
+
+        Assert.All(trace.Skip(30), t => Assert.InRange(t.Target, 20_000, 33_000));
+        Assert.Contains(trace, t => t.Decision.Reason.Contains("not keeping up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_decision_states_its_inputs_and_a_reason_and_respects_the_limits()
+    {
+        var plant = new SimulatedPlant(capacity: 1_000_000);
+        var settings = Settings();
+        settings.MaxRate = 20_000;
+        var controller = new RateController(settings);
+        var target = 1_000.0;
+
+        var trace = Run(controller, plant, ref target, windows: 30);
+
+        Assert.All(trace, t =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(t.Decision.Reason));
+            Assert.InRange(t.Decision.NewRate, settings.MinRate, settings.MaxRate);
+            Assert.Equal(t.Target, t.Decision.Inputs.TargetRate);
+        });
+        Assert.Equal(settings.MaxRate, trace[^1].Target);
+    }
+
+    [Fact]
+    public void Turned_off_it_never_changes_the_rate_but_still_tracks_the_sustainable_rate()
+    {
+        var plant = new SimulatedPlant(capacity: 50_000);
+        var settings = Settings();
+        settings.Enabled = false;
+        var controller = new RateController(settings);
+        var target = 10_000.0;
+
+        var trace = Run(controller, plant, ref target, windows: 10);
+
+        Assert.All(trace, t => Assert.Equal(10_000, t.Decision.NewRate));
+        Assert.Equal(ControllerState.Off, controller.State);
+        Assert.Equal(10_000, controller.MaxSustainableRate);
+    }
+
+    [Fact]
+    public void A_window_with_no_messages_changes_nothing()
+    {
+        var controller = new RateController(Settings());
+        var decision = controller.Decide(new ControlWindow(_clock.GetUtcNow(), 5_000, 0, 0, 0, Messages: 0));
+        Assert.False(decision.Changed);
+        Assert.Equal(ControllerState.Measuring, decision.State);
+    }
+}
