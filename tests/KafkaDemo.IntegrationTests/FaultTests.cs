@@ -1,4 +1,6 @@
+using Confluent.Kafka;
 using KafkaDemo.TestSupport;
+
 namespace KafkaDemo.IntegrationTests;
 
 public sealed class FaultTests(EmbeddedCluster embedded) : IClassFixture<EmbeddedCluster>
@@ -16,7 +18,7 @@ public sealed class FaultTests(EmbeddedCluster embedded) : IClassFixture<Embedde
         await producer.StartAsync(TestContext.Current.CancellationToken);
         var sent = producer.ProducerMetrics();
 
-        // Take broker 1 (leader of some partitions) down mid-stream and bring it back while
+        // Take the leader of partition 0 down mid-stream and bring it back while
         // messages keep coming. The load pauses for an instant around the cut so that no produce
         // request is in flight when the broker goes: librdkafka's mock broker deduplicates retried
         // batches only for transactional producers, so a request cut after the mock wrote it would
@@ -26,12 +28,13 @@ public sealed class FaultTests(EmbeddedCluster embedded) : IClassFixture<Embedde
         var load = producer.LoadControl();
         load.SetPaused(true);
         await Eventually.TrueAsync(() => sent.Sent == sent.Acked + sent.Failed, Deadline, "Messages stayed in flight while paused.");
-        embedded.Cluster.SetBrokerDown(1);
+        var leader = LeaderOfPartitionZero(topic);
+        embedded.Cluster.SetBrokerDown(leader);
         load.SetPaused(false);
         var sentWhenDown = sent.Sent;
         await Eventually.TrueAsync(() => sent.Sent >= sentWhenDown + 4_000, Deadline, "The producer stopped sending during the outage.");
         Assert.True(sent.Sent - sent.Acked > 100, "Nothing waited for the downed broker: the outage did not bite.");
-        embedded.Cluster.SetBrokerUp(1);
+        embedded.Cluster.SetBrokerUp(leader);
 
         await producer.ProducerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
         await consumer.ConsumerFinished().WaitAsync(Deadline, TestContext.Current.CancellationToken);
@@ -51,5 +54,11 @@ public sealed class FaultTests(EmbeddedCluster embedded) : IClassFixture<Embedde
 
         await producer.StopAsync(TestContext.Current.CancellationToken);
         await consumer.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private int LeaderOfPartitionZero(string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = embedded.BootstrapServers }).Build();
+        return admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Single(p => p.PartitionId == 0).Leader;
     }
 }
