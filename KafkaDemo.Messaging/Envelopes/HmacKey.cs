@@ -7,7 +7,12 @@ namespace KafkaDemo.Messaging.Envelopes;
 /// The 32-byte HMAC-SHA256 key derived from the shared secret with HKDF-SHA256
 /// (salt "KafkaDemo envelope", info "v1 hmac-sha256"). Thread-safe and allocation-free per use.
 /// </summary>
-public sealed class HmacKey
+/// <remarks>
+/// Each thread keeps its own keyed HMAC state and resets it after every MAC, so the key schedule
+/// is computed once per thread rather than once per message: the one-shot API spends about
+/// 1.2 µs per call on set-up, more than hashing a 512-byte envelope (see docs/performance.md).
+/// </remarks>
+public sealed class HmacKey : IDisposable
 {
     /// <summary>Shortest secret accepted, in UTF-8 bytes.</summary>
     public const int MinimumSecretBytes = 16;
@@ -16,8 +21,13 @@ public sealed class HmacKey
     private static readonly byte[] Info = "v1 hmac-sha256"u8.ToArray();
 
     private readonly byte[] _key;
+    private readonly ThreadLocal<IncrementalHash> _hmac;
 
-    private HmacKey(byte[] key) => _key = key;
+    private HmacKey(byte[] key)
+    {
+        _key = key;
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key), trackAllValues: true);
+    }
 
     /// <summary>Derives the envelope key from a shared secret.</summary>
     /// <exception cref="ArgumentException">The secret is shorter than <see cref="MinimumSecretBytes"/>.</exception>
@@ -38,5 +48,21 @@ public sealed class HmacKey
     }
 
     /// <summary>Writes HMAC-SHA256(key, data) into <paramref name="mac"/> (32 bytes).</summary>
-    public void Compute(ReadOnlySpan<byte> data, Span<byte> mac) => HMACSHA256.HashData(_key, data, mac);
+    public void Compute(ReadOnlySpan<byte> data, Span<byte> mac)
+    {
+        var hmac = _hmac.Value!;
+        hmac.AppendData(data);
+        hmac.GetHashAndReset(mac);
+    }
+
+    public void Dispose()
+    {
+        foreach (var hmac in _hmac.Values)
+        {
+            hmac.Dispose();
+        }
+
+        _hmac.Dispose();
+        CryptographicOperations.ZeroMemory(_key);
+    }
 }

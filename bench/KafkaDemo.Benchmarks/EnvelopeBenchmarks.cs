@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+using KafkaDemo.Messaging.Envelopes;
+
+namespace KafkaDemo.Benchmarks;
+
+/// <summary>Signing (producer) and verifying (consumer) one envelope of each size.</summary>
+[Config(typeof(BenchmarkConfig))]
+public class EnvelopeBenchmarks
+{
+    private readonly HmacKey _key = HmacKey.FromSecret("benchmark-secret-0123456789");
+    private EnvelopeWriter _writer = default!;
+    private EnvelopeVerifier _verifier = default!;
+    private byte[] _buffer = default!;
+    private byte[] _signed = default!;
+    private byte[] _padding = default!;
+    private long _sequence;
+
+    [Params(128, 512, 4096, 65536)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _writer = new EnvelopeWriter(_key);
+        _verifier = new EnvelopeVerifier(_key);
+        _buffer = new byte[Size];
+        _padding = new byte[64 * 1024];
+        Random.Shared.NextBytes(_padding);
+        _signed = new byte[Size];
+        _writer.Write(_signed, Fields(0), _padding);
+    }
+
+    [Benchmark(Description = "sign")]
+    public void Sign() => _writer.Write(_buffer, Fields(_sequence++), _padding);
+
+    [Benchmark(Description = "verify")]
+    public VerificationResult Verify() => _verifier.Verify(_signed, out _);
+
+    private static EnvelopeFields Fields(long sequence) =>
+        new(Guid.Empty, 1_800_000_000_000_000, sequence, 1_800_000_000_000_000 + sequence, 1_800_000_000_000_100 + sequence);
+}
