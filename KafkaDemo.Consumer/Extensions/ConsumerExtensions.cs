@@ -52,6 +52,10 @@ public static class ConsumerExtensions
     /// (Aspire:Confluent:Kafka:Consumer:Config:...). fetch.wait.max.ms keeps librdkafka's 500 ms,
     /// right for real brokers, which answer a waiting fetch as soon as data arrives; the AppHost
     /// lowers it to 1 ms for the embedded broker, whose fetch waits out the whole time.
+    /// fetch.queue.backoff.ms drops from librdkafka's 1000 ms to 10 ms: once the pre-fetch queue is
+    /// full the fetcher otherwise pauses a whole second, and a consumer that empties the queue
+    /// faster than that (ours does, when catching up) idles for the rest of it. Measured on a
+    /// pre-filled topic this doubles the catch-up rate (docs/performance.md).
     /// </summary>
     public static void ApplyConsumerDefaults(ConsumerConfig config, string groupId, string clientId)
     {
@@ -61,6 +65,7 @@ public static class ConsumerExtensions
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit ??= true;
         config.AutoCommitIntervalMs ??= 1000;
+        config.FetchQueueBackoffMs ??= 10;
     }
 
     /// <summary>Keeps group membership and the sequence tracker in step with partition assignment.</summary>
