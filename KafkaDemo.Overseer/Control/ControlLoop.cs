@@ -1,4 +1,5 @@
 using System.Globalization;
+using HdrHistogram;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.Fleet;
@@ -27,6 +28,8 @@ public sealed partial class ControlLoop(
 
     private readonly RateController _controller = new(options.Value.Controller.Clone());
     private readonly List<MergedInterval> _window = [];
+    private readonly HistogramBase _windowLatency = LatencyHistograms.Create();
+    private readonly HistogramBase _windowDelay = LatencyHistograms.Create();
     private readonly Lock _gate = new();
     private double _windowTarget = double.NaN;
     private DateTimeOffset _changedAt = DateTimeOffset.MinValue;
@@ -151,8 +154,10 @@ public sealed partial class ControlLoop(
 
     private ControlWindow Measure(double targetRate)
     {
-        var latency = LatencyHistograms.Create();
-        var delay = LatencyHistograms.Create();
+        var latency = _windowLatency;
+        var delay = _windowDelay;
+        latency.Reset();
+        delay.Reset();
         foreach (var interval in _window)
         {
             latency.Add(interval.Latency);

@@ -32,7 +32,7 @@ public static class OverseerExtensions
 
         services.AddSingleton<FleetState>();
         services.AddSingleton<IntervalMerger>();
-        services.AddSingleton<RecentIntervals>();
+        services.AddSingleton(new RecentIntervals(OverseerReport.SummarySeconds));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<OverseerOptions>>().Value;
