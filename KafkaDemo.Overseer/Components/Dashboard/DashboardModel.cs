@@ -15,7 +15,7 @@ public sealed record DashboardModel(
     public IReadOnlyList<ChartMarker> Markers => [.. Events
         .Where(e => e.Kind is EventKinds.Fault or EventKinds.Manual or EventKinds.Agent or EventKinds.BrokerConfig
             || (e.Kind == EventKinds.Controller && e.Message.Contains('→', StringComparison.Ordinal)))
-        .Select(e => new ChartMarker(e.At.LocalDateTime, ShortLabel(e), MarkerColor(e.Kind)))];
+        .Select(e => new ChartMarker(e.At.LocalDateTime, ShortLabel(e), MarkerColor(e.Kind), Cause: e.Kind != EventKinds.Controller))];
 
     public static string MarkerColor(string kind) => kind switch
     {
