@@ -35,13 +35,8 @@ public static class ServiceResourceExtensions
         ArgumentNullException.ThrowIfNull(settings);
         return [.. InstanceNames("consumer", settings.Consumers).Select((name, i) =>
         {
-            var consumer = builder.AddProject<Projects.KafkaDemo_Consumer>(name)
-                .WithEndpoint("http", e => e.Port = i == 0 ? settings.Ports.Consumer : null)
-                .WithDemoKafka(kafka)
-                .WithEnvironment("Messaging__HmacSecret", secret)
-                .WithEnvironment("Consumer__Topics", settings.Topics)
-                .WithEnvironment("Consumer__InstanceId", name)
-                .WithHttpHealthCheck("/health");
+            var consumer = builder.AddSigningService<Projects.KafkaDemo_Consumer>(
+                name, "Consumer", i == 0 ? settings.Ports.Consumer : null, settings.Topics, kafka, secret);
             if (kafka.Decision.Mode == Modes.DemoMode.Embedded)
             {
                 // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms
@@ -70,15 +65,10 @@ public static class ServiceResourceExtensions
         var rate = (settings.Rate / settings.Producers).ToString(CultureInfo.InvariantCulture);
         return [.. InstanceNames("producer", settings.Producers).Select((name, i) =>
         {
-            var producer = builder.AddProject<Projects.KafkaDemo_Producer>(name)
-                .WithEndpoint("http", e => e.Port = i == 0 ? settings.Ports.Producer : null)
-                .WithDemoKafka(kafka)
-                .WithEnvironment("Messaging__HmacSecret", secret)
-                .WithEnvironment("Producer__Topics", settings.Topics)
+            var producer = builder.AddSigningService<Projects.KafkaDemo_Producer>(
+                    name, "Producer", i == 0 ? settings.Ports.Producer : null, settings.Topics, kafka, secret)
                 .WithEnvironment("Producer__Rate", rate)
-                .WithEnvironment("Producer__MessageSize", settings.MessageSize)
-                .WithEnvironment("Producer__InstanceId", name)
-                .WithHttpHealthCheck("/health");
+                .WithEnvironment("Producer__MessageSize", settings.MessageSize);
             foreach (var consumer in consumers)
             {
                 producer.WaitFor(consumer);
@@ -128,4 +118,26 @@ public static class ServiceResourceExtensions
 
         return overseer;
     }
+
+    /// <summary>
+    /// What a producer and a consumer instance share: its HTTP port (fixed, or Aspire's pick when
+    /// null), Kafka, the HMAC secret, its topics and instance name under <paramref name="section"/>,
+    /// and the health check.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> AddSigningService<TProject>(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        string section,
+        int? port,
+        string topics,
+        DemoKafka kafka,
+        IResourceBuilder<ParameterResource> secret)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name)
+            .WithEndpoint("http", e => e.Port = port)
+            .WithDemoKafka(kafka)
+            .WithEnvironment("Messaging__HmacSecret", secret)
+            .WithEnvironment($"{section}__Topics", topics)
+            .WithEnvironment($"{section}__InstanceId", name)
+            .WithHttpHealthCheck("/health");
 }
