@@ -20,36 +20,13 @@ RATE_HIGH="${RATE_HIGH:-50000}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-30}"
 LOW_SECONDS="${LOW_SECONDS:-120}"
 HIGH_SECONDS="${HIGH_SECONDS:-300}"
-overseer="http://localhost:5100"
-work="$(mktemp -d)"
-apphost_pid=""
-
-cleanup() {
-  if [ -n "$apphost_pid" ]; then
-    # The AppHost stops its resources when it gets SIGTERM; give it time to do so.
-    kill -TERM "$apphost_pid" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$apphost_pid" 2>/dev/null || true
-  fi
-  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
 log() { echo "$*" >&2; }
-put() { curl -fsS -X PUT "$overseer/api/$1" -H 'Content-Type: application/json' -d "$2" > /dev/null; }
+# shellcheck source=bench/lib/apphost.sh
+. bench/lib/apphost.sh
 
-log "Building (Release)..."
-dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
 # Controller off and a low start rate from configuration, so the first seconds are not a ramp.
-KafkaDemo__Mode=embedded KafkaDemo__Controller__Enabled=false KafkaDemo__Rate=1000 \
-  dotnet run -c Release --no-build --project KafkaDemo.AppHost --launch-profile http > "$work/apphost.log" 2>&1 &
-apphost_pid=$!
-for _ in $(seq 240); do
-  [ "$(curl -fsS "$overseer/api/summary" 2>/dev/null | jq -r '.consumer.verified // 0')" -gt 0 ] 2>/dev/null && break
-  kill -0 "$apphost_pid" 2>/dev/null || { cat "$work/apphost.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -fsS "$overseer/api/summary" > /dev/null || { log "The Overseer did not come up"; tail -50 "$work/apphost.log" >&2; exit 1; }
-put controller '{"enabled": false}'
+start_apphost KafkaDemo__Controller__Enabled=false KafkaDemo__Rate=1000
+json PUT "$overseer/api/controller" '{"enabled": false}'
 
 rss_mb() { # process name -> resident MB summed over its processes (0 if none)
   local total=0 pid
@@ -79,7 +56,7 @@ sample() { # phase seconds -> one JSON line
 run_phase() { # name rate seconds -> samples every 10 s after the warm-up
   local t0 s
   log "$1: $2 msg/s, ${WARMUP_SECONDS}s warm-up, then ${3}s"
-  put rate "{\"rate\": $2}"
+  json PUT "$overseer/api/rate" "{\"rate\": $2}"
   sleep "$WARMUP_SECONDS"
   t0=$(date +%s)
   for s in $(seq 10 10 "$3"); do
@@ -94,11 +71,12 @@ run_phase memory "$RATE_HIGH" "$HIGH_SECONDS"
 mkdir -p bench/results
 out="bench/results/apphost-soak-$(date -u +%Y%m%dT%H%M%SZ).json"
 # Memory trend: least-squares slope of RSS (MB per minute) over the samples after the first minute.
-jq -s --arg commit "$(git rev-parse --short HEAD)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+jq -L bench/lib -s --arg commit "$(git rev-parse --short HEAD)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
   --argjson cores "$(nproc)" --argjson low "$RATE_LOW" --argjson high "$RATE_HIGH" '
-  def median: sort as $s | ($s | length) as $n | if $n % 2 == 1 then $s[($n - 1) / 2 | floor] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end;
-  def slope(f): (map(.t) | add / length) as $mt | (map(f) | add / length) as $my
-    | (map((.t - $mt) * (f - $my)) | add) / (map((.t - $mt) * (.t - $mt)) | add) * 60;
+  include "stats";
+  def slope(f): if length < 2 then null else (map(.t) | add / length) as $mt | (map(f) | add / length) as $my
+    | (map((.t - $mt) * (f - $my)) | add) / (map((.t - $mt) * (.t - $mt)) | add) * 60 end;
+  def tenth: if . == null then null else . * 10 | round / 10 end;
   (map(select(.phase == "latency"))) as $l | (map(select(.phase == "memory"))) as $m
   | ($m | map(select(.t > 60))) as $trend
   | {date: (now | todate), commit: $commit, cpu: $cpu, cores: $cores,
@@ -108,7 +86,7 @@ jq -s --arg commit "$(git rev-parse --short HEAD)" --arg cpu "$(grep -m1 'model 
      memory: {rate: $high, actualRate: ($m | map(.actualRate) | median | floor), seconds: ($m | last | .t),
               p99MsMedian: ($m | map(.p99Ms) | median),
               rssMb: ($m | last | .rssMb), maxRssMb: ($m | map(.rssMb) | {producer: (map(.producer) | max), consumer: (map(.consumer) | max), overseer: (map(.overseer) | max), embeddedKafka: (map(.embeddedKafka) | max), appHost: (map(.appHost) | max)}),
-              rssSlopeMbPerMinute: ($trend | {producer: (slope(.rssMb.producer) * 10 | round / 10), consumer: (slope(.rssMb.consumer) * 10 | round / 10), overseer: (slope(.rssMb.overseer) * 10 | round / 10), embeddedKafka: (slope(.rssMb.embeddedKafka) * 10 | round / 10)})},
+              rssSlopeMbPerMinute: ($trend | {producer: (slope(.rssMb.producer) | tenth), consumer: (slope(.rssMb.consumer) | tenth), overseer: (slope(.rssMb.overseer) | tenth), embeddedKafka: (slope(.rssMb.embeddedKafka) | tenth)})},
      integrity: ($m | last | {verified, integrityFailures, gaps, duplicates}),
      samples: .}' "$work/samples.jsonl" > "$out"
 jq -r '"latency: \(.latency.rate) msg/s target, \(.latency.actualRate) actual: p99 over 10 s windows median \(.latency.p99Ms10sWindows.median) ms, max \(.latency.p99Ms10sWindows.max) ms (p50 \(.latency.p50MsMedian) ms)",

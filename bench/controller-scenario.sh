@@ -27,33 +27,12 @@ BASELINE_SECONDS="${BASELINE_SECONDS:-240}"
 FAULT_SECONDS="${FAULT_SECONDS:-180}"
 CLEARED_SECONDS="${CLEARED_SECONDS:-180}"
 ABOVE_SECONDS="${ABOVE_SECONDS:-150}"
-overseer="http://localhost:5100"
 kafka="http://localhost:5103"
-work="$(mktemp -d)"
-apphost_pid=""
-
-cleanup() {
-  if [ -n "$apphost_pid" ]; then
-    kill -TERM "$apphost_pid" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$apphost_pid" 2>/dev/null || true
-  fi
-  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
 log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
-json() { curl -fsS -X "$1" "$2" -H 'Content-Type: application/json' ${3:+-d "$3"} > /dev/null; }
+# shellcheck source=bench/lib/apphost.sh
+. bench/lib/apphost.sh
 
-log "Building (Release)..."
-dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
-KafkaDemo__Mode=embedded KafkaDemo__Controller__Enabled=true KafkaDemo__Controller__SloP99Ms="$SLO_MS" \
-  dotnet run -c Release --no-build --project KafkaDemo.AppHost --launch-profile http > "$work/apphost.log" 2>&1 &
-apphost_pid=$!
-for _ in $(seq 240); do
-  [ "$(curl -fsS "$overseer/api/summary" 2>/dev/null | jq -r '.consumer.verified // 0')" -gt 0 ] 2>/dev/null && break
-  kill -0 "$apphost_pid" 2>/dev/null || { cat "$work/apphost.log" >&2; exit 1; }
-  sleep 0.5
-done
+start_apphost KafkaDemo__Controller__Enabled=true KafkaDemo__Controller__SloP99Ms="$SLO_MS"
 json PUT "$overseer/api/controller" "{\"enabled\": true, \"sloP99Ms\": $SLO_MS}"
 
 phases="$work/phases.jsonl"
@@ -80,9 +59,9 @@ curl -fsS "$overseer/api/run" > "$work/run.json"
 
 mkdir -p bench/results
 out="bench/results/controller-$(date -u +%Y%m%dT%H%M%SZ).json"
-jq -n --slurpfile phases "$phases" --slurpfile run "$work/run.json" --argjson final "$final_summary" \
+jq -L bench/lib -n --slurpfile phases "$phases" --slurpfile run "$work/run.json" --argjson final "$final_summary" \
   --arg commit "$(git rev-parse --short HEAD)" --argjson slo "$SLO_MS" '
-  def median: sort as $s | ($s | length) as $n | if $n == 0 then null elif $n % 2 == 1 then $s[($n - 1) / 2 | floor] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end;
+  include "stats";
   def fl: if . == null then null else floor end;
   def secs: sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdateiso8601;
   $run[0] as $r

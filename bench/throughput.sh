@@ -88,6 +88,10 @@ idle_percent() { # "total idle" before, "total idle" after
   echo $(( (i1 - i0) * 100 / (t1 - t0) ))
 }
 
+timed_result() { # tool size count count-field start end -> JSON line, for tools that print no figures
+  jq -cn --arg tool "$1" --argjson s "$2" --argjson n "$3" --arg field "$4" --argjson t "$(echo "$6 - $5" | bc -l)" \
+    '{tool: $tool, messageSize: $s, ($field): $n, seconds: $t, messagesPerSecond: ($n / $t | floor), megabytesPerSecond: ($n * $s / $t / 1000000 * 100 | floor / 100)}'
+}
 ours_produce() { # size topic count [instance] -> JSON line
   dotnet "$(bin KafkaDemo.Producer)" --count "$3" --size "$1" --topics "$2" --instance "${4:-producer}" \
     --bootstrap-servers "$bootstrap" --secret "$SECRET" --Logging:LogLevel:Default=Warning 2>> "$work/producer.err" \
@@ -102,8 +106,7 @@ kcat_produce() { # size topic count -> JSON line; messages are streamed in, so n
   start=$(date +%s.%N)
   { yes "$line" || true; } | head -n "$count" | kcat -P -b "$bootstrap" -t "$topic" "${PRODUCER_SETTINGS[@]}" 2> "$work/kcat.err"
   end=$(date +%s.%N)
-  jq -cn --argjson n "$count" --argjson s "$size" --argjson t "$(echo "$end - $start" | bc -l)" \
-    '{tool: "kcat", messageSize: $s, acked: $n, seconds: $t, messagesPerSecond: ($n / $t | floor), megabytesPerSecond: ($n * $s / $t / 1000000 * 100 | floor / 100)}'
+  timed_result kcat "$size" "$count" acked "$start" "$end"
 }
 ours_consume() { # size topic count -> JSON line
   dotnet "$(bin KafkaDemo.Consumer)" --count "$3" --topics "$2" --idle-exit 5 \
@@ -116,8 +119,7 @@ kcat_consume() { # size topic count -> JSON line (includes kcat's start-up, so s
   start=$(date +%s.%N)
   kcat -C -b "$bootstrap" -t "$2" -o beginning -c "$3" -q -f '\n' -X fetch.wait.max.ms=1 > /dev/null 2> "$work/kcat.err"
   end=$(date +%s.%N)
-  jq -cn --argjson n "$3" --argjson s "$1" --argjson t "$(echo "$end - $start" | bc -l)" \
-    '{tool: "kcat-consumer", messageSize: $s, received: $n, seconds: $t, messagesPerSecond: ($n / $t | floor)}'
+  timed_result kcat-consumer "$1" "$3" received "$start" "$end"
 }
 
 results="$work/results.jsonl"
@@ -251,10 +253,9 @@ if has_phase follow; then
        samples: .}' "$samples" >> "$results"
 fi
 
-summary="$(jq -s --argjson count "$COUNT" --argjson rounds "$ROUNDS" --arg commit "$(git rev-parse --short HEAD)" \
+summary="$(jq -L bench/lib -s --argjson count "$COUNT" --argjson rounds "$ROUNDS" --arg commit "$(git rev-parse --short HEAD)" \
   --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" --argjson cores "$(nproc)" '
-  def median: sort as $s | ($s | length) as $n
-    | if $n == 0 then null elif $n % 2 == 1 then $s[($n - 1) / 2 | floor] else ($s[$n / 2 - 1] + $s[$n / 2]) / 2 end;
+  include "stats";
   def ratio($a; $b): if $a == null or $b == null then null else ($a / $b * 100 | round / 100) end;
   (map(select(.phase == "producer" or .phase == "consumer")) | group_by(.messageSize) | map({
     messageSize: .[0].messageSize,

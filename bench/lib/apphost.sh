@@ -1,0 +1,38 @@
+# Sourced by the bench scripts that run the whole app under the AppHost (embedded mode, Release):
+# a scratch directory (kept with KEEP=1), start_apphost, and a clean stop of the AppHost and the
+# resources it started when the script exits. The caller defines log().
+overseer="http://localhost:5100"
+work="$(mktemp -d)"
+apphost_pid=""
+
+cleanup() {
+  if [ -n "$apphost_pid" ]; then
+    # The AppHost stops its resources when it gets SIGTERM; give it time to do so.
+    kill -TERM "$apphost_pid" 2>/dev/null || true
+    for _ in $(seq 60); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$apphost_pid" 2>/dev/null || true
+  fi
+  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# start_apphost [NAME=value ...]: builds, starts the AppHost in embedded mode with these settings
+# (environment variables), and returns once the consumers have verified a message.
+start_apphost() {
+  log "Building (Release)..."
+  dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
+  env KafkaDemo__Mode=embedded "$@" \
+    dotnet run -c Release --no-build --project KafkaDemo.AppHost --launch-profile http > "$work/apphost.log" 2>&1 &
+  apphost_pid=$!
+  for _ in $(seq 240); do
+    [ "$(curl -fsS "$overseer/api/summary" 2>/dev/null | jq -r '.consumer.verified // 0')" -gt 0 ] 2>/dev/null && return
+    kill -0 "$apphost_pid" 2>/dev/null || { cat "$work/apphost.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  log "No message was verified within 2 minutes"
+  tail -50 "$work/apphost.log" >&2
+  exit 1
+}
+
+# json METHOD URL [BODY]
+json() { curl -fsS -X "$1" "$2" -H 'Content-Type: application/json' ${3:+-d "$3"} > /dev/null; }
