@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Settings;
 
 namespace KafkaDemo.AppHost.Extensions;
@@ -92,7 +93,7 @@ public static class ServiceResourceExtensions
         var controller = settings.Controller;
         var overseer = builder.AddProject<Projects.KafkaDemo_Overseer>("overseer")
             .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
-            .WithReference(kafka.ConnectionString)
+            .WithReference(kafka.Kafka)
             .WithEnvironment("Overseer__Mode", kafka.Decision.Mode.ToString().ToLowerInvariant())
             .WithEnvironment("Overseer__Controller__Enabled", controller.Enabled ? "true" : "false")
             .WithEnvironment("Overseer__Controller__SloP99Ms", controller.SloP99Ms.ToString(CultureInfo.InvariantCulture))

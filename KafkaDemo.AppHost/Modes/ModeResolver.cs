@@ -1,19 +1,39 @@
+using KafkaDemo.AppHost.K3d;
+
 namespace KafkaDemo.AppHost.Modes;
 
 /// <summary>Turns the requested mode into the mode that will run, with the reason for the choice.</summary>
 public static class ModeResolver
 {
-    /// <exception cref="InvalidOperationException">The requested mode cannot run here.</exception>
-    public static ModeDecision Resolve(DemoMode requested) => requested switch
+    /// <summary>
+    /// <c>auto</c> picks k3d when <c>docker info</c> and <c>k3d version</c> both succeed, and the
+    /// embedded Kafka otherwise; the reason says which check decided.
+    /// </summary>
+    public static async Task<ModeDecision> ResolveAsync(DemoMode requested, K3dCli cli, CancellationToken cancellationToken)
     {
-        DemoMode.Embedded => new ModeDecision(DemoMode.Embedded, "KafkaDemo:Mode is embedded."),
-        DemoMode.External => new ModeDecision(DemoMode.External, "KafkaDemo:Mode is external."),
-        DemoMode.Auto => new ModeDecision(
-            DemoMode.Embedded,
-            "KafkaDemo:Mode is auto and k3d mode is not available yet in this version, so the embedded Kafka runs."),
-        DemoMode.K3d => throw new InvalidOperationException(
-            "KafkaDemo:Mode=k3d is not yet available in this version. Use KafkaDemo:Mode=embedded (no Docker) "
-            + "or KafkaDemo:Mode=external with ConnectionStrings:kafka=<bootstrap servers>."),
-        _ => throw new ArgumentOutOfRangeException(nameof(requested), requested, "Unknown mode."),
-    };
+        ArgumentNullException.ThrowIfNull(cli);
+        switch (requested)
+        {
+            case DemoMode.Embedded:
+                return new ModeDecision(DemoMode.Embedded, "KafkaDemo:Mode is embedded.");
+            case DemoMode.External:
+                return new ModeDecision(DemoMode.External, "KafkaDemo:Mode is external.");
+            case DemoMode.K3d:
+                return new ModeDecision(DemoMode.K3d, "KafkaDemo:Mode is k3d.");
+            case DemoMode.Auto:
+                try
+                {
+                    var docker = await cli.DockerInfoAsync(cancellationToken);
+                    var k3d = await cli.K3dVersionAsync(cancellationToken);
+                    return new ModeDecision(DemoMode.K3d, $"KafkaDemo:Mode is auto, and Docker {docker.ServerVersion} and k3d v{k3d} work, so Kafka runs in k3d.");
+                }
+                catch (K3dSetupException ex)
+                {
+                    return new ModeDecision(DemoMode.Embedded, $"KafkaDemo:Mode is auto and the k3d mode cannot run here ({ex.Cause}), so the embedded Kafka runs.");
+                }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(requested), requested, "Unknown mode.");
+        }
+    }
 }

@@ -40,6 +40,8 @@ public sealed class KafkaDemoSettings
 
     public EmbeddedKafkaSettings Embedded { get; set; } = new();
 
+    public K3dSettings K3d { get; set; } = new();
+
     public ControllerDefaults Controller { get; set; } = new();
 
     public PortSettings Ports { get; set; } = new();
@@ -76,7 +78,7 @@ public sealed class KafkaDemoSettings
         {
             errors.Add($"{S}:ReplicationFactor must be from 1 to 9; it is {ReplicationFactor}.");
         }
-        else if (ReplicationFactor > Embedded.Brokers)
+        else if (ReplicationFactor > Embedded.Brokers && mode is DemoMode.Embedded or DemoMode.Auto)
         {
             errors.Add($"{S}:ReplicationFactor ({ReplicationFactor}) cannot exceed {S}:Embedded:Brokers ({Embedded.Brokers}).");
         }
@@ -125,6 +127,8 @@ public sealed class KafkaDemoSettings
         {
             errors.Add($"{S}:Embedded:Port must leave room for {Embedded.Brokers} consecutive ports below 65536; it is {Embedded.Port}.");
         }
+
+        errors.AddRange(K3d.Validate($"{S}:K3d"));
 
         foreach (var (key, port) in new[] { ("Overseer", Ports.Overseer), ("Producer", Ports.Producer), ("Consumer", Ports.Consumer) })
         {

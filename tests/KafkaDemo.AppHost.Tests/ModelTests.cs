@@ -33,7 +33,7 @@ public sealed class ModelTests
         Assert.Equal("http://consumer-3", environment["Overseer__Consumers__2"]);
         Assert.Contains("Overseer__EmbeddedKafka", environment.Keys);
         var waits = overseer.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).ToList();
-        Assert.Equal(["consumer-1", "consumer-2", "consumer-3", "producer-1", "producer-2"], waits.Where(n => n != "kafka-embedded").Order());
+        Assert.Equal(["consumer-1", "consumer-2", "consumer-3", "producer-1", "producer-2"], waits.Order());
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ModelTests
     }
 
     [Fact]
-    public async Task The_producer_waits_for_the_consumer_and_both_wait_for_the_broker()
+    public async Task The_producer_waits_for_the_consumer_and_both_wait_for_kafka_which_waits_for_the_broker()
     {
         await using var builder = await TestApp.CreateAsync();
         var producer = builder.Resources.Single(r => r.Name == "producer");
@@ -99,8 +99,9 @@ public sealed class ModelTests
             r.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name);
 
         Assert.Contains("consumer", WaitsFor(producer));
-        Assert.Contains("kafka-embedded", WaitsFor(producer));
-        Assert.Contains("kafka-embedded", WaitsFor(consumer));
+        Assert.Contains("kafka", WaitsFor(producer));
+        Assert.Contains("kafka", WaitsFor(consumer));
+        Assert.Contains("kafka-embedded", WaitsFor(builder.Resources.Single(r => r.Name == "kafka")));
     }
 
     [Fact]
@@ -114,10 +115,23 @@ public sealed class ModelTests
     }
 
     [Fact]
-    public async Task K3d_mode_fails_with_a_clear_not_yet_available_message()
+    public async Task K3d_mode_has_a_cluster_resource_and_kafka_in_it_and_no_embedded_broker()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync("--KafkaDemo:Mode=k3d"));
-        Assert.Contains("k3d is not yet available", Flatten(error), StringComparison.Ordinal);
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Mode=k3d");
+
+        Assert.DoesNotContain(builder.Resources, r => r.Name == "kafka-embedded");
+        var cluster = builder.Resources.Single(r => r.Name == "k3d");
+        var kafka = builder.Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "kafka");
+        Assert.Contains("k3d", kafka.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+        Assert.Equal("k3d", kafka.Annotations.OfType<ResourceRelationshipAnnotation>().Single(r => r.Type == "Parent").Resource.Name);
+        Assert.Equal(["delete-cluster", "recreate-cluster"], cluster.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Order());
+        Assert.Contains("restart-brokers", kafka.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name));
+        foreach (var service in new[] { "producer", "consumer" })
+        {
+            var resource = builder.Resources.Single(r => r.Name == service);
+            Assert.Contains("kafka", resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+            Assert.Contains("ConnectionStrings__kafka", (await ResourceEnvironment.ReadAsync(resource)).Keys);
+        }
     }
 
     [Fact]

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KafkaDemo.AppHost.Settings;
+using KafkaDemo.AppHost.Tools;
+
+namespace KafkaDemo.AppHost.K3d;
+
+/// <summary>What <c>docker info</c> says about the engine.</summary>
+public sealed record DockerInfo(string ServerVersion, long MemoryBytes, int Cpus);
+
+/// <summary>One cluster from <c>k3d cluster list -o json</c>.</summary>
+public sealed record K3dClusterInfo(string Name, int ServersRunning, int ServersCount, int AgentsRunning, int AgentsCount)
+{
+    public bool Running => ServersCount > 0 && ServersRunning == ServersCount && AgentsRunning == AgentsCount;
+}
+
+/// <summary>
+/// The docker and k3d commands the k3d mode runs, each with a timeout and an argument array, and
+/// their failures turned into a cause and a fix.
+/// </summary>
+public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
+{
+    /// <summary>The oldest k3d whose config format (k3d.io/v1alpha5) and flags this uses.</summary>
+    public static readonly Version MinimumK3d = new(5, 7, 0);
+
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(20);
+
+    private const string EmbeddedAlternative = "Or run without Docker: KafkaDemo:Mode=embedded.";
+
+    public string Docker => settings.DockerCommand;
+
+    public string K3dCommand => settings.K3dCommand;
+
+    /// <summary>The Docker engine's version and resources.</summary>
+    /// <exception cref="K3dSetupException">Docker is missing or not running.</exception>
+    public async Task<DockerInfo> DockerInfoAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Docker, ["info", "--format", "{{json .}}"], Quick, null, cancellationToken,
+            notFound: () => new K3dSetupException(
+                "Docker is not installed (docker not found on PATH).",
+                $"Install Docker (https://docs.docker.com/get-docker/) and start it. {EmbeddedAlternative}"));
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"Docker is not running: {result.FirstErrorLine}",
+                $"Start Docker (Docker Desktop, or 'sudo systemctl start docker' on Linux) and run again. {EmbeddedAlternative}");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            var root = json.RootElement;
+            if (root.TryGetProperty("ServerErrors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                throw new K3dSetupException($"Docker is not running: {errors[0].GetString()}",
+                    $"Start Docker and run again. {EmbeddedAlternative}");
+            }
+
+            return new DockerInfo(
+                root.TryGetProperty("ServerVersion", out var v) ? v.GetString() ?? "?" : "?",
+                root.TryGetProperty("MemTotal", out var m) && m.TryGetInt64(out var memory) ? memory : 0,
+                root.TryGetProperty("NCPU", out var c) && c.TryGetInt32(out var cpus) ? cpus : 0);
+        }
+        catch (JsonException ex)
+        {
+            throw new K3dSetupException($"'docker info' printed something other than JSON: {result.FirstErrorLine}",
+                "Check that 'docker info' works in a terminal.", ex);
+        }
+    }
+
+    /// <summary>The installed k3d's version.</summary>
+    /// <exception cref="K3dSetupException">k3d is missing, or older than <see cref="MinimumK3d"/>.</exception>
+    public async Task<Version> K3dVersionAsync(CancellationToken cancellationToken)
+    {
+        var install = $"Install k3d {MinimumK3d.ToString(2)} or later: https://k3d.io/#installation. {EmbeddedAlternative}";
+        var result = await RunAsync(K3dCommand, ["version"], Quick, null, cancellationToken,
+            notFound: () => new K3dSetupException("k3d not found on PATH.", install));
+        var match = VersionLine().Match(result.StandardOutput);
+        if (!result.Succeeded || !match.Success)
+        {
+            throw new K3dSetupException($"'k3d version' did not report a version: {result.FirstErrorLine}", install);
+        }
+
+        var version = new Version(
+            int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+        if (version < MinimumK3d)
+        {
+            throw new K3dSetupException($"k3d v{version} is too old: KafkaDemo needs k3d {MinimumK3d.ToString(2)} or later (config k3d.io/v1alpha5).", install);
+        }
+
+        return version;
+    }
+
+    /// <summary>The cluster with this name, or null if k3d has none.</summary>
+    public async Task<K3dClusterInfo?> FindClusterAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["cluster", "list", "-o", "json"], Quick, null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'k3d cluster list' failed: {result.FirstErrorLine}", "Check that Docker is running and 'k3d cluster list' works in a terminal.");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(result.StandardOutput.Length == 0 ? "[]" : result.StandardOutput);
+            foreach (var cluster in json.RootElement.EnumerateArray())
+            {
+                if (cluster.TryGetProperty("name", out var n) && n.GetString() == name)
+                {
+                    return new K3dClusterInfo(name, Int(cluster, "serversRunning"), Int(cluster, "serversCount"), Int(cluster, "agentsRunning"), Int(cluster, "agentsCount"));
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            throw new K3dSetupException("'k3d cluster list -o json' printed something other than JSON.", "Check your k3d installation.", ex);
+        }
+
+        static int Int(JsonElement e, string p) => e.TryGetProperty(p, out var v) && v.TryGetInt32(out var i) ? i : 0;
+    }
+
+    /// <summary>Creates the cluster from a config file; k3d's output goes to <paramref name="onLine"/>.</summary>
+    public async Task CreateClusterAsync(string configPath, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["cluster", "create", "--config", configPath], TimeSpan.FromMinutes(10), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'k3d cluster create' failed: {LastErrorLine(result)}",
+                $"See the k3d output above. If a half-made cluster is left, remove it with 'k3d cluster delete {settings.ClusterName}'.");
+        }
+    }
+
+    public async Task StartClusterAsync(string name, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["cluster", "start", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'k3d cluster start {name}' failed: {LastErrorLine(result)}",
+                $"Use the 'Recreate cluster' command, or 'k3d cluster delete {name}' and start again.");
+        }
+    }
+
+    public async Task DeleteClusterAsync(string name, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["cluster", "delete", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'k3d cluster delete {name}' failed: {LastErrorLine(result)}", "Check 'docker ps -a' for containers named k3d-" + name + "-*.");
+        }
+    }
+
+    /// <summary>The cluster's kubeconfig, as k3d prints it (it changes no file).</summary>
+    public async Task<string> KubeconfigAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["kubeconfig", "get", name], Quick, null, cancellationToken);
+        if (!result.Succeeded || result.StandardOutput.Length == 0)
+        {
+            throw new K3dSetupException($"'k3d kubeconfig get {name}' failed: {result.FirstErrorLine}", "Use the 'Recreate cluster' command.");
+        }
+
+        return result.StandardOutput;
+    }
+
+    private async Task<ProcessResult> RunAsync(
+        string program, string[] arguments, TimeSpan timeout, Action<string>? onLine, CancellationToken cancellationToken,
+        Func<K3dSetupException>? notFound = null)
+    {
+        try
+        {
+            return await runner.RunAsync(new ProcessRequest(program, arguments, timeout, onLine), cancellationToken);
+        }
+        catch (ToolNotFoundException ex)
+        {
+            throw notFound?.Invoke() ?? new K3dSetupException($"{program} not found on PATH.", "Install it, or run KafkaDemo:Mode=embedded.", ex);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new K3dSetupException(ex.Message, $"Check that Docker is responsive ('{Docker} info') and try again.", ex);
+        }
+    }
+
+    private static string LastErrorLine(ProcessResult result) =>
+        (result.StandardError + "\n" + result.StandardOutput).Split('\n').Select(l => l.Trim())
+            .LastOrDefault(l => l.Contains("FATA", StringComparison.Ordinal) || l.Contains("ERRO", StringComparison.Ordinal))
+        ?? result.FirstErrorLine;
+
+    [GeneratedRegex(@"k3d version v(\d+)\.(\d+)\.(\d+)")]
+    private static partial Regex VersionLine();
+}

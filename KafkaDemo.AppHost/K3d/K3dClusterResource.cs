@@ -1,0 +1,12 @@
+using KafkaDemo.AppHost.Settings;
+
+namespace KafkaDemo.AppHost.K3d;
+
+/// <summary>The k3d cluster: a Kubernetes cluster in Docker containers, which Kafka (Strimzi) runs in.</summary>
+public sealed class K3dClusterResource(string name, K3dSettings settings) : Resource(name)
+{
+    public K3dSettings Settings => settings;
+
+    /// <summary>The kubeconfig written for this cluster (never the user's own).</summary>
+    public string KubeconfigPath => settings.KubeconfigPath;
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace KafkaDemo.AppHost.Kafka;
+
+/// <summary>Publishes a custom resource's state to the dashboard (and to Aspire's WaitFor).</summary>
+public static class ResourceStates
+{
+    public static Task SetAsync(this ResourceNotificationService notifications, IResource resource, string state, string? style = null) =>
+        notifications.PublishUpdateAsync(resource, s => s with { State = new ResourceStateSnapshot(state, style ?? KnownResourceStateStyles.Info) });
+
+    public static Task RunningAsync(this ResourceNotificationService notifications, IResource resource, params (string Name, object Value)[] properties) =>
+        notifications.PublishUpdateAsync(resource, s => s with
+        {
+            State = new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success),
+            StartTimeStamp = DateTime.UtcNow,
+            StopTimeStamp = null,
+            Properties = [.. s.Properties.Where(p => !properties.Any(n => n.Name == p.Name)), .. properties.Select(p => new ResourcePropertySnapshot(p.Name, p.Value))],
+        });
+
+    /// <summary>Marks the resource failed, and logs the reason in its console and in the AppHost's.</summary>
+    public static async Task FailedAsync(this ResourceNotificationService notifications, IResource resource, ILogger resourceLog, ILogger appLog, string message)
+    {
+        resourceLog.LogError("{Message}", message);
+        appLog.LogError("{Resource} failed: {Message}", resource.Name, message);
+        await notifications.PublishUpdateAsync(resource, s => s with
+        {
+            State = new ResourceStateSnapshot(KnownResourceStates.FailedToStart, KnownResourceStateStyles.Error),
+            StopTimeStamp = DateTime.UtcNow,
+        });
+    }
+}

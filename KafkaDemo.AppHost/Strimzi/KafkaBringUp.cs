@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaDemo.AppHost.Strimzi;
+
+/// <summary>
+/// Installs the Strimzi operator, applies the Kafka cluster and its topics (server-side apply), and
+/// follows them with watches until Kafka is Ready, all within KafkaDemo:K3d:ReadyTimeoutSeconds.
+/// Returns the external listener's bootstrap servers, as the Kafka resource's status gives them.
+/// </summary>
+public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvider time)
+{
+    private static readonly TimeSpan PodPollInterval = TimeSpan.FromSeconds(5);
+
+    private K3dSettings Settings => layout.K3d;
+
+    /// <exception cref="K3dSetupException">A step failed or timed out; the message names the cause and the fix.</exception>
+    public async Task<string> RunAsync(KubernetesApi api, ILogger log, Func<string, Task> state, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(state);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(Settings.ReadyTimeoutSeconds));
+        var waiting = "the Strimzi operator";
+        string? lastWord = null;
+        try
+        {
+            await state(K3dStates.InstallingStrimzi);
+            await InstallOperatorAsync(api, log, w => lastWord = w, deadline.Token);
+
+            await state(K3dStates.ApplyingKafka);
+            waiting = "Kafka";
+            lastWord = null;
+            foreach (var item in KafkaManifests.Render(layout))
+            {
+                await ApplyAsync(api, item, log, deadline.Token);
+            }
+
+            await state(K3dStates.WaitingForKafka);
+            var kafka = await WaitForKafkaAsync(api, log, progress, w => lastWord = w, deadline.Token);
+            foreach (var topic in layout.Topics.Names)
+            {
+                waiting = $"topic {topic}";
+                lastWord = null;
+                await WaitForReadyAsync(api, ApiKinds.KafkaTopic, KafkaManifests.TopicResourceName(topic), log, w => lastWord = w, deadline.Token);
+            }
+
+            return BootstrapServers(kafka);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new K3dSetupException(
+                string.Create(CultureInfo.InvariantCulture, $"{Capitalized(waiting)} was not Ready within {Settings.ReadyTimeoutSeconds} s (KafkaDemo:K3d:ReadyTimeoutSeconds).")
+                + (lastWord is null ? "" : $" Its last condition: {lastWord}"),
+                $"See what the operator says: kubectl --kubeconfig {Settings.KubeconfigPath} -n {K3dSettings.Namespace} logs deploy/{OperatorManifest.DeploymentName}, "
+                + $"and kubectl --kubeconfig {Settings.KubeconfigPath} -n {K3dSettings.Namespace} get pods. On a slow first start, raise KafkaDemo:K3d:ReadyTimeoutSeconds.");
+        }
+    }
+
+    /// <summary>Asks Strimzi for a rolling restart of every broker (one at a time, at its next reconciliation).</summary>
+    public static async Task RequestRollingRestartAsync(KubernetesApi api, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var podSet = $"{KafkaManifests.ClusterName}-{KafkaManifests.NodePoolName}";
+        await api.MergePatchAsync(ApiKinds.StrimziPodSet, K3dSettings.Namespace, podSet,
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["strimzi.io/manual-rolling-update"] = "true" } } },
+            cancellationToken);
+    }
+
+    private async Task InstallOperatorAsync(KubernetesApi api, ILogger log, Action<string> lastWord, CancellationToken cancellationToken)
+    {
+        var kafkaVersion = (string)KafkaManifests.Files().Single(o => (string?)o["kind"] == "Kafka")["spec"]!["kafka"]!["version"]!;
+        var manifest = await OperatorManifest.LoadAsync(Settings, kafkaVersion, http, m => log.LogInformation("{Message}", m), cancellationToken);
+        log.LogInformation("Strimzi {Version} operator manifest checked: operator image, Kafka {Kafka} image and the kafka.strimzi.io/v1 CRDs are there.", K3dSettings.StrimziVersion, kafkaVersion);
+
+        await ApplyAsync(api, new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = K3dSettings.Namespace },
+        }, log, cancellationToken);
+
+        var crds = manifest.Objects.Where(o => (string?)o["kind"] == "CustomResourceDefinition").ToList();
+        foreach (var crd in crds)
+        {
+            await ApplyAsync(api, crd, log, cancellationToken);
+        }
+
+        foreach (var crd in crds)
+        {
+            var name = (string)crd["metadata"]!["name"]!;
+            await api.WaitForAsync(ApiKinds.CustomResourceDefinition, null, name,
+                c => Condition(c!, "Established") is { } e && (string?)e["status"] == "True", null, cancellationToken);
+        }
+
+        log.LogInformation("{Count} Strimzi custom resource definitions are established.", crds.Count);
+        foreach (var item in manifest.Objects.Except(crds))
+        {
+            await ApplyAsync(api, item, log, cancellationToken);
+        }
+
+        log.LogInformation("Waiting for the Strimzi operator (Deployment {Namespace}/{Name}) to be available.", K3dSettings.Namespace, OperatorManifest.DeploymentName);
+        await api.WaitForAsync(ApiKinds.Deployment, K3dSettings.Namespace, OperatorManifest.DeploymentName,
+            d => (int?)d!["status"]?["availableReplicas"] >= 1,
+            d =>
+            {
+                if (d is not null && Condition(d, "Available") is { } available)
+                {
+                    lastWord(Describe(available));
+                }
+            },
+            cancellationToken);
+        log.LogInformation("The Strimzi operator is available.");
+    }
+
+    private async Task<JsonObject> WaitForKafkaAsync(
+        KubernetesApi api, ILogger log, Action<string>? progress, Action<string> lastWord, CancellationToken cancellationToken)
+    {
+        var name = KafkaManifests.ClusterName;
+        log.LogInformation("Waiting for Kafka {Namespace}/{Name} to be Ready ({Brokers} brokers).", K3dSettings.Namespace, name, Settings.Brokers);
+        using var stopPods = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pods = FollowBrokerPodsAsync(api, log, progress, stopPods.Token);
+        try
+        {
+            return await WaitForReadyAsync(api, ApiKinds.Kafka, name, log, lastWord, cancellationToken);
+        }
+        finally
+        {
+            await stopPods.CancelAsync();
+            await pods;
+        }
+    }
+
+    /// <summary>Follows a Strimzi resource until its Ready condition is True for its latest generation, logging every new condition.</summary>
+    private static async Task<JsonObject> WaitForReadyAsync(
+        KubernetesApi api, ApiKind kind, string name, ILogger log, Action<string> lastWord, CancellationToken cancellationToken)
+    {
+        var said = new HashSet<string>(StringComparer.Ordinal);
+        return await api.WaitForAsync(kind, K3dSettings.Namespace, name,
+            item => Condition(item!, "Ready") is { } ready && (string?)ready["status"] == "True"
+                && (long?)item!["status"]?["observedGeneration"] >= (long?)item["metadata"]?["generation"],
+            item =>
+            {
+                foreach (var condition in item?["status"]?["conditions"]?.AsArray().OfType<JsonObject>() ?? [])
+                {
+                    var text = Describe(condition);
+                    lastWord(text);
+                    if (said.Add(text))
+                    {
+                        log.LogInformation("{Kind} {Name}: {Condition}", kind.Plural, name, text);
+                    }
+                }
+            },
+            cancellationToken);
+    }
+
+    private async Task FollowBrokerPodsAsync(KubernetesApi api, ILogger log, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var last = "";
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var (pods, _) = await api.ListAsync(ApiKinds.Pod, K3dSettings.Namespace, KafkaManifests.BrokerPodSelector, cancellationToken);
+                var ready = pods.Count(p => Condition(p, "Ready") is { } r && (string?)r["status"] == "True");
+                var text = string.Create(CultureInfo.InvariantCulture, $"{ready}/{Settings.Brokers} broker pods ready");
+                if (text != last)
+                {
+                    log.LogInformation("{Pods}", text);
+                    progress?.Invoke(text);
+                    last = text;
+                }
+
+                await Task.Delay(PodPollInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (KubernetesApiException ex)
+        {
+            log.LogWarning("Could not list the broker pods: {Message}", ex.Message);
+        }
+    }
+
+    private static async Task ApplyAsync(KubernetesApi api, JsonObject item, ILogger log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await api.ApplyAsync(item, cancellationToken);
+            log.LogInformation("Applied {Object}.", item.Describe());
+        }
+        catch (KubernetesApiException ex)
+        {
+            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
+        }
+    }
+
+    private static string BootstrapServers(JsonObject kafka)
+    {
+        var listener = kafka["status"]?["listeners"]?.AsArray().OfType<JsonObject>()
+            .FirstOrDefault(l => (string?)l["name"] == KafkaManifests.ExternalListener);
+        return (string?)listener?["bootstrapServers"] is { Length: > 0 } servers
+            ? servers
+            : throw new K3dSetupException(
+                $"Kafka {KafkaManifests.ClusterName} is Ready, but its status names no bootstrap servers for the '{KafkaManifests.ExternalListener}' listener.",
+                "Check the Kafka resource's status.listeners, or use the 'Recreate cluster' command.");
+    }
+
+    private static JsonObject? Condition(JsonObject item, string type) =>
+        item["status"]?["conditions"]?.AsArray().OfType<JsonObject>().LastOrDefault(c => (string?)c["type"] == type);
+
+    private static string Describe(JsonObject condition)
+    {
+        var reason = (string?)condition["reason"];
+        var message = (string?)condition["message"];
+        return $"{(string?)condition["type"]}={(string?)condition["status"]}"
+            + (reason is null ? "" : $" ({reason})")
+            + (message is null ? "" : $": {message}");
+    }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}
