@@ -84,6 +84,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>The resources served now: the built-in ones and those of established CustomResourceDefinitions.</summary>
     public IReadOnlyList<ResourceKind> ServedResources => kinds.All;
 
+    /// <summary>The fake's clock, as it stamps creation and managedFields times.</summary>
+    public DateTimeOffset Now => store.Now;
+
     /// <summary>The latest resourceVersion given out.</summary>
     public long ResourceVersion => store.CurrentVersion;
 
