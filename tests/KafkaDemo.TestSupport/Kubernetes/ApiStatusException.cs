@@ -60,7 +60,7 @@ internal sealed class ApiStatusException : Exception
 
     public static ApiStatusException UnsupportedMediaType(string? contentType) =>
         new(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType",
-            $"the body of the request was in an unknown format ({contentType}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+            $"the body of the request was in an unknown format ({contentType}) - the fake Kubernetes API accepts application/json and application/yaml bodies, and the patch types application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
 
     public static ApiStatusException Gone(string message) => new(HttpStatusCode.Gone, "Expired", message);
 

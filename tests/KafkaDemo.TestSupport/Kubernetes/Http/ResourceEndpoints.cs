@@ -54,7 +54,7 @@ internal sealed class ResourceEndpoints(
                     await ListAsync(context, kind, path.Namespace, selectors);
                     return;
                 case "POST":
-                    var created = writer.Create(kind, path.Namespace, BodyObject(request), Manager(context, request), dryRun);
+                    var created = writer.Create(kind, path.Namespace, BodyObject(context, request), Manager(context, request), dryRun);
                     await JsonResponse.WriteAsync(context, 201, JsonResponse.Present(created.Object, kind));
                     return;
                 default:
@@ -69,7 +69,7 @@ internal sealed class ResourceEndpoints(
                 await WriteObjectAsync(context, 200, found, kind);
                 return;
             case "PUT":
-                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(request), scope, Manager(context, request), dryRun);
+                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(context, request), scope, Manager(context, request), dryRun);
                 await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(replaced.Object, kind));
                 return;
             case "PATCH":
@@ -211,8 +211,24 @@ internal sealed class ResourceEndpoints(
         };
     }
 
-    private static JsonObject BodyObject(RecordedRequest request) =>
-        YamlDocument.Parse(request.Body ?? "") as JsonObject ?? throw ApiStatusException.BadRequest("the request body must be an object");
+    private static JsonObject BodyObject(HttpContext context, RecordedRequest request)
+    {
+        RequireTextBody(context);
+        return YamlDocument.Parse(request.Body ?? "") as JsonObject ?? throw ApiStatusException.BadRequest("the request body must be an object");
+    }
+
+    /// <summary>
+    /// The fake reads JSON and YAML only. client-go's typed clients (kubectl create namespace,
+    /// kubectl create configmap...) send protobuf, which the real server reads and the fake refuses.
+    /// </summary>
+    private static void RequireTextBody(HttpContext context)
+    {
+        var contentType = context.Request.ContentType?.Split(';')[0].Trim();
+        if (contentType is not null && (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal)))
+        {
+            throw ApiStatusException.UnsupportedMediaType(contentType);
+        }
+    }
 
     /// <summary>The fieldManager parameter, or, as the real server defaults it, the User-Agent up to its first '/'.</summary>
     private static string Manager(HttpContext context, RecordedRequest request) =>

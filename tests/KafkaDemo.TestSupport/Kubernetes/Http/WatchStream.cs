@@ -67,6 +67,10 @@ internal static class WatchStream
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(context.RequestAborted);
+
+        // Headers go out now, as the real server sends them: clients such as client-go wait for them
+        // before they read events (StartAsync alone leaves them buffered).
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     private static (string Type, JsonObject Object)? Translate(StoredEvent change, Selectors selectors)
