@@ -177,6 +177,22 @@ public sealed class ListWatchTests
     }
 
     [Fact]
+    public async Task The_deprecated_watch_path_with_a_name_watches_that_object()
+    {
+        await using var cluster = await StartAsync();
+        await CreateAsync(cluster, "wanted");
+        await CreateAsync(cluster, "other");
+
+        using var response = await cluster.Client.HttpClient.GetAsync(
+            new Uri(cluster.Client.BaseUri, "api/v1/watch/namespaces/default/configmaps/wanted?timeoutSeconds=1"), HttpCompletionOption.ResponseContentRead, Token);
+        var lines = (await response.Content.ReadAsStringAsync(Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        var only = Parse(Assert.Single(lines));
+        Assert.Equal("ADDED", only["type"]!.GetValue<string>());
+        Assert.Equal("wanted", only["object"]!["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_watch_ends_after_its_timeoutSeconds_and_when_the_client_leaves()
     {
         await using var cluster = await StartAsync();

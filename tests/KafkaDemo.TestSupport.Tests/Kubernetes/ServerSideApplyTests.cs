@@ -110,6 +110,22 @@ public sealed class ServerSideApplyTests
     }
 
     [Fact]
+    public async Task A_dry_run_apply_answers_without_storing()
+    {
+        await using var cluster = await StartAsync();
+        await Strimzi.ApplyDefinitionAsync(cluster.Client, "Kafka", "kafkas");
+        var before = cluster.Api.ResourceVersion;
+
+        var answer = Json(await cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(Strimzi.Kafka("demo", "default"), V1Patch.PatchType.ApplyPatch), Strimzi.Group, Strimzi.Version, "default", "kafkas", "demo",
+            dryRun: "All", fieldManager: "kafkademo-apphost", cancellationToken: Token));
+
+        Assert.Equal(3, answer["spec"]!["kafka"]!["replicas"]!.GetValue<int>());
+        Assert.Null(cluster.Api.Get(Strimzi.Kafkas, "default", "demo"));
+        Assert.Equal(before, cluster.Api.ResourceVersion);
+    }
+
+    [Fact]
     public async Task Apply_needs_a_field_manager()
     {
         await using var cluster = await StartAsync();

@@ -40,16 +40,23 @@ internal sealed class ResourceEndpoints(
 
         var query = context.Request.Query;
         var dryRun = query["dryRun"].Count > 0;
+        if (method == "GET" && (path.WatchPrefix || query["watch"].FirstOrDefault() is "true" or "1") && scope == FieldScope.Main)
+        {
+            // The deprecated /watch/.../{name} form watches one object, as a name field selector does.
+            var fieldSelector = string.Join(',', new[] { query["fieldSelector"].FirstOrDefault(), path.Name is null ? null : $"metadata.name={path.Name}" }.Where(s => !string.IsNullOrEmpty(s)));
+            var timeout = int.TryParse(query["timeoutSeconds"].FirstOrDefault(), CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            await WatchStream.ServeAsync(
+                context, store, kind, path.Namespace, Selectors.Parse(query["labelSelector"].FirstOrDefault(), fieldSelector),
+                query["resourceVersion"].FirstOrDefault(), timeout, stopping);
+            return;
+        }
+
         if (path.Name is null)
         {
             var selectors = Selectors.Parse(query["labelSelector"].FirstOrDefault(), query["fieldSelector"].FirstOrDefault());
             switch (method)
             {
-                case "GET" when path.WatchPrefix || query["watch"].FirstOrDefault() is "true" or "1":
-                    var timeout = int.TryParse(query["timeoutSeconds"].FirstOrDefault(), CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-                        ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-                    await WatchStream.ServeAsync(context, store, kind, path.Namespace, selectors, query["resourceVersion"].FirstOrDefault(), timeout, stopping);
-                    return;
                 case "GET":
                     await ListAsync(context, kind, path.Namespace, selectors);
                     return;
