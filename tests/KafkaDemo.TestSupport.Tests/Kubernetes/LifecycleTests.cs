@@ -93,7 +93,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Custom_resources_are_404_until_their_definition_is_established_and_after_it_is_deleted()
     {
-        await using var cluster = await StartAsync(new FakeKubernetesOptions { CrdEstablishDelay = TimeSpan.FromMilliseconds(300) });
+        // Long enough that the apply right after the definition's certainly comes first; the test then waits by watch.
+        await using var cluster = await StartAsync(new FakeKubernetesOptions { CrdEstablishDelay = TimeSpan.FromSeconds(2) });
         var unknown = await Assert.ThrowsAsync<HttpOperationException>(() => Strimzi.ApplyAsync(cluster.Client, Strimzi.Kafka("demo", "default"), "kafkademo-apphost"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.Response.StatusCode);
         Assert.Equal("the server could not find the requested resource", Parse(unknown.Response.Content)["message"]!.GetValue<string>());

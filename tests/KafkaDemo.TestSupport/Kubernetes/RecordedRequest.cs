@@ -25,7 +25,7 @@ public sealed class RecordedRequest
     /// <summary>The request body as text (null for requests without one).</summary>
     public string? Body { get; init; }
 
-    /// <summary>The status code answered (101 for an exec upgrade; 200 for a watch once it started); null while in progress.</summary>
+    /// <summary>The status code answered (101 for an exec); null while the request is still being answered, as a watch or an exec is until it ends.</summary>
     public int? StatusCode { get; internal set; }
 
     /// <summary>The values of one query parameter, decoded, in order.</summary>
