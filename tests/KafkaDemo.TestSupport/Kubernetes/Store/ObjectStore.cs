@@ -200,16 +200,19 @@ internal sealed class ObjectStore
         Committed?.Invoke(change);
     }
 
-    /// <summary>The fields the server owns: name, namespace, uid, creationTimestamp, generation; metadata in a fixed order.</summary>
-    private void Stamp(JsonObject next, ResourceKind kind, ObjectKey key, JsonObject? current)
+    /// <summary>
+    /// The fields the server owns: name, namespace, uid, creationTimestamp, generation; metadata in a
+    /// fixed order. <paramref name="stored"/> is the object as stored, untouched by the write's decision.
+    /// </summary>
+    private void Stamp(JsonObject next, ResourceKind kind, ObjectKey key, JsonObject? stored)
     {
         var metadata = next["metadata"] as JsonObject ?? [];
-        var currentMetadata = current?["metadata"] as JsonObject;
+        var currentMetadata = stored?["metadata"] as JsonObject;
         long? generation = null;
         if (kind.TracksGeneration)
         {
             var previous = currentMetadata?["generation"]?.GetValue<long>();
-            generation = previous is null ? 1 : previous + (SpecChanged(current!, next, kind) ? 1 : 0);
+            generation = previous is null ? 1 : previous + (SpecChanged(stored!, next, kind) ? 1 : 0);
         }
 
         var ordered = new JsonObject { ["name"] = key.Name };
