@@ -137,6 +137,41 @@ public sealed class KubectlTests
         Assert.Equal("kafka", cluster.Api.Execs[0].Container);
     }
 
+    [Fact]
+    public async Task Kubectl_applies_the_real_Strimzi_operator_install_and_every_definition_becomes_established()
+    {
+        var kubectl = Kubectl();
+        var install = StrimziInstall();
+        await using var cluster = await StartAsync();
+
+        // The files name no namespace: the namespaced ones land in the kubeconfig's, "default".
+        var applied = await RunAsync(kubectl, cluster, "apply", "--server-side", "-f", install);
+        var version = cluster.Api.ResourceVersion;
+        await RunAsync(kubectl, cluster, "apply", "--server-side", "-f", install);
+
+        Assert.Contains("deployment.apps/strimzi-cluster-operator serverside-applied", applied, StringComparison.Ordinal);
+        Assert.Contains("customresourcedefinition.apiextensions.k8s.io/kafkas.kafka.strimzi.io serverside-applied", applied, StringComparison.Ordinal);
+        Assert.Equal(version, cluster.Api.ResourceVersion);
+        await RunAsync(kubectl, cluster, "wait", "--for=condition=Established", "--timeout=30s", "crd", "--all");
+        Assert.Contains(cluster.Api.ServedResources, k => k.Type == new ResourceType("kafka.strimzi.io", "v1", "kafkanodepools") && k.HasStatus);
+        Assert.Equal("strimzi-cluster-operator", await RunAsync(kubectl, cluster, "get", "deployment", "-o", "jsonpath={.items[*].metadata.name}"));
+        Assert.Equal(10, cluster.Api.List(ResourceType.CustomResourceDefinitions).Count);
+    }
+
+    /// <summary>Strimzi's operator install files, kept verbatim in the shared/ folder beside the repository.</summary>
+    private static string StrimziInstall()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "KafkaDemo.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        var install = directory is null ? null : Path.Combine(directory.FullName, "..", "shared", "k8s-reference", "strimzi", "1.2.0", "install-cluster-operator");
+        Assert.SkipWhen(install is null || !Directory.Exists(install), "shared/k8s-reference (Strimzi's install files) is not beside the repository.");
+        return install!;
+    }
+
     private static string Kubectl()
     {
         var kubectl = ExternalTool.Find("kubectl");
