@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace KafkaDemo.TestSupport.Kubernetes;
+
+/// <summary>
+/// An error the fake answers with a <c>v1.Status</c> body, shaped like the real API server's
+/// (code, reason, message, details), so clients parse it as they would a real one.
+/// </summary>
+internal sealed class ApiStatusException : Exception
+{
+    private ApiStatusException(HttpStatusCode code, string reason, string message, JsonObject? details = null)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Details = details ?? [];
+    }
+
+    public HttpStatusCode Code { get; }
+
+    public string Reason { get; }
+
+    public JsonObject Details { get; }
+
+    public static ApiStatusException NotFound(ResourceType type, string name) =>
+        new(HttpStatusCode.NotFound, "NotFound", $"{type.GroupResource} \"{name}\" not found", DetailsOf(type, name));
+
+    /// <summary>What the real server answers for a path it does not serve (an unknown group, version or resource).</summary>
+    public static ApiStatusException UnknownResource() =>
+        new(HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
+
+    public static ApiStatusException AlreadyExists(ResourceType type, string name) =>
+        new(HttpStatusCode.Conflict, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists", DetailsOf(type, name));
+
+    public static ApiStatusException VersionConflict(ResourceType type, string name) =>
+        new(HttpStatusCode.Conflict, "Conflict",
+            $"Operation cannot be fulfilled on {type.GroupResource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            DetailsOf(type, name));
+
+    public static ApiStatusException ApplyConflict(string message, JsonArray causes) =>
+        new(HttpStatusCode.Conflict, "Conflict", message, new JsonObject { ["causes"] = causes });
+
+    public static ApiStatusException Invalid(string kind, string name, string field, string problem) =>
+        new((HttpStatusCode)422, "Invalid", $"{kind} \"{name}\" is invalid: {field}: {problem}",
+            new JsonObject
+            {
+                ["name"] = name,
+                ["kind"] = kind,
+                ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = problem, ["field"] = field }),
+            });
+
+    /// <summary>422 without field details, as the server answers a JSON patch it cannot apply.</summary>
+    public static ApiStatusException Unprocessable(string message) => new((HttpStatusCode)422, "Invalid", message);
+
+    public static ApiStatusException BadRequest(string message) => new(HttpStatusCode.BadRequest, "BadRequest", message);
+
+    public static ApiStatusException MethodNotAllowed(string method) =>
+        new(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method})");
+
+    public static ApiStatusException UnsupportedMediaType(string? contentType) =>
+        new(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType",
+            $"the body of the request was in an unknown format ({contentType}) - the fake Kubernetes API accepts application/json and application/yaml bodies, and the patch types application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+
+    public static ApiStatusException Gone(string message) => new(HttpStatusCode.Gone, "Expired", message);
+
+    /// <summary>An error a test injected; the reason is the one the real server uses for that code.</summary>
+    public static ApiStatusException Injected(HttpStatusCode code, string? message) =>
+        new(code, ReasonFor(code), message ?? $"injected fault: {(int)code} {ReasonFor(code)}");
+
+    public JsonObject ToStatus() => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = Message,
+        ["reason"] = Reason,
+        ["details"] = Details.DeepClone(),
+        ["code"] = (int)Code,
+    };
+
+    private static JsonObject DetailsOf(ResourceType type, string name)
+    {
+        var details = new JsonObject { ["name"] = name };
+        if (type.Group.Length > 0)
+        {
+            details["group"] = type.Group;
+        }
+
+        details["kind"] = type.Plural;
+        return details;
+    }
+
+    private static string ReasonFor(HttpStatusCode code) => (int)code switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        410 => "Expired",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        500 => "InternalError",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "Unknown",
+    };
+}

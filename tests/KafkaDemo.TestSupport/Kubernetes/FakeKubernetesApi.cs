@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace KafkaDemo.TestSupport.Kubernetes;
+
+/// <summary>
+/// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, plain HTTP) that the
+/// real KubernetesClient and kubectl can talk to: discovery, CRUD, list and watch, server-side apply
+/// and the other patches, the status subresource, and pod exec over WebSocket. Tests script the
+/// world through direct store access, write hooks, exec handlers and fault rules, and read back
+/// every request and every applied object. See README.md beside this file for what is simplified.
+/// </summary>
+public sealed class FakeKubernetesApi : IAsyncDisposable
+{
+    /// <summary>The field manager the direct-access methods write with unless told otherwise.</summary>
+    public const string TestFieldManager = "fake-kubernetes-test";
+
+    private const string Token = "fake-kubernetes-token";
+
+    private readonly ObjectStore store;
+    private readonly KindRegistry kinds = new();
+    private readonly ObjectWriter writer;
+    private readonly WriteReactions reactions;
+    private readonly ConcurrentQueue<RecordedRequest> requests = new();
+    private readonly ConcurrentQueue<AppliedObject> applied = new();
+    private readonly ConcurrentQueue<ExecInvocation> execs = new();
+    private readonly ConcurrentQueue<Exception> unexpected = new();
+    private readonly Lock faultsGate = new();
+    private readonly List<FaultRule> faults = [];
+    private readonly CancellationTokenSource stopping = new();
+    private Func<ExecContext, Task<int>>? execHandler;
+    private WebApplication? app;
+    private Uri? baseAddress;
+
+    private FakeKubernetesApi(FakeKubernetesOptions options)
+    {
+        store = new ObjectStore(options.TimeProvider, options.WatchHistoryLimit);
+        writer = new ObjectWriter(store);
+        reactions = new WriteReactions((key, apiVersion) => ResourceOf(key, apiVersion));
+        var establisher = new DefinitionEstablisher(writer, kinds, options.TimeProvider, options.CrdEstablishDelay);
+        store.Committed += establisher.Learn;
+        store.Committed += reactions.Dispatch;
+        reactions.Add(DefinitionEstablisher.Wants, establisher.EstablishAsync);
+        foreach (var name in options.InitialNamespaces)
+        {
+            writer.Create(Kind(ResourceType.Namespaces), null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "kube-apiserver", dryRun: false, throughApi: false);
+        }
+    }
+
+    /// <summary>The server's address, such as <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress => baseAddress ?? throw new InvalidOperationException("The fake Kubernetes API is not started.");
+
+    /// <summary>A client configuration for the fake, for <c>new Kubernetes(fake.ClientConfiguration)</c>.</summary>
+    public KubernetesClientConfiguration ClientConfiguration => new()
+    {
+        Host = BaseAddress.GetLeftPart(UriPartial.Authority),
+        AccessToken = Token,
+        Namespace = "default",
+    };
+
+    /// <summary>Every request received so far, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => [.. requests];
+
+    /// <summary>Every server-side apply received so far, in arrival order, answered or refused.</summary>
+    public IReadOnlyList<AppliedObject> AppliedObjects => [.. applied];
+
+    /// <summary>Every exec started so far.</summary>
+    public IReadOnlyList<ExecInvocation> Execs => [.. execs];
+
+    /// <summary>Exceptions the fake did not expect (bugs in the fake, answered with 500). Disposing throws if there are any.</summary>
+    public IReadOnlyList<Exception> UnexpectedErrors => [.. unexpected];
+
+    /// <summary>Failures of write hooks (reactions and filters). Disposing throws if there are any.</summary>
+    public IReadOnlyList<Exception> ReactionFailures => [.. reactions.Failures];
+
+    /// <summary>The resources served now: the built-in ones and those of established CustomResourceDefinitions.</summary>
+    public IReadOnlyList<ResourceKind> ServedResources => kinds.All;
+
+    /// <summary>The fake's clock, as it stamps creation and managedFields times.</summary>
+    public DateTimeOffset Now => store.Now;
+
+    /// <summary>The latest resourceVersion given out.</summary>
+    public long ResourceVersion => store.CurrentVersion;
+
+    public static async Task<FakeKubernetesApi> StartAsync(FakeKubernetesOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var fake = new FakeKubernetesApi(options ?? new FakeKubernetesOptions());
+        try
+        {
+            await fake.StartServerAsync(options?.TimeProvider ?? TimeProvider.System, cancellationToken);
+            return fake;
+        }
+        catch
+        {
+            await fake.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+        app = builder.Build();
+        var exec = new ExecEndpoint(store, () => Volatile.Read(ref execHandler), execs);
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
+        var router = new ApiRouter(kinds, resources, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
+        app.UseWebSockets();
+        app.Run(router.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    /// <summary>Writes a kubeconfig for the fake (one cluster, user and context, namespace "default"), for KubernetesClient and kubectl.</summary>
+    public void WriteKubeconfig(string path, string contextName = "fake-kubernetes") =>
+        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token));
+
+    /// <summary>A KubernetesClient for the fake; the caller disposes it.</summary>
+    public k8s.Kubernetes CreateClient() => new(ClientConfiguration);
+
+    /// <summary>
+    /// Runs every exec with this handler: it gets the command and the streams and returns the exit
+    /// code. It replaces the previous one.
+    /// </summary>
+    public void OnExec(Func<ExecContext, Task<int>> handler) => Volatile.Write(ref execHandler, handler);
+
+    /// <summary>
+    /// Reacts to committed writes (through the API or direct access): <paramref name="filter"/> picks
+    /// them, in commit order; <paramref name="reaction"/> runs after each, off the request, and may
+    /// write to the fake (for example, set a custom resource's status). Dispose the result to stop.
+    /// </summary>
+    public IDisposable OnWrite(Func<ObjectWrite, bool> filter, Func<ObjectWrite, CancellationToken, Task> reaction) =>
+        reactions.Add(filter, reaction);
+
+    /// <summary>Injects a fault (delay, error answer, or both) into matching requests. Dispose the result to remove it.</summary>
+    public IDisposable AddFault(FaultRule rule)
+    {
+        lock (faultsGate)
+        {
+            faults.Add(rule);
+        }
+
+        return new FaultRemoval(this, rule);
+    }
+
+    private List<FaultRule> Faults()
+    {
+        lock (faultsGate)
+        {
+            return [.. faults];
+        }
+    }
+
+    /// <summary>The object, or null.</summary>
+    public JsonObject? Get(ResourceType type, string? @namespace, string name)
+    {
+        var kind = Kind(type);
+        return store.Get(ObjectKey.Of(type, kind.Namespaced ? @namespace : null, name)) is { } found ? JsonResponse.Present(found, kind) : null;
+    }
+
+    /// <summary>The object as a KubernetesClient model (such as V1Pod), or null.</summary>
+    public T? Get<T>(ResourceType type, string? @namespace, string name)
+        where T : class =>
+        Get(type, @namespace, name) is { } found ? KubernetesJson.Deserialize<T>(found.ToJsonString()) : null;
+
+    /// <summary>The objects of a resource, in one namespace or all, ordered by namespace and name.</summary>
+    public IReadOnlyList<JsonObject> List(ResourceType type, string? @namespace = null)
+    {
+        var kind = Kind(type);
+        return [.. store.List(type.Group, type.Plural, @namespace).Items.Select(i => JsonResponse.Present(i, kind))];
+    }
+
+    /// <summary>
+    /// Creates or replaces an object as given, status included (unlike the API, which keeps status for
+    /// the status subresource): the way to put pods, or anything a controller would make, into the world.
+    /// Its kind comes from apiVersion and kind; a namespaced object's namespace must exist.
+    /// </summary>
+    public JsonObject Put(JsonObject item, string fieldManager = TestFieldManager)
+    {
+        var apiVersion = JsonFields.Text(item, "apiVersion") ?? throw new ArgumentException("The object has no apiVersion.", nameof(item));
+        var kindName = JsonFields.Text(item, "kind") ?? throw new ArgumentException("The object has no kind.", nameof(item));
+        var kind = kinds.FindByKind(apiVersion, kindName) ?? throw new InvalidOperationException($"{kindName} ({apiVersion}) is not served.");
+        var name = JsonFields.Text(item, "metadata", "name") ?? throw new ArgumentException("The object has no metadata.name.", nameof(item));
+        var @namespace = kind.Namespaced
+            ? JsonFields.Text(item, "metadata", "namespace") ?? throw new ArgumentException($"A {kindName} needs metadata.namespace.", nameof(item))
+            : null;
+        return Direct(() => store.Write(ObjectKey.Of(kind.Type, @namespace, name), kind, current =>
+        {
+            if (current is null && @namespace is not null && !store.Exists(ObjectKey.Of(ResourceType.Namespaces, null, @namespace)))
+            {
+                throw ApiStatusException.NotFound(ResourceType.Namespaces, @namespace);
+            }
+
+            var next = (JsonObject)item.DeepClone();
+            var now = KubeTime.Format(store.Now);
+            ManagedFieldsEntry.RecordUpdate(current, next, fieldManager, apiVersion, FieldScope.Main, kind.HasStatus, now);
+            if (kind.HasStatus)
+            {
+                var statusBefore = (JsonObject?)current?.DeepClone() ?? new JsonObject { ["metadata"] = new JsonObject() };
+                JsonFields.Metadata(statusBefore)["managedFields"] = next["metadata"]?["managedFields"]?.DeepClone();
+                ManagedFieldsEntry.RecordUpdate(statusBefore, next, fieldManager, apiVersion, FieldScope.Status, kind.HasStatus, now);
+            }
+
+            return next;
+        }, new WriteCause("update", fieldManager, ThroughApi: false)).Object);
+    }
+
+    /// <summary>Merges <paramref name="status"/> into the object's status (JSON merge patch), as a controller's status update would.</summary>
+    public JsonObject PatchStatus(ResourceType type, string? @namespace, string name, JsonObject status, string fieldManager = TestFieldManager)
+    {
+        var kind = Kind(type);
+        var patch = new JsonObject { ["status"] = status.DeepClone() };
+        return Direct(() => writer.Patch(kind, kind.Namespaced ? @namespace : null, name, PatchKind.Merge, patch,
+            kind.HasStatus ? FieldScope.Status : FieldScope.Main, fieldManager, force: false, dryRun: false, throughApi: false).Object);
+    }
+
+    /// <summary>Deletes an object (a namespace with its objects); false if there was none.</summary>
+    public bool Delete(ResourceType type, string? @namespace, string name)
+    {
+        var kind = Kind(type);
+        try
+        {
+            writer.Delete(kind, kind.Namespaced ? @namespace : null, name, dryRun: false, TestFieldManager, throughApi: false);
+            return true;
+        }
+        catch (ApiStatusException e) when (e.Code == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private ResourceKind Kind(ResourceType type) =>
+        kinds.Find(type) ?? throw new InvalidOperationException($"{type} is not served.");
+
+    private static ResourceType ResourceOf(ObjectKey key, string apiVersion)
+    {
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        return new ResourceType(key.Group, slash < 0 ? apiVersion : apiVersion[(slash + 1)..], key.Plural);
+    }
+
+    private static JsonObject Direct(Func<JsonObject> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (ApiStatusException e)
+        {
+            throw new InvalidOperationException(e.Message, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        store.CloseWatches();
+        await reactions.DisposeAsync();
+        if (app is not null)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await app.StopAsync(deadline.Token);
+            await app.DisposeAsync();
+        }
+
+        stopping.Dispose();
+        var problems = unexpected.Concat(reactions.Failures).ToArray();
+        if (problems.Length > 0)
+        {
+            throw new AggregateException("The fake Kubernetes API saw failures: bugs in the fake (UnexpectedErrors) or failing write hooks (ReactionFailures).", problems);
+        }
+    }
+
+    private sealed class FaultRemoval(FakeKubernetesApi owner, FaultRule rule) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (owner.faultsGate)
+            {
+                owner.faults.Remove(rule);
+            }
+        }
+    }
+}

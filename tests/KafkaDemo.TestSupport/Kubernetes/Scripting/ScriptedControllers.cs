@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace KafkaDemo.TestSupport.Kubernetes;
+
+/// <summary>
+/// Stand-ins for the controllers a real cluster runs, built on <see cref="FakeKubernetesApi.OnWrite"/>:
+/// they write the status those controllers would write, after a delay the test chooses. Dispose the
+/// result to stop one.
+/// </summary>
+public static class ScriptedControllers
+{
+    /// <summary>Strimzi's Kafka resource (the controller reacts to it in any version).</summary>
+    public static readonly ResourceType Kafkas = new("kafka.strimzi.io", "v1", "kafkas");
+
+    /// <summary>
+    /// Like the Deployment controller with every pod ready: after <paramref name="delay"/>, a created
+    /// or respecified Deployment gets status with all replicas available and the Available condition.
+    /// </summary>
+    public static IDisposable DeploymentsBecomeAvailable(this FakeKubernetesApi api, TimeSpan delay = default) =>
+        api.OnWrite(
+            write => write.IsOf(ResourceType.Deployments) && write.SpecChanged,
+            async (write, cancellationToken) =>
+            {
+                await WaitAsync(delay, cancellationToken);
+                var replicas = write.Item["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+                var now = KubeTime.Format(api.Now);
+                TryPatchStatus(api, write, "kube-controller-manager", new JsonObject
+                {
+                    ["observedGeneration"] = write.Generation,
+                    ["replicas"] = replicas,
+                    ["updatedReplicas"] = replicas,
+                    ["readyReplicas"] = replicas,
+                    ["availableReplicas"] = replicas,
+                    ["conditions"] = new JsonArray(
+                        Condition("Available", "MinimumReplicasAvailable", "Deployment has minimum availability.", now),
+                        Condition("Progressing", "NewReplicaSetAvailable", "ReplicaSet has successfully progressed.", now)),
+                });
+            });
+
+    /// <summary>
+    /// Like the Strimzi cluster operator once the brokers run: after <paramref name="delay"/>, a created
+    /// or respecified Kafka gets condition Ready, its observedGeneration, and a
+    /// <c>status.listeners[]</c> entry with <c>bootstrapServers</c> for every <c>spec.kafka.listeners[]</c>
+    /// entry: <c>{kafka}-kafka-bootstrap.{namespace}.svc:{port}</c> unless <paramref name="bootstrapServers"/>
+    /// says otherwise (for example a host port for an external listener).
+    /// </summary>
+    public static IDisposable KafkasBecomeReady(this FakeKubernetesApi api, TimeSpan delay = default, Func<KafkaListener, string>? bootstrapServers = null) =>
+        api.OnWrite(
+            write => write.IsOf(Kafkas) && write.SpecChanged,
+            async (write, cancellationToken) =>
+            {
+                await WaitAsync(delay, cancellationToken);
+                var listeners = new JsonArray();
+                foreach (var listener in (write.Item["spec"]?["kafka"]?["listeners"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    var described = new KafkaListener(
+                        write.Name,
+                        write.Namespace ?? "",
+                        JsonFields.Text(listener, "name") ?? "",
+                        listener["port"]?.GetValue<int>() ?? 9092,
+                        JsonFields.Text(listener, "type") ?? "internal");
+                    var servers = bootstrapServers?.Invoke(described) ?? $"{described.KafkaName}-kafka-bootstrap.{described.Namespace}.svc:{described.Port}";
+                    var first = servers.Split(',')[0];
+                    var colon = first.LastIndexOf(':');
+                    listeners.Add(new JsonObject
+                    {
+                        ["name"] = described.Name,
+                        ["addresses"] = new JsonArray(new JsonObject
+                        {
+                            ["host"] = colon < 0 ? first : first[..colon],
+                            ["port"] = colon < 0 ? described.Port : int.Parse(first[(colon + 1)..], CultureInfo.InvariantCulture),
+                        }),
+                        ["bootstrapServers"] = servers,
+                    });
+                }
+
+                TryPatchStatus(api, write, "strimzi-cluster-operator", new JsonObject
+                {
+                    ["observedGeneration"] = write.Generation,
+                    ["conditions"] = new JsonArray(new JsonObject
+                    {
+                        ["type"] = "Ready",
+                        ["status"] = "True",
+                        ["lastTransitionTime"] = KubeTime.Format(api.Now),
+                    }),
+                    ["listeners"] = listeners,
+                    ["clusterId"] = $"fake-{write.Item["metadata"]?["uid"]?.GetValue<string>()}",
+                });
+            });
+
+    private static async Task WaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Writes the status for the generation the write made, unless the object went away or was
+    /// respecified meanwhile (then the newer write's reaction writes it).
+    /// </summary>
+    private static void TryPatchStatus(FakeKubernetesApi api, ObjectWrite write, string manager, JsonObject status)
+    {
+        if (api.Get(write.Resource, write.Namespace, write.Name)?["metadata"]?["generation"]?.GetValue<long>() != write.Generation)
+        {
+            return;
+        }
+
+        try
+        {
+            api.PatchStatus(write.Resource, write.Namespace, write.Name, status, manager);
+        }
+        catch (InvalidOperationException) when (api.Get(write.Resource, write.Namespace, write.Name) is null)
+        {
+            // Deleted in between.
+        }
+    }
+
+    private static JsonObject Condition(string type, string reason, string message, string now) => new()
+    {
+        ["type"] = type,
+        ["status"] = "True",
+        ["lastUpdateTime"] = now,
+        ["lastTransitionTime"] = now,
+        ["reason"] = reason,
+        ["message"] = message,
+    };
+}
+
+/// <summary>One listener of a Kafka custom resource, for choosing its bootstrap address.</summary>
+public sealed record KafkaListener(string KafkaName, string Namespace, string Name, int Port, string Type);

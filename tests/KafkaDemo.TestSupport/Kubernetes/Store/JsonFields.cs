@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace KafkaDemo.TestSupport.Kubernetes;
+
+/// <summary>Reads fields of an object without throwing on the wrong JSON type.</summary>
+internal static class JsonFields
+{
+    public static string? Text(JsonNode? node, params string[] path)
+    {
+        foreach (var name in path)
+        {
+            node = node is JsonObject map ? map[name] : null;
+        }
+
+        return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    }
+
+    public static JsonObject Metadata(JsonObject item)
+    {
+        if (item["metadata"] is not JsonObject metadata)
+        {
+            metadata = [];
+            item["metadata"] = metadata;
+        }
+
+        return metadata;
+    }
+}
