@@ -153,6 +153,32 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         }
     }
 
+    /// <summary>Whether Docker already has an image with this reference.</summary>
+    public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
+        (await RunAsync(Docker, ["image", "inspect", "--format", "{{.Id}}", image], Quick, null, cancellationToken)).Succeeded;
+
+    /// <summary>docker build of a context folder; the build's output goes to <paramref name="onLine"/>.</summary>
+    public async Task BuildImageAsync(string image, string contextDirectory, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Docker, ["build", "--tag", image, "--label", "app.kubernetes.io/part-of=kafkademo", contextDirectory],
+            TimeSpan.FromMinutes(20), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'docker build' of {image} failed: {LastErrorLine(result)}",
+                "See the build output above; the image needs python:3.12 (Docker Hub), dl.k8s.io and PyPI.");
+        }
+    }
+
+    /// <summary>Loads a local image into the cluster's nodes (no registry involved).</summary>
+    public async Task ImportImageAsync(string image, string cluster, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(K3dCommand, ["image", "import", image, "--cluster", cluster], TimeSpan.FromMinutes(10), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'k3d image import {image}' failed: {LastErrorLine(result)}", "See the k3d output above, or use the 'Recreate cluster' command.");
+        }
+    }
+
     /// <summary>The cluster's kubeconfig, as k3d prints it (it changes no file).</summary>
     public async Task<string> KubeconfigAsync(string name, CancellationToken cancellationToken)
     {

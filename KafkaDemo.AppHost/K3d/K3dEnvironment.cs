@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Strimzi;
@@ -19,9 +20,12 @@ public sealed class K3dEnvironment(
     K3dCli cli,
     ResourceNotificationService notifications,
     ResourceLoggerService loggers,
-    ILogger<K3dEnvironment> appLog) : IDisposable
+    ILogger<K3dEnvironment> appLog,
+    VibectlAgentResource? agent = null,
+    AgentBringUp? agentBringUp = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private CancellationTokenSource? _keyWait;
 
     /// <summary>Whether the last bring-up finished with Kafka running.</summary>
     public bool KafkaRunning { get; private set; }
@@ -119,7 +123,12 @@ public sealed class K3dEnvironment(
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _keyWait?.Cancel();
+        _keyWait?.Dispose();
+        _gate.Dispose();
+    }
 
     private async Task BringUpCoreAsync(CancellationToken cancellationToken)
     {
@@ -154,6 +163,85 @@ public sealed class K3dEnvironment(
         catch (K3dSetupException ex)
         {
             await notifications.FailedAsync(kafka, kafkaLog, appLog, ex.Message);
+            return;
+        }
+
+        await DeployAgentAsync(kubeconfig, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deploys the agent; its failures are its own (Kafka and the load keep running). Without an
+    /// LLM key it is deployed but not configured, and a key that arrives later is put in place then.
+    /// </summary>
+    private async Task DeployAgentAsync(string kubeconfig, CancellationToken cancellationToken)
+    {
+        if (agent is null || agentBringUp is null)
+        {
+            return;
+        }
+
+        var log = loggers.GetLogger(agent);
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            var model = await agent.Model.GetValueAsync(cancellationToken) ?? "";
+            var baseUrl = await agent.BaseUrl.GetValueAsync(cancellationToken) ?? "";
+            // Without a value, the dashboard asks for one and this waits; with no dashboard it throws.
+            var keyTask = agent.ApiKey.GetValueAsync(cancellationToken).AsTask();
+            await Task.WhenAny(keyTask, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
+            var key = keyTask.IsCompletedSuccessfully ? keyTask.Result : null;
+            await agentBringUp.DeployAsync(api, model, baseUrl, string.IsNullOrEmpty(key) ? null : key, log, s => notifications.SetAsync(agent, s), cancellationToken);
+            if (string.IsNullOrEmpty(key))
+            {
+                log.LogWarning("The agent is deployed but not configured: it has no LLM key. Set the parameter llm-api-key in the dashboard, "
+                    + "or before starting: dotnet user-secrets set Parameters:llm-api-key <key> --project KafkaDemo.AppHost (or the environment variable Parameters__llm-api-key).");
+                await notifications.SetAsync(agent, AgentStates.NotConfigured, KnownResourceStateStyles.Warn);
+                if (!keyTask.IsCompleted)
+                {
+                    _keyWait?.Dispose();
+                    _keyWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    _ = SetKeyWhenGivenAsync(kubeconfig, keyTask, log, _keyWait.Token);
+                }
+
+                return;
+            }
+
+            await notifications.SetAsync(agent, AgentStates.WaitingForPod);
+            await AgentBringUp.WaitForPodAsync(api, cancellationToken);
+            await notifications.RunningAsync(agent, ("Model", model), ("Image", AgentImage.Reference));
+        }
+        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException)
+        {
+            await notifications.FailedAsync(agent, log, appLog, ex.Message);
+        }
+    }
+
+    private async Task SetKeyWhenGivenAsync(string kubeconfig, Task<string?> keyTask, ILogger log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var key = await keyTask.WaitAsync(cancellationToken);
+            if (string.IsNullOrEmpty(key) || agent is null || agentBringUp is null)
+            {
+                return;
+            }
+
+            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            await agentBringUp.SetKeyAsync(api, key, log, cancellationToken);
+            await notifications.SetAsync(agent, AgentStates.WaitingForPod);
+            await AgentBringUp.WaitForPodAsync(api, cancellationToken);
+            await notifications.RunningAsync(agent, ("Model", await agent.Model.GetValueAsync(cancellationToken) ?? ""), ("Image", AgentImage.Reference));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (MissingParameterValueException)
+        {
+            // No dashboard to ask: the agent stays not configured.
+        }
+        catch (KubernetesApiException ex)
+        {
+            await notifications.FailedAsync(agent!, log, appLog, ex.Message);
         }
     }
 
@@ -161,6 +249,12 @@ public sealed class K3dEnvironment(
     {
         var log = loggers.GetLogger(cluster);
         KafkaRunning = false;
+        _keyWait?.Cancel();
+        if (agent is not null)
+        {
+            await notifications.SetAsync(agent, AgentStates.WaitingForKafka);
+        }
+
         await notifications.SetAsync(cluster, K3dStates.DeletingCluster);
         await notifications.SetAsync(kafka, K3dStates.WaitingForCluster);
         try

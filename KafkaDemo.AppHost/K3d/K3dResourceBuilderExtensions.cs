@@ -52,7 +52,9 @@ public static class K3dResourceBuilderExtensions
             sp.GetRequiredService<K3dCli>(),
             sp.GetRequiredService<ResourceNotificationService>(),
             sp.GetRequiredService<ResourceLoggerService>(),
-            sp.GetRequiredService<ILogger<K3dEnvironment>>()));
+            sp.GetRequiredService<ILogger<K3dEnvironment>>(),
+            sp.GetService<Agent.VibectlAgentResource>(),
+            sp.GetService<Agent.AgentBringUp>()));
         services.AddHostedService<K3dExitCleanup>();
 
         kafka.ApplicationBuilder.Eventing.Subscribe<InitializeResourceEvent>(cluster.Resource, (e, cancellationToken) =>

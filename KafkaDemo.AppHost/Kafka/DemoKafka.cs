@@ -6,7 +6,11 @@ namespace KafkaDemo.AppHost.Kafka;
 /// <param name="Decision">The mode chosen, and why.</param>
 /// <param name="Kafka">The <c>kafka</c> resource: its connection string is the bootstrap servers.</param>
 /// <param name="ControlApi">The embedded Kafka's control API (faults, broker state), in embedded mode.</param>
+/// <param name="Cluster">The k3d cluster Kafka runs in, in k3d mode.</param>
+/// <param name="Agent">The vibectl agent in that cluster, in k3d mode.</param>
 public sealed record DemoKafka(
     ModeDecision Decision,
     IResourceBuilder<KafkaClusterResource> Kafka,
-    EndpointReference? ControlApi);
+    EndpointReference? ControlApi,
+    K3d.K3dClusterResource? Cluster = null,
+    IResourceBuilder<Agent.VibectlAgentResource>? Agent = null);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Extensions;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Modes;
@@ -41,7 +42,11 @@ public static class KafkaResourceBuilderExtensions
         };
     }
 
-    /// <summary>References the Kafka connection and starts only once Kafka is running.</summary>
+    /// <summary>
+    /// References the Kafka connection and starts only once Kafka is running. If Kafka fails (say the
+    /// k3d cluster could not be made), the service fails too, naming Kafka; after the cause is fixed
+    /// and the cluster recreated, start it again from the dashboard.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithDemoKafka(this IResourceBuilder<ProjectResource> project, DemoKafka kafka)
     {
         ArgumentNullException.ThrowIfNull(project);
@@ -91,7 +96,8 @@ public static class KafkaResourceBuilderExtensions
         var kafka = builder.AddKafkaResource(decision)
             .WithParentRelationship(cluster)
             .WithK3dKafka(cluster, settings);
-        return new DemoKafka(decision, kafka, ControlApi: null);
+        var agent = cluster.AddVibectlAgent(kafka);
+        return new DemoKafka(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
 
     private static DemoKafka AddExternalKafka(this IDistributedApplicationBuilder builder, ModeDecision decision)

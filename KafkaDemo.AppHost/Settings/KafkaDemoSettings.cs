@@ -42,6 +42,8 @@ public sealed class KafkaDemoSettings
 
     public K3dSettings K3d { get; set; } = new();
 
+    public AgentSettings Agent { get; set; } = new();
+
     public ControllerDefaults Controller { get; set; } = new();
 
     public PortSettings Ports { get; set; } = new();
@@ -129,6 +131,7 @@ public sealed class KafkaDemoSettings
         }
 
         errors.AddRange(K3d.Validate($"{S}:K3d"));
+        errors.AddRange(Agent.Validate($"{S}:Agent"));
 
         foreach (var (key, port) in new[] { ("Overseer", Ports.Overseer), ("Producer", Ports.Producer), ("Consumer", Ports.Consumer) })
         {

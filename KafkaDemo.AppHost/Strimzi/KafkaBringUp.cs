@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
@@ -124,10 +125,15 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         var name = KafkaManifests.ClusterName;
         log.LogInformation("Waiting for Kafka {Namespace}/{Name} to be Ready ({Brokers} brokers).", K3dSettings.Namespace, name, Settings.Brokers);
         using var stopPods = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pods = FollowBrokerPodsAsync(api, log, progress, stopPods.Token);
+        var last = new StrongBox<string>("");
+        var pods = FollowBrokerPodsAsync(api, log, progress, last, stopPods.Token);
         try
         {
-            return await WaitForReadyAsync(api, ApiKinds.Kafka, name, log, lastWord, cancellationToken);
+            var kafka = await WaitForReadyAsync(api, ApiKinds.Kafka, name, log, lastWord, cancellationToken);
+            await stopPods.CancelAsync();
+            await pods;
+            await CountBrokerPodsAsync(api, log, progress, last, cancellationToken);
+            return kafka;
         }
         finally
         {
@@ -159,23 +165,14 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
             cancellationToken);
     }
 
-    private async Task FollowBrokerPodsAsync(KubernetesApi api, ILogger log, Action<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Logs the broker pods ready every few seconds while Kafka is not Ready yet.</summary>
+    private async Task FollowBrokerPodsAsync(KubernetesApi api, ILogger log, Action<string>? progress, StrongBox<string> last, CancellationToken cancellationToken)
     {
-        var last = "";
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var (pods, _) = await api.ListAsync(ApiKinds.Pod, K3dSettings.Namespace, KafkaManifests.BrokerPodSelector, cancellationToken);
-                var ready = pods.Count(p => Condition(p, "Ready") is { } r && (string?)r["status"] == "True");
-                var text = string.Create(CultureInfo.InvariantCulture, $"{ready}/{Settings.Brokers} broker pods ready");
-                if (text != last)
-                {
-                    log.LogInformation("{Pods}", text);
-                    progress?.Invoke(text);
-                    last = text;
-                }
-
+                await CountBrokerPodsAsync(api, log, progress, last, cancellationToken);
                 await Task.Delay(PodPollInterval, time, cancellationToken);
             }
         }
@@ -185,6 +182,19 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         catch (KubernetesApiException ex)
         {
             log.LogWarning("Could not list the broker pods: {Message}", ex.Message);
+        }
+    }
+
+    private async Task CountBrokerPodsAsync(KubernetesApi api, ILogger log, Action<string>? progress, StrongBox<string> last, CancellationToken cancellationToken)
+    {
+        var (pods, _) = await api.ListAsync(ApiKinds.Pod, K3dSettings.Namespace, KafkaManifests.BrokerPodSelector, cancellationToken);
+        var ready = pods.Count(p => Condition(p, "Ready") is { } r && (string?)r["status"] == "True");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{ready}/{Settings.Brokers} broker pods ready");
+        if (text != last.Value)
+        {
+            log.LogInformation("{Pods}", text);
+            progress?.Invoke(text);
+            last.Value = text;
         }
     }
 

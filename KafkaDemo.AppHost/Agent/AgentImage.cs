@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using KafkaDemo.AppHost.Manifests;
+
+namespace KafkaDemo.AppHost.Agent;
+
+/// <summary>
+/// The agent's container image: built from <c>k3d/agent/</c> and tagged with a hash of that folder,
+/// so a changed Dockerfile or requirement gives a new tag, and an unchanged one is not rebuilt.
+/// </summary>
+public static class AgentImage
+{
+    public const string Folder = "k3d/agent";
+
+    public const string Repository = "kafkademo-vibectl";
+
+    /// <summary>Every file of the folder (path and content) hashed: the image's tag.</summary>
+    public static string Tag { get; } = ComputeTag();
+
+    public static string Reference => $"{Repository}:{Tag}";
+
+    /// <summary>Writes the build context (the folder's files) to <paramref name="directory"/>.</summary>
+    public static void WriteBuildContext(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var path in Files())
+        {
+            var target = Path.Combine(directory, path[(Folder.Length + 1)..]);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, ManifestFiles.Read(path));
+        }
+    }
+
+    private static IEnumerable<string> Files() => ManifestFiles.Paths.Where(p => p.StartsWith(Folder + "/", StringComparison.Ordinal));
+
+    private static string ComputeTag()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in Files())
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
+            hash.AppendData(Encoding.UTF8.GetBytes(ManifestFiles.Read(path).ReplaceLineEndings("\n")));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+}

@@ -1,0 +1,44 @@
+using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace KafkaDemo.AppHost.Agent;
+
+/// <summary>The vibectl agent in the k3d cluster, with the LLM settings as Aspire parameters.</summary>
+public static class VibectlAgentBuilderExtensions
+{
+    /// <summary>vibectl 0.11.6's default model (config llm.model).</summary>
+    public const string DefaultModel = "claude-3.7-sonnet";
+
+    /// <summary>
+    /// Adds the agent. Its LLM key is the secret parameter <c>llm-api-key</c> (the dashboard asks for
+    /// it; without it everything else runs and the agent is not configured), the model
+    /// <c>llm-model</c>, and optionally <c>llm-base-url</c> for an OpenAI-compatible server.
+    /// </summary>
+    public static IResourceBuilder<VibectlAgentResource> AddVibectlAgent(
+        this IResourceBuilder<K3dClusterResource> cluster, IResourceBuilder<KafkaClusterResource> kafka)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(kafka);
+        var builder = cluster.ApplicationBuilder;
+        var apiKey = builder.AddParameter("llm-api-key", secret: true)
+            .WithDescription("The LLM provider's API key for vibectl (Anthropic for Claude models, OpenAI for gpt-* models).");
+        var model = builder.AddParameter("llm-model", DefaultModel)
+            .WithDescription("The model vibectl uses, by llm's name (vibectl's default: claude-3.7-sonnet).");
+        var baseUrl = builder.AddParameter("llm-base-url", "")
+            .WithDescription("An OpenAI-compatible server's base URL (for a local model), or empty.");
+        var agent = builder.AddResource(new VibectlAgentResource("vibectl") { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource })
+            .WithParentRelationship(cluster)
+            .WaitFor(kafka)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "vibectl agent",
+                State = new ResourceStateSnapshot(AgentStates.WaitingForKafka, KnownResourceStateStyles.Info),
+                Properties = [new("Namespace", AgentManifests.Namespace), new("Image", AgentImage.Reference)],
+            });
+        builder.Services.AddSingleton(agent.Resource);
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        return agent;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using k8s.Models;
+using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.TestSupport;
+
+namespace KafkaDemo.AppHost.Tests.K3d;
+
+/// <summary>The agent's image and objects: pinned, least privilege, no secrets baked in.</summary>
+public sealed partial class AgentManifestTests
+{
+    /// <summary>Everything the agent may do, as the issue allows it: (API group, resource) → verbs.</summary>
+    private static readonly Dictionary<(string Group, string Resource), string[]> Allowed = new()
+    {
+        [("kafka.strimzi.io", "kafkas")] = ["get", "list", "watch", "patch", "update"],
+        [("kafka.strimzi.io", "kafkanodepools")] = ["get", "list", "watch", "patch", "update"],
+        [("kafka.strimzi.io", "kafkatopics")] = ["get", "list", "watch", "patch", "update"],
+        [("", "pods")] = ["get", "list", "watch"],
+        [("", "pods/log")] = ["get", "list", "watch"],
+        [("", "events")] = ["get", "list", "watch"],
+        [("", "services")] = ["get", "list", "watch"],
+        [("metrics.k8s.io", "pods")] = ["get", "list"],
+    };
+
+    private static string AgentFile(string name) => File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", name));
+
+    [Fact]
+    public void The_role_grants_nothing_outside_the_list_and_only_in_the_kafka_namespace()
+    {
+        var objects = AgentManifests.Files();
+        var role = objects.Single(o => (string?)o["kind"] == "Role");
+
+        Assert.Equal("kafka", (string?)role["metadata"]!["namespace"]);
+        var granted = new HashSet<(string, string, string)>();
+        foreach (var rule in role["rules"]!.AsArray())
+        {
+            Assert.Null(rule!["resourceNames"]);
+            Assert.Null(rule["nonResourceURLs"]);
+            foreach (var group in rule["apiGroups"]!.AsArray().Select(g => (string)g!))
+            {
+                foreach (var resource in rule["resources"]!.AsArray().Select(r => (string)r!))
+                {
+                    Assert.True(Allowed.TryGetValue((group, resource), out var verbs), $"The Role grants {group}/{resource}, which is not allowed.");
+                    foreach (var verb in rule["verbs"]!.AsArray().Select(v => (string)v!))
+                    {
+                        Assert.Contains(verb, verbs);
+                        granted.Add((group, resource, verb));
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(Allowed.Sum(a => a.Value.Length), granted.Count);
+        Assert.DoesNotContain(granted, g => g.Item2 is "secrets" or "pods/exec" or "pods/attach" || g.Item3 is "delete" or "deletecollection" or "*" || g.Item1 == "*" || g.Item2 == "*");
+        Assert.DoesNotContain(objects, o => (string?)o["kind"] is "ClusterRole" or "ClusterRoleBinding");
+    }
+
+    [Fact]
+    public void The_binding_gives_the_role_to_the_agents_service_account_only()
+    {
+        var objects = AgentManifests.Files();
+        var binding = objects.Single(o => (string?)o["kind"] == "RoleBinding");
+        var account = objects.Single(o => (string?)o["kind"] == "ServiceAccount");
+        var deployment = objects.Single(o => (string?)o["kind"] == "Deployment");
+
+        Assert.Equal("kafka", (string?)binding["metadata"]!["namespace"]);
+        Assert.Equal("Role", (string?)binding["roleRef"]!["kind"]);
+        Assert.Equal((string?)objects.Single(o => (string?)o["kind"] == "Role")["metadata"]!["name"], (string?)binding["roleRef"]!["name"]);
+        var subject = Assert.Single(binding["subjects"]!.AsArray())!;
+        Assert.Equal("ServiceAccount", (string?)subject["kind"]);
+        Assert.Equal((string?)account["metadata"]!["name"], (string?)subject["name"]);
+        Assert.Equal(AgentManifests.Namespace, (string?)subject["namespace"]);
+        Assert.Equal((string?)account["metadata"]!["name"], (string?)deployment["spec"]!["template"]!["spec"]!["serviceAccountName"]);
+    }
+
+    [Fact]
+    public void The_pod_runs_the_built_image_as_non_root_and_gets_the_key_only_from_its_secret()
+    {
+        var deployment = AgentManifests.Render(AgentImage.Reference, keySetAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var pod = deployment["spec"]!["template"]!["spec"]!;
+        var container = Assert.Single(pod["containers"]!.AsArray())!;
+
+        Assert.Equal(AgentImage.Reference, (string?)container["image"]);
+        Assert.Matches("^kafkademo-vibectl:[0-9a-f]{16}$", AgentImage.Reference);
+        Assert.Equal("Never", (string?)container["imagePullPolicy"]);
+        Assert.True((bool)pod["securityContext"]!["runAsNonRoot"]!);
+        Assert.False((bool)container["securityContext"]!["allowPrivilegeEscalation"]!);
+        var secretRefs = container["env"]!.AsArray().Where(e => e!["valueFrom"]?["secretKeyRef"] is not null).Select(e => e!["valueFrom"]!["secretKeyRef"]!).ToList();
+        Assert.NotEmpty(secretRefs);
+        Assert.All(secretRefs, r => Assert.Equal(AgentManifests.SecretName, (string?)r["name"]));
+        Assert.All(container["env"]!.AsArray(), e => Assert.True(e!["value"] is null || !((string)e["value"]!).Contains("key", StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(AgentManifests.Files(), o => (string?)o["kind"] == "Secret");
+    }
+
+    [Fact]
+    public void Every_agent_object_round_trips_through_KubernetesClient_models()
+    {
+        foreach (var item in AgentManifests.Render(AgentImage.Reference, "2026-11-30T00:00:00Z"))
+        {
+            switch ((string?)item["kind"])
+            {
+                case "Namespace": ManifestTests.AssertRoundTrips<V1Namespace>(item); break;
+                case "ServiceAccount": ManifestTests.AssertRoundTrips<V1ServiceAccount>(item); break;
+                case "Role": ManifestTests.AssertRoundTrips<V1Role>(item); break;
+                case "RoleBinding": ManifestTests.AssertRoundTrips<V1RoleBinding>(item); break;
+                case "ConfigMap": ManifestTests.AssertRoundTrips<V1ConfigMap>(item); break;
+                case "Deployment": ManifestTests.AssertRoundTrips<V1Deployment>(item); break;
+                default: Assert.Fail($"Unexpected {item["kind"]} among the agent's objects."); break;
+            }
+        }
+
+        ManifestTests.AssertRoundTrips<V1Secret>(AgentManifests.Secret("not-a-real-key"));
+        ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1"));
+    }
+
+    [Fact]
+    public void An_openai_compatible_server_gets_a_model_list_that_supports_schemas()
+    {
+        var configMap = AgentManifests.ModelsConfigMap("qwen2.5-7b-instruct", "http://host.k3d.internal:8000/v1");
+
+        var models = YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
+        var model = Assert.Single(models)!;
+        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_id"]);
+        Assert.Equal("http://host.k3d.internal:8000/v1", (string?)model["api_base"]);
+        Assert.True((bool)model["supports_schema"]!);
+    }
+
+    [Fact]
+    public void The_image_is_pinned_runs_as_non_root_and_bakes_in_no_secret()
+    {
+        var dockerfile = AgentFile("Dockerfile");
+        var requirements = AgentFile("requirements.txt");
+
+        Assert.Matches(PinnedPython(), dockerfile);
+        Assert.Contains("vibectl==0.11.6", requirements, StringComparison.Ordinal);
+        Assert.All(requirements.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')), l => Assert.Matches("^[a-z0-9-]+==[0-9.]+$", l));
+        Assert.Contains("llm-anthropic==", requirements, StringComparison.Ordinal);
+        Assert.Contains("ARG KUBECTL_VERSION=v1.32.4", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("sha256sum -c", dockerfile, StringComparison.Ordinal);
+        Assert.Matches("USER 10001", dockerfile);
+        Assert.DoesNotMatch("(?im)^(ENV|ARG)\\s+\\S*(KEY|TOKEN|SECRET|PASSWORD)", dockerfile);
+        Assert.DoesNotContain(":latest", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kubectl_kustomize_of_k3d_agent_is_what_the_AppHost_applies()
+    {
+        var kubectl = ExternalTool.Find("kubectl");
+        Assert.SkipWhen(kubectl is null && Environment.GetEnvironmentVariable(SharedReference.RequireVariable) != "1", "kubectl is not on PATH.");
+        Assert.NotNull(kubectl);
+
+        var (exitCode, output, error) = await ExternalTool.RunAsync(kubectl, ["kustomize", Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent")]);
+
+        Assert.True(exitCode == 0, error);
+        var kustomized = YamlDocuments.Parse(output, "kubectl kustomize k3d/agent");
+        Assert.Equal(
+            AgentManifests.Files().Select(Key).Order(StringComparer.Ordinal),
+            kustomized.Select(Key).Order(StringComparer.Ordinal));
+
+        static string Key(JsonObject o) => o.Describe();
+    }
+
+    [GeneratedRegex(@"ARG PYTHON_IMAGE=python:3\.1[1-9]\.\d+-slim")]
+    private static partial Regex PinnedPython();
+}
