@@ -14,12 +14,15 @@ public static class FreePorts
     /// hands out to outgoing connections. A broker taken down and brought back listens on its
     /// port again; in the ephemeral range any client's connection may have taken it meanwhile.
     /// </summary>
-    public static int Block(int count)
+    public static int Block(int count) => Block(count, 20_000, Math.Min(EphemeralStart(), 40_000));
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports in [<paramref name="min"/>, <paramref name="max"/>).</summary>
+    public static int Block(int count, int min, int max)
     {
-        var end = Math.Min(EphemeralStart(), 40_000) - count;
+        var end = Math.Min(max, EphemeralStart()) - count;
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            var first = Random.Shared.Next(20_000, end);
+            var first = Random.Shared.Next(min, end);
             if (Enumerable.Range(first, count).All(IsFree))
             {
                 return first;

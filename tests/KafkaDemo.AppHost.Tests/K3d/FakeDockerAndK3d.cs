@@ -36,6 +36,12 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
 
     public IReadOnlyDictionary<string, bool> Clusters => _clusters;
 
+    /// <summary>Images docker has (built or pulled).</summary>
+    public ConcurrentBag<string> Images { get; } = [];
+
+    /// <summary>The build contexts' file names at each "docker build".</summary>
+    public ConcurrentQueue<IReadOnlyList<string>> BuildContexts { get; } = new();
+
     public void AddCluster(string name, bool running) => _clusters[name] = running;
 
     public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
@@ -46,14 +52,29 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
         return Task.FromResult((Path.GetFileName(request.Program), args.Count > 0 ? args[0] : null) switch
         {
             ("docker", "info") => DockerInfo(),
+            ("docker", "image") when args.Count > 1 && args[1] == "inspect" => Images.Contains(args[^1]) ? Ok("sha256:0123") : new ProcessResult(1, "", $"Error: No such image: {args[^1]}\n"),
+            ("docker", "build") => Build(args, request.OnLine),
             ("k3d", _) when K3dVersion is null => throw new ToolNotFoundException(request.Program),
             ("k3d", "version") => Ok($"k3d version {K3dVersion}\nk3s version v1.32.5-k3s1 (default)\n"),
             ("k3d", "cluster") => Cluster(args, request.OnLine),
+            ("k3d", "image") when args.Count > 2 && args[1] == "import" => Images.Contains(args[2])
+                ? Ok($"INFO[0000] Successfully imported image(s)\n")
+                : new ProcessResult(1, "", $"FATA[0000] image {args[2]} not found\n"),
             ("k3d", "kubeconfig") when args.Count == 3 && args[1] == "get" => _clusters.ContainsKey(args[2])
                 ? Ok(Kubeconfig)
                 : new ProcessResult(1, "", $"FATA[0000] cluster '{args[2]}' not found\n"),
             _ => new ProcessResult(127, "", $"fake: unexpected command {request.CommandLine}\n"),
         });
+    }
+
+    private ProcessResult Build(IReadOnlyList<string> args, Action<string>? onLine)
+    {
+        var tag = args[args.ToList().IndexOf("--tag") + 1];
+        var context = args[^1];
+        BuildContexts.Enqueue([.. Directory.GetFiles(context, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(context, f)).Order(StringComparer.Ordinal)]);
+        onLine?.Invoke($"#1 naming to docker.io/library/{tag} done");
+        Images.Add(tag);
+        return Ok("");
     }
 
     private ProcessResult DockerInfo()
