@@ -44,6 +44,7 @@ public static class OverseerExtensions
         services.AddSingleton<ControlLoop>();
         services.AddSingleton<OverseerReport>();
         services.AddHostedService<FleetMonitor>();
+        builder.AddOverseerAgent();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.Api;
+using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.Fleet;
+
+namespace KafkaDemo.Overseer.Agent;
+
+/// <summary>
+/// What the Overseer tells the agent before each round, as the block it owns in vibectl's memory:
+/// target and actual rate, p50, p99 and p99.9 against the SLO, the max sustainable rate, the trend
+/// since the agent's last change and the measured effect of its recent changes. It holds no secret:
+/// only figures and broker settings.
+/// </summary>
+public sealed class AgentFeedback(
+    FleetState fleet,
+    RecentIntervals recent,
+    ControlLoop control,
+    SustainableRateRecord sustainable,
+    ClusterState cluster,
+    TimeProvider time)
+{
+    /// <summary>How long the block may be: the rest of vibectl's memory is the agent's.</summary>
+    public const int MaxBlockChars = 1000;
+
+    private const int ChangesShown = 4;
+
+    /// <summary>The figures now.</summary>
+    public AgentFigures Measure()
+    {
+        var view = fleet.Current;
+        var (latency, _) = recent.Latency(OverseerReport.SummarySeconds);
+        return new AgentFigures(
+            time.GetUtcNow(),
+            view.TargetRate,
+            view.LiveProducers.Sum(p => p.Producer!.ActualRate.Last10s),
+            latency.P50,
+            latency.P99,
+            latency.P999,
+            control.Settings.SloP99Ms,
+            sustainable.Current.Rate);
+    }
+
+    /// <summary>The block, between its markers, at most <see cref="MaxBlockChars"/> characters.</summary>
+    public string Block(IReadOnlyList<ObservedChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var now = Measure();
+        var text = new StringBuilder();
+        text.Append(AgentMemory.Start).Append(CultureInfo.InvariantCulture, $" measured {now.At:yyyy-MM-dd HH:mm:ss} UTC\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"SLO: p99 <= {now.SloP99Ms:0.#} ms. Rate: target {now.TargetRate:N0}/s, actual {now.ActualRate:N0}/s (controller {OverseerReport.StateName(control.State)}).\n");
+        var verdict = now.P99Ms <= now.SloP99Ms ? "within the SLO" : "ABOVE the SLO";
+        text.Append(CultureInfo.InvariantCulture,
+            $"Last {OverseerReport.SummarySeconds} s: p50 {now.P50Ms:0.0} ms, p99 {now.P99Ms:0.0} ms, p99.9 {now.P999Ms:0.0} ms ({verdict}).\n");
+        var current = sustainable.Current;
+        text.Append(CultureInfo.InvariantCulture, $"Max sustainable rate at SLO: {current.Describe()} under the config since {current.Since:HH:mm} ({current.Configuration})");
+        if (sustainable.Previous is [var before, ..])
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; before that {before.Describe()}");
+        }
+
+        text.Append(".\n");
+        if (changes.Count > 0)
+        {
+            var last = changes[^1];
+            var minutes = (now.At - last.Change.At).TotalMinutes;
+            text.Append(CultureInfo.InvariantCulture,
+                $"Since the last change ({last.Change.Summary}, {minutes:0} min ago): p99 {last.FiguresThen.P99Ms:0.0} -> {now.P99Ms:0.0} ms, actual rate {last.FiguresThen.ActualRate:N0} -> {now.ActualRate:N0}/s.\n");
+            text.Append("Effect of recent changes on the max sustainable rate:\n");
+            foreach (var line in Effects(changes))
+            {
+                text.Append("- ").Append(line).Append('\n');
+            }
+        }
+        else
+        {
+            text.Append("No broker config change yet.\n");
+        }
+
+        var config = cluster.BrokerConfig;
+        if (config.Count > 0)
+        {
+            text.Append("Broker config now: ").Append(string.Join(", ", config.Where(p => IsTuning(p.Key)).Select(p => $"{p.Key}={p.Value}"))).Append(".\n");
+        }
+
+        var brokers = cluster.Brokers;
+        if (brokers.Desired > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Brokers ready {brokers.Ready}/{brokers.Desired}.\n");
+        }
+
+        return Fit(text.ToString());
+    }
+
+    /// <summary>Each recent change with the max sustainable rate measured before and after it.</summary>
+    private IEnumerable<string> Effects(IReadOnlyList<ObservedChange> changes)
+    {
+        var measurements = sustainable.Previous.Reverse().Append(sustainable.Current).ToList();
+        foreach (var observed in changes.TakeLast(ChangesShown).Reverse())
+        {
+            var after = measurements.FirstOrDefault(m => m.Since == observed.Change.At);
+            var index = after is null ? -1 : measurements.IndexOf(after);
+            var before = index > 0 ? measurements[index - 1] : null;
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{observed.Change.At:HH:mm} {observed.Change.Summary} ({observed.Change.FieldManager}): {before?.Describe() ?? "?"} -> {after?.Describe() ?? "?"}");
+        }
+    }
+
+    private static bool IsTuning(string key) =>
+        key.Contains("threads", StringComparison.Ordinal) || key.Contains("buffer", StringComparison.Ordinal)
+        || key.StartsWith("queued.", StringComparison.Ordinal) || key.StartsWith("socket.", StringComparison.Ordinal);
+
+    /// <summary>Cuts lines from the end of the change list until the block fits, then closes it.</summary>
+    private static string Fit(string body)
+    {
+        var lines = body.TrimEnd('\n').Split('\n').ToList();
+        while (string.Join('\n', lines).Length + 1 + AgentMemory.End.Length > MaxBlockChars && lines.Count > 4)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        var text = string.Join('\n', lines);
+        if (text.Length + 1 + AgentMemory.End.Length > MaxBlockChars)
+        {
+            text = text[..(MaxBlockChars - 1 - AgentMemory.End.Length)];
+        }
+
+        return $"{text}\n{AgentMemory.End}";
+    }
+}

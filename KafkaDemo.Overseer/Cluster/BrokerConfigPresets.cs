@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using KafkaDemo.Overseer.Timeline;
+
+namespace KafkaDemo.Overseer.Cluster;
+
+/// <summary>
+/// Baselines to judge the agent by: puts a named set of broker settings (the cluster's modest start,
+/// or Kafka's own defaults for the same keys) into the Kafka resource, as the field manager
+/// <see cref="FieldManager"/>, and records it on the timeline.
+/// </summary>
+public sealed class BrokerConfigPresets(ClusterConnection cluster, RunTimeline timeline, TimeProvider time)
+{
+    public const string FieldManager = "kafkademo-overseer";
+
+    public IReadOnlyList<string> Names => [.. cluster.Options.Presets.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Why <paramref name="preset"/> cannot be applied, or null.</summary>
+    public string? Problem(string? preset) =>
+        cluster.Client is null ? "No cluster is configured: broker config presets exist in k3d mode."
+        : preset is null || !cluster.Options.Presets.ContainsKey(preset) ? $"The preset is one of: {string.Join(", ", Names)}."
+        : null;
+
+    /// <summary>Merge-patches the preset's keys into <c>spec.kafka.config</c>.</summary>
+    public async Task ApplyAsync(string preset, CancellationToken cancellationToken)
+    {
+        var options = cluster.Options;
+        var values = options.Presets[preset];
+        var config = new JsonObject();
+        foreach (var (key, value) in values.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            config[key] = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(value);
+        }
+
+        var patch = new JsonObject { ["spec"] = new JsonObject { ["kafka"] = new JsonObject { ["config"] = config } } };
+        await cluster.Client!.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), "kafka.strimzi.io", "v1", options.Namespace, "kafkas", options.KafkaName,
+            fieldManager: FieldManager, cancellationToken: cancellationToken);
+        timeline.AddEvent(new TimelineEvent(time.GetUtcNow(), EventKinds.BrokerConfig, $"Broker config reset to the '{preset}' preset",
+            new Dictionary<string, object?> { ["preset"] = preset, ["config"] = values }));
+    }
+}

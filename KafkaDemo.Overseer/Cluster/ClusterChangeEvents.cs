@@ -1,0 +1,20 @@
+using KafkaDemo.Overseer.Timeline;
+
+namespace KafkaDemo.Overseer.Cluster;
+
+/// <summary>Puts every spec change on the timeline (and so on the charts), with what changed and who changed it.</summary>
+public sealed class ClusterChangeEvents(RunTimeline timeline) : IClusterChangeListener
+{
+    public void OnClusterChange(ClusterChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        timeline.AddEvent(new TimelineEvent(change.At, EventKinds.BrokerConfig, $"{change.Summary} ({change.FieldManager})",
+            new Dictionary<string, object?>
+            {
+                ["resource"] = change.Resource,
+                ["generation"] = change.Generation,
+                ["fieldManager"] = change.FieldManager,
+                ["changes"] = change.Changes.Select(c => new Dictionary<string, object?> { ["setting"] = c.Path, ["before"] = c.Before, ["after"] = c.After }).ToList(),
+            }));
+    }
+}

@@ -1,0 +1,41 @@
+using KafkaDemo.Overseer.Agent;
+using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.Control;
+using Microsoft.Extensions.Options;
+
+namespace KafkaDemo.Overseer.Extensions;
+
+public static class AgentExtensions
+{
+    /// <summary>
+    /// The cluster watch (Kafka and KafkaNodePool changes, brokers ready), the max sustainable rate
+    /// per configuration, and the vibectl agent's rounds. Without a cluster (embedded mode) the
+    /// watch and the agent do nothing.
+    /// </summary>
+    public static IHostApplicationBuilder AddOverseerAgent(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateOnStart();
+
+        services.AddSingleton<ClusterConnection>();
+        services.AddSingleton<ClusterState>();
+        services.AddSingleton<SustainableRateRecord>();
+        services.AddSingleton<AgentFeedback>();
+        services.AddSingleton(sp => new AgentActivity(
+            () => sp.GetRequiredService<AgentFeedback>().Measure(),
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutputLines));
+        services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<SustainableRateRecord>());
+        services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<AgentActivity>());
+        services.AddSingleton<IClusterChangeListener, ClusterChangeEvents>();
+        services.AddSingleton<IAgentChannel, PodExecChannel>();
+        services.AddSingleton<BrokerConfigPresets>();
+        services.AddSingleton<AgentLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentLoop>());
+        services.AddHostedService<KafkaResourceWatcher>();
+        return builder;
+    }
+}
