@@ -52,6 +52,9 @@ public sealed class RateController(ControllerSettings settings)
     /// <summary>The highest rate recently held within the SLO for several windows; 0 when none yet.</summary>
     public double MaxSustainableRate => _sustained.Count == 0 ? 0 : _sustained.Max(s => s.Rate);
 
+    /// <summary>The rate the last window completed a hold of (<see cref="ControllerSettings.SettleWindows"/> good windows in a row), or null.</summary>
+    public double? HeldRate { get; private set; }
+
     /// <summary>The lowest rate recently seen breaching the SLO, if any.</summary>
     public double? BreachedRate => _badRate;
 
@@ -60,6 +63,7 @@ public sealed class RateController(ControllerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(window);
         var now = window.EndedAt;
+        HeldRate = null;
         Forget(now);
         var slo = Settings.SloP99Ms;
         var target = window.TargetRate;
@@ -211,6 +215,7 @@ public sealed class RateController(ControllerSettings settings)
         if (++_streak >= Settings.SettleWindows)
         {
             _sustained.Add((window.EndedAt, window.TargetRate));
+            HeldRate = window.TargetRate;
         }
     }
 

@@ -182,4 +182,26 @@ public sealed class RateControllerTests
         Assert.False(decision.Changed);
         Assert.Equal(ControllerState.Measuring, decision.State);
     }
+
+    [Fact]
+    public void A_rate_counts_as_held_in_the_window_that_completes_the_settle_windows_in_a_row()
+    {
+        var settings = Settings();
+        settings.SettleWindows = 3;
+        settings.Enabled = false;
+        var controller = new RateController(settings);
+        var held = new List<double?>();
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(6));
+            controller.Decide(new ControlWindow(_clock.GetUtcNow(), 10_000, 10_000, Slo / 2, 1, 50_000));
+            held.Add(controller.HeldRate);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        controller.Decide(new ControlWindow(_clock.GetUtcNow(), 10_000, 10_000, Slo * 2, 1, 50_000));
+        held.Add(controller.HeldRate);
+
+        Assert.Equal([null, null, 10_000, 10_000, null], held);
+    }
 }
