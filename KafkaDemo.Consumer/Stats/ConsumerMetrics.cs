@@ -18,9 +18,6 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
 {
     public const string MeterName = "KafkaDemo.Consumer";
 
-    private static readonly double[] LatencyBucketsMs =
-        [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
-
     private readonly Meter _meter;
     private readonly Histogram<double> _latency;
     private readonly RateMeter _receiveRate;
@@ -63,7 +60,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         _meter.CreateObservableGauge("kafkademo.consumer.assigned_partitions", () => _membership.AssignedPartitions, "{partition}", "Partitions assigned to this consumer.");
         _latency = _meter.CreateHistogram(
             "kafkademo.consumer.latency", "ms", "End-to-end latency: receive time minus intended send time.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Milliseconds });
     }
 
     public SequenceTracker Tracker { get; }

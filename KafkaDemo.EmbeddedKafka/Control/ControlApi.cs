@@ -1,4 +1,5 @@
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Messaging.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.EmbeddedKafka.Control;
@@ -27,9 +28,9 @@ public static class ControlApi
     internal static Results<Ok<ClusterState>, ValidationProblem> SetLatency(LatencyFault? fault, FaultInjector faults)
     {
         var errors = new Dictionary<string, string[]>();
-        if (fault?.Ms is not { } ms || ms is < 0 or > FaultInjector.MaxLatencyMs)
+        if (fault?.Ms is not { } ms || !FaultLimits.IsValidLatency(ms))
         {
-            errors["ms"] = [$"'ms' is the added latency, from 0 to {FaultInjector.MaxLatencyMs} milliseconds."];
+            errors["ms"] = [$"'ms' is the added latency, from 0 to {FaultLimits.MaxLatencyMs} milliseconds."];
         }
 
         CheckBroker(fault?.Broker, faults, optional: true, errors);
@@ -46,9 +47,9 @@ public static class ControlApi
     {
         var errors = new Dictionary<string, string[]>();
         CheckBroker(outage?.Broker, faults, optional: false, errors);
-        if (outage?.Seconds is not { } seconds || seconds is < 1 or > FaultInjector.MaxOutageSeconds)
+        if (outage?.Seconds is not { } seconds || !FaultLimits.IsValidOutage(seconds))
         {
-            errors["seconds"] = [$"'seconds' is how long the broker stays down, from 1 to {FaultInjector.MaxOutageSeconds}."];
+            errors["seconds"] = [$"'seconds' is how long the broker stays down, from {FaultLimits.MinOutageSeconds} to {FaultLimits.MaxOutageSeconds}."];
         }
 
         if (errors.Count > 0)

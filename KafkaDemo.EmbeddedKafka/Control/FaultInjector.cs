@@ -9,12 +9,6 @@ namespace KafkaDemo.EmbeddedKafka.Control;
 /// </summary>
 public sealed partial class FaultInjector(EmbeddedKafkaService service, TimeProvider time, ILogger<FaultInjector> logger) : IDisposable
 {
-    /// <summary>Largest latency accepted, in milliseconds.</summary>
-    public const int MaxLatencyMs = 10_000;
-
-    /// <summary>Longest outage accepted, in seconds.</summary>
-    public const int MaxOutageSeconds = 3_600;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<int, (ITimer Timer, DateTimeOffset UpAt)> _outages = [];
 

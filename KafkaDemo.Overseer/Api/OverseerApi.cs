@@ -9,9 +9,6 @@ namespace KafkaDemo.Overseer.Api;
 /// <summary>The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
 public static class OverseerApi
 {
-    /// <summary>Highest total rate the API accepts (the producers' own limit).</summary>
-    public const double MaxRate = 5_000_000;
-
     public static IEndpointRouteBuilder MapOverseerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Overseer");
@@ -64,7 +61,7 @@ public static class OverseerApi
     internal static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> SetRate(
         RateChange? change, FleetCommands commands, OverseerReport report, CancellationToken cancellationToken)
     {
-        if (ControlInputs.RateProblem(change?.Rate) is { } problem)
+        if (ControlInputs.RateProblem(change?.Rate, commands.LiveProducerCount) is { } problem)
         {
             return Invalid("rate", "A JSON body { \"rate\": <messages per second> } is required. " + problem);
         }

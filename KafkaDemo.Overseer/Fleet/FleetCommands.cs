@@ -6,6 +6,9 @@ namespace KafkaDemo.Overseer.Fleet;
 /// <summary>Changes applied to every live producer: the total rate (split evenly) and pause.</summary>
 public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimeline timeline, TimeProvider time)
 {
+    /// <summary>Producers a change would go to now.</summary>
+    public int LiveProducerCount => fleet.Current.LiveProducers.Count();
+
     /// <summary>Sets the total target rate, split evenly over the live producers.</summary>
     /// <exception cref="InvalidOperationException">No producer is live.</exception>
     public async Task SetTotalRateAsync(double totalRate, string why, CancellationToken cancellationToken)

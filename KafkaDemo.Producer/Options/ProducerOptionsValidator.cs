@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +13,7 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
         const string S = ProducerOptions.SectionName;
         var failures = new List<string>();
 
-        if (!double.IsFinite(options.MaxRate) || options.MaxRate <= 0)
-        {
-            failures.Add($"{S}:MaxRate must be a positive number of messages per second; it is {options.MaxRate}.");
-        }
-
-        if (RateError(options.Rate, options.MaxRate) is { } rateError)
+        if (RateLimit.Problem(options.Rate) is { } rateError)
         {
             failures.Add($"{S}:Rate {rateError}");
         }
@@ -59,10 +55,4 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    /// <summary>Why a target rate is unacceptable, or null when it is fine. Shared by start-up and the HTTP API.</summary>
-    public static string? RateError(double rate, double maxRate) =>
-        !double.IsFinite(rate) || rate < 0 || rate > maxRate
-            ? $"must be from 0 (unthrottled) to {maxRate} messages per second; it is {rate}."
-            : null;
 }

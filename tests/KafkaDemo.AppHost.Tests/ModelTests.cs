@@ -157,6 +157,9 @@ public sealed class ModelTests
     [InlineData("--KafkaDemo:ReplicationFactor=5", "KafkaDemo:ReplicationFactor")]
     [InlineData("--KafkaDemo:Ports:Consumer=70000", "KafkaDemo:Ports:Consumer")]
     [InlineData("--KafkaDemo:Rate=-1", "KafkaDemo:Rate")]
+    [InlineData("--KafkaDemo:Rate=1e-300", "KafkaDemo:Rate")]
+    [InlineData("--KafkaDemo:Controller:SloP99Ms=0.5", "KafkaDemo:Controller:SloP99Ms")]
+    [InlineData("--KafkaDemo:Controller:MaxRate=6000000", "KafkaDemo:Controller:MaxRate")]
     public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));

@@ -99,7 +99,7 @@ public sealed class OverseerPageTests(RunningApp app)
         await page.Locator("[data-testid=slo-set]").ClickAsync();
 
         var status = page.Locator("[data-testid=control-status]");
-        await status.Filter(new LocatorFilterOptions { HasText = "more than 0" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Timeout });
+        await status.Filter(new LocatorFilterOptions { HasText = "from 1 to 60,000" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Timeout });
         Assert.Contains("over-slo", await status.GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
         var after = await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken);
         Assert.Equal(before!.Controller.SloP99Ms, after!.Controller.SloP99Ms);

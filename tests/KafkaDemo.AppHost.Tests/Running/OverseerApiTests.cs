@@ -13,9 +13,11 @@ public sealed class OverseerApiTests(RunningApp app)
     {
         { "/api/rate", """{ "rate": -1 }""", "rate" },
         { "/api/rate", """{ "rate": 1e12 }""", "rate" },
+        { "/api/rate", """{ "rate": 1e-300 }""", "rate" },
         { "/api/rate", """{ }""", "rate" },
         { "/api/controller", """{ "sloP99Ms": 0 }""", "sloP99Ms" },
         { "/api/controller", """{ "sloP99Ms": -3 }""", "sloP99Ms" },
+        { "/api/controller", """{ "sloP99Ms": 1e-300 }""", "sloP99Ms" },
         { "/api/controller", """{ }""", "body" },
         { "/api/load", """{ "paused": null }""", "paused" },
     };

@@ -23,6 +23,8 @@ public sealed class ProducerOptionsTests
     [InlineData("Producer:Rate", double.NaN)]
     [InlineData("Producer:Rate", double.PositiveInfinity)]
     [InlineData("Producer:Rate", 6_000_000.0)]
+    [InlineData("Producer:Rate", 1e-300)]
+    [InlineData("Producer:Rate", 0.5)]
     public void An_invalid_rate_names_its_key(string key, double rate)
     {
         var result = Validate(o => o.Rate = rate);
