@@ -36,3 +36,15 @@ public sealed record AgentSummary(string State, string Detail);
 
 /// <summary>Body of the Overseer's <c>PUT /api/controller</c>; absent fields stay as they are.</summary>
 public sealed record ControllerChange(bool? Enabled, double? SloP99Ms);
+
+/// <summary>
+/// What a change of the Overseer's <c>PUT /api/rate</c> or <c>PUT /api/load</c> did to one producer.
+/// When any producer was not changed the answer is 503 ProblemDetails carrying one of these per
+/// producer under <c>producers</c>.
+/// </summary>
+/// <param name="Instance">The producer's instance name.</param>
+/// <param name="Url">Where the Overseer reaches it.</param>
+/// <param name="Applied">Whether it took the change.</param>
+/// <param name="Change">The change it was sent, for example "rate 1000/s" or "paused".</param>
+/// <param name="Error">Why it was not applied.</param>
+public sealed record ProducerChangeOutcome(string Instance, string Url, bool Applied, string Change, string? Error);

@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;
 
-/// <summary>The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
+/// <summary>
+/// The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails; a change that could not
+/// reach every producer gets 503 with ProblemDetails saying, per producer, what was applied.
+/// </summary>
 public static class OverseerApi
 {
     public static IEndpointRouteBuilder MapOverseerApi(this IEndpointRouteBuilder app)
@@ -72,17 +75,33 @@ public static class OverseerApi
             report);
     }
 
-    private static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> Apply(Func<Task> change, OverseerReport report)
+    private static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> Apply(Func<Task<FleetChange>> change, OverseerReport report)
     {
+        FleetChange result;
         try
         {
-            await change();
-            return TypedResults.Ok(report.Summary().Producer);
+            result = await change();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException)
+        catch (InvalidOperationException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The producers could not be changed.");
         }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // The fleet changed size between validation and the change: the split no longer works.
+            return Invalid("rate", ex.Message);
+        }
+
+        if (result.AllApplied)
+        {
+            return TypedResults.Ok(report.Summary().Producer);
+        }
+
+        return TypedResults.Problem(
+            $"The change reached {result.Producers.Count(p => p.Applied)} of {result.Producers.Count} producers: {result.Describe()}.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Not every producer could be changed.",
+            extensions: new Dictionary<string, object?> { ["producers"] = result.Producers });
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -7,7 +7,7 @@ namespace KafkaDemo.Overseer.Fleet;
 /// HTTP calls to producers, consumers and the embedded Kafka. Each call has a short deadline and
 /// no retry: the next poll is the retry, and a dead instance must not slow the others down.
 /// </summary>
-public sealed class FleetClient(HttpClient http)
+public sealed class FleetClient(HttpClient http, TimeProvider time)
 {
     /// <summary>Deadline of one call.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
@@ -56,10 +56,21 @@ public sealed class FleetClient(HttpClient http)
         return await http.GetFromJsonAsync<T>(new Uri(new Uri(baseUrl), path), timeout.Token);
     }
 
-    private static CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    /// <summary>The caller's token, cancelled also after <see cref="CallTimeout"/> on the injected clock.</summary>
+    private CallDeadline Deadline(CancellationToken cancellationToken)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        source.CancelAfter(CallTimeout);
-        return source;
+        var timer = new CancellationTokenSource(CallTimeout, time);
+        return new CallDeadline(timer, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token));
+    }
+
+    private sealed class CallDeadline(CancellationTokenSource timer, CancellationTokenSource linked) : IDisposable
+    {
+        public CancellationToken Token => linked.Token;
+
+        public void Dispose()
+        {
+            linked.Dispose();
+            timer.Dispose();
+        }
     }
 }
