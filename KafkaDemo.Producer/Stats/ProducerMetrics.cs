@@ -99,6 +99,9 @@ public sealed class ProducerMetrics : IIntervalMeasurement, IDisposable
 
     public void RecordFailed() => Interlocked.Increment(ref _failed);
 
+    /// <summary>Counts <paramref name="count"/> messages as failed at once (those abandoned at shutdown).</summary>
+    public void RecordFailed(long count) => Interlocked.Add(ref _failed, count);
+
     public void RecordQueueFullWait() => Interlocked.Increment(ref _queueFullWaits);
 
     public void CloseInterval(long endUnixSeconds, long nowMicros)

@@ -8,6 +8,7 @@ using KafkaDemo.Messaging.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using producer::KafkaDemo.Producer.Extensions;
 using producer::KafkaDemo.Producer.Sending;
 using producer::KafkaDemo.Producer.Stats;
@@ -22,7 +23,11 @@ internal static class DemoServices
 {
     public const string Secret = "integration-test-secret-0123456789";
 
-    public static IHost Producer(string bootstrap, string topics, long count, double rate, string instance = "it-producer", params (string Key, string Value)[] extra)
+    public static IHost Producer(string bootstrap, string topics, long count, double rate, string instance = "it-producer", params (string Key, string Value)[] extra) =>
+        Producer(bootstrap, topics, count, rate, logs: null, instance, extra);
+
+    /// <summary>A producer whose log lines (warnings and above) also go to <paramref name="logs"/>.</summary>
+    public static IHost Producer(string bootstrap, string topics, long count, double rate, LogCapture? logs, string instance = "it-producer", params (string Key, string Value)[] extra)
     {
         var builder = Builder(bootstrap, extra.Concat(
         [
@@ -31,6 +36,11 @@ internal static class DemoServices
             ("Producer:Rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Producer:InstanceId", instance),
         ]));
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddProducer();
         return builder.Build();
     }
