@@ -48,7 +48,10 @@ public static class ConsumerExtensions
 
     /// <summary>
     /// Consumer defaults: read from the start of a partition the group has never committed, and
-    /// commit in the background every second. Configuration wins over each of them
+    /// commit in the background every second. Offsets are stored by the consume loop only once a
+    /// record has been verified and recorded (enable.auto.offset.store=false, not configurable),
+    /// so the background commit never covers a record that was not handled: a consumer that dies
+    /// reads it again instead of skipping it. Configuration wins over each of the others
     /// (Aspire:Confluent:Kafka:Consumer:Config:...). fetch.wait.max.ms keeps librdkafka's 500 ms,
     /// right for real brokers, which answer a waiting fetch as soon as data arrives; the AppHost
     /// lowers it to 1 ms for the embedded broker, whose fetch waits out the whole time.
@@ -65,6 +68,7 @@ public static class ConsumerExtensions
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit ??= true;
         config.AutoCommitIntervalMs ??= 1000;
+        config.EnableAutoOffsetStore = false;
         config.FetchQueueBackoffMs ??= 10;
     }
 

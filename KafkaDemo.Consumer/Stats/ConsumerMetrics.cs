@@ -102,9 +102,20 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         Interlocked.Exchange(ref _lastReceiveMicros, nowMicros);
     }
 
-    public void RecordVerified(long latencyMicros, long latencyFromActualSendMicros)
+    /// <summary>
+    /// Counts a verified record and, on its first delivery, records its latencies. A record read
+    /// again (redelivered, or a second copy in the log) was measured when it first arrived; its
+    /// second latency would only say how late the repeat was, and a replayed old record would
+    /// otherwise inflate the percentiles the controller steers by.
+    /// </summary>
+    public void RecordVerified(long latencyMicros, long latencyFromActualSendMicros, bool firstDelivery)
     {
         Interlocked.Increment(ref _verified);
+        if (!firstDelivery)
+        {
+            return;
+        }
+
         Latency.Record(latencyMicros);
         LatencyFromActualSend.Record(latencyFromActualSendMicros);
         _latency.Record(latencyMicros / 1000.0);

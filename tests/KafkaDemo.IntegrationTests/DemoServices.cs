@@ -45,15 +45,19 @@ internal static class DemoServices
         return builder.Build();
     }
 
-    public static IHost Consumer(string bootstrap, string topics, long count, params (string Key, string Value)[] extra)
+    public static IHost Consumer(string bootstrap, string topics, long count, params (string Key, string Value)[] extra) =>
+        Consumer(bootstrap, topics, count, $"it-{Guid.NewGuid():N}", time: null, extra);
+
+    /// <summary>A consumer in a given group, on a given clock (null: the system clock).</summary>
+    public static IHost Consumer(string bootstrap, string topics, long count, string group, TimeProvider? time, params (string Key, string Value)[] extra)
     {
         var builder = Builder(bootstrap, extra.Concat(
         [
             ("Consumer:Topics", topics),
             ("Consumer:MessageCount", count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("Consumer:GroupId", $"it-{Guid.NewGuid():N}"),
+            ("Consumer:GroupId", group),
             ("Consumer:IdleExitSeconds", "60"),
-        ]));
+        ]), time);
         builder.AddConsumer();
         return builder.Build();
     }
@@ -80,9 +84,14 @@ internal static class DemoServices
         }
     }
 
-    private static HostApplicationBuilder Builder(string bootstrap, IEnumerable<(string Key, string Value)> settings)
+    private static HostApplicationBuilder Builder(string bootstrap, IEnumerable<(string Key, string Value)> settings, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "IntegrationTest" });
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Configuration.AddInMemoryCollection(
             settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)).Concat(
             [
