@@ -17,12 +17,22 @@ public static class ControlApi
             .WithSummary("Bootstrap servers and every broker's state (up, added latency).");
         api.MapPut("/faults/latency", SetLatency).WithSummary("Adds latency to one broker or to all.");
         api.MapPost("/faults/broker-down", TakeDown).WithSummary("Takes a broker down for some seconds.");
-        api.MapDelete("/faults", (FaultInjector faults) =>
+        api.MapDelete("/faults", ClearFaults).WithSummary("Clears every fault.");
+        return app;
+    }
+
+    internal static Results<Ok<ClusterState>, ProblemHttpResult> ClearFaults(FaultInjector faults)
+    {
+        try
         {
             faults.Clear();
             return TypedResults.Ok(faults.State());
-        }).WithSummary("Clears every fault.");
-        return app;
+        }
+        catch (IOException ex)
+        {
+            // A broker's fixed port was taken while it was down: it stays down rather than come back elsewhere.
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "A broker could not be brought back up.");
+        }
     }
 
     internal static Results<Ok<ClusterState>, ValidationProblem> SetLatency(LatencyFault? fault, FaultInjector faults)
