@@ -112,9 +112,11 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         var now = _time.Now();
         _metrics.RecordReceived(now);
         var partition = record.Partition.Value;
-        var result = _verifier.Verify(record.Message.Value ?? [], out var fields);
+        var result = _verifier.Verify(record.Message.Value ?? [], record.Topic, partition, out var fields);
         if (result != VerificationResult.Verified)
         {
+            // A misplaced record is authentic but belongs to another partition: its sequence
+            // number must not fill a gap, or make one, in this partition's streams.
             _metrics.RecordFailure(result);
             _tracker.ObserveUnverified(record.Topic, partition, record.Offset.Value);
         }

@@ -29,6 +29,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
     private long _badMac;
     private long _malformed;
     private long _unknownVersion;
+    private long _misplaced;
     private long _firstReceiveMicros;
     private long _lastReceiveMicros;
 
@@ -88,7 +89,8 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
             var badMac = Interlocked.Read(ref _badMac);
             var malformed = Interlocked.Read(ref _malformed);
             var unknownVersion = Interlocked.Read(ref _unknownVersion);
-            return new IntegrityFailures(badMac + malformed + unknownVersion, badMac, malformed, unknownVersion);
+            var misplaced = Interlocked.Read(ref _misplaced);
+            return new IntegrityFailures(badMac + malformed + unknownVersion + misplaced, badMac, malformed, unknownVersion, misplaced);
         }
     }
 
@@ -130,6 +132,9 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
                 break;
             case VerificationResult.UnknownVersion:
                 Interlocked.Increment(ref _unknownVersion);
+                break;
+            case VerificationResult.Misplaced:
+                Interlocked.Increment(ref _misplaced);
                 break;
             default:
                 Interlocked.Increment(ref _malformed);
@@ -176,5 +181,6 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         yield return new Measurement<long>(failures.BadMac, new TagList { { "reason", "bad_mac" } });
         yield return new Measurement<long>(failures.Malformed, new TagList { { "reason", "malformed" } });
         yield return new Measurement<long>(failures.UnknownVersion, new TagList { { "reason", "unknown_version" } });
+        yield return new Measurement<long>(failures.Misplaced, new TagList { { "reason", "misplaced" } });
     }
 }

@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.Envelopes;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using Microsoft.Extensions.Options;
@@ -18,14 +19,20 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
             failures.Add($"{S}:Rate {rateError}");
         }
 
-        if (!MessageSizeRange.TryParse(options.MessageSize, out var sizeError, out _))
+        var sizeValid = MessageSizeRange.TryParse(options.MessageSize, out var sizeError, out var size);
+        if (!sizeValid)
         {
             failures.Add($"{S}:MessageSize: {sizeError}");
         }
 
-        if (!TopicSpec.TryParse(options.Topics, out _, out var topicError))
+        if (!TopicSpec.TryParse(options.Topics, out var topics, out var topicError))
         {
             failures.Add($"{S}:Topics: {topicError}");
+        }
+        else if (sizeValid && topics.Names.MaxBy(n => n.Length) is { } longest && EnvelopeLayout.SizeFor(longest.Length, 0) > size.Min)
+        {
+            failures.Add($"{S}:MessageSize: {size.Min} bytes cannot hold an envelope for topic '{longest}', which needs at least "
+                + $"{EnvelopeLayout.SizeFor(longest.Length, 0)} ({EnvelopeLayout.LocationOverhead} plus the topic name).");
         }
 
         if (!Enum.IsDefined(options.Keys))

@@ -159,7 +159,7 @@ public sealed partial class EnvelopeSender : BackgroundService
         var actual = _time.Now();
         plan.Next(actual, out var destination, out var key, out var sequence, out var size);
         var value = new byte[size];
-        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), _padding);
+        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), destination.Topic, destination.Partition.Value, _padding);
         _message.Key = key;
         _message.Value = value;
 

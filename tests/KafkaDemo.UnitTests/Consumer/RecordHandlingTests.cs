@@ -48,11 +48,11 @@ public sealed class RecordHandlingTests : IDisposable
         _meters.Dispose();
     }
 
-    private ConsumeResult<Ignore, byte[]> Record(long sequence, long offset, int partition = 0)
+    private ConsumeResult<Ignore, byte[]> Record(long sequence, long offset, int partition = 0, int signedPartition = 0)
     {
         var value = new byte[256];
         var sent = _clock.Now() - 5_000; // sent 5 ms ago
-        new EnvelopeWriter(Key).Write(value, new EnvelopeFields(Guid.Empty, 1, sequence, sent, sent), []);
+        new EnvelopeWriter(Key).Write(value, new EnvelopeFields(Guid.Empty, 1, sequence, sent, sent), Topic, signedPartition, []);
         return new ConsumeResult<Ignore, byte[]>
         {
             TopicPartitionOffset = new TopicPartitionOffset(Topic, partition, offset),
@@ -98,6 +98,19 @@ public sealed class RecordHandlingTests : IDisposable
         Assert.Equal(1, counts.Redelivered);
         Assert.Equal(1, counts.Duplicates);
         Assert.Equal(4, _metrics.Verified);
+        Assert.Equal(2, LatencyCount());
+    }
+
+    [Fact]
+    public void A_record_signed_for_another_partition_is_misplaced_and_leaves_the_streams_alone()
+    {
+        _consumer.Handle(Record(0, offset: 10));
+        _consumer.Handle(Record(5, offset: 11, partition: 0, signedPartition: 1)); // copied from partition 1
+        _consumer.Handle(Record(1, offset: 12));
+
+        Assert.Equal(1, _metrics.Failures.Misplaced);
+        Assert.Equal(2, _metrics.Verified);
+        Assert.Equal(0, _metrics.Tracker.Counts.Gaps);
         Assert.Equal(2, LatencyCount());
     }
 

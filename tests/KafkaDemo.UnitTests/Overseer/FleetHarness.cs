@@ -128,7 +128,7 @@ internal sealed class FleetHarness : IDisposable
         startedAt,
         verified + badMac,
         verified,
-        new IntegrityFailures(badMac, badMac, 0, 0),
+        new IntegrityFailures(badMac, badMac, 0, 0, 0),
         gaps,
         duplicates,
         redelivered,

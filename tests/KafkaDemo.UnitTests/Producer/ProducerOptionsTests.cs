@@ -47,6 +47,18 @@ public sealed class ProducerOptionsTests
     }
 
     [Fact]
+    public void A_size_too_small_for_the_longest_topic_name_names_the_topic_and_the_size_it_needs()
+    {
+        Assert.True(Validate(o => (o.MessageSize, o.Topics) = ("99", "orders:1")).Succeeded); // 93 + 6
+
+        var result = Validate(o => (o.MessageSize, o.Topics) = ("100-200", "orders:1,a-rather-long-topic-name:1"));
+
+        Assert.True(result.Failed);
+        Assert.Contains("Producer:MessageSize", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'a-rather-long-topic-name', which needs at least 117", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once()
     {
         var result = Validate(o =>
