@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaDemo.Consumer.Options;
+using KafkaDemo.Consumer.Positions;
 using KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Envelopes;
 using KafkaDemo.Messaging.Measurement;
@@ -23,6 +24,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
     private readonly EnvelopeVerifier _verifier;
     private readonly ConsumerMetrics _metrics;
     private readonly SequenceTracker _tracker;
+    private readonly ReadPositions _positions;
     private readonly ConsumerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<EnvelopeConsumer> _logger;
@@ -33,6 +35,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         IConsumer<Ignore, byte[]> consumer,
         EnvelopeVerifier verifier,
         ConsumerMetrics metrics,
+        ReadPositions positions,
         IOptions<ConsumerOptions> options,
         TimeProvider time,
         ILogger<EnvelopeConsumer> logger)
@@ -43,6 +46,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         _verifier = verifier;
         _metrics = metrics;
         _tracker = metrics.Tracker;
+        _positions = positions;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -131,6 +135,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
             _metrics.RecordVerified(now - fields.IntendedSendMicros, now - fields.ActualSendMicros, firstDelivery);
         }
 
+        _positions.Handled(record.Topic, partition, record.Offset.Value);
         StoreOffset(record);
     }
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using Confluent.Kafka;
 using consumer::KafkaDemo.Consumer.Consuming;
 using consumer::KafkaDemo.Consumer.Options;
+using consumer::KafkaDemo.Consumer.Positions;
 using consumer::KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Envelopes;
 using KafkaDemo.Messaging.Measurement;
@@ -38,7 +39,7 @@ public sealed class RecordHandlingTests : IDisposable
                 _stored.Add($"{stored.Offset.Value}: verified {_metrics.Verified}, failures {_metrics.Failures.Total}, seen {_metrics.Tracker.Counts.Streams} stream(s)");
             }
         });
-        _consumer = new EnvelopeConsumer(client, new EnvelopeVerifier(Key), _metrics, options, _clock, NullLogger<EnvelopeConsumer>.Instance);
+        _consumer = new EnvelopeConsumer(client, new EnvelopeVerifier(Key), _metrics, ReadPositions.None("unit test"), options, _clock, NullLogger<EnvelopeConsumer>.Instance);
     }
 
     public void Dispose()
