@@ -8,8 +8,10 @@ settings.ThrowIfInvalid();
 
 var kafka = builder.AddDemoKafka(settings);
 var secret = builder.AddHmacSecret();
+var controlToken = builder.AddControlToken();
+kafka.WithControlToken(builder, controlToken);
 var consumers = builder.AddDemoConsumers(settings, kafka, secret);
-var producers = builder.AddDemoProducers(settings, kafka, secret, consumers);
-builder.AddDemoOverseer(settings, kafka, producers, consumers);
+var producers = builder.AddDemoProducers(settings, kafka, secret, controlToken, consumers);
+builder.AddDemoOverseer(settings, kafka, controlToken, producers, consumers);
 
 builder.Build().Run();

@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +16,9 @@ public static class ControlApi
         var api = app.MapGroup("/api").WithTags("Embedded Kafka");
         api.MapGet("/cluster", (FaultInjector faults) => TypedResults.Ok(faults.State()))
             .WithSummary("Bootstrap servers and every broker's state (up, added latency).");
-        api.MapPut("/faults/latency", SetLatency).WithSummary("Adds latency to one broker or to all.");
-        api.MapPost("/faults/broker-down", TakeDown).WithSummary("Takes a broker down for some seconds.");
-        api.MapDelete("/faults", ClearFaults).WithSummary("Clears every fault.");
+        api.MapPut("/faults/latency", SetLatency).RequireControlAccess().WithSummary("Adds latency to one broker or to all. Loopback only; needs the control token.");
+        api.MapPost("/faults/broker-down", TakeDown).RequireControlAccess().WithSummary("Takes a broker down for some seconds. Loopback only; needs the control token.");
+        api.MapDelete("/faults", ClearFaults).RequireControlAccess().WithSummary("Clears every fault. Loopback only; needs the control token.");
         return app;
     }
 

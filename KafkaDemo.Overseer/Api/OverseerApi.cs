@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
@@ -8,7 +9,8 @@ namespace KafkaDemo.Overseer.Api;
 
 /// <summary>
 /// The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails; a change that could not
-/// reach every producer gets 503 with ProblemDetails saying, per producer, what was applied.
+/// reach every producer gets 503 with ProblemDetails saying, per producer, what was applied. The
+/// changes answer only on loopback and, when a control token is configured, only with it (401).
 /// </summary>
 public static class OverseerApi
 {
@@ -27,9 +29,9 @@ public static class OverseerApi
 
             return TypedResults.Json(report.Run());
         }).WithSummary("The whole run, shaped like an OpenMessaging Benchmark result (see docs/run-export.md).");
-        api.MapPut("/controller", Configure).WithSummary("Turns the controller on or off and sets the p99 SLO.");
-        api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes every producer.");
-        api.MapPut("/rate", SetRate).WithSummary("Sets the producers' total target rate.");
+        api.MapPut("/controller", Configure).RequireControlAccess().WithSummary("Turns the controller on or off and sets the p99 SLO. Loopback only; needs the control token.");
+        api.MapPut("/load", SetLoad).RequireControlAccess().WithSummary("Pauses or resumes every producer. Loopback only; needs the control token.");
+        api.MapPut("/rate", SetRate).RequireControlAccess().WithSummary("Sets the producers' total target rate. Loopback only; needs the control token.");
         return app;
     }
 

@@ -32,6 +32,11 @@ public sealed class ServiceProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The address it was told to listen on (<c>--urls</c>).</summary>
+    public string ListenAddress { get; private init; } = "127.0.0.1";
+
     /// <summary>Everything it wrote to standard output and error so far.</summary>
     public string Output
     {
@@ -48,7 +53,11 @@ public sealed class ServiceProcess : IDisposable
     /// Starts <paramref name="project"/> (for example "KafkaDemo.Consumer") from
     /// <c>&lt;repository&gt;/&lt;project&gt;/bin/&lt;configuration of this test&gt;/net10.0</c>, listening on a free port.
     /// </summary>
-    public static ServiceProcess Start(string project, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    public static ServiceProcess Start(string project, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment) =>
+        Start(project, arguments, environment, "127.0.0.1");
+
+    /// <summary>As <see cref="Start(string, IEnumerable{string}, IReadOnlyDictionary{string, string})"/>, listening on <paramref name="listenAddress"/> (for example 0.0.0.0).</summary>
+    public static ServiceProcess Start(string project, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string listenAddress)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(environment);
@@ -72,7 +81,7 @@ public sealed class ServiceProcess : IDisposable
         };
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.ArgumentList.Add($"http://{listenAddress}:{port}");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -84,7 +93,24 @@ public sealed class ServiceProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start.");
-        return new ServiceProcess(process, port);
+        return new ServiceProcess(process, port) { ListenAddress = listenAddress };
+    }
+
+    /// <summary>Waits for it to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"It did not exit within {deadline.TotalSeconds} s:\n{Output}");
+        }
+
+        _process.WaitForExit(); // drains the output
+        return _process.ExitCode;
     }
 
     /// <summary>Waits until its <c>/health</c> answers 200.</summary>
