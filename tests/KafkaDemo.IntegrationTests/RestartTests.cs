@@ -86,6 +86,49 @@ public sealed class RestartTests(EmbeddedCluster embedded) : IClassFixture<Embed
         await producer.StopAsync(cancel);
     }
 
+    [Fact]
+    public async Task A_producer_restarted_mid_stream_starts_a_new_epoch_and_leaves_no_false_gap()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var topic = embedded.NewTopic(Partitions);
+        using var consumer = DemoServices.Consumer(embedded.BootstrapServers, topic, count: 0);
+        await consumer.StartAndJoinAsync(Deadline);
+
+        // The same instance name twice: the same producer id, and a new epoch for the new process.
+        long firstAcked, firstEpoch;
+        using (var first = DemoServices.Producer(embedded.BootstrapServers, topic, count: 0, rate: 2000, "it-restarted"))
+        {
+            await first.StartAsync(cancel);
+            await Eventually.TrueAsync(() => first.ProducerMetrics().Acked >= 3_000, Deadline, "The first run never got going.");
+            await first.StopAsync(cancel); // mid-stream: it flushes what is in flight
+            var stats = first.ProducerMetrics().Snapshot();
+            Assert.Equal(0, stats.Failed);
+            Assert.Equal(stats.Sent, stats.Acked);
+            (firstAcked, firstEpoch) = (stats.Acked, stats.Epoch);
+        }
+
+        await Task.Delay(5, cancel); // epochs are start times in microseconds
+        using var second = DemoServices.Producer(embedded.BootstrapServers, topic, count: 4_000, rate: 2000, "it-restarted");
+        await second.StartAsync(cancel);
+        await second.ProducerFinished().WaitAsync(Deadline, cancel);
+        var secondStats = second.ProducerMetrics().Snapshot();
+        Assert.Equal(4_000, secondStats.Acked);
+        Assert.True(secondStats.Epoch > firstEpoch, "The restarted producer kept its old epoch.");
+
+        var metrics = consumer.ConsumerMetrics();
+        await Eventually.TrueAsync(() => metrics.Verified >= firstAcked + 4_000, Deadline, "Not every acknowledged message was verified.");
+        await Task.Delay(500, cancel);
+        var counts = metrics.Tracker.Counts;
+        Assert.Equal(firstAcked + 4_000, metrics.Verified);
+        Assert.Equal(1, counts.ProducerRestarts);
+        Assert.Equal(0, counts.Gaps);
+        Assert.Equal(0, counts.Duplicates);
+        Assert.Equal(0, counts.OutOfOrder);
+        Assert.Equal(2 * Partitions, counts.Streams); // one stream per partition per epoch
+        await second.StopAsync(cancel);
+        await consumer.StopAsync(cancel);
+    }
+
     private ServiceProcess StartConsumer(string topic, string group) => ServiceProcess.Start(
         "KafkaDemo.Consumer",
         [
