@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using KafkaDemo.TestSupport;
 
@@ -27,9 +28,20 @@ internal static class TestApp
             $"--Parameters:control-token={ControlToken}",
             .. extra,
         ];
-        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.KafkaDemo_AppHost>(
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.KafkaDemo_AppHost>(
             args,
             (options, _) => options.DisableDashboard = true,
             TestContext.Current.CancellationToken);
+
+        // With no dashboard nothing receives telemetry, yet the services would still export to
+        // the default OTLP endpoint, and a service stopping (a restart) would wait out the
+        // exporter's retries, longer than the orchestrator waits for it to stop. No endpoint, no
+        // exporter (see ServiceDefaults).
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
+        return builder;
     }
 }
