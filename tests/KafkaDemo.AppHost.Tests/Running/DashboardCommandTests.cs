@@ -54,6 +54,7 @@ public sealed class DashboardCommandTests(RunningApp app)
             var clear = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "clear-faults", cancellation);
             Assert.True(clear.Success, clear.Message);
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
+            await app.LoadRunningAgainAsync();
         }
 
         Assert.All((await ClusterAsync())!.Brokers, b => Assert.Equal(0, b.RttMs));
@@ -94,6 +95,7 @@ public sealed class DashboardCommandTests(RunningApp app)
         {
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "controller-off", cancellation)).Success);
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
+            await app.LoadRunningAgainAsync();
         }
 
         Assert.False((await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", cancellation))!.Controller.Enabled);

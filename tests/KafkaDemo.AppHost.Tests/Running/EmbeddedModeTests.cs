@@ -55,6 +55,7 @@ public sealed class EmbeddedModeTests(RunningApp app)
         finally
         {
             using var resume = await app.Overseer.PutAsJsonAsync("/api/load", new LoadChange(false), cancellation);
+            await app.LoadRunningAgainAsync();
         }
     }
 

@@ -88,6 +88,16 @@ public sealed class RunningApp : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Waits until the Overseer reports the load running again after a test paused it: it sees
+    /// the producers' state at its next poll, and the next test must not see them paused.
+    /// </summary>
+    public Task LoadRunningAgainAsync() =>
+        KafkaDemo.TestSupport.Eventually.TrueAsync(
+            async () => (await Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken)) is { Producer.Paused: false, Producer.TargetRate: > 0 },
+            TimeSpan.FromSeconds(30),
+            "The Overseer still reports the load paused.");
+
     /// <summary>A client of <paramref name="resource"/> that sends no control token.</summary>
     public HttpClient Anonymous(string resource) => App.CreateHttpClient(resource);
 
