@@ -13,8 +13,10 @@ var mode = await ModeResolver.ResolveAsync(settings.ParsedMode, new K3dCli(new C
 
 var kafka = builder.AddDemoKafka(settings, mode);
 var secret = builder.AddHmacSecret();
+var controlToken = builder.AddControlToken();
+kafka.WithControlToken(builder, controlToken);
 var consumers = builder.AddDemoConsumers(settings, kafka, secret);
-var producers = builder.AddDemoProducers(settings, kafka, secret, consumers);
-builder.AddDemoOverseer(settings, kafka, producers, consumers);
+var producers = builder.AddDemoProducers(settings, kafka, secret, controlToken, consumers);
+builder.AddDemoOverseer(settings, kafka, controlToken, producers, consumers);
 
 builder.Build().Run();

@@ -1,14 +1,17 @@
 using KafkaDemo.EmbeddedKafka.Control;
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.EmbeddedKafka.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddControlAccess(args);
 builder.AddEmbeddedKafka();
 
 var app = builder.Build();
 
 app.UseProblemDetailsErrors();
+app.UseControlAccess();
 app.MapDefaultEndpoints();
 app.MapClusterControl();
 

@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.Components;
 using KafkaDemo.Overseer.Extensions;
@@ -5,11 +6,13 @@ using KafkaDemo.Overseer.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddControlAccess(args);
 builder.AddOverseer();
 
 var app = builder.Build();
 
 app.UseProblemDetailsErrors();
+app.UseControlAccess();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();

@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Producer.Api;
 using KafkaDemo.Producer.Extensions;
@@ -12,13 +13,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddEnvelopes();
+builder.AddControlAccess(args);
 builder.AddProducer();
 
 var app = builder.Build();
 
 app.UseProblemDetailsErrors();
+app.UseControlAccess();
 app.MapDefaultEndpoints();
 app.MapProducerApi();
 
 await app.RunAsync();
-return 0;
+return Environment.ExitCode; // 0, unless start-up checks stopped the service (LoopbackBinding)

@@ -32,7 +32,8 @@ FOLLOW_SIZE="${FOLLOW_SIZE:-512}"
 FOLLOW_PARTITIONS="${FOLLOW_PARTITIONS:-48}"
 SCALE_COUNT="${SCALE_COUNT:-1000000}"
 SCALE_SIZE="${SCALE_SIZE:-512}"
-SECRET="bench-secret-0123456789abcdef"
+# The HMAC secret goes in the environment: on the command line, ps would show it.
+export Messaging__HmacSecret="bench-secret-0123456789abcdef"
 PRODUCER_SETTINGS=(-X acks=all -X enable.idempotence=true -X linger.ms=5 -X batch.size=131072)
 work="$(mktemp -d)"
 broker_pid=""
@@ -94,7 +95,7 @@ timed_result() { # tool size count count-field start end -> JSON line, for tools
 }
 ours_produce() { # size topic count [instance] -> JSON line
   dotnet "$(bin KafkaDemo.Producer)" --count "$3" --size "$1" --topics "$2" --instance "${4:-producer}" \
-    --bootstrap-servers "$bootstrap" --secret "$SECRET" --Logging:LogLevel:Default=Warning 2>> "$work/producer.err" \
+    --bootstrap-servers "$bootstrap" --Logging:LogLevel:Default=Warning 2>> "$work/producer.err" \
     | jq -c '{tool: "ours", messageSize: (.messageSize | tonumber)} + (. | del(.messageSize))'
 }
 bare_produce() { # size topic count -> JSON line
@@ -110,7 +111,7 @@ kcat_produce() { # size topic count -> JSON line; messages are streamed in, so n
 }
 ours_consume() { # size topic count -> JSON line
   dotnet "$(bin KafkaDemo.Consumer)" --count "$3" --topics "$2" --idle-exit 5 \
-    --bootstrap-servers "$bootstrap" --secret "$SECRET" --Logging:LogLevel:Default=Warning \
+    --bootstrap-servers "$bootstrap" --Logging:LogLevel:Default=Warning \
     --Aspire:Confluent:Kafka:Consumer:Config:FetchWaitMaxMs=1 2>> "$work/consumer.err" \
     | jq -c --argjson s "$1" '{tool: "ours-consumer", messageSize: $s, verified, received, integrityFailures: .integrityFailures.total, gaps, duplicates, truncated, seconds, messagesPerSecond: .verifiedPerSecond}'
 }
@@ -209,7 +210,7 @@ if has_phase follow; then
   start_broker "bench-follow" 5 "$FOLLOW_PARTITIONS"
   cport="$(free_port_block)"
   dotnet "$(bin KafkaDemo.Consumer)" --urls "http://127.0.0.1:$cport" --ConnectionStrings:kafka="$bootstrap" \
-    --Messaging:HmacSecret="$SECRET" --Consumer:Topics=bench-follow --Consumer:GroupId=bench-follow \
+    --Consumer:Topics=bench-follow --Consumer:GroupId=bench-follow \
     --Aspire:Confluent:Kafka:Consumer:Config:FetchWaitMaxMs=1 --Logging:LogLevel:Default=Warning > "$work/follow-consumer.log" 2>&1 &
   service_pids+=("$!")
   for _ in $(seq 150); do
@@ -218,7 +219,7 @@ if has_phase follow; then
   done
   pport="$((cport + 1))"
   dotnet "$(bin KafkaDemo.Producer)" --urls "http://127.0.0.1:$pport" --ConnectionStrings:kafka="$bootstrap" \
-    --Messaging:HmacSecret="$SECRET" --Producer:Topics=bench-follow --Producer:Rate=0 --Producer:MessageSize="$FOLLOW_SIZE" \
+    --Producer:Topics=bench-follow --Producer:Rate=0 --Producer:MessageSize="$FOLLOW_SIZE" \
     --Logging:LogLevel:Default=Warning > "$work/follow-producer.log" 2>&1 &
   service_pids+=("$!")
   for _ in $(seq 150); do curl -fsS "http://127.0.0.1:$pport/api/stats" > /dev/null 2>&1 && break; sleep 0.2; done

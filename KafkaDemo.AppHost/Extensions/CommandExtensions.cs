@@ -2,7 +2,7 @@ using KafkaDemo.Messaging.Contracts;
 
 namespace KafkaDemo.AppHost.Extensions;
 
-/// <summary>Dashboard commands: load and controller on the Overseer, faults on the embedded Kafka.</summary>
+/// <summary>Dashboard commands: load and controller on the Overseer, faults on the embedded Kafka. They send the control token.</summary>
 public static class CommandExtensions
 {
     public static IResourceBuilder<ProjectResource> WithOverseerCommands(this IResourceBuilder<ProjectResource> overseer)
@@ -23,8 +23,8 @@ public static class CommandExtensions
         broker.WithCommand(
             "add-latency",
             "Add broker latency",
-            context => ResourceApi.SendAsync(http, HttpMethod.Put, "/api/faults/latency",
-                new LatencyFault(context.Arguments.GetInt32("ms"), null), "Latency added to every broker.", context.CancellationToken),
+            context => ResourceApi.SendAsync(context, http, HttpMethod.Put, "/api/faults/latency",
+                new LatencyFault(context.Arguments.GetInt32("ms"), null), "Latency added to every broker."),
             new CommandOptions
             {
                 Description = "Adds round-trip latency to every broker.",
@@ -35,8 +35,8 @@ public static class CommandExtensions
         broker.WithCommand(
             "broker-down",
             "Take a broker down",
-            context => ResourceApi.SendAsync(http, HttpMethod.Post, "/api/faults/broker-down",
-                new BrokerOutage(context.Arguments.GetInt32("broker"), context.Arguments.GetInt32("seconds")), "Broker down.", context.CancellationToken),
+            context => ResourceApi.SendAsync(context, http, HttpMethod.Post, "/api/faults/broker-down",
+                new BrokerOutage(context.Arguments.GetInt32("broker"), context.Arguments.GetInt32("seconds")), "Broker down."),
             new CommandOptions
             {
                 Description = "Takes one broker down for a number of seconds.",
@@ -57,6 +57,6 @@ public static class CommandExtensions
         resource.WithCommand(
             name,
             displayName,
-            context => ResourceApi.SendAsync(endpoint, method, path, body, done, context.CancellationToken),
+            context => ResourceApi.SendAsync(context, endpoint, method, path, body, done),
             new CommandOptions { IconName = icon, UpdateState = ResourceApi.WhenHealthy });
 }

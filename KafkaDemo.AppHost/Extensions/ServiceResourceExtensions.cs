@@ -21,6 +21,44 @@ public static class ServiceResourceExtensions
             persist: true);
     }
 
+    /// <summary>Name of the parameter holding the control token.</summary>
+    public const string ControlTokenName = "control-token";
+
+    /// <summary>
+    /// The token the services' mutating endpoints (rate, load, controller, faults) require as
+    /// <c>Authorization: Bearer</c>. Generated on first run and kept in the AppHost's user secrets
+    /// (Parameters:control-token), like the HMAC secret; give your own with
+    /// <c>Parameters__control-token</c>. The Overseer, the producers and the embedded Kafka receive
+    /// it (<c>Control__Token</c>), and so do the dashboard commands.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddControlToken(this IDistributedApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddParameter(
+            ControlTokenName,
+            new GenerateParameterDefault { MinLength = 32, Special = false },
+            secret: true,
+            persist: true);
+    }
+
+    /// <summary>Hands the control token to a service that has mutating endpoints.</summary>
+    public static IResourceBuilder<T> WithControlToken<T>(this IResourceBuilder<T> service, IResourceBuilder<ParameterResource> token)
+        where T : IResourceWithEnvironment =>
+        service.WithEnvironment("Control__Token", token);
+
+    /// <summary>Hands the control token to the embedded Kafka (its fault endpoints), when the AppHost runs it.</summary>
+    public static DemoKafka WithControlToken(this DemoKafka kafka, IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> token)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(builder);
+        if (kafka.Broker?.Resource is IResourceWithEnvironment broker)
+        {
+            builder.CreateResourceBuilder(broker).WithControlToken(token);
+        }
+
+        return kafka;
+    }
+
     /// <summary>Resource names for <paramref name="count"/> instances: "consumer", or "consumer-1".."consumer-N".</summary>
     public static IReadOnlyList<string> InstanceNames(string role, int count) =>
         count == 1 ? [role] : [.. Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{role}-{i}"))];
@@ -58,6 +96,7 @@ public static class ServiceResourceExtensions
         KafkaDemoSettings settings,
         DemoKafka kafka,
         IResourceBuilder<ParameterResource> secret,
+        IResourceBuilder<ParameterResource> controlToken,
         IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -69,7 +108,8 @@ public static class ServiceResourceExtensions
             var producer = builder.AddSigningService<Projects.KafkaDemo_Producer>(
                     name, "Producer", i == 0 ? settings.Ports.Producer : null, settings.Topics, kafka, secret)
                 .WithEnvironment("Producer__Rate", rate)
-                .WithEnvironment("Producer__MessageSize", settings.MessageSize);
+                .WithEnvironment("Producer__MessageSize", settings.MessageSize)
+                .WithControlToken(controlToken);
             foreach (var consumer in consumers)
             {
                 producer.WaitFor(consumer);
@@ -84,6 +124,7 @@ public static class ServiceResourceExtensions
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
         DemoKafka kafka,
+        IResourceBuilder<ParameterResource> controlToken,
         IReadOnlyList<IResourceBuilder<ProjectResource>> producers,
         IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
     {
@@ -100,6 +141,7 @@ public static class ServiceResourceExtensions
             .WithEnvironment("Overseer__Controller__MinRate", controller.MinRate.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__MaxRate", controller.MaxRate.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__WindowSeconds", controller.WindowSeconds.ToString(CultureInfo.InvariantCulture))
+            .WithControlToken(controlToken)
             .WithHttpHealthCheck("/health")
             .WithOverseerCommands();
 

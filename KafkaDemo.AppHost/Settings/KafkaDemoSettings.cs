@@ -1,5 +1,6 @@
 using System.Globalization;
 using KafkaDemo.AppHost.Modes;
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using Microsoft.Extensions.Configuration;
 
@@ -85,9 +86,9 @@ public sealed class KafkaDemoSettings
             errors.Add($"{S}:ReplicationFactor ({ReplicationFactor}) cannot exceed {S}:Embedded:Brokers ({Embedded.Brokers}).");
         }
 
-        if (!double.IsFinite(Rate) || Rate < 0)
+        if (RateLimit.TotalProblem(Rate, Math.Max(1, Producers)) is { } rateProblem)
         {
-            errors.Add($"{S}:Rate must be 0 (unthrottled) or a positive number of messages per second; it is {Rate.ToString(CultureInfo.InvariantCulture)}.");
+            errors.Add($"{S}:Rate (split over {S}:Producers) {rateProblem}");
         }
 
         if (string.IsNullOrWhiteSpace(MessageSize))
@@ -105,19 +106,12 @@ public sealed class KafkaDemoSettings
             errors.Add($"{S}:Consumers must be from 1 to 12; it is {Consumers}.");
         }
 
-        if (!double.IsFinite(Controller.SloP99Ms) || Controller.SloP99Ms <= 0)
+        errors.AddRange(ControllerLimits.Problems(
+            $"{S}:Controller", Controller.SloP99Ms, Controller.MinRate, Controller.MaxRate, Controller.WindowSeconds));
+        if (Controller.MinRate < RateLimit.Min * Producers)
         {
-            errors.Add($"{S}:Controller:SloP99Ms must be a positive number of milliseconds; it is {Controller.SloP99Ms.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (!double.IsFinite(Controller.MinRate) || Controller.MinRate <= 0 || !double.IsFinite(Controller.MaxRate) || Controller.MaxRate < Controller.MinRate)
-        {
-            errors.Add($"{S}:Controller:MinRate must be positive and {S}:Controller:MaxRate at least MinRate; they are {Controller.MinRate.ToString(CultureInfo.InvariantCulture)} and {Controller.MaxRate.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (Controller.WindowSeconds is < 1 or > 300)
-        {
-            errors.Add($"{S}:Controller:WindowSeconds must be from 1 to 300; it is {Controller.WindowSeconds}.");
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{S}:Controller:MinRate ({Controller.MinRate}) must leave each of the {Producers} producers at least {RateLimit.Min} message per second."));
         }
 
         if (Embedded.Brokers is < 1 or > 9)
@@ -169,20 +163,23 @@ public sealed class EmbeddedKafkaSettings
     public string BootstrapServers => string.Join(',', Enumerable.Range(0, Brokers).Select(i => $"{Host}:{Port + i}"));
 }
 
-/// <summary><c>KafkaDemo:Controller</c>: the Overseer's rate controller at start (SLO and on/off can change at runtime).</summary>
+/// <summary>
+/// <c>KafkaDemo:Controller</c>: the Overseer's rate controller at start (SLO and on/off can change
+/// at runtime). Defaults and bounds are the shared <see cref="ControllerLimits"/>, which the Overseer uses too.
+/// </summary>
 public sealed class ControllerDefaults
 {
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; set; } = ControllerLimits.DefaultEnabled;
 
     /// <summary>End-to-end p99 SLO in milliseconds.</summary>
-    public double SloP99Ms { get; set; } = 25;
+    public double SloP99Ms { get; set; } = ControllerLimits.DefaultSloP99Ms;
 
-    public double MinRate { get; set; } = 200;
+    public double MinRate { get; set; } = ControllerLimits.DefaultMinRate;
 
-    public double MaxRate { get; set; } = 200_000;
+    public double MaxRate { get; set; } = ControllerLimits.DefaultMaxRate;
 
     /// <summary>Seconds of measurements per decision.</summary>
-    public int WindowSeconds { get; set; } = 5;
+    public int WindowSeconds { get; set; } = ControllerLimits.DefaultWindowSeconds;
 }
 
 /// <summary><c>KafkaDemo:Ports</c>: fixed HTTP ports on localhost.</summary>

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaDemo.Consumer.Options;
+using KafkaDemo.Consumer.Positions;
 using KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Envelopes;
 using KafkaDemo.Messaging.Measurement;
@@ -11,7 +12,9 @@ namespace KafkaDemo.Consumer.Consuming;
 
 /// <summary>
 /// The consume loop. On a dedicated thread it reads every record of the assigned partitions,
-/// verifies it, records its latency and checks its sequence. Bad records are counted, never fatal.
+/// verifies it, checks its sequence and records its latency, and only then stores its offset for
+/// the background commit. Bad records are counted, never fatal. A record read a second time
+/// (redelivered, or a duplicate in the log) is counted but adds no latency: its first delivery did.
 /// </summary>
 public sealed partial class EnvelopeConsumer : BackgroundService
 {
@@ -21,6 +24,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
     private readonly EnvelopeVerifier _verifier;
     private readonly ConsumerMetrics _metrics;
     private readonly SequenceTracker _tracker;
+    private readonly ReadPositions _positions;
     private readonly ConsumerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<EnvelopeConsumer> _logger;
@@ -31,6 +35,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         IConsumer<Ignore, byte[]> consumer,
         EnvelopeVerifier verifier,
         ConsumerMetrics metrics,
+        ReadPositions positions,
         IOptions<ConsumerOptions> options,
         TimeProvider time,
         ILogger<EnvelopeConsumer> logger)
@@ -41,6 +46,7 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         _verifier = verifier;
         _metrics = metrics;
         _tracker = metrics.Tracker;
+        _positions = positions;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -104,26 +110,46 @@ public sealed partial class EnvelopeConsumer : BackgroundService
         }
     }
 
-    /// <summary>Verifies, measures and sequence-checks one record.</summary>
+    /// <summary>Verifies, sequence-checks and measures one record, then stores its offset for the next commit.</summary>
     internal void Handle(ConsumeResult<Ignore, byte[]> record)
     {
         var now = _time.Now();
         _metrics.RecordReceived(now);
         var partition = record.Partition.Value;
-        var result = _verifier.Verify(record.Message.Value ?? [], out var fields);
+        var result = _verifier.Verify(record.Message.Value ?? [], record.Topic, partition, out var fields);
         if (result != VerificationResult.Verified)
         {
+            // A misplaced record is authentic but belongs to another partition: its sequence
+            // number must not fill a gap, or make one, in this partition's streams.
             _metrics.RecordFailure(result);
             _tracker.ObserveUnverified(record.Topic, partition, record.Offset.Value);
-            return;
+        }
+        else
+        {
+            var observation = _tracker.Observe(
+                new StreamKey(fields.ProducerId, fields.Epoch, record.Topic, partition),
+                fields.Sequence,
+                record.Offset.Value,
+                now);
+            var firstDelivery = observation is not (SequenceObservation.Duplicate or SequenceObservation.Redelivered);
+            _metrics.RecordVerified(now - fields.IntendedSendMicros, now - fields.ActualSendMicros, firstDelivery);
         }
 
-        _metrics.RecordVerified(now - fields.IntendedSendMicros, now - fields.ActualSendMicros);
-        _tracker.Observe(
-            new StreamKey(fields.ProducerId, fields.Epoch, record.Topic, partition),
-            fields.Sequence,
-            record.Offset.Value,
-            now);
+        _positions.Handled(record.Topic, partition, record.Offset.Value);
+        StoreOffset(record);
+    }
+
+    private void StoreOffset(ConsumeResult<Ignore, byte[]> record)
+    {
+        try
+        {
+            _consumer.StoreOffset(record);
+        }
+        catch (KafkaException ex)
+        {
+            // The partition was revoked meanwhile (its new owner reads the record again): not ours to commit.
+            LogThrottled(ex.Error);
+        }
     }
 
     private void Close()

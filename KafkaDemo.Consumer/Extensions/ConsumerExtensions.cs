@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using KafkaDemo.Consumer.Consuming;
 using KafkaDemo.Consumer.Options;
+using KafkaDemo.Consumer.Positions;
 using KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Messaging.Sequencing;
@@ -33,8 +34,31 @@ public static class ConsumerExtensions
         builder.AddKafkaConsumer<Ignore, byte[]>(
             KafkaConnectionName,
             settings => ApplyConsumerDefaults(settings.Config, options.GroupId, options.ResolvedInstanceId()),
-            (sp, consumer) => TrackPartitions(consumer, sp.GetRequiredService<GroupMembership>(), sp.GetRequiredService<SequenceTracker>()));
+            (sp, consumer) => TrackPartitions(
+                consumer,
+                sp.GetRequiredService<GroupMembership>(),
+                sp.GetRequiredService<SequenceTracker>(),
+                sp.GetRequiredService<ReadPositions>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadPositions).FullName!)));
 
+        var bootstrap = builder.Configuration.GetConnectionString(KafkaConnectionName) ?? "";
+        builder.Services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ConsumerOptions>>().Value;
+            var path = Path.Combine(settings.ResolvedStateDirectory(), ReadPositions.FileName(settings.GroupId, settings.ResolvedInstanceId(), bootstrap));
+            var positions = ReadPositions.Open(path);
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReadPositions).FullName!);
+            if (positions.Problem is { } problem)
+            {
+                PositionsLog.NotKept(logger, problem);
+            }
+            else
+            {
+                PositionsLog.Kept(logger, path);
+            }
+
+            return positions;
+        });
         builder.Services.AddSingleton<SequenceTracker>();
         builder.Services.AddSingleton<GroupMembership>();
         builder.Services.AddHealthChecks().AddCheck<GroupMembership>(GroupHealthCheckName);
@@ -48,7 +72,10 @@ public static class ConsumerExtensions
 
     /// <summary>
     /// Consumer defaults: read from the start of a partition the group has never committed, and
-    /// commit in the background every second. Configuration wins over each of them
+    /// commit in the background every second. Offsets are stored by the consume loop only once a
+    /// record has been verified and recorded (enable.auto.offset.store=false, not configurable),
+    /// so the background commit never covers a record that was not handled: a consumer that dies
+    /// reads it again instead of skipping it. Configuration wins over each of the others
     /// (Aspire:Confluent:Kafka:Consumer:Config:...). fetch.wait.max.ms keeps librdkafka's 500 ms,
     /// right for real brokers, which answer a waiting fetch as soon as data arrives; the AppHost
     /// lowers it to 1 ms for the embedded broker, whose fetch waits out the whole time.
@@ -65,15 +92,52 @@ public static class ConsumerExtensions
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         config.EnableAutoCommit ??= true;
         config.AutoCommitIntervalMs ??= 1000;
+        config.EnableAutoOffsetStore = false;
         config.FetchQueueBackoffMs ??= 10;
     }
 
-    /// <summary>Keeps group membership and the sequence tracker in step with partition assignment.</summary>
-    public static void TrackPartitions(ConsumerBuilder<Ignore, byte[]> consumer, GroupMembership membership, SequenceTracker tracker)
+    /// <summary>
+    /// Keeps group membership, the sequence tracker and the read positions in step with partition
+    /// assignment and commits. On assignment, a partition this consumer's previous run had handled
+    /// past the group's committed offset is resumed: the records it reads again are redelivered.
+    /// </summary>
+    public static void TrackPartitions(
+        ConsumerBuilder<Ignore, byte[]> consumer, GroupMembership membership, SequenceTracker tracker, ReadPositions positions, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(membership);
         ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        void Assign(IConsumer<Ignore, byte[]> client, List<TopicPartition> partitions)
+        {
+            membership.Assigned(partitions);
+            if (!positions.IsKept || partitions.Count == 0)
+            {
+                return;
+            }
+
+            List<TopicPartitionOffset> committed;
+            try
+            {
+                committed = client.Committed(partitions, TimeSpan.FromSeconds(10));
+            }
+            catch (KafkaException ex)
+            {
+                PositionsLog.CommittedUnknown(logger, ex);
+                return;
+            }
+
+            foreach (var tpo in committed)
+            {
+                if (positions.Resume(tpo.Topic, tpo.Partition.Value, tpo.Offset.Value) is { } handled && handled >= tpo.Offset.Value)
+                {
+                    tracker.ResumePartition(tpo.Topic, tpo.Partition.Value, handled);
+                    PositionsLog.Resuming(logger, tpo.Topic, tpo.Partition.Value, tpo.Offset.Value, handled, handled - tpo.Offset.Value + 1);
+                }
+            }
+        }
 
         void Release(IEnumerable<TopicPartition> partitions)
         {
@@ -83,11 +147,19 @@ public static class ConsumerExtensions
             {
                 // Whoever reads it next starts a new baseline; nothing they read counts as lost here.
                 tracker.ForgetPartition(tp.Topic, tp.Partition.Value);
+                positions.Release(tp.Topic, tp.Partition.Value);
             }
         }
 
-        consumer.SetPartitionsAssignedHandler((_, partitions) => membership.Assigned(partitions));
+        consumer.SetPartitionsAssignedHandler(Assign);
         consumer.SetPartitionsRevokedHandler((_, partitions) => Release(partitions.Select(p => p.TopicPartition)));
         consumer.SetPartitionsLostHandler((_, partitions) => Release(partitions.Select(p => p.TopicPartition)));
+        consumer.SetOffsetsCommittedHandler((_, committed) =>
+        {
+            foreach (var tpo in committed.Offsets.Where(o => !o.Error.IsError))
+            {
+                positions.Committed(tpo.Topic, tpo.Partition.Value, tpo.Offset.Value);
+            }
+        });
     }
 }

@@ -20,6 +20,15 @@ public sealed class ConsumerOptions
     /// <summary>Standalone runs also stop after this many seconds without a message, once something arrived.</summary>
     public int IdleExitSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Where the consumer keeps how far it has handled each partition, so that after a crash it
+    /// can tell records read again from new ones. Default: kafkademo/consumer under the temp directory.
+    /// </summary>
+    public string StateDirectory { get; set; } = "";
+
+    public string ResolvedStateDirectory() =>
+        string.IsNullOrWhiteSpace(StateDirectory) ? Path.Combine(Path.GetTempPath(), "kafkademo", "consumer") : StateDirectory;
+
     public string ResolvedInstanceId() =>
         !string.IsNullOrWhiteSpace(InstanceId) ? InstanceId
         : Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } service ? service

@@ -25,8 +25,7 @@ public static class StandaloneRun
         ["--idle-exit"] = $"{ConsumerOptions.SectionName}:IdleExitSeconds",
         ["--instance"] = $"{ConsumerOptions.SectionName}:InstanceId",
         ["--bootstrap-servers"] = $"ConnectionStrings:{ConsumerExtensions.KafkaConnectionName}",
-        ["--secret"] = $"{MessagingOptions.SectionName}:HmacSecret",
-    };
+    }.Concat(StandaloneRunner.SecretSwitches).ToDictionary();
 
     public static bool IsRequested(IEnumerable<string> args) =>
         args.Any(a => a == "--count" || a.StartsWith("--count=", StringComparison.Ordinal));

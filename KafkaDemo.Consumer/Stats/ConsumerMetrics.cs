@@ -18,9 +18,6 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
 {
     public const string MeterName = "KafkaDemo.Consumer";
 
-    private static readonly double[] LatencyBucketsMs =
-        [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
-
     private readonly Meter _meter;
     private readonly Histogram<double> _latency;
     private readonly RateMeter _receiveRate;
@@ -32,6 +29,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
     private long _badMac;
     private long _malformed;
     private long _unknownVersion;
+    private long _misplaced;
     private long _firstReceiveMicros;
     private long _lastReceiveMicros;
 
@@ -63,7 +61,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         _meter.CreateObservableGauge("kafkademo.consumer.assigned_partitions", () => _membership.AssignedPartitions, "{partition}", "Partitions assigned to this consumer.");
         _latency = _meter.CreateHistogram(
             "kafkademo.consumer.latency", "ms", "End-to-end latency: receive time minus intended send time.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Milliseconds });
     }
 
     public SequenceTracker Tracker { get; }
@@ -91,7 +89,8 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
             var badMac = Interlocked.Read(ref _badMac);
             var malformed = Interlocked.Read(ref _malformed);
             var unknownVersion = Interlocked.Read(ref _unknownVersion);
-            return new IntegrityFailures(badMac + malformed + unknownVersion, badMac, malformed, unknownVersion);
+            var misplaced = Interlocked.Read(ref _misplaced);
+            return new IntegrityFailures(badMac + malformed + unknownVersion + misplaced, badMac, malformed, unknownVersion, misplaced);
         }
     }
 
@@ -105,9 +104,20 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         Interlocked.Exchange(ref _lastReceiveMicros, nowMicros);
     }
 
-    public void RecordVerified(long latencyMicros, long latencyFromActualSendMicros)
+    /// <summary>
+    /// Counts a verified record and, on its first delivery, records its latencies. A record read
+    /// again (redelivered, or a second copy in the log) was measured when it first arrived; its
+    /// second latency would only say how late the repeat was, and a replayed old record would
+    /// otherwise inflate the percentiles the controller steers by.
+    /// </summary>
+    public void RecordVerified(long latencyMicros, long latencyFromActualSendMicros, bool firstDelivery)
     {
         Interlocked.Increment(ref _verified);
+        if (!firstDelivery)
+        {
+            return;
+        }
+
         Latency.Record(latencyMicros);
         LatencyFromActualSend.Record(latencyFromActualSendMicros);
         _latency.Record(latencyMicros / 1000.0);
@@ -122,6 +132,9 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
                 break;
             case VerificationResult.UnknownVersion:
                 Interlocked.Increment(ref _unknownVersion);
+                break;
+            case VerificationResult.Misplaced:
+                Interlocked.Increment(ref _misplaced);
                 break;
             default:
                 Interlocked.Increment(ref _malformed);
@@ -168,5 +181,6 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         yield return new Measurement<long>(failures.BadMac, new TagList { { "reason", "bad_mac" } });
         yield return new Measurement<long>(failures.Malformed, new TagList { { "reason", "malformed" } });
         yield return new Measurement<long>(failures.UnknownVersion, new TagList { { "reason", "unknown_version" } });
+        yield return new Measurement<long>(failures.Misplaced, new TagList { { "reason", "misplaced" } });
     }
 }

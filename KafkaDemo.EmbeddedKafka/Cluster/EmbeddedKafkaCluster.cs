@@ -18,11 +18,13 @@ namespace KafkaDemo.EmbeddedKafka.Cluster;
 public sealed partial class EmbeddedKafkaCluster : IDisposable
 {
     private static readonly ConcurrentDictionary<nint, ILogger> Loggers = new();
+    private static long s_failedLogLines;
 
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private readonly IPAddress _address;
     private readonly int[] _ephemeralPorts;
+    private readonly int[] _reservations;
     private readonly int[] _ports;
     private readonly bool[] _up;
     private readonly int[] _rttMs;
@@ -34,6 +36,7 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
         _logger = logger;
         _address = IPAddress.Parse(options.Host);
         _ephemeralPorts = new int[options.Brokers];
+        _reservations = Enumerable.Repeat(-1, options.Brokers).ToArray();
         _ports = new int[options.Brokers];
         _up = Enumerable.Repeat(true, options.Brokers).ToArray();
         _rttMs = new int[options.Brokers];
@@ -120,7 +123,13 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
                 return;
             }
 
-            Check(Librdkafka.MockBrokerSetDown(Live(), brokerId), $"set broker {brokerId} down");
+            var mcluster = Live();
+
+            // librdkafka binds the broker's own port again as it goes down, and aborts if it cannot:
+            // let go of the reservation that kept the port from anyone else just before.
+            FixedPortListener.Release(_reservations[index]);
+            _reservations[index] = -1;
+            Check(Librdkafka.MockBrokerSetDown(mcluster, brokerId), $"set broker {brokerId} down");
             _up[index] = false;
         }
 
@@ -128,6 +137,10 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
     }
 
     /// <summary>Lets a broker accept connections again, on the same port.</summary>
+    /// <exception cref="IOException">
+    /// Its fixed port was taken by another socket while it was down. Nothing changed: the broker is
+    /// still down and listens nowhere (not on its own ephemeral port either); free the port and try again.
+    /// </exception>
     public void SetBrokerUp(int brokerId)
     {
         var index = Index(brokerId);
@@ -138,10 +151,18 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
                 return;
             }
 
-            Check(Librdkafka.MockBrokerSetUp(Live(), brokerId), $"set broker {brokerId} up");
+            var listener = -1;
             if (_ports[index] != _ephemeralPorts[index])
             {
-                FixedPortListener.Adopt(_address, _ephemeralPorts[index], _ports[index]);
+                // The fixed port first: if it is taken, fail before librdkafka listens anywhere.
+                (listener, _reservations[index]) = FixedPortListener.Reattach(_address, _ephemeralPorts[index], _ports[index]);
+            }
+
+            Check(Librdkafka.MockBrokerSetUp(Live(), brokerId), $"set broker {brokerId} up");
+            if (listener >= 0)
+            {
+                // librdkafka listened again with its own small backlog; restore ours.
+                PosixSockets.Listen(listener);
             }
 
             _up[index] = true;
@@ -149,6 +170,9 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
 
         LogBrokerUp(_logger, brokerId);
     }
+
+    /// <summary>The port librdkafka bound a broker to, before it was moved to its fixed port.</summary>
+    internal int EphemeralPort(int brokerId) => _ephemeralPorts[Index(brokerId)];
 
     /// <summary>Adds <paramref name="rttMs"/> of round-trip latency to every response of a broker.</summary>
     public void SetBrokerRtt(int brokerId, int rttMs)
@@ -180,6 +204,12 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
                 Librdkafka.Destroy(_rk);
                 Loggers.TryRemove(_rk, out _);
                 _rk = 0;
+            }
+
+            for (var i = 0; i < _reservations.Length; i++)
+            {
+                FixedPortListener.Release(_reservations[i]);
+                _reservations[i] = -1;
             }
         }
     }
@@ -233,7 +263,7 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
                 continue;
             }
 
-            FixedPortListener.Adopt(_address, _ephemeralPorts[i], wanted[i]);
+            _reservations[i] = FixedPortListener.Adopt(_address, _ephemeralPorts[i], wanted[i]);
             Librdkafka.MockBrokerSetHostPort(_mcluster, brokerId, options.Host, wanted[i]);
             _ports[i] = wanted[i];
         }
@@ -274,8 +304,34 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
         return Encoding.UTF8.GetString(nulTerminated, 0, end < 0 ? nulTerminated.Length : end);
     }
 
+    /// <summary>librdkafka's log callback, on its own threads. Nothing may escape it: an exception thrown back into native code ends the process.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe void OnLog(nint rk, int level, byte* facility, byte* message)
+    {
+        try
+        {
+            Log(rk, level, facility, message);
+        }
+        catch (Exception ex)
+        {
+            // Said once on standard error (the logger is what failed); after that only counted.
+            if (Interlocked.Increment(ref s_failedLogLines) == 1)
+            {
+                try
+                {
+                    Console.Error.WriteLine($"librdkafka log lines cannot be logged ({ex.GetType().Name}: {ex.Message}); further failures are only counted.");
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>Log lines from librdkafka that could not be written (the logger threw).</summary>
+    internal static long FailedLogLines => Interlocked.Read(ref s_failedLogLines);
+
+    private static unsafe void Log(nint rk, int level, byte* facility, byte* message)
     {
         if (!Loggers.TryGetValue(rk, out var logger))
         {

@@ -8,7 +8,8 @@ namespace KafkaDemo.EmbeddedKafka.Cluster;
 /// <summary>
 /// Time-based retention for the embedded cluster (<see cref="EmbeddedKafkaOptions.RetentionSeconds"/>).
 /// Once a second it reads every partition's end offset, and deletes the records that were already
-/// written <c>RetentionSeconds</c> ago.
+/// written <c>RetentionSeconds</c> ago. A pass that fails, for whatever reason, is logged and the
+/// next one tries again: retention never takes the process down.
 /// </summary>
 public sealed partial class LogRetention(
     EmbeddedKafkaService service,
@@ -28,29 +29,43 @@ public sealed partial class LogRetention(
             return;
         }
 
-        var cluster = service.Cluster;
         var partitions = TopicSpec.Parse(settings.Topics).Names
             .SelectMany(t => Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(t, p)))
             .Select(tp => new TopicPartitionOffsetSpec { TopicPartition = tp, OffsetSpec = OffsetSpec.Latest() })
             .ToList();
-        var config = new AdminClientConfig { BootstrapServers = cluster.BootstrapServers, ClientId = "kafkademo-embedded-retention" };
-        using var admin = new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
         using var timer = new PeriodicTimer(Period, time);
         var retention = TimeSpan.FromSeconds(settings.RetentionSeconds);
         LogEnabled(logger, settings.RetentionSeconds);
-
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        IAdminClient? admin = null;
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var result = await admin.ListOffsetsAsync(partitions, new ListOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
-                Apply(cluster, result.ResultInfos.Select(r => r.TopicPartitionOffsetError), time.GetUtcNow(), retention);
+                try
+                {
+                    var cluster = service.Cluster;
+                    admin ??= new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers, ClientId = "kafkademo-embedded-retention" })
+                        .SetLogHandler((_, _) => { })
+                        .Build();
+                    var result = await admin.ListOffsetsAsync(partitions, new ListOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+                    Apply(cluster, result.ResultInfos.Select(r => r.TopicPartitionOffsetError), time.GetUtcNow(), retention);
+                }
+                catch (KafkaException ex)
+                {
+                    // A broker may be down on purpose (fault injection); try again next time.
+                    LogSkipped(logger, ex.Message);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Anything else (the cluster not there yet or going away, a mock API error) is
+                    // logged; the next pass tries again.
+                    LogPassFailed(logger, ex);
+                }
             }
-            catch (KafkaException ex)
-            {
-                // A broker may be down on purpose (fault injection); try again next time.
-                LogSkipped(logger, ex.Message);
-            }
+        }
+        finally
+        {
+            admin?.Dispose();
         }
     }
 
@@ -105,6 +120,9 @@ public sealed partial class LogRetention(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: records older than {Seconds} s are deleted")]
     private static partial void LogEnabled(ILogger logger, int seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention pass failed; the next one tries again")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Retention pass skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string reason);

@@ -1,4 +1,6 @@
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Messaging.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.EmbeddedKafka.Control;
@@ -14,22 +16,32 @@ public static class ControlApi
         var api = app.MapGroup("/api").WithTags("Embedded Kafka");
         api.MapGet("/cluster", (FaultInjector faults) => TypedResults.Ok(faults.State()))
             .WithSummary("Bootstrap servers and every broker's state (up, added latency).");
-        api.MapPut("/faults/latency", SetLatency).WithSummary("Adds latency to one broker or to all.");
-        api.MapPost("/faults/broker-down", TakeDown).WithSummary("Takes a broker down for some seconds.");
-        api.MapDelete("/faults", (FaultInjector faults) =>
+        api.MapPut("/faults/latency", SetLatency).RequireControlAccess().WithSummary("Adds latency to one broker or to all. Loopback only; needs the control token.");
+        api.MapPost("/faults/broker-down", TakeDown).RequireControlAccess().WithSummary("Takes a broker down for some seconds. Loopback only; needs the control token.");
+        api.MapDelete("/faults", ClearFaults).RequireControlAccess().WithSummary("Clears every fault. Loopback only; needs the control token.");
+        return app;
+    }
+
+    internal static Results<Ok<ClusterState>, ProblemHttpResult> ClearFaults(FaultInjector faults)
+    {
+        try
         {
             faults.Clear();
             return TypedResults.Ok(faults.State());
-        }).WithSummary("Clears every fault.");
-        return app;
+        }
+        catch (IOException ex)
+        {
+            // A broker's fixed port was taken while it was down: it stays down rather than come back elsewhere.
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "A broker could not be brought back up.");
+        }
     }
 
     internal static Results<Ok<ClusterState>, ValidationProblem> SetLatency(LatencyFault? fault, FaultInjector faults)
     {
         var errors = new Dictionary<string, string[]>();
-        if (fault?.Ms is not { } ms || ms is < 0 or > FaultInjector.MaxLatencyMs)
+        if (fault?.Ms is not { } ms || !FaultLimits.IsValidLatency(ms))
         {
-            errors["ms"] = [$"'ms' is the added latency, from 0 to {FaultInjector.MaxLatencyMs} milliseconds."];
+            errors["ms"] = [$"'ms' is the added latency, from 0 to {FaultLimits.MaxLatencyMs} milliseconds."];
         }
 
         CheckBroker(fault?.Broker, faults, optional: true, errors);
@@ -46,9 +58,9 @@ public static class ControlApi
     {
         var errors = new Dictionary<string, string[]>();
         CheckBroker(outage?.Broker, faults, optional: false, errors);
-        if (outage?.Seconds is not { } seconds || seconds is < 1 or > FaultInjector.MaxOutageSeconds)
+        if (outage?.Seconds is not { } seconds || !FaultLimits.IsValidOutage(seconds))
         {
-            errors["seconds"] = [$"'seconds' is how long the broker stays down, from 1 to {FaultInjector.MaxOutageSeconds}."];
+            errors["seconds"] = [$"'seconds' is how long the broker stays down, from {FaultLimits.MinOutageSeconds} to {FaultLimits.MaxOutageSeconds}."];
         }
 
         if (errors.Count > 0)

@@ -9,12 +9,6 @@ namespace KafkaDemo.EmbeddedKafka.Control;
 /// </summary>
 public sealed partial class FaultInjector(EmbeddedKafkaService service, TimeProvider time, ILogger<FaultInjector> logger) : IDisposable
 {
-    /// <summary>Largest latency accepted, in milliseconds.</summary>
-    public const int MaxLatencyMs = 10_000;
-
-    /// <summary>Longest outage accepted, in seconds.</summary>
-    public const int MaxOutageSeconds = 3_600;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<int, (ITimer Timer, DateTimeOffset UpAt)> _outages = [];
 
@@ -62,6 +56,7 @@ public sealed partial class FaultInjector(EmbeddedKafkaService service, TimeProv
     }
 
     /// <summary>Removes every fault: latency back to 0, every broker up.</summary>
+    /// <exception cref="IOException">A broker could not come back (its fixed port is taken); every other one did, and it stays down.</exception>
     public void Clear()
     {
         lock (_gate)
@@ -74,10 +69,24 @@ public sealed partial class FaultInjector(EmbeddedKafkaService service, TimeProv
             _outages.Clear();
         }
 
+        var failures = new List<string>();
         foreach (var broker in Cluster.Brokers)
         {
             Cluster.SetBrokerRtt(broker.Id, 0);
-            Cluster.SetBrokerUp(broker.Id);
+            try
+            {
+                Cluster.SetBrokerUp(broker.Id);
+            }
+            catch (IOException ex)
+            {
+                LogBringUpFailed(logger, ex, broker.Id);
+                failures.Add(ex.Message);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new IOException(string.Join(" ", failures));
         }
 
         LogCleared(logger);

@@ -34,7 +34,7 @@ public static class EmbeddedKafkaExtensions
         try
         {
             await app.RunAsync();
-            return 0;
+            return Environment.ExitCode; // 0, unless a start-up check stopped it (LoopbackBinding)
         }
         catch (Exception ex) when (ex is IOException or DllNotFoundException or OptionsValidationException or ArgumentException)
         {

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace KafkaDemo.EmbeddedKafka.Native;
 
-/// <summary>The few Linux socket calls needed to move a mock broker onto a fixed port (see <c>FixedPortListener</c>).</summary>
+/// <summary>The few Linux socket calls needed to move a mock broker onto a fixed port and keep its own port reserved (see <c>FixedPortListener</c>).</summary>
 internal static unsafe partial class PosixSockets
 {
     private const int AfInet = 2;
@@ -49,6 +49,27 @@ internal static unsafe partial class PosixSockets
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    private const int FDupFdCloexec = 1030;
+
+    /// <summary>A second descriptor for the same socket, so that it stays open when <paramref name="fd"/> is closed or reused.</summary>
+    public static int Duplicate(int fd)
+    {
+        var copy = Fcntl(fd, FDupFdCloexec, 0);
+        return copy >= 0 ? copy : throw Error("fcntl(F_DUPFD_CLOEXEC)");
+    }
+
+    /// <summary>Makes a socket listen, or sets the backlog of one that does.</summary>
+    public static void Listen(int fd)
+    {
+        if (Listen(fd, Backlog) != 0)
+        {
+            throw Error("listen()");
+        }
+    }
+
     /// <summary>Opens a listening IPv4 TCP socket on <paramref name="address"/>:<paramref name="port"/>.</summary>
     /// <exception cref="IOException">The port cannot be bound (for example, it is in use).</exception>
     public static int OpenListener(IPAddress address, int port)
@@ -88,7 +109,12 @@ internal static unsafe partial class PosixSockets
     }
 
     /// <summary>Finds this process's listening socket bound to <paramref name="address"/>:<paramref name="port"/>.</summary>
-    public static int? FindListener(IPAddress address, int port)
+    public static int? FindListener(IPAddress address, int port) => Find(address, port, listening: true);
+
+    /// <summary>Finds this process's socket bound to <paramref name="address"/>:<paramref name="port"/> that is not listening.</summary>
+    public static int? FindBound(IPAddress address, int port) => Find(address, port, listening: false);
+
+    private static int? Find(IPAddress address, int port, bool listening)
     {
         var wanted = ToSockAddr(address, port);
         foreach (var path in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
@@ -106,9 +132,9 @@ internal static unsafe partial class PosixSockets
                 continue;
             }
 
-            int listening;
+            int accepting;
             var optLength = (uint)sizeof(int);
-            if (GetSockOpt(fd, SolSocket, SoAcceptConn, &listening, &optLength) == 0 && listening == 1)
+            if (GetSockOpt(fd, SolSocket, SoAcceptConn, &accepting, &optLength) == 0 && (accepting == 1) == listening)
             {
                 return fd;
             }

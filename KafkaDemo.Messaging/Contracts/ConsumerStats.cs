@@ -1,7 +1,12 @@
 namespace KafkaDemo.Messaging.Contracts;
 
 /// <summary>Messages that failed verification, by reason.</summary>
-public sealed record IntegrityFailures(long Total, long BadMac, long Malformed, long UnknownVersion);
+/// <param name="Total">All of them.</param>
+/// <param name="BadMac">Tampered, or signed with another secret.</param>
+/// <param name="Malformed">Not an envelope.</param>
+/// <param name="UnknownVersion">An envelope of a version this consumer does not know.</param>
+/// <param name="Misplaced">Authentic, but in another topic or partition than it was signed for (copied there).</param>
+public sealed record IntegrityFailures(long Total, long BadMac, long Malformed, long UnknownVersion, long Misplaced);
 
 /// <summary>The consumer's <c>GET /api/stats</c> document.</summary>
 /// <param name="Instance">The instance name.</param>

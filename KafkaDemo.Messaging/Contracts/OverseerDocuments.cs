@@ -12,10 +12,24 @@ public sealed record OverseerSummary(
 
 public sealed record KafkaSummary(string BootstrapServers, string Health);
 
-/// <summary>All producers together. Rates in messages per second.</summary>
-public sealed record ProducerFleetSummary(int Instances, double TargetRate, double ActualRate, long Sent, long Failed, bool Paused);
+/// <summary>
+/// All producers together. Rates (messages per second) over the live ones; counts since the
+/// Overseer started, over every instance and every restart of it, including instances that stopped reporting.
+/// </summary>
+public sealed record ProducerFleetSummary(
+    int Instances,
+    double TargetRate,
+    double ActualRate,
+    long Sent,
+    long Failed,
+    bool Paused,
+    long Acked = 0,
+    int Restarts = 0);
 
-/// <summary>All consumers together; latency merged over the last 10 s (ms).</summary>
+/// <summary>
+/// All consumers together; latency merged over the last 10 s (ms) and rate over the live ones;
+/// counts since the Overseer started, over every instance and every restart of it.
+/// </summary>
 public sealed record ConsumerFleetSummary(
     int Instances,
     long Received,
@@ -24,7 +38,9 @@ public sealed record ConsumerFleetSummary(
     long Gaps,
     long Duplicates,
     double Rate,
-    LatencyPercentiles LatencyMs);
+    LatencyPercentiles LatencyMs,
+    long Redelivered = 0,
+    int Restarts = 0);
 
 public sealed record LatencyPercentiles(double P50, double P99, double P999, double Max);
 
@@ -36,3 +52,15 @@ public sealed record AgentSummary(string State, string Detail);
 
 /// <summary>Body of the Overseer's <c>PUT /api/controller</c>; absent fields stay as they are.</summary>
 public sealed record ControllerChange(bool? Enabled, double? SloP99Ms);
+
+/// <summary>
+/// What a change of the Overseer's <c>PUT /api/rate</c> or <c>PUT /api/load</c> did to one producer.
+/// When any producer was not changed the answer is 503 ProblemDetails carrying one of these per
+/// producer under <c>producers</c>.
+/// </summary>
+/// <param name="Instance">The producer's instance name.</param>
+/// <param name="Url">Where the Overseer reaches it.</param>
+/// <param name="Applied">Whether it took the change.</param>
+/// <param name="Change">The change it was sent, for example "rate 1000/s" or "paused".</param>
+/// <param name="Error">Why it was not applied.</param>
+public sealed record ProducerChangeOutcome(string Instance, string Url, bool Applied, string Change, string? Error);

@@ -2,19 +2,21 @@ using System.Buffers.Binary;
 
 namespace KafkaDemo.Messaging.Envelopes;
 
-/// <summary>Writes and signs envelopes. Allocation-free; thread-safe.</summary>
+/// <summary>Writes and signs version-2 envelopes. Allocation-free; thread-safe.</summary>
 public sealed class EnvelopeWriter(HmacKey key)
 {
     private readonly HmacKey _key = key ?? throw new ArgumentNullException(nameof(key));
 
     /// <summary>
-    /// Writes a complete envelope that fills <paramref name="destination"/> exactly: header,
-    /// padding copied from <paramref name="padding"/> (repeated if shorter), then the MAC.
+    /// Writes a complete envelope that fills <paramref name="destination"/> exactly: header, the
+    /// record's location (<paramref name="topic"/>, <paramref name="partition"/>), padding copied
+    /// from <paramref name="padding"/> (repeated if shorter), then the MAC over all of it.
     /// </summary>
-    public void Write(Span<byte> destination, in EnvelopeFields fields, ReadOnlySpan<byte> padding)
+    /// <exception cref="ArgumentOutOfRangeException">The buffer cannot hold the envelope, or the location is not a Kafka topic partition.</exception>
+    public void Write(Span<byte> destination, in EnvelopeFields fields, string topic, int partition, ReadOnlySpan<byte> padding)
     {
-        WriteHeader(destination, fields);
-        FillPadding(destination.Slice(EnvelopeLayout.HeaderSize, destination.Length - EnvelopeLayout.MinimumSize), padding);
+        var paddingOffset = WriteHeader(destination, fields, topic, partition);
+        FillPadding(destination[paddingOffset..^EnvelopeLayout.MacSize], padding);
         Sign(destination);
     }
 
@@ -28,15 +30,24 @@ public sealed class EnvelopeWriter(HmacKey key)
         Sign(envelope);
     }
 
-    /// <summary>Writes the header of an envelope whose total length is <c>destination.Length</c>.</summary>
-    public static void WriteHeader(Span<byte> destination, in EnvelopeFields fields)
+    /// <summary>Writes header and location of an envelope whose total length is <c>destination.Length</c>; returns where the padding starts.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The buffer cannot hold the envelope, or the location is not a Kafka topic partition.</exception>
+    public static int WriteHeader(Span<byte> destination, in EnvelopeFields fields, string topic, int partition)
     {
-        if (destination.Length is < EnvelopeLayout.MinimumSize or > EnvelopeLayout.MaximumSize)
+        ArgumentNullException.ThrowIfNull(topic);
+        if (topic.Length is < 1 or > EnvelopeLayout.MaxTopicLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topic), topic, $"A topic name is 1 to {EnvelopeLayout.MaxTopicLength} characters.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        var minimum = EnvelopeLayout.SizeFor(topic.Length, 0);
+        if (destination.Length < minimum || destination.Length > EnvelopeLayout.MaximumSize)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(destination),
                 destination.Length,
-                $"An envelope is {EnvelopeLayout.MinimumSize} to {EnvelopeLayout.MaximumSize} bytes.");
+                $"An envelope for topic '{topic}' is {minimum} to {EnvelopeLayout.MaximumSize} bytes.");
         }
 
         BinaryPrimitives.WriteUInt16BigEndian(destination, EnvelopeLayout.Magic);
@@ -50,9 +61,22 @@ public sealed class EnvelopeWriter(HmacKey key)
         BinaryPrimitives.WriteInt64BigEndian(destination[EnvelopeLayout.SequenceOffset..], fields.Sequence);
         BinaryPrimitives.WriteInt64BigEndian(destination[EnvelopeLayout.IntendedSendOffset..], fields.IntendedSendMicros);
         BinaryPrimitives.WriteInt64BigEndian(destination[EnvelopeLayout.ActualSendOffset..], fields.ActualSendMicros);
-        BinaryPrimitives.WriteUInt32BigEndian(
-            destination[EnvelopeLayout.PaddingLengthOffset..],
-            (uint)(destination.Length - EnvelopeLayout.MinimumSize));
+        BinaryPrimitives.WriteUInt32BigEndian(destination[EnvelopeLayout.PaddingLengthOffset..], (uint)(destination.Length - minimum));
+        BinaryPrimitives.WriteInt32BigEndian(destination[EnvelopeLayout.PartitionOffset..], partition);
+        destination[EnvelopeLayout.TopicLengthOffset] = (byte)topic.Length;
+        var name = destination.Slice(EnvelopeLayout.TopicOffset, topic.Length);
+        for (var i = 0; i < topic.Length; i++)
+        {
+            var c = topic[i];
+            if (c > 0x7F)
+            {
+                throw new ArgumentOutOfRangeException(nameof(topic), topic, "A Kafka topic name is ASCII.");
+            }
+
+            name[i] = (byte)c;
+        }
+
+        return EnvelopeLayout.TopicOffset + topic.Length;
     }
 
     private void Sign(Span<byte> envelope)

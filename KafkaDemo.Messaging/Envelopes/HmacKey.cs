@@ -5,7 +5,8 @@ namespace KafkaDemo.Messaging.Envelopes;
 
 /// <summary>
 /// The 32-byte HMAC-SHA256 key derived from the shared secret with HKDF-SHA256
-/// (salt "KafkaDemo envelope", info "v1 hmac-sha256"). Thread-safe and allocation-free per use.
+/// (salt "KafkaDemo envelope", info "v1 hmac-sha256"), the same for envelope versions 1 and 2 (the
+/// version byte is covered by the MAC). Thread-safe and allocation-free per use.
 /// </summary>
 /// <remarks>
 /// Each thread keeps its own keyed HMAC state and resets it after every MAC, so the key schedule

@@ -10,7 +10,7 @@ namespace KafkaDemo.Messaging.Hosting;
 public static class MessagingExtensions
 {
     /// <summary>
-    /// Registers the envelope key (from <c>Messaging:HmacSecret</c>, validated at start-up), the
+    /// Registers the envelope key (from <c>Messaging:HmacSecret</c> or <c>Messaging:HmacSecretFile</c>, validated at start-up), the
     /// envelope writer and verifier, and the interval clock that closes measurement windows.
     /// </summary>
     public static IHostApplicationBuilder AddEnvelopes(this IHostApplicationBuilder builder)
@@ -21,7 +21,7 @@ public static class MessagingExtensions
         builder.Services.AddOptions<MessagingOptions>()
             .BindConfiguration(MessagingOptions.SectionName)
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => HmacKey.FromSecret(sp.GetRequiredService<IOptions<MessagingOptions>>().Value.HmacSecret));
+        builder.Services.AddSingleton(sp => HmacKey.FromSecret(sp.GetRequiredService<IOptions<MessagingOptions>>().Value.ResolvedSecret()));
         builder.Services.AddSingleton<EnvelopeWriter>();
         builder.Services.AddSingleton<EnvelopeVerifier>();
         builder.Services.AddHostedService<IntervalClock>();

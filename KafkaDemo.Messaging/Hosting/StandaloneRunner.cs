@@ -15,6 +15,16 @@ namespace KafkaDemo.Messaging.Hosting;
 /// </summary>
 public static class StandaloneRunner
 {
+    /// <summary>The switch that takes the secret itself (still accepted; the environment or a file is the documented way).</summary>
+    public const string SecretSwitch = "--secret";
+
+    /// <summary>The switches every standalone run accepts for the secret: the value (shows in <c>ps</c>) or a file.</summary>
+    public static IReadOnlyDictionary<string, string> SecretSwitches { get; } = new Dictionary<string, string>
+    {
+        [SecretSwitch] = $"{MessagingOptions.SectionName}:HmacSecret",
+        ["--secret-file"] = $"{MessagingOptions.SectionName}:HmacSecretFile",
+    };
+
     /// <param name="args">Command-line arguments.</param>
     /// <param name="switches">Short switches and the configuration keys they set.</param>
     /// <param name="defaults">Defaults that override appsettings.json but yield to the environment and the command line.</param>
@@ -33,6 +43,13 @@ public static class StandaloneRunner
         ArgumentNullException.ThrowIfNull(configure);
         ArgumentNullException.ThrowIfNull(finished);
         ArgumentNullException.ThrowIfNull(summarize);
+
+        if (args.Any(a => a == SecretSwitch || a.StartsWith(SecretSwitch + "=", StringComparison.Ordinal)))
+        {
+            await Console.Error.WriteLineAsync(
+                $"warning: {SecretSwitch} puts the HMAC secret on the command line, where every user of this machine can read it (ps). "
+                + "Set Messaging__HmacSecret in the environment, or give a file with --secret-file.");
+        }
 
         var builder = Host.CreateApplicationBuilder(args);
         var afterFiles = builder.Configuration.Sources.ToList().FindLastIndex(s => s is JsonConfigurationSource) + 1;

@@ -15,6 +15,9 @@ namespace KafkaDemo.Messaging.Sequencing;
 /// <para>When a partition is revoked, <see cref="ForgetPartition"/> drops what is known about it:
 /// whoever reads it next starts a new baseline, and nothing read by another group member is
 /// counted as lost.</para>
+/// <para>A record at an offset this consumer (or, after <see cref="ResumePartition"/>, the previous
+/// run of this consumer) already handled is <see cref="SequenceObservation.Redelivered"/>: its
+/// first reading judged it. It still advances its stream, so what follows is judged as usual.</para>
 /// <para>Only one thread may call the mutating methods; <see cref="Counts"/> may be read from any
 /// thread. Observing a known stream allocates nothing.</para>
 /// </remarks>
@@ -65,11 +68,26 @@ public sealed class SequenceTracker
         if (!_streams.TryGetValue(key, out var state))
         {
             AddStream(key, sequence, partition.Skips, observedAt);
-            return SequenceObservation.FirstInStream;
+            return reread ? Redelivered() : SequenceObservation.FirstInStream;
         }
 
         state.LastSeen = observedAt;
         var delta = sequence - state.Highest;
+        if (reread)
+        {
+            // Handled before: any gap or repeat in it was counted then. Only keep the stream's place.
+            if (delta > 0)
+            {
+                state.Advance(sequence, gapFillable: false, partition.Skips);
+            }
+            else if (-delta < WindowSize)
+            {
+                state.TryFill(sequence);
+            }
+
+            return Redelivered();
+        }
+
         if (delta == 1)
         {
             state.Advance(sequence, gapFillable: true, partition.Skips);
@@ -99,17 +117,20 @@ public sealed class SequenceTracker
             return SequenceObservation.OutOfOrder;
         }
 
-        // Already seen, or older than the window (then it cannot be told apart from a duplicate).
-        // At an offset already read, the consumer was handed the same record again; at a new
-        // offset, the log holds a second copy, written twice by the producer side.
-        if (reread)
-        {
-            Interlocked.Increment(ref _redelivered);
-            return SequenceObservation.Redelivered;
-        }
-
+        // Already seen at a new offset (or older than the window, where it cannot be told apart):
+        // the log holds a second copy, written twice by the producer side.
         Interlocked.Increment(ref _duplicates);
         return SequenceObservation.Duplicate;
+    }
+
+    /// <summary>
+    /// Tells the tracker that a previous run of this consumer handled <paramref name="topic"/>/<paramref name="partition"/>
+    /// up to <paramref name="handledThrough"/>: records up to that offset, read again now, are redelivered.
+    /// </summary>
+    public void ResumePartition(string topic, int partition, long handledThrough)
+    {
+        ForgetPartition(topic, partition);
+        _partitions[(topic, partition)] = new PartitionState { LastOffset = handledThrough };
     }
 
     /// <summary>Records the offset of a record that is not a verified envelope, so it is not taken for a log skip.</summary>
@@ -139,6 +160,12 @@ public sealed class SequenceTracker
         }
 
         Volatile.Write(ref _streamCount, _streams.Count);
+    }
+
+    private SequenceObservation Redelivered()
+    {
+        Interlocked.Increment(ref _redelivered);
+        return SequenceObservation.Redelivered;
     }
 
     private PartitionState ObservePartitionOffset(string topic, int partition, long offset, out bool reread)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
@@ -6,12 +7,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;
 
-/// <summary>The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
+/// <summary>
+/// The Overseer's HTTP API. Invalid input gets 400 with ProblemDetails; a change that could not
+/// reach every producer gets 503 with ProblemDetails saying, per producer, what was applied. The
+/// changes answer only on loopback and, when a control token is configured, only with it (401).
+/// </summary>
 public static class OverseerApi
 {
-    /// <summary>Highest total rate the API accepts (the producers' own limit).</summary>
-    public const double MaxRate = 5_000_000;
-
     public static IEndpointRouteBuilder MapOverseerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Overseer");
@@ -27,9 +29,9 @@ public static class OverseerApi
 
             return TypedResults.Json(report.Run());
         }).WithSummary("The whole run, shaped like an OpenMessaging Benchmark result (see docs/run-export.md).");
-        api.MapPut("/controller", Configure).WithSummary("Turns the controller on or off and sets the p99 SLO.");
-        api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes every producer.");
-        api.MapPut("/rate", SetRate).WithSummary("Sets the producers' total target rate.");
+        api.MapPut("/controller", Configure).RequireControlAccess().WithSummary("Turns the controller on or off and sets the p99 SLO. Loopback only; needs the control token.");
+        api.MapPut("/load", SetLoad).RequireControlAccess().WithSummary("Pauses or resumes every producer. Loopback only; needs the control token.");
+        api.MapPut("/rate", SetRate).RequireControlAccess().WithSummary("Sets the producers' total target rate. Loopback only; needs the control token.");
         return app;
     }
 
@@ -64,7 +66,7 @@ public static class OverseerApi
     internal static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> SetRate(
         RateChange? change, FleetCommands commands, OverseerReport report, CancellationToken cancellationToken)
     {
-        if (ControlInputs.RateProblem(change?.Rate) is { } problem)
+        if (ControlInputs.RateProblem(change?.Rate, commands.LiveProducerCount) is { } problem)
         {
             return Invalid("rate", "A JSON body { \"rate\": <messages per second> } is required. " + problem);
         }
@@ -75,17 +77,33 @@ public static class OverseerApi
             report);
     }
 
-    private static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> Apply(Func<Task> change, OverseerReport report)
+    private static async Task<Results<Ok<ProducerFleetSummary>, ValidationProblem, ProblemHttpResult>> Apply(Func<Task<FleetChange>> change, OverseerReport report)
     {
+        FleetChange result;
         try
         {
-            await change();
-            return TypedResults.Ok(report.Summary().Producer);
+            result = await change();
         }
-        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException)
+        catch (InvalidOperationException ex)
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The producers could not be changed.");
         }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // The fleet changed size between validation and the change: the split no longer works.
+            return Invalid("rate", ex.Message);
+        }
+
+        if (result.AllApplied)
+        {
+            return TypedResults.Ok(report.Summary().Producer);
+        }
+
+        return TypedResults.Problem(
+            $"The change reached {result.Producers.Count(p => p.Applied)} of {result.Producers.Count} producers: {result.Describe()}.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Not every producer could be changed.",
+            extensions: new Dictionary<string, object?> { ["producers"] = result.Producers });
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

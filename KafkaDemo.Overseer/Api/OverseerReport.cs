@@ -13,6 +13,7 @@ namespace KafkaDemo.Overseer.Api;
 /// <summary>The figures the page and the API show, computed from the fleet, the merged seconds and the controller.</summary>
 public sealed class OverseerReport(
     FleetState fleet,
+    FleetTotals totals,
     RecentIntervals recent,
     ControlLoop control,
     RunTimeline timeline,
@@ -34,6 +35,8 @@ public sealed class OverseerReport(
         var view = fleet.Current;
         var producers = view.LiveProducers.Select(p => p.Producer!).ToList();
         var consumers = view.LiveConsumers.Select(c => c.Consumer!).ToList();
+        var sent = totals.Producers;
+        var read = totals.Consumers;
         var (latency, rate) = recent.Latency(SummarySeconds);
         var settings = control.Settings;
         return new OverseerSummary(
@@ -43,18 +46,22 @@ public sealed class OverseerReport(
                 producers.Count,
                 view.TargetRate,
                 producers.Sum(p => p.ActualRate.Last10s),
-                producers.Sum(p => p.Sent),
-                producers.Sum(p => p.Failed),
-                view.Paused),
+                sent.Sent,
+                sent.Failed,
+                view.Paused,
+                sent.Acked,
+                sent.Restarts),
             new ConsumerFleetSummary(
                 consumers.Count,
-                consumers.Sum(c => c.Received),
-                consumers.Sum(c => c.Verified),
-                consumers.Sum(c => c.IntegrityFailures.Total),
-                consumers.Sum(c => c.Gaps),
-                consumers.Sum(c => c.Duplicates),
+                read.Received,
+                read.Verified,
+                read.IntegrityFailures,
+                read.Gaps,
+                read.Duplicates,
                 Math.Round(rate, 1),
-                new LatencyPercentiles(latency.P50, latency.P99, latency.P999, latency.Max)),
+                new LatencyPercentiles(latency.P50, latency.P99, latency.P999, latency.Max),
+                read.Redelivered,
+                read.Restarts),
             new ControllerSummary(
                 settings.Enabled,
                 settings.SloP99Ms,

@@ -124,7 +124,13 @@ public sealed partial class ControlLoop(
         {
             try
             {
-                await commands.SetTotalRateAsync(decision.NewRate, "", cancellationToken);
+                var change = await commands.SetTotalRateAsync(decision.NewRate, "", cancellationToken);
+                if (!change.AllApplied)
+                {
+                    // Recorded as an event by the commands; the window measures a mixed rate, so start over.
+                    LogPartlyApplied(logger, decision.NewRate, change.Describe());
+                }
+
                 lock (_gate)
                 {
                     _window.Clear();
@@ -132,7 +138,7 @@ public sealed partial class ControlLoop(
                     _changedAt = time.GetUtcNow();
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or OperationCanceledException)
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException or OperationCanceledException)
             {
                 LogApplyFailed(logger, ex, decision.NewRate);
                 return;
@@ -184,6 +190,9 @@ public sealed partial class ControlLoop(
         ["messages"] = decision.Inputs.Messages,
         ["reason"] = decision.Reason,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The producers' rate change to {Rate}/s was only partly applied: {Outcome}")]
+    private static partial void LogPartlyApplied(ILogger logger, double rate, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not set the producers' rate to {Rate}/s")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, double rate);

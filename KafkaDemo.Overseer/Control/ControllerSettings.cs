@@ -1,22 +1,24 @@
+using KafkaDemo.Messaging.Limits;
+
 namespace KafkaDemo.Overseer.Control;
 
 /// <summary>How the rate controller behaves. Bound from <c>Overseer:Controller</c>; SLO and on/off also change at runtime.</summary>
 public sealed class ControllerSettings
 {
     /// <summary>Whether the controller moves the rate.</summary>
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; set; } = ControllerLimits.DefaultEnabled;
 
     /// <summary>The SLO: end-to-end p99 at most this many milliseconds.</summary>
-    public double SloP99Ms { get; set; } = 25;
+    public double SloP99Ms { get; set; } = ControllerLimits.DefaultSloP99Ms;
 
     /// <summary>Seconds of measurements (after a rate change settles) that each decision is based on.</summary>
-    public int WindowSeconds { get; set; } = 5;
+    public int WindowSeconds { get; set; } = ControllerLimits.DefaultWindowSeconds;
 
     /// <summary>The lowest total rate the controller sets, messages per second.</summary>
-    public double MinRate { get; set; } = 200;
+    public double MinRate { get; set; } = ControllerLimits.DefaultMinRate;
 
     /// <summary>The highest total rate the controller sets, messages per second.</summary>
-    public double MaxRate { get; set; } = 200_000;
+    public double MaxRate { get; set; } = ControllerLimits.DefaultMaxRate;
 
     /// <summary>Below <c>Headroom × SLO</c> the latency is comfortable and the rate may rise.</summary>
     public double Headroom { get; set; } = 0.8;
@@ -54,24 +56,9 @@ public sealed class ControllerSettings
     /// <summary>Every problem with these settings, each naming its key under <paramref name="section"/>.</summary>
     public IEnumerable<string> Problems(string section)
     {
-        if (!double.IsFinite(SloP99Ms) || SloP99Ms is <= 0 or > 60_000)
+        foreach (var problem in ControllerLimits.Problems(section, SloP99Ms, MinRate, MaxRate, WindowSeconds))
         {
-            yield return $"{section}:SloP99Ms must be more than 0 and at most 60000 ms; it is {SloP99Ms}.";
-        }
-
-        if (WindowSeconds is < 1 or > 300)
-        {
-            yield return $"{section}:WindowSeconds must be from 1 to 300; it is {WindowSeconds}.";
-        }
-
-        if (!double.IsFinite(MinRate) || MinRate <= 0)
-        {
-            yield return $"{section}:MinRate must be a positive number of messages per second; it is {MinRate}.";
-        }
-
-        if (!double.IsFinite(MaxRate) || MaxRate < MinRate)
-        {
-            yield return $"{section}:MaxRate must be at least MinRate ({MinRate}); it is {MaxRate}.";
+            yield return problem;
         }
 
         if (Headroom is <= 0 or >= 1)

@@ -31,6 +31,8 @@ public static class OverseerExtensions
 #pragma warning restore EXTEXP0001
 
         services.AddSingleton<FleetState>();
+        services.AddSingleton<FleetTotals>();
+        services.AddHostedService(sp => sp.GetRequiredService<FleetTotals>()); // created at start, so it sees every poll
         services.AddSingleton<IntervalMerger>();
         services.AddSingleton(new RecentIntervals(OverseerReport.SummarySeconds));
         services.AddSingleton(sp =>

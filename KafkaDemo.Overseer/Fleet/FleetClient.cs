@@ -1,4 +1,7 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using KafkaDemo.Messaging.ControlAccess;
+using Microsoft.Extensions.Options;
 using KafkaDemo.Messaging.Contracts;
 
 namespace KafkaDemo.Overseer.Fleet;
@@ -7,8 +10,10 @@ namespace KafkaDemo.Overseer.Fleet;
 /// HTTP calls to producers, consumers and the embedded Kafka. Each call has a short deadline and
 /// no retry: the next poll is the retry, and a dead instance must not slow the others down.
 /// </summary>
-public sealed class FleetClient(HttpClient http)
+public sealed class FleetClient(HttpClient http, TimeProvider time, IOptions<ControlOptions> control)
 {
+    private readonly string? _token = control.Value.ResolvedToken();
+
     /// <summary>Deadline of one call.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
@@ -42,7 +47,14 @@ public sealed class FleetClient(HttpClient http)
     public async Task PutAsync<T>(string baseUrl, string path, T body, CancellationToken cancellationToken)
     {
         using var timeout = Deadline(cancellationToken);
-        using var response = await http.PutAsJsonAsync(new Uri(new Uri(baseUrl), path), body, timeout.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(new Uri(baseUrl), path)) { Content = JsonContent.Create(body) };
+        if (_token is not null)
+        {
+            // The producers share the Overseer's control token (the AppHost hands the same one to both).
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        }
+
+        using var response = await http.SendAsync(request, timeout.Token);
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
@@ -56,10 +68,21 @@ public sealed class FleetClient(HttpClient http)
         return await http.GetFromJsonAsync<T>(new Uri(new Uri(baseUrl), path), timeout.Token);
     }
 
-    private static CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    /// <summary>The caller's token, cancelled also after <see cref="CallTimeout"/> on the injected clock.</summary>
+    private CallDeadline Deadline(CancellationToken cancellationToken)
     {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        source.CancelAfter(CallTimeout);
-        return source;
+        var timer = new CancellationTokenSource(CallTimeout, time);
+        return new CallDeadline(timer, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token));
+    }
+
+    private sealed class CallDeadline(CancellationTokenSource timer, CancellationTokenSource linked) : IDisposable
+    {
+        public CancellationToken Token => linked.Token;
+
+        public void Dispose()
+        {
+            linked.Dispose();
+            timer.Dispose();
+        }
     }
 }

@@ -1,13 +1,17 @@
+using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Hosting;
-using KafkaDemo.Producer.Options;
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Producer.Api;
 
-/// <summary>The producer's HTTP API. Invalid input gets 400 with ProblemDetails.</summary>
+/// <summary>
+/// The producer's HTTP API. Invalid input gets 400 with ProblemDetails; the changes (rate, load)
+/// answer only on loopback and, when a control token is configured, only with it (401 otherwise).
+/// </summary>
 public static class ProducerApi
 {
     public static IEndpointRouteBuilder MapProducerApi(this IEndpointRouteBuilder app)
@@ -23,8 +27,10 @@ public static class ProducerApi
                 (SeriesNames.PublishLatency, metrics.PublishLatency),
                 (SeriesNames.PublishDelay, metrics.PublishDelay)))
             .WithSummary("Encoded one-second publish latency and publish delay intervals that ended after ?after=<unix seconds>.");
-        api.MapPut("/rate", SetRate).WithSummary("Changes the target rate (messages per second; 0 is unthrottled).");
-        api.MapPut("/load", SetLoad).WithSummary("Pauses or resumes load.");
+        api.MapPut("/rate", SetRate).RequireControlAccess()
+            .WithSummary("Changes the target rate: 0 (unthrottled) or 1 to 5,000,000 messages per second. Loopback only; needs the control token.");
+        api.MapPut("/load", SetLoad).RequireControlAccess()
+            .WithSummary("Pauses or resumes load. Loopback only; needs the control token.");
         return app;
     }
 
@@ -35,7 +41,7 @@ public static class ProducerApi
             return Invalid("rate", "A JSON body { \"rate\": <messages per second> } is required.");
         }
 
-        if (ProducerOptionsValidator.RateError(rate, control.MaxRate) is { } error)
+        if (RateLimit.Problem(rate) is { } error)
         {
             return Invalid("rate", "The rate " + error);
         }
@@ -58,7 +64,7 @@ public static class ProducerApi
     private static LoadSettings Settings(LoadControl control)
     {
         var (rate, paused, _) = control.Current();
-        return new LoadSettings(rate, paused, control.MaxRate);
+        return new LoadSettings(rate, paused, RateLimit.Max);
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -26,8 +26,8 @@ public readonly record struct MessageSizeRange(int Min, int Max)
 
         if (min < EnvelopeLayout.MinimumSize || max > Largest || min > max)
         {
-            error = $"'{text}' is out of range: sizes run from {EnvelopeLayout.MinimumSize} bytes (the envelope without padding) "
-                + $"to {Largest}, smallest first.";
+            error = $"'{text}' is out of range: sizes run from {EnvelopeLayout.MinimumSize} bytes (an envelope without padding "
+                + $"for a one-letter topic; {EnvelopeLayout.LocationOverhead} plus the topic name's length) to {Largest}, smallest first.";
             return false;
         }
 

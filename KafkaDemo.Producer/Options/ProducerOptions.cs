@@ -8,11 +8,11 @@ public sealed class ProducerOptions
     /// <summary>Name of this instance; its producer id is derived from it. Defaults to OTEL_SERVICE_NAME, else "producer".</summary>
     public string InstanceId { get; set; } = "";
 
-    /// <summary>Target rate in messages per second (open loop); 0 sends as fast as possible. Changeable at runtime.</summary>
+    /// <summary>
+    /// Target rate in messages per second (open loop); 0 sends as fast as possible. Changeable at
+    /// runtime. Valid rates are those of <see cref="Messaging.Limits.RateLimit"/>.
+    /// </summary>
     public double Rate { get; set; } = 1000;
-
-    /// <summary>Highest rate <c>PUT /api/rate</c> accepts.</summary>
-    public double MaxRate { get; set; } = 5_000_000;
 
     /// <summary>Message value size: "512" or "256-4096" bytes.</summary>
     public string MessageSize { get; set; } = "512";

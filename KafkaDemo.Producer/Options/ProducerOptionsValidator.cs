@@ -1,3 +1,5 @@
+using KafkaDemo.Messaging.Envelopes;
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using Microsoft.Extensions.Options;
 
@@ -12,24 +14,25 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
         const string S = ProducerOptions.SectionName;
         var failures = new List<string>();
 
-        if (!double.IsFinite(options.MaxRate) || options.MaxRate <= 0)
-        {
-            failures.Add($"{S}:MaxRate must be a positive number of messages per second; it is {options.MaxRate}.");
-        }
-
-        if (RateError(options.Rate, options.MaxRate) is { } rateError)
+        if (RateLimit.Problem(options.Rate) is { } rateError)
         {
             failures.Add($"{S}:Rate {rateError}");
         }
 
-        if (!MessageSizeRange.TryParse(options.MessageSize, out var sizeError, out _))
+        var sizeValid = MessageSizeRange.TryParse(options.MessageSize, out var sizeError, out var size);
+        if (!sizeValid)
         {
             failures.Add($"{S}:MessageSize: {sizeError}");
         }
 
-        if (!TopicSpec.TryParse(options.Topics, out _, out var topicError))
+        if (!TopicSpec.TryParse(options.Topics, out var topics, out var topicError))
         {
             failures.Add($"{S}:Topics: {topicError}");
+        }
+        else if (sizeValid && topics.Names.MaxBy(n => n.Length) is { } longest && EnvelopeLayout.SizeFor(longest.Length, 0) > size.Min)
+        {
+            failures.Add($"{S}:MessageSize: {size.Min} bytes cannot hold an envelope for topic '{longest}', which needs at least "
+                + $"{EnvelopeLayout.SizeFor(longest.Length, 0)} ({EnvelopeLayout.LocationOverhead} plus the topic name).");
         }
 
         if (!Enum.IsDefined(options.Keys))
@@ -59,10 +62,4 @@ public sealed class ProducerOptionsValidator : IValidateOptions<ProducerOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    /// <summary>Why a target rate is unacceptable, or null when it is fine. Shared by start-up and the HTTP API.</summary>
-    public static string? RateError(double rate, double maxRate) =>
-        !double.IsFinite(rate) || rate < 0 || rate > maxRate
-            ? $"must be from 0 (unthrottled) to {maxRate} messages per second; it is {rate}."
-            : null;
 }

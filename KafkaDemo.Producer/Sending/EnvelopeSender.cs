@@ -12,7 +12,9 @@ namespace KafkaDemo.Producer.Sending;
 /// <summary>
 /// The send loop. On a dedicated thread it follows the <see cref="RateSchedule"/>, writes and signs
 /// each envelope and hands it to the Kafka client; delivery reports come back on the client's poll
-/// thread and are counted there. On shutdown it flushes what is in flight.
+/// thread and are counted there. On shutdown it flushes what is in flight; whatever the flush
+/// could not settle in <see cref="ProducerOptions.FlushTimeoutSeconds"/> is counted as failed and
+/// logged as a warning, so that sent = acknowledged + failed once the producer has stopped.
 /// </summary>
 public sealed partial class EnvelopeSender : BackgroundService
 {
@@ -32,6 +34,12 @@ public sealed partial class EnvelopeSender : BackgroundService
     private readonly byte[] _padding = RandomNumberGenerator.GetBytes(PaddingPatternBytes);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastErrorLogMicros;
+
+    // Set once shutdown has given up on what is in flight; from then on delivery reports are not
+    // counted. _reporting counts delivery reports being counted right now, so that giving up and
+    // counting never overlap (see AbandonInFlight).
+    private int _abandoned;
+    private int _reporting;
 
     public EnvelopeSender(
         IProducer<byte[]?, byte[]> producer,
@@ -151,7 +159,7 @@ public sealed partial class EnvelopeSender : BackgroundService
         var actual = _time.Now();
         plan.Next(actual, out var destination, out var key, out var sequence, out var size);
         var value = new byte[size];
-        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), _padding);
+        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), destination.Topic, destination.Partition.Value, _padding);
         _message.Key = key;
         _message.Value = value;
 
@@ -170,6 +178,8 @@ public sealed partial class EnvelopeSender : BackgroundService
                 _metrics.RecordQueueFullWait();
                 if (stoppingToken.IsCancellationRequested)
                 {
+                    // Never handed over: counted as sent and failed, so sent = acknowledged + failed holds.
+                    _metrics.RecordSent(actual - intendedMicros, actual);
                     _metrics.RecordFailed();
                     return;
                 }
@@ -190,16 +200,29 @@ public sealed partial class EnvelopeSender : BackgroundService
 
     private void OnDelivery(DeliveryReport<byte[]?, byte[]> report)
     {
-        if (report.Error.IsError)
+        Interlocked.Increment(ref _reporting);
+        try
         {
-            _metrics.RecordFailed();
-            LogThrottled(report.Error);
-            return;
-        }
+            if (Volatile.Read(ref _abandoned) != 0)
+            {
+                return; // already counted as failed at shutdown
+            }
 
-        var sentAt = EnvelopeVerifier.ReadActualSendMicros(report.Message.Value);
-        var now = _time.Now();
-        _metrics.RecordAcked(now - sentAt, now);
+            if (report.Error.IsError)
+            {
+                _metrics.RecordFailed();
+                LogThrottled(report.Error);
+                return;
+            }
+
+            var sentAt = EnvelopeVerifier.ReadActualSendMicros(report.Message.Value);
+            var now = _time.Now();
+            _metrics.RecordAcked(now - sentAt, now);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reporting);
+        }
     }
 
     private void Flush()
@@ -208,15 +231,39 @@ public sealed partial class EnvelopeSender : BackgroundService
         try
         {
             var remaining = _producer.Flush(timeout);
+            if (remaining > 0 || _metrics.Sent != _metrics.Acked + _metrics.Failed)
+            {
+                AbandonInFlight();
+            }
+
             LogFlushed(_logger, _metrics.Sent, _metrics.Acked, _metrics.Failed, remaining);
         }
         catch (KafkaException ex)
         {
             LogFlushFailed(_logger, ex);
+            AbandonInFlight();
         }
         catch (ObjectDisposedException)
         {
-            // The host already disposed the client.
+            // The host already disposed the client: nothing in flight can be acknowledged any more.
+            AbandonInFlight();
+        }
+    }
+
+    /// <summary>
+    /// Counts every message still unsettled after the shutdown flush as failed. Delivery reports
+    /// arriving later are ignored: the flag is raised before the count is taken, and the count
+    /// waits for any report being counted at that moment (both sides use full fences).
+    /// </summary>
+    private void AbandonInFlight()
+    {
+        Interlocked.Exchange(ref _abandoned, 1);
+        SpinWait.SpinUntil(() => Volatile.Read(ref _reporting) == 0);
+        var lost = _metrics.Sent - _metrics.Acked - _metrics.Failed;
+        if (lost > 0)
+        {
+            _metrics.RecordFailed(lost);
+            LogAbandoned(_logger, lost, _options.FlushTimeoutSeconds, _metrics.Sent, _metrics.Acked, _metrics.Failed);
         }
     }
 
@@ -239,6 +286,9 @@ public sealed partial class EnvelopeSender : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flushed: {Sent} sent, {Acked} acknowledged, {Failed} failed, {Remaining} still in flight")]
     private static partial void LogFlushed(ILogger logger, long sent, long acked, long failed, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Lost} message(s) were still in flight when the {Seconds} s shutdown flush ended; counted as failed ({Sent} sent, {Acked} acknowledged, {Failed} failed)")]
+    private static partial void LogAbandoned(ILogger logger, long lost, int seconds, long sent, long acked, long failed);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Flushing the producer failed")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);

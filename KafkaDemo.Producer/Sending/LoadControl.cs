@@ -1,3 +1,4 @@
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Producer.Options;
 using Microsoft.Extensions.Options;
 
@@ -37,14 +38,12 @@ public sealed class LoadControl(IOptions<ProducerOptions> options) : IDisposable
         }
     }
 
-    public double MaxRate { get; } = options.Value.MaxRate;
-
     public long Version => Interlocked.Read(ref _version);
 
-    /// <exception cref="ArgumentOutOfRangeException">The rate is negative, not finite, or above <see cref="MaxRate"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a valid rate (<see cref="RateLimit"/>).</exception>
     public void SetRate(double rate)
     {
-        if (ProducerOptionsValidator.RateError(rate, MaxRate) is { } error)
+        if (RateLimit.Problem(rate) is { } error)
         {
             throw new ArgumentOutOfRangeException(nameof(rate), rate, "The rate " + error);
         }

@@ -25,8 +25,7 @@ public static class StandaloneRun
         ["--keys"] = $"{ProducerOptions.SectionName}:Keys",
         ["--instance"] = $"{ProducerOptions.SectionName}:InstanceId",
         ["--bootstrap-servers"] = $"ConnectionStrings:{ProducerExtensions.KafkaConnectionName}",
-        ["--secret"] = $"{MessagingOptions.SectionName}:HmacSecret",
-    };
+    }.Concat(StandaloneRunner.SecretSwitches).ToDictionary();
 
     public static bool IsRequested(IEnumerable<string> args) =>
         args.Any(a => a == "--count" || a.StartsWith("--count=", StringComparison.Ordinal));

@@ -16,9 +16,6 @@ public sealed class ProducerMetrics : IIntervalMeasurement, IDisposable
 {
     public const string MeterName = "KafkaDemo.Producer";
 
-    private static readonly double[] LatencyBucketsMs =
-        [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000, 10000];
-
     private readonly Meter _meter;
     private readonly Histogram<double> _publishLatency;
     private readonly Histogram<double> _publishDelay;
@@ -53,10 +50,10 @@ public sealed class ProducerMetrics : IIntervalMeasurement, IDisposable
         _meter.CreateObservableGauge("kafkademo.producer.in_flight", () => Sent - Acked - Failed, "{message}", "Messages sent and not yet acknowledged.");
         _publishLatency = _meter.CreateHistogram(
             "kafkademo.producer.publish_latency", "ms", "From handing a message to the client to its acknowledgement.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Milliseconds });
         _publishDelay = _meter.CreateHistogram(
             "kafkademo.producer.publish_delay", "ms", "From a message's intended send time to its actual send time.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Milliseconds });
     }
 
     public string InstanceId => _identity.InstanceId;
@@ -101,6 +98,9 @@ public sealed class ProducerMetrics : IIntervalMeasurement, IDisposable
     }
 
     public void RecordFailed() => Interlocked.Increment(ref _failed);
+
+    /// <summary>Counts <paramref name="count"/> messages as failed at once (those abandoned at shutdown).</summary>
+    public void RecordFailed(long count) => Interlocked.Add(ref _failed, count);
 
     public void RecordQueueFullWait() => Interlocked.Increment(ref _queueFullWaits);
 

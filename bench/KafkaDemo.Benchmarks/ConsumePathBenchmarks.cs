@@ -30,14 +30,14 @@ public class ConsumePathBenchmarks
     {
         _verifier = new EnvelopeVerifier(_key);
         _signed = new byte[Size];
-        new EnvelopeWriter(_key).Write(_signed, new EnvelopeFields(Guid.Empty, 1, 0, 1_000, 1_100), [7]);
+        new EnvelopeWriter(_key).Write(_signed, new EnvelopeFields(Guid.Empty, 1, 0, 1_000, 1_100), "orders", 0, [7]);
     }
 
     [Benchmark(Description = "verify + record + track")]
     public void Consume()
     {
         var now = 1_800_000_000_000_000L + _sequence;
-        if (_verifier.Verify(_signed, out var fields) == VerificationResult.Verified)
+        if (_verifier.Verify(_signed, "orders", 0, out var fields) == VerificationResult.Verified)
         {
             _latency.Record(now - (now - 5_000));
             _fromActual.Record(now - (now - 4_000));

@@ -3,10 +3,12 @@ using KafkaDemo.Messaging.Envelopes;
 
 namespace KafkaDemo.Benchmarks;
 
-/// <summary>Signing (producer) and verifying (consumer) one envelope of each size.</summary>
+/// <summary>Signing (producer) and verifying (consumer) one version-2 envelope of each size, for a record of "orders", partition 3.</summary>
 [Config(typeof(BenchmarkConfig))]
 public class EnvelopeBenchmarks
 {
+    private const string Topic = "orders";
+    private const int Partition = 3;
     private readonly HmacKey _key = HmacKey.FromSecret("benchmark-secret-0123456789");
     private EnvelopeWriter _writer = default!;
     private EnvelopeVerifier _verifier = default!;
@@ -27,14 +29,14 @@ public class EnvelopeBenchmarks
         _padding = new byte[64 * 1024];
         Random.Shared.NextBytes(_padding);
         _signed = new byte[Size];
-        _writer.Write(_signed, Fields(0), _padding);
+        _writer.Write(_signed, Fields(0), Topic, Partition, _padding);
     }
 
     [Benchmark(Description = "sign")]
-    public void Sign() => _writer.Write(_buffer, Fields(_sequence++), _padding);
+    public void Sign() => _writer.Write(_buffer, Fields(_sequence++), Topic, Partition, _padding);
 
     [Benchmark(Description = "verify")]
-    public VerificationResult Verify() => _verifier.Verify(_signed, out _);
+    public VerificationResult Verify() => _verifier.Verify(_signed, Topic, Partition, out _);
 
     private static EnvelopeFields Fields(long sequence) =>
         new(Guid.Empty, 1_800_000_000_000_000, sequence, 1_800_000_000_000_000 + sequence, 1_800_000_000_000_100 + sequence);

@@ -4,6 +4,9 @@
 overseer="http://localhost:5100"
 work="$(mktemp -d)"
 apphost_pid=""
+# The control token the changes below need (Authorization: Bearer), given to the AppHost as its
+# control-token parameter for this run; in the environment, not on a command line.
+control_token="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 
 cleanup() {
   if [ -n "$apphost_pid" ]; then
@@ -21,7 +24,7 @@ trap cleanup EXIT
 start_apphost() {
   log "Building (Release)..."
   dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
-  env KafkaDemo__Mode=embedded "$@" \
+  env KafkaDemo__Mode=embedded "Parameters__control-token=$control_token" "$@" \
     dotnet run -c Release --no-build --project KafkaDemo.AppHost --launch-profile http > "$work/apphost.log" 2>&1 &
   apphost_pid=$!
   for _ in $(seq 240); do
@@ -34,5 +37,5 @@ start_apphost() {
   exit 1
 }
 
-# json METHOD URL [BODY]
-json() { curl -fsS -X "$1" "$2" -H 'Content-Type: application/json' ${3:+-d "$3"} > /dev/null; }
+# json METHOD URL [BODY]: a change, with the control token
+json() { curl -fsS -X "$1" "$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $control_token" ${3:+-d "$3"} > /dev/null; }

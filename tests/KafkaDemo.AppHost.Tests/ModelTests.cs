@@ -18,6 +18,7 @@ public sealed class ModelTests
         Assert.Contains("producer", names);
         Assert.Contains("consumer", names);
         Assert.Contains("hmac-secret", names);
+        Assert.Contains("control-token", names);
         Assert.Contains("overseer", names);
     }
 
@@ -86,6 +87,28 @@ public sealed class ModelTests
                 Assert.Empty(boundToSecret);
             }
         }
+    }
+
+    [Fact]
+    public async Task The_control_token_goes_to_every_service_with_control_endpoints_and_to_no_other()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Producers=2");
+
+        var token = builder.Resources.OfType<ParameterResource>().Single(p => p.Name == "control-token");
+        Assert.True(token.Secret);
+        var holders = new List<string>();
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>())
+        {
+            var environment = await ResourceEnvironment.ReadAsync(resource);
+            var bound = environment.Where(v => v.Value is ParameterResource { Name: "control-token" }).Select(v => v.Key).ToList();
+            if (bound.Count > 0)
+            {
+                Assert.Equal(["Control__Token"], bound);
+                holders.Add(resource.Name);
+            }
+        }
+
+        Assert.Equal(["kafka-embedded", "overseer", "producer-1", "producer-2"], holders.Order());
     }
 
     [Fact]
@@ -171,6 +194,9 @@ public sealed class ModelTests
     [InlineData("--KafkaDemo:ReplicationFactor=5", "KafkaDemo:ReplicationFactor")]
     [InlineData("--KafkaDemo:Ports:Consumer=70000", "KafkaDemo:Ports:Consumer")]
     [InlineData("--KafkaDemo:Rate=-1", "KafkaDemo:Rate")]
+    [InlineData("--KafkaDemo:Rate=1e-300", "KafkaDemo:Rate")]
+    [InlineData("--KafkaDemo:Controller:SloP99Ms=0.5", "KafkaDemo:Controller:SloP99Ms")]
+    [InlineData("--KafkaDemo:Controller:MaxRate=6000000", "KafkaDemo:Controller:MaxRate")]
     public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));

@@ -8,6 +8,7 @@ using KafkaDemo.Messaging.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using producer::KafkaDemo.Producer.Extensions;
 using producer::KafkaDemo.Producer.Sending;
 using producer::KafkaDemo.Producer.Stats;
@@ -22,7 +23,11 @@ internal static class DemoServices
 {
     public const string Secret = "integration-test-secret-0123456789";
 
-    public static IHost Producer(string bootstrap, string topics, long count, double rate, string instance = "it-producer", params (string Key, string Value)[] extra)
+    public static IHost Producer(string bootstrap, string topics, long count, double rate, string instance = "it-producer", params (string Key, string Value)[] extra) =>
+        Producer(bootstrap, topics, count, rate, logs: null, instance, extra);
+
+    /// <summary>A producer whose log lines (warnings and above) also go to <paramref name="logs"/>.</summary>
+    public static IHost Producer(string bootstrap, string topics, long count, double rate, LogCapture? logs, string instance = "it-producer", params (string Key, string Value)[] extra)
     {
         var builder = Builder(bootstrap, extra.Concat(
         [
@@ -31,19 +36,28 @@ internal static class DemoServices
             ("Producer:Rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Producer:InstanceId", instance),
         ]));
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddProducer();
         return builder.Build();
     }
 
-    public static IHost Consumer(string bootstrap, string topics, long count, params (string Key, string Value)[] extra)
+    public static IHost Consumer(string bootstrap, string topics, long count, params (string Key, string Value)[] extra) =>
+        Consumer(bootstrap, topics, count, $"it-{Guid.NewGuid():N}", time: null, extra);
+
+    /// <summary>A consumer in a given group, on a given clock (null: the system clock).</summary>
+    public static IHost Consumer(string bootstrap, string topics, long count, string group, TimeProvider? time, params (string Key, string Value)[] extra)
     {
         var builder = Builder(bootstrap, extra.Concat(
         [
             ("Consumer:Topics", topics),
             ("Consumer:MessageCount", count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("Consumer:GroupId", $"it-{Guid.NewGuid():N}"),
+            ("Consumer:GroupId", group),
             ("Consumer:IdleExitSeconds", "60"),
-        ]));
+        ]), time);
         builder.AddConsumer();
         return builder.Build();
     }
@@ -70,9 +84,14 @@ internal static class DemoServices
         }
     }
 
-    private static HostApplicationBuilder Builder(string bootstrap, IEnumerable<(string Key, string Value)> settings)
+    private static HostApplicationBuilder Builder(string bootstrap, IEnumerable<(string Key, string Value)> settings, TimeProvider? time = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "IntegrationTest" });
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Configuration.AddInMemoryCollection(
             settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)).Concat(
             [

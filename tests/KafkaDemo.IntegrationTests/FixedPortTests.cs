@@ -56,6 +56,75 @@ public sealed class FixedPortTests
         Assert.Contains("EmbeddedKafka:Port", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task While_a_broker_is_up_its_own_port_stays_reserved_so_taking_it_down_cannot_abort_the_process()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Fixed embedded ports are implemented for Linux only.");
+        var basePort = FreePorts.Block(3);
+        using var cluster = EmbeddedKafkaCluster.Start(
+            new EmbeddedKafkaOptions { Port = basePort, Topics = "reserved-ports", Partitions = 3, RetentionSeconds = 0 },
+            NullLogger.Instance);
+
+        // While a broker serves on its fixed port, librdkafka's own (ephemeral) port is idle. Had
+        // another socket taken it, taking the broker down would rebind it, fail, and abort.
+        // (.NET binds with SO_REUSEADDR, so this also shows a reusing socket is kept out.)
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var broker in new[] { 1, 2, 3 })
+            {
+                using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                var error = Assert.Throws<SocketException>(() => stranger.Bind(new IPEndPoint(IPAddress.Loopback, cluster.EphemeralPort(broker))));
+                Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+            }
+
+            cluster.SetBrokerDown(2);
+            Assert.False(await AcceptsAsync(basePort + 1), "A broker that is down still accepts connections.");
+            Assert.False(await AcceptsAsync(cluster.EphemeralPort(2)), "A broker that is down listens on its own port.");
+            cluster.SetBrokerUp(2);
+            Assert.True(await AcceptsAsync(basePort + 1), "The broker did not come back on its fixed port.");
+        }
+
+        await AssertServesAsync(cluster, "reserved-ports");
+    }
+
+    [Fact]
+    public async Task A_fixed_port_taken_while_its_broker_is_down_makes_bringing_it_up_fail_cleanly_with_no_impostor()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Fixed embedded ports are implemented for Linux only.");
+        var basePort = FreePorts.Block(3);
+        using var cluster = EmbeddedKafkaCluster.Start(
+            new EmbeddedKafkaOptions { Port = basePort, Topics = "taken-port", Partitions = 3, RetentionSeconds = 0 },
+            NullLogger.Instance);
+        cluster.SetBrokerDown(2);
+
+        using (var squatter = new TcpListener(IPAddress.Loopback, basePort + 1))
+        {
+            squatter.Start();
+
+            var error = Assert.Throws<IOException>(() => cluster.SetBrokerUp(2));
+
+            Assert.Contains($"127.0.0.1:{basePort + 1}", error.Message, StringComparison.Ordinal);
+            Assert.False(cluster.Brokers.Single(b => b.Id == 2).Up, "The broker is reported up although it could not come back.");
+            Assert.False(await AcceptsAsync(cluster.EphemeralPort(2)), "The broker came up on its own port, where no client looks for it.");
+        }
+
+        // Once the port is free again, the broker comes back where it belongs.
+        cluster.SetBrokerUp(2);
+        Assert.True(cluster.Brokers.Single(b => b.Id == 2).Up);
+        Assert.True(await AcceptsAsync(basePort + 1), "The broker did not come back on its fixed port.");
+        await AssertServesAsync(cluster, "taken-port");
+    }
+
+    private static async Task AssertServesAsync(EmbeddedKafkaCluster cluster, string topic)
+    {
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, Acks = Acks.All }).Build();
+        for (var partition = 0; partition < 3; partition++)
+        {
+            var result = await producer.ProduceAsync(new TopicPartition(topic, partition), new Message<Null, string> { Value = "hello" }, TestContext.Current.CancellationToken);
+            Assert.Equal(PersistenceStatus.Persisted, result.Status);
+        }
+    }
+
     private static async Task<bool> AcceptsAsync(int port)
     {
         using var client = new TcpClient();

@@ -13,7 +13,7 @@ public sealed record DashboardModel(
 {
     /// <summary>Chart markers for the events worth seeing on a chart.</summary>
     public IReadOnlyList<ChartMarker> Markers => [.. Events
-        .Where(e => e.Kind is EventKinds.Fault or EventKinds.Manual or EventKinds.Agent or EventKinds.BrokerConfig
+        .Where(e => e.Kind is EventKinds.Fault or EventKinds.Manual or EventKinds.Agent or EventKinds.BrokerConfig or EventKinds.Fleet
             || (e.Kind == EventKinds.Controller && e.Message.Contains('→', StringComparison.Ordinal)))
         .Select(e => new ChartMarker(e.At.LocalDateTime, ShortLabel(e), MarkerColor(e.Kind), Cause: e.Kind != EventKinds.Controller))];
 
@@ -24,6 +24,7 @@ public sealed record DashboardModel(
         EventKinds.Manual => "#6a1b9a",
         EventKinds.Agent => "#00838f",
         EventKinds.BrokerConfig => "#2e7d32",
+        EventKinds.Fleet => "#5d4037",
         _ => "#757575",
     };
 
@@ -33,6 +34,7 @@ public sealed record DashboardModel(
         EventKinds.Manual => "manual",
         EventKinds.Agent => "agent",
         EventKinds.BrokerConfig => "config",
+        EventKinds.Fleet => e.Message.Contains(" restarted ", StringComparison.Ordinal) ? "restart" : "fleet",
         _ => e.Details?.TryGetValue("newRate", out var rate) == true && e.Details.TryGetValue("previousRate", out var before)
             && rate is double r && before is double b ? (r > b ? "rate ↑" : "rate ↓") : "controller",
     };

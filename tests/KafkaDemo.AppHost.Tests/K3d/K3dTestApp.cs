@@ -1,4 +1,3 @@
-using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.TestSupport;
@@ -29,26 +28,14 @@ internal sealed class K3dTestApp : IDisposable
             FreePorts.Block(brokers + 1, K3dSettings.NodePortMin, K3dSettings.NodePortMax),
             clusterName);
 
-    public async Task<IDistributedApplicationTestingBuilder> BuilderAsync(params string[] extra)
-    {
-        var httpPorts = FreePorts.Block(3);
-        string[] args =
+    public Task<IDistributedApplicationTestingBuilder> BuilderAsync(params string[] extra) =>
+        TestApp.CreateInModeAsync("k3d",
         [
-            "--KafkaDemo:Mode=k3d",
             $"--KafkaDemo:K3d:ClusterName={ClusterName}",
             $"--KafkaDemo:K3d:StateDirectory={StateDirectory}",
             $"--KafkaDemo:K3d:NodePort={NodePort}",
-            $"--KafkaDemo:Ports:Overseer={httpPorts}",
-            $"--KafkaDemo:Ports:Producer={httpPorts + 1}",
-            $"--KafkaDemo:Ports:Consumer={httpPorts + 2}",
-            $"--Parameters:hmac-secret={TestApp.Secret}",
             .. extra,
-        ];
-        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.KafkaDemo_AppHost>(
-            args,
-            (options, _) => options.DisableDashboard = true,
-            TestContext.Current.CancellationToken);
-    }
+        ]);
 
     public void Dispose()
     {

@@ -32,7 +32,8 @@ public sealed class DashboardCommandTests(RunningApp app)
             // tests of this app expect no duplicates. Pausing the load from the dashboard drains it.
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "pause-load", cancellation)).Success);
             await Eventually.TrueAsync(
-                async () => (await app.Producer.GetFromJsonAsync<ProducerStats>("/api/stats", cancellation))!.InFlight == 0,
+                async () => (await app.Producer.GetFromJsonAsync<ProducerStats>("/api/stats", cancellation))!.InFlight == 0
+                    && (await app.Producer2.GetFromJsonAsync<ProducerStats>("/api/stats", cancellation))!.InFlight == 0,
                 Deadline,
                 "Messages stayed in flight while paused.");
             var down = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "broker-down", Inputs(("broker", "2"), ("seconds", "3")), cancellation);
@@ -53,6 +54,7 @@ public sealed class DashboardCommandTests(RunningApp app)
             var clear = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "clear-faults", cancellation);
             Assert.True(clear.Success, clear.Message);
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
+            await app.LoadRunningAgainAsync();
         }
 
         Assert.All((await ClusterAsync())!.Brokers, b => Assert.Equal(0, b.RttMs));
@@ -75,9 +77,16 @@ public sealed class DashboardCommandTests(RunningApp app)
         try
         {
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "pause-load", cancellation)).Success);
-            Assert.True((await app.Producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Paused);
+            foreach (var producer in app.Producers)
+            {
+                Assert.True((await producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Paused);
+            }
+
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
-            Assert.False((await app.Producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Paused);
+            foreach (var producer in app.Producers)
+            {
+                Assert.False((await producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Paused);
+            }
 
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "controller-on", cancellation)).Success);
             Assert.True((await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", cancellation))!.Controller.Enabled);
@@ -86,6 +95,7 @@ public sealed class DashboardCommandTests(RunningApp app)
         {
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "controller-off", cancellation)).Success);
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
+            await app.LoadRunningAgainAsync();
         }
 
         Assert.False((await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", cancellation))!.Controller.Enabled);

@@ -13,9 +13,11 @@ public sealed class OverseerApiTests(RunningApp app)
     {
         { "/api/rate", """{ "rate": -1 }""", "rate" },
         { "/api/rate", """{ "rate": 1e12 }""", "rate" },
+        { "/api/rate", """{ "rate": 1e-300 }""", "rate" },
         { "/api/rate", """{ }""", "rate" },
         { "/api/controller", """{ "sloP99Ms": 0 }""", "sloP99Ms" },
         { "/api/controller", """{ "sloP99Ms": -3 }""", "sloP99Ms" },
+        { "/api/controller", """{ "sloP99Ms": 1e-300 }""", "sloP99Ms" },
         { "/api/controller", """{ }""", "body" },
         { "/api/load", """{ "paused": null }""", "paused" },
     };
@@ -54,7 +56,21 @@ public sealed class OverseerApiTests(RunningApp app)
             Assert.Equal(HttpStatusCode.OK, rate.StatusCode);
         }
 
-        Assert.Equal(1500, (await app.Producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Rate);
+        // The app runs two producers: each takes half of the total.
+        foreach (var producer in app.Producers)
+        {
+            Assert.Equal(750, (await producer.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Rate);
+        }
+
+        // A total that would leave a producer under 1 msg/s is refused, and changes nothing.
+        using (var tooLow = await app.Overseer.PutAsJsonAsync("/api/rate", new RateChange(1), cancellation))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tooLow.StatusCode);
+            var problem = await tooLow.Content.ReadFromJsonAsync<ValidationProblemDetails>(cancellation);
+            Assert.Contains("each of the 2 producers", problem!.Errors["rate"][0], StringComparison.Ordinal);
+        }
+
+        Assert.Equal(750, (await app.Producer2.GetFromJsonAsync<LoadSettings>("/api/rate", cancellation))!.Rate);
 
         using (var slo = await app.Overseer.PutAsJsonAsync("/api/controller", new ControllerChange(null, 40), cancellation))
         {

@@ -8,8 +8,9 @@ namespace KafkaDemo.AppHost.Tests.Running;
 
 /// <summary>
 /// The whole app in embedded mode, started once with Aspire.Hosting.Testing for every test of
-/// the "running app" collection (rate controller off, so the rate only moves when a test moves
-/// it), and one headless Debian Chromium when it is installed.
+/// the "running app" collection (two producers; rate controller off, so the rate only moves when
+/// a test moves it), and one headless Debian Chromium when it is installed. The HTTP clients send
+/// the control token; <see cref="Anonymous"/> makes one that does not.
 /// </summary>
 public sealed class RunningApp : IAsyncLifetime
 {
@@ -29,7 +30,13 @@ public sealed class RunningApp : IAsyncLifetime
 
     public Uri OverseerUrl { get; private set; } = default!;
 
+    /// <summary>producer-1.</summary>
     public HttpClient Producer { get; private set; } = default!;
+
+    /// <summary>producer-2.</summary>
+    public HttpClient Producer2 { get; private set; } = default!;
+
+    public IReadOnlyList<HttpClient> Producers => [Producer, Producer2];
 
     public HttpClient Overseer { get; private set; } = default!;
 
@@ -49,16 +56,17 @@ public sealed class RunningApp : IAsyncLifetime
         }
 
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var builder = await TestApp.CreateAsync("--KafkaDemo:Controller:Enabled=false", "--KafkaDemo:Rate=1000");
+        var builder = await TestApp.CreateAsync("--KafkaDemo:Controller:Enabled=false", "--KafkaDemo:Rate=1000", "--KafkaDemo:Producers=2");
         _app = await builder.BuildAsync(startup.Token);
         await _app.StartAsync(startup.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
 
         OverseerUrl = _app.GetEndpoint("overseer", "http");
-        Overseer = _app.CreateHttpClient("overseer");
-        Producer = _app.CreateHttpClient("producer");
+        Overseer = Authorized("overseer");
+        Producer = Authorized("producer-1");
+        Producer2 = Authorized("producer-2");
         Consumer = _app.CreateHttpClient("consumer");
-        EmbeddedKafka = _app.CreateHttpClient("kafka-embedded");
+        EmbeddedKafka = Authorized("kafka-embedded");
 
         // Wait until the Overseer has merged some seconds, so the page has something to show.
         while ((await Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token))?.Consumer.Verified is null or 0)
@@ -80,6 +88,26 @@ public sealed class RunningApp : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Waits until the Overseer reports the load running again after a test paused it: it sees
+    /// the producers' state at its next poll, and the next test must not see them paused.
+    /// </summary>
+    public Task LoadRunningAgainAsync() =>
+        KafkaDemo.TestSupport.Eventually.TrueAsync(
+            async () => (await Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken)) is { Producer.Paused: false, Producer.TargetRate: > 0 },
+            TimeSpan.FromSeconds(30),
+            "The Overseer still reports the load paused.");
+
+    /// <summary>A client of <paramref name="resource"/> that sends no control token.</summary>
+    public HttpClient Anonymous(string resource) => App.CreateHttpClient(resource);
+
+    private HttpClient Authorized(string resource)
+    {
+        var client = App.CreateHttpClient(resource);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+        return client;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Browser is not null)
@@ -89,6 +117,7 @@ public sealed class RunningApp : IAsyncLifetime
 
         _playwright?.Dispose();
         Producer?.Dispose();
+        Producer2?.Dispose();
         Overseer?.Dispose();
         Consumer?.Dispose();
         EmbeddedKafka?.Dispose();

@@ -57,30 +57,54 @@ public sealed class HmacKeyTests
 
 public sealed class DocumentedEnvelopeTests
 {
+    private static readonly Messaging.Envelopes.HmacKey Key = Messaging.Envelopes.HmacKey.FromSecret(DocumentedVector.Secret);
+
+    private static Messaging.Envelopes.EnvelopeFields Fields => new(
+        DocumentedVector.ProducerId, DocumentedVector.Epoch, DocumentedVector.Sequence, DocumentedVector.Intended, DocumentedVector.Actual);
+
     [Fact]
-    public void The_documented_envelope_verifies_with_the_documented_fields()
+    public void The_documented_version_2_envelope_verifies_where_it_was_signed_for()
     {
         var envelope = Convert.FromHexString(DocumentedVector.Envelope);
 
-        var result = new Messaging.Envelopes.EnvelopeVerifier(Messaging.Envelopes.HmacKey.FromSecret(DocumentedVector.Secret))
-            .Verify(envelope, out var fields);
+        var result = new Messaging.Envelopes.EnvelopeVerifier(Key).Verify(envelope, DocumentedVector.Topic, DocumentedVector.Partition, out var fields);
 
         Assert.Equal(Messaging.Envelopes.VerificationResult.Verified, result);
-        Assert.Equal(Guid.Parse("0190a7e4-5b6c-8d2e-9f10-112233445566"), fields.ProducerId);
-        Assert.Equal(1795000000000000, fields.Epoch);
-        Assert.Equal(42, fields.Sequence);
-        Assert.Equal(1795000000123456, fields.IntendedSendMicros);
-        Assert.Equal(1795000000123789, fields.ActualSendMicros);
+        Assert.Equal(Fields, fields);
+    }
+
+    [Theory]
+    [InlineData("orders", 4)]
+    [InlineData("clicks", 3)]
+    [InlineData("orders2", 3)]
+    public void The_documented_version_2_envelope_is_misplaced_anywhere_else(string topic, int partition)
+    {
+        var envelope = Convert.FromHexString(DocumentedVector.Envelope);
+
+        var result = new Messaging.Envelopes.EnvelopeVerifier(Key).Verify(envelope, topic, partition, out var fields);
+
+        Assert.Equal(Messaging.Envelopes.VerificationResult.Misplaced, result);
+        Assert.Equal(default, fields);
+    }
+
+    [Theory]
+    [InlineData("orders", 3)]
+    [InlineData("anywhere", 17)]
+    public void The_documented_version_1_envelope_still_verifies_in_any_partition(string topic, int partition)
+    {
+        var envelope = Convert.FromHexString(DocumentedVector.Version1Envelope);
+
+        var result = new Messaging.Envelopes.EnvelopeVerifier(Key).Verify(envelope, topic, partition, out var fields);
+
+        Assert.Equal(Messaging.Envelopes.VerificationResult.Verified, result);
+        Assert.Equal(Fields, fields);
     }
 
     [Fact]
     public void Our_writer_produces_the_documented_envelope_byte_for_byte()
     {
-        var buffer = new byte[96];
-        new Messaging.Envelopes.EnvelopeWriter(Messaging.Envelopes.HmacKey.FromSecret(DocumentedVector.Secret)).Write(
-            buffer,
-            new Messaging.Envelopes.EnvelopeFields(Guid.Parse("0190a7e4-5b6c-8d2e-9f10-112233445566"), 1795000000000000, 42, 1795000000123456, 1795000000123789),
-            [0, 1, 2, 3, 4, 5, 6, 7]);
+        var buffer = new byte[107];
+        new Messaging.Envelopes.EnvelopeWriter(Key).Write(buffer, Fields, DocumentedVector.Topic, DocumentedVector.Partition, [0, 1, 2, 3, 4, 5, 6, 7]);
 
         Assert.Equal(DocumentedVector.Envelope, Convert.ToHexStringLower(buffer));
     }

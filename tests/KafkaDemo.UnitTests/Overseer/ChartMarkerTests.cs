@@ -1,6 +1,7 @@
 extern alias overseer;
 
 using overseer::KafkaDemo.Overseer.Components.Dashboard;
+using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.UnitTests.Overseer;
 
@@ -24,6 +25,19 @@ public sealed class ChartMarkerTests
         Assert.Equal(5, shown.Count(s => s.Marker.Label == "rate ↓"));
         Assert.Equal(Start.AddSeconds(115), shown[^1].Marker.Time); // the newest reactions fill the rest
         Assert.True(shown.Select(s => s.Marker.Time).SequenceEqual(shown.Select(s => s.Marker.Time).Order()));
+    }
+
+    [Fact]
+    public void A_restart_is_marked_on_the_charts_as_a_cause()
+    {
+        var model = new DashboardModel(null!, null!, [], [
+            new(new DateTimeOffset(Start.AddSeconds(5)), EventKinds.Fleet, "consumer restarted (a new process); its earlier counts stay in the totals: 10 verified, 0 integrity failures, 0 gaps, 0 duplicates"),
+            new(new DateTimeOffset(Start.AddSeconds(9)), EventKinds.SloBreach, "SLO breach: p99 30 ms > 25 ms at 2000/s"),
+        ]);
+
+        var marker = Assert.Single(model.Markers);
+        Assert.Equal("restart", marker.Label);
+        Assert.True(marker.Cause);
     }
 
     [Fact]

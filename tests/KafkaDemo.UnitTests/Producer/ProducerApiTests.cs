@@ -1,6 +1,7 @@
 extern alias producer;
 
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Messaging.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using producer::KafkaDemo.Producer.Api;
 using producer::KafkaDemo.Producer.Options;
@@ -10,7 +11,7 @@ namespace KafkaDemo.UnitTests.Producer;
 
 public sealed class ProducerApiTests : IDisposable
 {
-    private readonly LoadControl _control = new(Microsoft.Extensions.Options.Options.Create(new ProducerOptions { Rate = 1000, MaxRate = 50_000 }));
+    private readonly LoadControl _control = new(Microsoft.Extensions.Options.Options.Create(new ProducerOptions { Rate = 1000 }));
 
     public void Dispose() => _control.Dispose();
 
@@ -20,15 +21,18 @@ public sealed class ProducerApiTests : IDisposable
         var result = ProducerApi.SetRate(new RateChange(2500), _control);
 
         var ok = Assert.IsType<Ok<LoadSettings>>(result.Result);
-        Assert.Equal(new LoadSettings(2500, false, 50_000), ok.Value);
+        Assert.Equal(new LoadSettings(2500, false, RateLimit.Max), ok.Value);
         Assert.Equal(2500, _control.TargetRate);
     }
 
     [Theory]
     [InlineData(null)]
     [InlineData(-5.0)]
-    [InlineData(50_001.0)]
+    [InlineData(5_000_001.0)]
     [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(1e-300)] // accepted before, and it stopped the producer for good
+    [InlineData(0.999)]
     public void An_invalid_rate_is_a_validation_problem_and_changes_nothing(double? rate)
     {
         var version = _control.Version;

@@ -23,6 +23,8 @@ public sealed class ProducerOptionsTests
     [InlineData("Producer:Rate", double.NaN)]
     [InlineData("Producer:Rate", double.PositiveInfinity)]
     [InlineData("Producer:Rate", 6_000_000.0)]
+    [InlineData("Producer:Rate", 1e-300)]
+    [InlineData("Producer:Rate", 0.5)]
     public void An_invalid_rate_names_its_key(string key, double rate)
     {
         var result = Validate(o => o.Rate = rate);
@@ -42,6 +44,18 @@ public sealed class ProducerOptionsTests
         Assert.True(result.Failed);
         Assert.Contains("Producer:MessageSize", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains(why, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_size_too_small_for_the_longest_topic_name_names_the_topic_and_the_size_it_needs()
+    {
+        Assert.True(Validate(o => (o.MessageSize, o.Topics) = ("99", "orders:1")).Succeeded); // 93 + 6
+
+        var result = Validate(o => (o.MessageSize, o.Topics) = ("100-200", "orders:1,a-rather-long-topic-name:1"));
+
+        Assert.True(result.Failed);
+        Assert.Contains("Producer:MessageSize", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'a-rather-long-topic-name', which needs at least 117", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -107,9 +107,67 @@ public sealed class RateScheduleTests
         Assert.True(schedule.MicrosUntilDue(101, resumedAt) > 0);
     }
 
-    [Fact]
-    public void A_negative_rate_is_refused()
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(1e-300)] // accepted before: message 2 was due in 10^306 µs, which overflowed and never came
+    [InlineData(0.5)]
+    [InlineData(double.NaN)]
+    public void A_rate_that_is_not_a_valid_rate_is_refused(double rate)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RateSchedule().Start(0, -1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateSchedule().Start(0, rate, 0));
+        var running = new RateSchedule();
+        running.Start(0, 1000, 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => running.ChangeRate(rate, 10, 10_000));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(2.5)]
+    [InlineData(1000.0)]
+    [InlineData(5_000_000.0)]
+    [InlineData(0.0)]
+    public void Any_change_takes_effect_at_once_whatever_the_previous_rate(double previous)
+    {
+        var schedule = new RateSchedule();
+        schedule.Start(_clock.Now(), previous, index: 0);
+        var sent = SendDue(schedule, 0, _clock.Now());
+
+        // 10 ms later, keeping to the schedule (well inside the old interval at low rates), the rate goes to 5000/s.
+        for (var ms = 0; ms < 10; ms++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            sent = SendDue(schedule, sent, _clock.Now());
+        }
+
+        var changedAt = _clock.Now();
+        schedule.ChangeRate(5000, sent, changedAt);
+
+        // The next message is due within one new interval (200 µs), not at the end of the old one...
+        Assert.InRange(schedule.MicrosUntilDue(sent, changedAt), long.MinValue, 200);
+
+        // ...and the new rate holds from then on: 5000 messages in the next second.
+        var before = sent;
+        for (var step = 0; step < 1000; step++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            sent = SendDue(schedule, sent, _clock.Now());
+        }
+
+        Assert.InRange(sent - before, 4_999, 5_001);
+    }
+
+    [Fact]
+    public void Far_from_its_anchor_the_schedule_saturates_instead_of_overflowing()
+    {
+        var schedule = new RateSchedule();
+        var now = _clock.Now();
+        schedule.Start(now, 1, index: 0);
+
+        Assert.Equal(long.MaxValue, schedule.IntendedMicros(long.MaxValue));
+        Assert.True(schedule.MicrosUntilDue(long.MaxValue, now) > 0, "A message far in the future came due.");
+        Assert.Equal(long.MinValue, schedule.IntendedMicros(long.MinValue));
+        Assert.True(schedule.MicrosUntilDue(long.MinValue, now) < 0, "A message long overdue was not due.");
+        Assert.True(schedule.MicrosUntilDue(1, long.MinValue) > 0);
+        Assert.True(schedule.MicrosUntilDue(1, long.MaxValue) < 0);
     }
 }

@@ -213,4 +213,35 @@ public sealed class SequenceTrackerTests
         // One inside the window is a late fill.
         Assert.Equal(SequenceObservation.OutOfOrder, tracker.Observe(Stream(ProducerA), SequenceTracker.WindowSize * 3L - 5, offset: 3));
     }
+
+    [Fact]
+    public void After_a_restart_records_the_previous_run_handled_are_redelivered_and_the_stream_goes_on_from_them()
+    {
+        var tracker = new SequenceTracker();
+        tracker.ResumePartition("orders", 0, handledThrough: 104);
+
+        // The group had committed offset 100; the previous run had handled up to 104.
+        for (var offset = 100; offset <= 104; offset++)
+        {
+            Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), offset, offset));
+        }
+
+        Assert.Equal(SequenceObservation.InOrder, tracker.Observe(Stream(ProducerA), 105, offset: 105));
+        Assert.Equal(SequenceObservation.Gap, tracker.Observe(Stream(ProducerA), 107, offset: 106));
+        Assert.Equal(new SequenceCounts(1, Gaps: 1, Duplicates: 0, Redelivered: 5, OutOfOrder: 0, Truncated: 0, ProducerRestarts: 0), tracker.Counts);
+    }
+
+    [Fact]
+    public void A_gap_the_previous_run_already_counted_is_not_counted_again_when_its_records_are_redelivered()
+    {
+        var tracker = new SequenceTracker();
+        tracker.ResumePartition("orders", 0, handledThrough: 11);
+
+        Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), 5, offset: 10));
+        Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), 9, offset: 11)); // 6-8 were lost before: counted then
+        Assert.Equal(SequenceObservation.InOrder, tracker.Observe(Stream(ProducerA), 10, offset: 12));
+
+        Assert.Equal(0, tracker.Counts.Gaps);
+        Assert.Equal(2, tracker.Counts.Redelivered);
+    }
 }

@@ -1,0 +1,205 @@
+extern alias overseer;
+
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Messaging.Measurement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using overseer::KafkaDemo.Overseer.Api;
+using overseer::KafkaDemo.Overseer.Extensions;
+using overseer::KafkaDemo.Overseer.Fleet;
+using overseer::KafkaDemo.Overseer.Timeline;
+
+namespace KafkaDemo.UnitTests.Overseer;
+
+/// <summary>
+/// The Overseer's services as <c>AddOverseer</c> registers them, on a fake clock, talking to fake
+/// producers and consumers over an in-memory HTTP handler. Nothing listens. The fleet monitor runs
+/// its own loop; it polls when the test moves the clock on (<see cref="PollAsync"/>).
+/// </summary>
+internal sealed class FleetHarness : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private readonly IHost _host;
+    private readonly FleetState _state;
+    private bool _started;
+
+    public FleetHarness(IReadOnlyList<string> producers, IReadOnlyList<string> consumers)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
+        var settings = new Dictionary<string, string?> { ["Overseer:Mode"] = "embedded", ["Logging:LogLevel:Default"] = "None" };
+        for (var i = 0; i < producers.Count; i++)
+        {
+            settings[$"Overseer:Producers:{i}"] = producers[i];
+        }
+
+        for (var i = 0; i < consumers.Count; i++)
+        {
+            settings[$"Overseer:Consumers:{i}"] = consumers[i];
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton<TimeProvider>(Time);
+        builder.AddOverseer();
+        builder.Services.AddHttpClient<FleetClient>().ConfigurePrimaryHttpMessageHandler(() => Instances);
+        _host = builder.Build();
+
+        _state = _host.Services.GetRequiredService<FleetState>();
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+    public FakeInstances Instances { get; } = new();
+
+    public IServiceProvider Services => _host.Services;
+
+    public FleetMonitor Monitor => _host.Services.GetServices<IHostedService>().OfType<FleetMonitor>().Single();
+
+    public FleetCommands Commands => _host.Services.GetRequiredService<FleetCommands>();
+
+    public OverseerReport Report => _host.Services.GetRequiredService<OverseerReport>();
+
+    public RunTimeline Timeline => _host.Services.GetRequiredService<RunTimeline>();
+
+    /// <summary>Starts the Overseer's services on the first call (its first poll), then moves the clock a poll interval on; returns once the fleet view was updated.</summary>
+    public async Task PollAsync()
+    {
+        var updated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged() => updated.TrySetResult();
+        _state.Changed += OnChanged;
+        try
+        {
+            if (!_started)
+            {
+                _started = true;
+                await _host.StartAsync(TestContext.Current.CancellationToken);
+            }
+            else
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            await updated.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            _state.Changed -= OnChanged;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_started)
+        {
+            _host.StopAsync().GetAwaiter().GetResult();
+        }
+
+        _host.Dispose();
+    }
+
+    public static ProducerStats Producer(string instance, DateTimeOffset startedAt, long sent, long acked, long failed) => new(
+        instance,
+        Guid.Empty,
+        UnixMicros.From(startedAt),
+        startedAt,
+        false,
+        1000,
+        new RateSummary(1000, 1000),
+        new RateSummary(1000, 1000),
+        sent,
+        acked,
+        failed,
+        sent - acked - failed,
+        "512",
+        "orders:1",
+        EmptyWindows,
+        EmptyWindows,
+        EmptySnapshot,
+        EmptySnapshot);
+
+    public static ConsumerStats Consumer(
+        string instance, DateTimeOffset startedAt, long verified, long gaps = 0, long duplicates = 0, long badMac = 0, long redelivered = 0) => new(
+        instance,
+        startedAt,
+        verified + badMac,
+        verified,
+        new IntegrityFailures(badMac, badMac, 0, 0, 0),
+        gaps,
+        duplicates,
+        redelivered,
+        0,
+        0,
+        0,
+        1,
+        6,
+        new RateSummary(1000, 1000),
+        EmptyWindows,
+        EmptyWindows,
+        EmptySnapshot,
+        EmptySnapshot);
+
+    private static LatencyWindowSummaries EmptyWindows => new(LatencySummary.Empty, LatencySummary.Empty, LatencySummary.Empty);
+
+    private static HistogramSnapshot EmptySnapshot => new("us", LatencyHistograms.EncodingName, null, "");
+}
+
+/// <summary>
+/// Producers and consumers as the Overseer sees them over HTTP: each base URL answers
+/// <c>/health</c>, <c>/api/stats</c> with whatever the test set, <c>/api/histograms</c> with no
+/// intervals, and records the PUTs it gets. An instance that is <see cref="Down"/> refuses
+/// connections; one that is <see cref="Hanging"/> never answers a PUT.
+/// </summary>
+internal sealed class FakeInstances : HttpMessageHandler
+{
+    private readonly ConcurrentDictionary<string, object> _stats = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<(string Url, string Path, string Body)> Puts { get; } = new();
+
+    public ConcurrentDictionary<string, bool> Down { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, bool> Hanging { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Completes when a PUT reaches a hanging instance.</summary>
+    public TaskCompletionSource HangingPutArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Set(string url, object stats) => _stats[url] = stats;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
+        var baseUrl = uri.GetLeftPart(UriPartial.Authority);
+        if (Down.ContainsKey(baseUrl))
+        {
+            throw new HttpRequestException($"Connection refused ({uri.Authority})");
+        }
+
+        if (request.Method == HttpMethod.Put)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            if (Hanging.ContainsKey(baseUrl))
+            {
+                HangingPutArrived.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            Puts.Enqueue((baseUrl, uri.AbsolutePath, body));
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(new { }) };
+        }
+
+        return uri.AbsolutePath switch
+        {
+            "/health" => new HttpResponseMessage(HttpStatusCode.OK),
+            "/api/stats" when _stats.TryGetValue(baseUrl, out var stats) => Json(stats),
+            "/api/histograms" => Json(new IntervalSeries(baseUrl, "us", LatencyHistograms.EncodingName, new Dictionary<string, IReadOnlyList<EncodedInterval>>())),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        };
+    }
+
+    private static HttpResponseMessage Json(object value) =>
+        new(HttpStatusCode.OK) { Content = new StringContent(JsonSerializer.Serialize(value, value.GetType(), JsonSerializerOptions.Web), System.Text.Encoding.UTF8, "application/json") };
+}
