@@ -51,7 +51,7 @@ public static class ServiceResourceExtensions
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(builder);
-        if (kafka.Broker?.Resource is IResourceWithEnvironment broker)
+        if (kafka.ControlApi?.Resource is IResourceWithEnvironment broker)
         {
             builder.CreateResourceBuilder(broker).WithControlToken(token);
         }
