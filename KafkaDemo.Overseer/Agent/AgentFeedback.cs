@@ -15,27 +15,33 @@ namespace KafkaDemo.Overseer.Agent;
 /// only figures and broker settings.
 /// </summary>
 public sealed class AgentFeedback(
-    FleetState fleet,
-    RecentIntervals recent,
+    IProducerFleet producers,
     ControlLoop control,
     SustainableRateRecord sustainable,
-    ClusterState cluster,
-    TimeProvider time)
+    KafkaClusterState cluster,
+    TimeProvider time) : IMergedSecondListener
 {
     /// <summary>How long the block may be: the rest of vibectl's memory is the agent's.</summary>
     public const int MaxBlockChars = 1000;
+
+    /// <summary>The seconds the agent's latency figures cover: steadier than the page's 10 s, fresh enough for a 2-minute round.</summary>
+    public const int LatencySeconds = 60;
+
+    private readonly RecentIntervals _recent = new(LatencySeconds);
+
+    public Task OnSecondAsync(MergedInterval interval, double targetRate, CancellationToken cancellationToken) =>
+        _recent.OnSecondAsync(interval, targetRate, cancellationToken);
 
     private const int ChangesShown = 4;
 
     /// <summary>The figures now.</summary>
     public AgentFigures Measure()
     {
-        var view = fleet.Current;
-        var (latency, _) = recent.Latency(OverseerReport.SummarySeconds);
+        var (latency, _) = _recent.Latency(LatencySeconds);
         return new AgentFigures(
             time.GetUtcNow(),
-            view.TargetRate,
-            view.LiveProducers.Sum(p => p.Producer!.ActualRate.Last10s),
+            producers.TargetRate,
+            producers.ActualRate,
             latency.P50,
             latency.P99,
             latency.P999,
@@ -54,7 +60,7 @@ public sealed class AgentFeedback(
             $"SLO: p99 <= {now.SloP99Ms:0.#} ms. Rate: target {now.TargetRate:N0}/s, actual {now.ActualRate:N0}/s (controller {OverseerReport.StateName(control.State)}).\n");
         var verdict = now.P99Ms <= now.SloP99Ms ? "within the SLO" : "ABOVE the SLO";
         text.Append(CultureInfo.InvariantCulture,
-            $"Last {OverseerReport.SummarySeconds} s: p50 {now.P50Ms:0.0} ms, p99 {now.P99Ms:0.0} ms, p99.9 {now.P999Ms:0.0} ms ({verdict}).\n");
+            $"Last {LatencySeconds} s: p50 {now.P50Ms:0.0} ms, p99 {now.P99Ms:0.0} ms, p99.9 {now.P999Ms:0.0} ms ({verdict}).\n");
         var current = sustainable.Current;
         text.Append(CultureInfo.InvariantCulture, $"Max sustainable rate at SLO: {current.Describe()} under the config since {current.Since:HH:mm} ({current.Configuration})");
         if (sustainable.Previous is [var before, ..])

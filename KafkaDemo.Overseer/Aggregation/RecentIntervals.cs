@@ -9,7 +9,7 @@ namespace KafkaDemo.Overseer.Aggregation;
 /// figures. Keeps only what those figures need: one latency histogram per second, for
 /// <see cref="Capacity"/> seconds, merged into a histogram that is reused. Thread-safe.
 /// </summary>
-public sealed class RecentIntervals(int capacity)
+public sealed class RecentIntervals(int capacity) : IMergedSecondListener
 {
     private readonly Lock _gate = new();
     private readonly Queue<HistogramBase> _latencies = new();
@@ -28,6 +28,12 @@ public sealed class RecentIntervals(int capacity)
                 _latencies.Dequeue();
             }
         }
+    }
+
+    public Task OnSecondAsync(MergedInterval interval, double targetRate, CancellationToken cancellationToken)
+    {
+        Add(interval);
+        return Task.CompletedTask;
     }
 
     /// <summary>End-to-end latency merged over the last <paramref name="seconds"/> seconds (at most <see cref="Capacity"/>), and the messages per second.</summary>

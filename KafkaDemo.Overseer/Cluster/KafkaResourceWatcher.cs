@@ -15,7 +15,7 @@ namespace KafkaDemo.Overseer.Cluster;
 /// </summary>
 public sealed partial class KafkaResourceWatcher(
     ClusterConnection cluster,
-    ClusterState state,
+    KafkaClusterState state,
     IEnumerable<IClusterChangeListener> listeners,
     TimeProvider time,
     ILogger<KafkaResourceWatcher> logger) : BackgroundService

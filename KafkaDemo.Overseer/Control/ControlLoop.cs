@@ -16,12 +16,13 @@ namespace KafkaDemo.Overseer.Control;
 /// producers and records them, with their inputs and reasons, in the timeline.
 /// </summary>
 public sealed partial class ControlLoop(
-    FleetCommands commands,
+    IProducerFleet producers,
+    SustainableRateRecord sustainable,
     RunTimeline timeline,
     OverseerMetrics metrics,
     IOptions<OverseerOptions> options,
     TimeProvider time,
-    ILogger<ControlLoop> logger)
+    ILogger<ControlLoop> logger) : IMergedSecondListener
 {
     /// <summary>Time given to a new rate before its seconds count: producers apply it within this.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
@@ -58,8 +59,12 @@ public sealed partial class ControlLoop(
 
             if (sloP99Ms is { } slo && Math.Abs(slo - Settings.SloP99Ms) > 1e-9)
             {
-                changes.Add(string.Create(CultureInfo.InvariantCulture, $"SLO p99 {Settings.SloP99Ms} ms → {slo} ms"));
+                var change = string.Create(CultureInfo.InvariantCulture, $"SLO p99 {Settings.SloP99Ms} ms → {slo} ms");
+                changes.Add(change);
                 Settings.SloP99Ms = slo;
+
+                // A rate held under one SLO says nothing about another.
+                sustainable.StartNew(change, at);
             }
 
             if (changes.Count > 0)
@@ -72,7 +77,7 @@ public sealed partial class ControlLoop(
     }
 
     /// <summary>Takes one merged second, measured while the producers' total target was <paramref name="targetRate"/>.</summary>
-    public async Task OnIntervalAsync(MergedInterval interval, double targetRate, CancellationToken cancellationToken)
+    public async Task OnSecondAsync(MergedInterval interval, double targetRate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(interval);
         ControlDecision decision;
@@ -110,6 +115,10 @@ public sealed partial class ControlLoop(
             _window.Clear();
             decision = _controller.Decide(window);
             LastDecision = decision;
+            if (_controller.HeldRate is { } held)
+            {
+                sustainable.Held(held, decision.Inputs.P99Ms);
+            }
         }
 
         metrics.Observe(decision, _controller.MaxSustainableRate, Settings.SloP99Ms);
@@ -124,7 +133,7 @@ public sealed partial class ControlLoop(
         {
             try
             {
-                var change = await commands.SetTotalRateAsync(decision.NewRate, "", cancellationToken);
+                var change = await producers.SetTotalRateAsync(decision.NewRate, "", cancellationToken);
                 if (!change.AllApplied)
                 {
                     // Recorded as an event by the commands; the window measures a mixed rate, so start over.

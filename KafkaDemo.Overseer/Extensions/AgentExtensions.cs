@@ -1,4 +1,5 @@
 using KafkaDemo.Overseer.Agent;
+using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using Microsoft.Extensions.Options;
@@ -22,9 +23,10 @@ public static class AgentExtensions
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateOnStart();
 
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<ClusterState>();
+        services.AddSingleton<KafkaClusterState>();
         services.AddSingleton<SustainableRateRecord>();
         services.AddSingleton<AgentFeedback>();
+        services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<AgentFeedback>());
         services.AddSingleton(sp => new AgentActivity(
             () => sp.GetRequiredService<AgentFeedback>().Measure(),
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutputLines));

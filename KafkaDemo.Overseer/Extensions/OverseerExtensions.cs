@@ -43,7 +43,13 @@ public static class OverseerExtensions
         services.AddSingleton<ClusterWatcher>();
         services.AddSingleton<FleetCommands>();
         services.AddSingleton<OverseerMetrics>();
+        services.AddSingleton<IProducerFleet>(sp => sp.GetRequiredService<FleetCommands>());
         services.AddSingleton<ControlLoop>();
+
+        // Every merged second goes to these, in this order (the agent's feedback adds itself).
+        services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<RecentIntervals>());
+        services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<RunTimeline>());
+        services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<ControlLoop>());
         services.AddSingleton<OverseerReport>();
         services.AddHostedService<FleetMonitor>();
         builder.AddOverseerAgent();

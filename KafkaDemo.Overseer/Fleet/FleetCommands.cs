@@ -11,10 +11,14 @@ namespace KafkaDemo.Overseer.Fleet;
 /// is changed on its own: one that does not answer does not stop the others, and the result says,
 /// per producer, what was applied. A change that reached only some producers is recorded as an event.
 /// </summary>
-public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimeline timeline, TimeProvider time)
+public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimeline timeline, TimeProvider time) : IProducerFleet
 {
     /// <summary>Producers a change would go to now.</summary>
     public int LiveProducerCount => fleet.Current.LiveProducers.Count();
+
+    public double TargetRate => fleet.Current.TargetRate;
+
+    public double ActualRate => fleet.Current.LiveProducers.Sum(p => p.Producer!.ActualRate.Last10s);
 
     /// <summary>Sets the total target rate, split evenly over the live producers.</summary>
     /// <param name="totalRate">The total; each producer's share must be a valid rate (<see cref="RateLimit.TotalProblem"/>).</param>

@@ -1,6 +1,5 @@
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Options;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
@@ -10,21 +9,22 @@ namespace KafkaDemo.Overseer.Fleet;
 /// <summary>
 /// Polls every producer, consumer and the embedded Kafka once per interval: stats, health and new
 /// histogram intervals. Marks silent instances stale, merges the seconds everyone has reported,
-/// and hands each merged second to the timeline and the control loop.
+/// and hands each merged second to every <see cref="IMergedSecondListener"/> (the summary's recent
+/// seconds, the timeline, the rate controller, the agent's feedback), in that order.
 /// </summary>
 public sealed partial class FleetMonitor(
     FleetClient client,
     FleetState fleet,
     IntervalMerger merger,
-    RecentIntervals recent,
+    IEnumerable<IMergedSecondListener> listeners,
     RunTimeline timeline,
-    ControlLoop control,
     ClusterWatcher clusterWatcher,
     IOptions<OverseerOptions> options,
     TimeProvider time,
     ILogger<FleetMonitor> logger) : BackgroundService
 {
     private readonly OverseerOptions _options = options.Value;
+    private readonly IMergedSecondListener[] _listeners = [.. listeners];
     private readonly Dictionary<string, InstanceStatus> _instances = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -97,10 +97,10 @@ public sealed partial class FleetMonitor(
         var live = _instances.Values.Where(i => !i.Stale && i.LastSeen is not null).Select(i => i.Name).ToList();
         foreach (var interval in merger.Release(live, now.ToUnixTimeSeconds()))
         {
-            recent.Add(interval);
-            var target = view.TargetRate;
-            timeline.Add(interval, target);
-            await control.OnIntervalAsync(interval, target, cancellationToken);
+            foreach (var listener in _listeners)
+            {
+                await listener.OnSecondAsync(interval, view.TargetRate, cancellationToken);
+            }
         }
     }
 

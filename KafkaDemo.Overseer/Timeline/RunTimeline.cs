@@ -9,7 +9,7 @@ namespace KafkaDemo.Overseer.Timeline;
 /// <see cref="ExportIntervalSeconds"/> (for <c>/api/run</c>), histograms aggregated after the
 /// warm-up, and the event list. Thread-safe; bounded in memory.
 /// </summary>
-public sealed class RunTimeline
+public sealed class RunTimeline : IMergedSecondListener
 {
     private readonly Lock _gate = new();
     private readonly List<TimelinePoint> _points = [];
@@ -42,6 +42,12 @@ public sealed class RunTimeline
 
     /// <summary>The first second of the run, once one was recorded.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
+
+    public Task OnSecondAsync(MergedInterval interval, double targetRate, CancellationToken cancellationToken)
+    {
+        Add(interval, targetRate);
+        return Task.CompletedTask;
+    }
 
     public void Add(MergedInterval interval, double targetRate)
     {

@@ -9,7 +9,7 @@ namespace KafkaDemo.Overseer.Cluster;
 /// ready versus desired, and every spec change seen. Broker readiness changes go to the timeline
 /// (a rolling restart shows as brokers ready dropping and coming back).
 /// </summary>
-public sealed class ClusterState(RunTimeline timeline)
+public sealed class KafkaClusterState(RunTimeline timeline)
 {
     private readonly Lock _gate = new();
     private readonly List<ClusterChange> _changes = [];
