@@ -17,6 +17,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();
 app.MapOverseerApi();
+app.MapAgentApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -10,7 +10,13 @@ public sealed record OverseerSummary(
     AgentSummary Agent,
     IReadOnlyList<string> StaleInstances);
 
-public sealed record KafkaSummary(string BootstrapServers, string Health);
+/// <summary>Kafka: where it is, how healthy; in k3d mode also the brokers ready versus desired and the broker config.</summary>
+public sealed record KafkaSummary(
+    string BootstrapServers,
+    string Health,
+    int? BrokersReady = null,
+    int? BrokersDesired = null,
+    IReadOnlyDictionary<string, string>? BrokerConfig = null);
 
 /// <summary>
 /// All producers together. Rates (messages per second) over the live ones; counts since the
@@ -44,11 +50,55 @@ public sealed record ConsumerFleetSummary(
 
 public sealed record LatencyPercentiles(double P50, double P99, double P999, double Max);
 
-/// <summary>The rate controller. State is one of off, measuring, probing, holding, backing-off, unattainable.</summary>
-public sealed record ControllerSummary(bool Enabled, double SloP99Ms, double MaxSustainableRate, string State, string? LastReason);
+/// <summary>
+/// The rate controller. State is one of off, measuring, probing, holding, backing-off, unattainable.
+/// <paramref name="MaxSustainableRate"/> is the best rate held within the SLO under the current
+/// cluster configuration (0 while <paramref name="Sustainable"/> is still measuring).
+/// </summary>
+public sealed record ControllerSummary(
+    bool Enabled,
+    double SloP99Ms,
+    double MaxSustainableRate,
+    string State,
+    string? LastReason,
+    SustainableRate? Sustainable = null,
+    IReadOnlyList<SustainableRate>? PreviousSustainable = null);
 
-/// <summary>The agent; in embedded mode there is none.</summary>
-public sealed record AgentSummary(string State, string Detail);
+/// <summary>The max sustainable rate measured under one cluster configuration (and SLO).</summary>
+/// <param name="Measuring">True until a rate has held within the SLO.</param>
+/// <param name="Rate">The best rate held, messages per second.</param>
+/// <param name="P99Ms">The p99 of the windows that held it.</param>
+/// <param name="Since">When this configuration began.</param>
+/// <param name="Until">When the next began (null for the current one).</param>
+/// <param name="Configuration">What began it: "start of the run", "num.io.threads 2→4 (kubectl-patch)", an SLO change.</param>
+public sealed record SustainableRate(bool Measuring, double? Rate, double? P99Ms, DateTimeOffset Since, DateTimeOffset? Until, string Configuration);
+
+/// <summary>
+/// The agent. State is one of none (no agent in this mode), not-configured, idle, running, paused,
+/// failed; <paramref name="Detail"/> says why.
+/// </summary>
+public sealed record AgentSummary(
+    string State,
+    string Detail,
+    int Rounds = 0,
+    AgentRunSummary? LastRun = null,
+    DateTimeOffset? NextRunAt = null,
+    IReadOnlyList<string>? LastChanges = null);
+
+/// <summary>The latest agent round: when it started, how it ended, how long it took.</summary>
+public sealed record AgentRunSummary(int Round, DateTimeOffset StartedAt, int? ExitCode, long? DurationMs, bool TimedOut);
+
+/// <summary>The Overseer's <c>GET /api/agent</c> document: the summary, the output lines and the memory written.</summary>
+public sealed record AgentDocument(AgentSummary Summary, IReadOnlyList<AgentLine> Output, string MemoryBefore, string MemoryAfter);
+
+/// <summary>One line an agent round printed.</summary>
+public sealed record AgentLine(int Round, DateTimeOffset At, string Text, bool IsError);
+
+/// <summary>Body of the Overseer's <c>PUT /api/agent</c>.</summary>
+public sealed record AgentChange(bool? Paused);
+
+/// <summary>Body of the Overseer's <c>PUT /api/cluster/broker-config</c>: a preset name (modest, kafka-defaults).</summary>
+public sealed record BrokerConfigReset(string? Preset);
 
 /// <summary>Body of the Overseer's <c>PUT /api/controller</c>; absent fields stay as they are.</summary>
 public sealed record ControllerChange(bool? Enabled, double? SloP99Ms);

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Topics;
+using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Options;
@@ -16,9 +18,13 @@ public sealed class OverseerReport(
     FleetTotals totals,
     RecentIntervals recent,
     ControlLoop control,
+    SustainableRateRecord sustainable,
+    KafkaClusterState cluster,
+    AgentActivity agent,
     RunTimeline timeline,
     IOptions<OverseerOptions> options,
     IConfiguration configuration,
+    AgentFeedback feedback,
     TimeProvider time)
 {
     /// <summary>Seconds the summary's latency figures are merged over.</summary>
@@ -41,7 +47,7 @@ public sealed class OverseerReport(
         var settings = control.Settings;
         return new OverseerSummary(
             Mode,
-            new KafkaSummary(BootstrapServers, KafkaHealth(view)),
+            Kafka(view),
             new ProducerFleetSummary(
                 producers.Count,
                 view.TargetRate,
@@ -65,10 +71,12 @@ public sealed class OverseerReport(
             new ControllerSummary(
                 settings.Enabled,
                 settings.SloP99Ms,
-                control.MaxSustainableRate,
+                sustainable.Current.Rate ?? 0,
                 StateName(control.State),
-                control.LastDecision?.Reason),
-            new AgentSummary("none", Mode == "k3d" ? "The agent panel is not connected yet." : NoAgent),
+                control.LastDecision?.Reason,
+                Sustainable(sustainable.Current),
+                [.. sustainable.Previous.Select(Sustainable)]),
+            Agent(),
             [.. view.Instances.Where(i => i.Stale).Select(i => i.Name)]);
     }
 
@@ -84,8 +92,84 @@ public sealed class OverseerReport(
             view.LiveProducers.Count(),
             view.LiveConsumers.Count(),
             control.Settings.SloP99Ms,
-            control.MaxSustainableRate);
-        return RunExport.Build(timeline.Snapshot(), context, timeline.ExportIntervalSeconds, timeline.WarmupSeconds, time.GetUtcNow());
+            sustainable.Current.Rate);
+        var export = RunExport.Build(timeline.Snapshot(), context, timeline.ExportIntervalSeconds, timeline.WarmupSeconds, time.GetUtcNow());
+        export["sustainableRates"] = new JsonArray([.. sustainable.Previous.Reverse().Append(sustainable.Current).Select(m => (JsonNode)Json(Sustainable(m)))]);
+        export["clusterChanges"] = new JsonArray([.. cluster.Changes.Select(c => (JsonNode)new JsonObject
+        {
+            ["at"] = c.At,
+            ["resource"] = c.Resource,
+            ["generation"] = c.Generation,
+            ["fieldManager"] = c.FieldManager,
+            ["changes"] = new JsonArray([.. c.Changes.Select(x => (JsonNode)new JsonObject { ["setting"] = x.Path, ["before"] = x.Before, ["after"] = x.After })]),
+        })]);
+        var now = agent.Rounds.Count > 0 ? feedback.Measure() : null;
+        export["agentRounds"] = new JsonArray([.. agent.Rounds.Select(r => (JsonNode)new JsonObject
+        {
+            ["round"] = r.Number,
+            ["trigger"] = r.Trigger,
+            ["startedAt"] = r.StartedAt,
+            ["endedAt"] = r.EndedAt,
+            ["exitCode"] = r.ExitCode,
+            ["timedOut"] = r.TimedOut,
+            ["error"] = r.Error,
+            ["durationMs"] = r.DurationMs,
+            ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create($"{c.Summary} ({c.FieldManager})"))]),
+            ["before"] = Figures(r.Before),
+            ["after"] = Figures(r.After ?? now),
+        })]);
+        return export;
+    }
+
+    /// <summary>The figures at a moment, as the export gives an agent round's before and after.</summary>
+    private static JsonObject? Figures(AgentFigures? figures) => figures is null ? null : new JsonObject
+    {
+        ["at"] = figures.At,
+        ["maxSustainableRate"] = figures.MaxSustainableRate,
+        ["p99Ms"] = Math.Round(figures.P99Ms, 3),
+        ["targetRate"] = Math.Round(figures.TargetRate, 1),
+        ["actualRate"] = Math.Round(figures.ActualRate, 1),
+    };
+
+    private static JsonObject Json(SustainableRate rate) => new()
+    {
+        ["configuration"] = rate.Configuration,
+        ["since"] = rate.Since,
+        ["until"] = rate.Until,
+        ["measuring"] = rate.Measuring,
+        ["maxSustainableRate"] = rate.Rate,
+        ["p99Ms"] = rate.P99Ms,
+    };
+
+    private static SustainableRate Sustainable(SustainableRateMeasurement m) =>
+        new(m.Measuring, m.Rate, m.P99Ms, m.Since, m.Until, m.Configuration);
+
+    private KafkaSummary Kafka(FleetView view)
+    {
+        if (!cluster.Seen)
+        {
+            return new KafkaSummary(BootstrapServers, KafkaHealth(view));
+        }
+
+        var brokers = cluster.Brokers;
+        var health = brokers.Desired == 0 ? "unknown"
+            : brokers.AllReady ? "healthy"
+            : $"degraded: {brokers.Ready}/{brokers.Desired} brokers ready";
+        return new KafkaSummary(BootstrapServers, health, brokers.Ready, brokers.Desired, cluster.BrokerConfig);
+    }
+
+    private AgentSummary Agent()
+    {
+        var state = agent.State;
+        var rounds = agent.Rounds;
+        var last = rounds.Count > 0 ? rounds[^1] : null;
+        return new AgentSummary(
+            AgentActivity.Name(state),
+            state == AgentState.None ? (Mode == "embedded" ? NoAgent : "No agent: no Kubernetes cluster is configured.") : agent.Detail,
+            rounds.Count,
+            last is null ? null : new AgentRunSummary(last.Number, last.StartedAt, last.ExitCode, last.DurationMs, last.TimedOut),
+            agent.NextRunAt,
+            [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Summary} ({c.Change.FieldManager})")]);
     }
 
     /// <summary>"healthy", "degraded: ..." or "unknown", from the embedded cluster's state when there is one.</summary>

@@ -17,11 +17,15 @@ public sealed class BrokerConfigPresets(ClusterConnection cluster, RunTimeline t
 
     public IReadOnlyList<string> Names => [.. cluster.Options.Presets.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>Why <paramref name="preset"/> cannot be applied, or null.</summary>
-    public string? Problem(string? preset) =>
-        cluster.Client is null ? "No cluster is configured: broker config presets exist in k3d mode."
-        : preset is null || !cluster.Options.Presets.ContainsKey(preset) ? $"The preset is one of: {string.Join(", ", Names)}."
+    /// <summary>Why no preset can be applied here (no cluster, no presets), or null.</summary>
+    public string? Unavailable =>
+        cluster.Client is null ? "No Kubernetes cluster is configured: broker config presets exist in k3d mode."
+        : Names.Count == 0 ? "No presets are configured (Overseer:Cluster:Presets)."
         : null;
+
+    /// <summary>Why <paramref name="preset"/> is not a preset's name, or null.</summary>
+    public string? Problem(string? preset) =>
+        preset is not null && cluster.Options.Presets.ContainsKey(preset) ? null : $"The preset is one of: {string.Join(", ", Names)}.";
 
     /// <summary>Merge-patches the preset's keys into <c>spec.kafka.config</c>.</summary>
     public async Task ApplyAsync(string preset, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public sealed record RunContext(
     int Producers,
     int Consumers,
     double SloP99Ms,
-    double MaxSustainableRate);
+    double? MaxSustainableRate);
 
 /// <summary>
 /// Builds the <c>GET /api/run</c> document: shaped like an OpenMessaging Benchmark result

@@ -33,7 +33,7 @@ public sealed record DashboardModel(
         EventKinds.Fault => "fault",
         EventKinds.Manual => "manual",
         EventKinds.Agent => "agent",
-        EventKinds.BrokerConfig => "config",
+        EventKinds.BrokerConfig => e.Message.Length <= 28 ? e.Message : e.Message[..27] + "…",
         EventKinds.Fleet => e.Message.Contains(" restarted ", StringComparison.Ordinal) ? "restart" : "fleet",
         _ => e.Details?.TryGetValue("newRate", out var rate) == true && e.Details.TryGetValue("previousRate", out var before)
             && rate is double r && before is double b ? (r > b ? "rate ↑" : "rate ↓") : "controller",
