@@ -39,6 +39,13 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
         await cli.ImportImageAsync(image, settings.ClusterName, line => log.LogInformation("k3d: {Line}", line), cancellationToken);
 
         await state(AgentStates.Deploying);
+        // The namespace first: the ConfigMap and the Secret live in it.
+        var items = AgentManifests.Render(image, keySetAt: null);
+        foreach (var item in items.Where(IsNamespace))
+        {
+            await ApplyAsync(api, item, log, cancellationToken);
+        }
+
         if (!string.IsNullOrWhiteSpace(baseUrl))
         {
             await ApplyAsync(api, AgentManifests.ModelsConfigMap(model, baseUrl), log, cancellationToken);
@@ -48,16 +55,18 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
         string? keySetAt = null;
         if (!string.IsNullOrEmpty(apiKey))
         {
-            await api.ApplyAsync(AgentManifests.Secret(apiKey), cancellationToken);
+            await ApplyAsync(api, AgentManifests.Secret(apiKey), log, cancellationToken);
             keySetAt = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
             log.LogInformation("The LLM key is in Secret {Namespace}/{Secret}.", AgentManifests.Namespace, AgentManifests.SecretName);
         }
 
-        foreach (var item in AgentManifests.Render(image, keySetAt))
+        foreach (var item in AgentManifests.Render(image, keySetAt).Where(i => !IsNamespace(i)))
         {
             await ApplyAsync(api, item, log, cancellationToken);
         }
     }
+
+    private static bool IsNamespace(JsonObject item) => (string?)item["kind"] == "Namespace";
 
     /// <summary>Puts a key that arrived later into the Secret and restarts the pod so it reads it.</summary>
     public async Task SetKeyAsync(KubernetesApi api, string apiKey, ILogger log, CancellationToken cancellationToken)

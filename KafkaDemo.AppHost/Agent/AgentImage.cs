@@ -19,11 +19,14 @@ public static class AgentImage
 
     public static string Reference => $"{Repository}:{Tag}";
 
-    /// <summary>Writes the build context (the folder's files) to <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes the build context to <paramref name="directory"/>: the folder's files but its Kubernetes
+    /// manifests (<c>*.yaml</c>), which the AppHost applies and the image does not need.
+    /// </summary>
     public static void WriteBuildContext(string directory)
     {
         Directory.CreateDirectory(directory);
-        foreach (var path in Files())
+        foreach (var path in Files().Where(p => !p.EndsWith(".yaml", StringComparison.Ordinal)))
         {
             var target = Path.Combine(directory, path[(Folder.Length + 1)..]);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
