@@ -16,6 +16,42 @@ public static class CommandExtensions
             .Command("controller-off", "Controller off", "ArrowTrendingLines", http, HttpMethod.Put, "/api/controller", new ControllerChange(false, null), "Controller off.");
     }
 
+    /// <summary>The agent's commands on the Overseer (k3d mode): run a round now, pause or resume, reset the broker config to a preset.</summary>
+    public static IResourceBuilder<ProjectResource> WithAgentCommands(this IResourceBuilder<ProjectResource> overseer, IEnumerable<string> presets)
+    {
+        ArgumentNullException.ThrowIfNull(overseer);
+        ArgumentNullException.ThrowIfNull(presets);
+        var http = overseer.GetEndpoint("http");
+        var names = presets.ToList();
+        overseer
+            .Command("agent-run", "Run agent now", "BotSparkle", http, HttpMethod.Post, "/api/agent/run", (object?)null, "Agent round started.")
+            .Command("agent-pause", "Pause agent", "Pause", http, HttpMethod.Put, "/api/agent", new AgentChange(true), "Agent paused.")
+            .Command("agent-resume", "Resume agent", "Play", http, HttpMethod.Put, "/api/agent", new AgentChange(false), "Agent resumed.");
+        return overseer.WithCommand(
+            "reset-broker-config",
+            "Reset broker config",
+            context => ResourceApi.SendAsync(context, http, HttpMethod.Put, "/api/cluster/broker-config",
+                new BrokerConfigReset(context.Arguments.GetString("preset")), "Broker config reset."),
+            new CommandOptions
+            {
+                Description = "Puts a baseline broker config into the Kafka resource: the cluster's modest start, or Kafka's own defaults.",
+                IconName = "ArrowReset",
+                UpdateState = ResourceApi.WhenHealthy,
+                Arguments =
+                [
+                    new InteractionInput
+                    {
+                        Name = "preset",
+                        Label = "Preset",
+                        InputType = InputType.Choice,
+                        Required = true,
+                        Options = [.. names.Select(n => KeyValuePair.Create(n, n))],
+                        Value = names.FirstOrDefault(),
+                    },
+                ],
+            });
+    }
+
     public static IResourceBuilder<ProjectResource> WithFaultCommands(this IResourceBuilder<ProjectResource> broker, int brokers)
     {
         ArgumentNullException.ThrowIfNull(broker);

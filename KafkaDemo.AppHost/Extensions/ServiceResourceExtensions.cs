@@ -1,6 +1,7 @@
 using System.Globalization;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Settings;
+using KafkaDemo.AppHost.Strimzi;
 
 namespace KafkaDemo.AppHost.Extensions;
 
@@ -167,7 +168,15 @@ public static class ServiceResourceExtensions
                 .WithEnvironment("Overseer__Cluster__Kubeconfig", cluster.KubeconfigPath)
                 .WithEnvironment("Overseer__Agent__Enabled", "true")
                 .WithEnvironment("Overseer__Agent__Model", agent.Resource.Model)
-                .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture));
+                .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture))
+                .WithAgentCommands(BrokerConfigBaselines.Presets().Keys);
+            foreach (var (preset, config) in BrokerConfigBaselines.Presets())
+            {
+                foreach (var (key, value) in config)
+                {
+                    overseer.WithEnvironment($"Overseer__Cluster__Presets__{preset}__{key}", value);
+                }
+            }
         }
 
         return overseer;

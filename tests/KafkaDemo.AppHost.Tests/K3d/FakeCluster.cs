@@ -6,7 +6,9 @@ using Aspire.Hosting.ApplicationModel;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
+using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.Kubernetes;
+using KafkaDemo.TestSupport.Vibectl;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,7 +28,20 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka = kafka;
         Tools = tools;
         Strimzi = strimzi;
+        Vibectl = new ScriptedVibectl(api);
+        _agentPods = api.OnWrite(w => w.IsOf(ResourceType.Deployments) && w.Namespace == AgentNamespace && w.SpecChanged, (w, _) =>
+        {
+            RollAgentPod(w.Item);
+            return Task.CompletedTask;
+        });
     }
+
+    private const string AgentNamespace = "kafkademo-agent";
+
+    private readonly IDisposable _agentPods;
+
+    /// <summary>vibectl in the agent pod, behind pod exec.</summary>
+    public ScriptedVibectl Vibectl { get; }
 
     public K3dTestApp Test { get; }
 
@@ -89,7 +104,7 @@ internal sealed class FakeCluster : IAsyncDisposable
         {
             await foreach (var e in notifications.WatchAsync(TestContext.Current.CancellationToken))
             {
-                if (e.Resource.Name is "k3d" or "kafka" && e.Snapshot.State?.Text is { Length: > 0 } state
+                if (e.Resource.Name is "k3d" or "kafka" or "vibectl" && e.Snapshot.State?.Text is { Length: > 0 } state
                     && (!last.TryGetValue(e.Resource.Name, out var before) || before != state))
                 {
                     last[e.Resource.Name] = state;
@@ -104,9 +119,33 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public IReadOnlyList<string> StatesOf(string resource) => [.. States.Where(s => s.Resource == resource).Select(s => s.State)];
 
+    /// <summary>What the Deployment controller and the kubelet do for the agent: a new ready pod for each pod template.</summary>
+    private void RollAgentPod(JsonObject deployment)
+    {
+        foreach (var old in Api.List(ResourceType.Pods, AgentNamespace))
+        {
+            Api.Delete(ResourceType.Pods, AgentNamespace, (string)old["metadata"]!["name"]!);
+        }
+
+        var labels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.DeepClone();
+        Api.Put(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = $"vibectl-{Guid.NewGuid():N}"[..20], ["namespace"] = AgentNamespace, ["labels"] = labels },
+            ["spec"] = deployment["spec"]!["template"]!["spec"]!.DeepClone(),
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running",
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+            },
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         Strimzi.Dispose();
+        _agentPods.Dispose();
         await Api.DisposeAsync();
         Kafka.Dispose();
         Test.Dispose();

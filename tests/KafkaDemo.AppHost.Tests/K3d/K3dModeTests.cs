@@ -48,6 +48,16 @@ public sealed class K3dModeTests
         Assert.Equal("Waiting for cluster → Installing Strimzi → Applying Kafka → Waiting for Kafka → Running",
             string.Join(" → ", cluster.StatesOf("kafka").SkipWhile(s => s == "Waiting")));
 
+        // The agent is deployed (image built from k3d/agent, imported, its objects applied) but has no
+        // LLM key, so it is not configured; the Overseer says how to set the key.
+        await WaitForStateAsync(app, "vibectl", "Not configured");
+        Assert.Equal("Waiting for Kafka → Building image → Importing image → Deploying → Not configured", string.Join(" → ", cluster.StatesOf("vibectl")));
+        Assert.Equal(["Dockerfile", "idle.sh", "instructions.md", "requirements.txt"], Assert.Single(cluster.Tools.BuildContexts));
+        Assert.Contains(cluster.Tools.Calls, c => c.StartsWith("k3d image import kafkademo-vibectl:", StringComparison.Ordinal));
+        Assert.Contains(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Role" && a.Namespace == "kafka");
+        Assert.DoesNotContain(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Secret");
+        Assert.Contains("llm-api-key", await FakeCluster.LogsAsync(app, "vibectl"), StringComparison.Ordinal);
+
         // The connection string came from the Kafka resource's status, not from a literal.
         var kafka = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<IResourceWithConnectionString>().Single(r => r.Name == "kafka");
         Assert.Equal(cluster.Kafka.BootstrapServers, await kafka.GetConnectionStringAsync(TestContext.Current.CancellationToken));

@@ -9,20 +9,30 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// <summary>
 /// The whole app on a real k3d cluster with real Strimzi and Kafka. Needs Docker and k3d, so it
 /// runs only when asked: <c>KAFKADEMO_E2E=k3d dotnet test --project tests/KafkaDemo.AppHost.Tests
-/// -c Release -- --filter-class '*RealK3dTests'</c>. It creates its own cluster (kafkademo-e2e) and
-/// deletes it at the end.
+/// -c Release -- --filter-class '*RealK3dTests'</c>. Each test creates its own cluster
+/// (kafkademo-e2e, kafkademo-e2e-agent) and deletes it at the end. The agent round also needs an
+/// LLM key in <c>KAFKADEMO_LLM_API_KEY</c> (and a model in <c>KAFKADEMO_LLM_MODEL</c> if not
+/// vibectl's default).
 /// </summary>
 public sealed class RealK3dTests
 {
     public const string Variable = "KAFKADEMO_E2E";
 
+    public const string LlmKeyVariable = "KAFKADEMO_LLM_API_KEY";
+
+    public const string LlmModelVariable = "KAFKADEMO_LLM_MODEL";
+
     private const string Cluster = "kafkademo-e2e";
+
+    private const string AgentCluster = "kafkademo-e2e-agent";
+
+    private static readonly string SkipReason =
+        $"Runs against real Docker and k3d only when {Variable}=k3d (it creates and deletes its own k3d cluster; the first run pulls about 1.5 GB of images).";
 
     [Fact]
     public async Task On_a_real_k3d_cluster_messages_are_verified_end_to_end()
     {
-        Assert.SkipUnless(Environment.GetEnvironmentVariable(Variable) == "k3d",
-            $"Runs against real Docker and k3d only when {Variable}=k3d (it creates and deletes the k3d cluster {Cluster}; the first run pulls about 1.5 GB of images).");
+        Assert.SkipUnless(Environment.GetEnvironmentVariable(Variable) == "k3d", SkipReason);
         var kubectl = ExternalTool.Find("kubectl") ?? throw new InvalidOperationException($"{Variable}=k3d needs kubectl on PATH, to check the written kubeconfig by hand.");
         using var test = K3dTestApp.Create(Cluster);
         var output = TestContext.Current.TestOutputHelper!;
@@ -57,13 +67,72 @@ public sealed class RealK3dTests
         }
         finally
         {
-            // DeleteOnExit deleted it when the app stopped; make sure, even after a failure.
-            if (ExternalTool.Find("k3d") is { } k3d)
+            await DeleteClusterAsync(Cluster);
+        }
+    }
+
+    [Fact]
+    public async Task On_a_real_k3d_cluster_one_real_agent_round_writes_memory_and_runs_vibectl_auto()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable(Variable) == "k3d", SkipReason);
+        var key = Environment.GetEnvironmentVariable(LlmKeyVariable);
+        Assert.SkipWhen(string.IsNullOrWhiteSpace(key), $"A real agent round needs an LLM key in {LlmKeyVariable} (and {LlmModelVariable} for a model other than vibectl's default).");
+        var kubectl = ExternalTool.Find("kubectl") ?? throw new InvalidOperationException($"{Variable}=k3d needs kubectl on PATH, to read the agent's memory by hand.");
+        using var test = K3dTestApp.Create(AgentCluster);
+        var output = TestContext.Current.TestOutputHelper!;
+        try
+        {
+            using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(40));
+            string[] model = Environment.GetEnvironmentVariable(LlmModelVariable) is { Length: > 0 } name ? [$"--Parameters:llm-model={name}"] : [];
+            await using var builder = await test.BuilderAsync(
+                ["--KafkaDemo:K3d:DeleteOnExit=true", "--KafkaDemo:Rate=2000", $"--Parameters:llm-api-key={key}", .. model]);
+            await using var app = await builder.BuildAsync(startup.Token);
+            await app.StartAsync(startup.Token);
+            var vibectl = await app.ResourceNotifications.WaitForResourceAsync("vibectl",
+                e => e.Snapshot.State?.Text is "Running" or "FailedToStart", startup.Token);
+            Assert.True(vibectl.Snapshot.State?.Text == "Running", "The agent did not come up; see the vibectl, kafka and k3d resources' logs in the test output.");
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
+            using var overseer = app.CreateHttpClient("overseer");
+            overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+
+            // Run one now; 409 means the first scheduled round has just begun, which serves as well.
+            var run = await overseer.PostAsync("/api/agent/run", null, startup.Token);
+            Assert.True(run.StatusCode is System.Net.HttpStatusCode.Accepted or System.Net.HttpStatusCode.Conflict,
+                $"POST /api/agent/run answered {(int)run.StatusCode}: {await run.Content.ReadAsStringAsync(startup.Token)}");
+            AgentSummary? agent = null;
+            await Eventually.TrueAsync(async () =>
             {
-                await ExternalTool.RunAsync(k3d, ["cluster", "delete", Cluster], timeout: TimeSpan.FromMinutes(3));
-                var (_, clusters, _) = await ExternalTool.RunAsync(k3d, ["cluster", "list", "-o", "json"]);
-                Assert.DoesNotContain($"\"name\":\"{Cluster}\"", clusters, StringComparison.Ordinal);
-            }
+                agent = (await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token))!.Agent;
+                return agent.LastRun is { ExitCode: not null } || agent.LastRun is { TimedOut: true };
+            }, TimeSpan.FromMinutes(15), "No agent round ended within 15 minutes.");
+
+            var document = (await overseer.GetFromJsonAsync<AgentDocument>("/api/agent", startup.Token))!;
+            output.WriteLine("Memory the Overseer wrote:\n" + document.MemoryAfter);
+            output.WriteLine("Round output:\n" + string.Join('\n', document.Output.Where(l => l.Round == agent!.LastRun!.Round).Select(l => l.Text)));
+            Assert.True(agent!.LastRun!.ExitCode == 0, $"vibectl auto ended with {agent.LastRun.ExitCode}: {agent.Detail}");
+            Assert.DoesNotContain(key!, string.Join('\n', document.Output.Select(l => l.Text)), StringComparison.Ordinal);
+
+            // The memory in the pod, read with the admin kubeconfig: the Overseer's block is there.
+            var (exitCode, shown, error) = await ExternalTool.RunAsync(kubectl,
+                ["--kubeconfig", test.KubeconfigPath, "exec", "-n", "kafkademo-agent", "deploy/vibectl", "--", "vibectl", "memory", "show"]);
+            output.WriteLine(shown);
+            Assert.True(exitCode == 0, error);
+            Assert.Contains("<overseer>", shown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await DeleteClusterAsync(AgentCluster);
+        }
+    }
+
+    /// <summary>DeleteOnExit deleted it when the app stopped; make sure, even after a failure.</summary>
+    private static async Task DeleteClusterAsync(string cluster)
+    {
+        if (ExternalTool.Find("k3d") is { } k3d)
+        {
+            await ExternalTool.RunAsync(k3d, ["cluster", "delete", cluster], timeout: TimeSpan.FromMinutes(3));
+            var (_, clusters, _) = await ExternalTool.RunAsync(k3d, ["cluster", "list", "-o", "json"]);
+            Assert.DoesNotContain($"\"name\":\"{cluster}\"", clusters, StringComparison.Ordinal);
         }
     }
 }

@@ -20,7 +20,6 @@ public sealed class ScriptedVibectl
     private static readonly string[] KnownModels = ["claude-3.7-sonnet", "claude-4-sonnet", "claude-sonnet-4.5", "gpt-4o", "local-model"];
 
     private readonly FakeKubernetesApi _api;
-    private int _threads = 2;
     private int _concurrent;
 
     public ScriptedVibectl(FakeKubernetesApi api)
@@ -137,14 +136,16 @@ public sealed class ScriptedVibectl
                 return 1;
             }
 
-            var next = Math.Min(_threads * 2, 16);
+            // Like the real agent, it reads the live value first (kubectl get), then doubles it, or
+            // halves it at the top of its range, so every round makes one change.
+            var current = CurrentIoThreads();
+            var next = current >= 16 ? current / 2 : current * 2;
             await exec.Stdout.WriteLineAsync(
                 $"Running: kubectl patch kafka kafkademo -n kafka --type merge -p '{{\"spec\":{{\"kafka\":{{\"config\":{{\"num.io.threads\":{next}}}}}}}}}'");
             PatchKafka(next);
             await exec.Stdout.WriteLineAsync($"kafka.kafka.strimzi.io/kafkademo patched");
-            await exec.Stdout.WriteLineAsync($"✨ Vibe check: num.io.threads {_threads}→{next}; waiting for the Overseer's next measurements");
-            Memory = Cut($"{Memory}\nRound {AutoRuns + 1}: set num.io.threads {_threads}→{next} because handler idle was low.");
-            _threads = next;
+            await exec.Stdout.WriteLineAsync($"✨ Vibe check: num.io.threads {current}→{next}; waiting for the Overseer's next measurements");
+            Memory = Cut($"{Memory}\nRound {AutoRuns + 1}: set num.io.threads {current}→{next} because handler idle was low.");
             for (var i = 2; i <= limit; i++)
             {
                 await exec.Stdout.WriteLineAsync($"Iteration {i}/{limit}: no further change this round");
@@ -160,10 +161,18 @@ public sealed class ScriptedVibectl
         }
     }
 
+    private static readonly ResourceType Kafkas = new("kafka.strimzi.io", "v1", "kafkas");
+
+    private int CurrentIoThreads()
+    {
+        var kafka = _api.Get(Kafkas, "kafka", "kafkademo") ?? throw new InvalidOperationException("No Kafka kafkademo to read.");
+        var value = kafka["spec"]?["kafka"]?["config"]?["num.io.threads"];
+        return value is null ? 8 : int.Parse(value.ToString(), CultureInfo.InvariantCulture); // 8: Kafka's default
+    }
+
     private void PatchKafka(int threads)
     {
-        var kafkas = new ResourceType("kafka.strimzi.io", "v1", "kafkas");
-        var kafka = _api.Get(kafkas, "kafka", "kafkademo") ?? throw new InvalidOperationException("No Kafka kafkademo to patch.");
+        var kafka = _api.Get(Kafkas, "kafka", "kafkademo") ?? throw new InvalidOperationException("No Kafka kafkademo to patch.");
         kafka["spec"]!["kafka"]!["config"]!["num.io.threads"] = threads;
         kafka["metadata"]!.AsObject().Remove("managedFields");
         _api.Put(kafka, "kubectl-patch");

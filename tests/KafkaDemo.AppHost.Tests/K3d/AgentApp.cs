@@ -1,0 +1,87 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Tests.Running;
+using KafkaDemo.TestSupport;
+using Microsoft.Playwright;
+
+namespace KafkaDemo.AppHost.Tests.K3d;
+
+/// <summary>
+/// The whole app in k3d mode against the fake cluster, with an LLM key, so the agent is configured:
+/// started once for the agent tests, with a headless Chromium when one is installed.
+/// </summary>
+public sealed class AgentApp : IAsyncLifetime
+{
+    /// <summary>A key that looks like one; it must never show up anywhere but the agent's Secret.</summary>
+    public const string LlmKey = "sk-ant-test-llm-key-0123456789abcdefXYZ";
+
+    private FakeCluster? _cluster;
+    private IPlaywright? _playwright;
+
+    internal FakeCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
+
+    public DistributedApplication App { get; private set; } = default!;
+
+    public HttpClient Overseer { get; private set; } = default!;
+
+    public IBrowser? Browser { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (SharedReference.K8sReference is null)
+        {
+            return; // the tests skip (or, in CI, fail) with the reason
+        }
+
+        if (RunningApp.Unavailable is { } reason && Environment.GetEnvironmentVariable(RunningApp.RequireBrowserVariable) == "1")
+        {
+            throw new InvalidOperationException($"{RunningApp.RequireBrowserVariable}=1 but {reason}");
+        }
+
+        _cluster = await FakeCluster.StartAsync();
+        App = await _cluster.StartAppAsync(
+            "--KafkaDemo:Rate=500", "--KafkaDemo:Controller:Enabled=false", $"--Parameters:llm-api-key={LlmKey}");
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await App.ResourceNotifications.WaitForResourceAsync("vibectl", e => e.Snapshot.State?.Text is "Running" or "FailedToStart", startup.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
+        Overseer = App.CreateHttpClient("overseer");
+        Overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+        if (RunningApp.Unavailable is null)
+        {
+            _playwright = await Playwright.CreateAsync();
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = RunningApp.ChromiumPath,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        Overseer?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedAgentApp : ICollectionFixture<AgentApp>
+{
+    public const string Name = "agent app";
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Tests.Running;
+using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace KafkaDemo.AppHost.Tests.K3d;
+
+/// <summary>
+/// One full agent round through the real Overseer, in the whole app in k3d mode against the fake
+/// cluster: the Overseer's pod exec, a scripted vibectl that keeps memory and patches the Kafka
+/// resource, the Overseer's watch turning that into a timeline event, the page showing it all.
+/// </summary>
+[Collection(SharedAgentApp.Name)]
+public sealed class AgentModeTests(AgentApp fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private FakeCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task An_agent_round_writes_the_feedback_runs_auto_and_its_change_becomes_a_timeline_event()
+    {
+        SharedReference.RequireK8sReference();
+        var output = TestContext.Current.TestOutputHelper!;
+        var before = (await SummaryAsync()).Agent;
+        Assert.True(before.State is "idle" or "failed", $"The agent is {before.State}: {before.Detail}");
+        var agentChangesBefore = await EventCountAsync("broker-config", "(kubectl-patch)");
+
+        var run = await fixture.Overseer.PostAsync("/api/agent/run", null, Token);
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        AgentSummary? agent = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            agent = (await SummaryAsync()).Agent;
+            return agent.Rounds > before.Rounds && agent.LastRun is { ExitCode: not null };
+        }, Deadline, "The agent round did not end.");
+        Assert.Equal(0, agent!.LastRun!.ExitCode);
+        Assert.Equal("idle", agent.State);
+
+        var document = await fixture.Overseer.GetFromJsonAsync<AgentDocument>("/api/agent", Token);
+        output.WriteLine("Memory before the round:\n" + (document!.MemoryBefore.Length == 0 ? "(empty)" : document.MemoryBefore));
+        output.WriteLine("Memory after the Overseer's write:\n" + document.MemoryAfter);
+        output.WriteLine("Output as the page shows it:\n" + string.Join('\n', document.Output.Where(l => l.Round == agent.LastRun.Round).Select(l => $"#{l.Round} {l.Text}")));
+        Assert.StartsWith("<overseer>", document.MemoryAfter, StringComparison.Ordinal);
+        Assert.Contains("Max sustainable rate at SLO", document.MemoryAfter, StringComparison.Ordinal);
+        Assert.Equal(document.MemoryAfter, Cluster.Vibectl.MemoryAtAuto.Last());
+        Assert.Contains(document.Output, l => l.Round == agent.LastRun.Round && l.Text == "Auto session completed after 5 iterations");
+
+        // The agent's kubectl patch reached the Kafka resource; the Overseer's watch saw it.
+        TimelineEventSeen? seen = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var agentChanges = await EventsAsync("broker-config", "(kubectl-patch)");
+            seen = agentChanges.LastOrDefault();
+            return agentChanges.Count > agentChangesBefore;
+        }, Deadline, "No timeline event for this round's change.");
+        output.WriteLine($"Timeline event: {seen!.Message}");
+        Assert.Matches(@"^num\.io\.threads \d+→\d+ \(kubectl-patch\)$", seen.Message);
+        var export = await fixture.Overseer.GetFromJsonAsync<JsonObject>("/api/run", Token);
+        var round = export!["agentRounds"]!.AsArray().Last()!;
+        output.WriteLine("Run export round: " + round.ToJsonString());
+        Assert.Contains(seen.Message, round["changes"]!.AsArray().Select(c => (string?)c));
+        Assert.NotNull(round["before"]);
+        Assert.Contains(export["clusterChanges"]!.AsArray(), c => (string?)c!["fieldManager"] == "kubectl-patch");
+        // The change started a new max-sustainable-rate measurement, named after it.
+        var sustainable = (await SummaryAsync()).Controller.Sustainable!;
+        Assert.Equal(seen.Message, sustainable.Configuration);
+        Assert.True(sustainable.Measuring);
+    }
+
+    [Fact]
+    public async Task No_secret_reaches_memory_exec_arguments_or_logs_and_the_key_reaches_only_the_agents_Secret()
+    {
+        SharedReference.RequireK8sReference();
+        if ((await SummaryAsync()).Agent.Rounds == 0)
+        {
+            await fixture.Overseer.PostAsync("/api/agent/run", null, Token);
+            await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.LastRun is { ExitCode: not null }, Deadline, "No agent round ended.");
+        }
+
+        string[] secrets = [AgentApp.LlmKey, TestApp.Secret];
+        var arguments = Cluster.Api.Execs.SelectMany(e => e.Command).ToList();
+        Assert.NotEmpty(arguments);
+        var document = await fixture.Overseer.GetFromJsonAsync<AgentDocument>("/api/agent", Token);
+        var logs = new List<string>();
+        foreach (var resource in new[] { "overseer", "vibectl", "kafka", "k3d", "producer", "consumer" })
+        {
+            logs.Add(await FakeCluster.LogsAsync(fixture.App, resource));
+        }
+
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(arguments, a => a.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, document!.MemoryAfter, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, Cluster.Vibectl.Memory, StringComparison.Ordinal);
+            Assert.DoesNotContain(logs, l => l.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(Cluster.Api.Requests, r => r.Path.Contains(secret, StringComparison.Ordinal) || r.Query.Contains(secret, StringComparison.Ordinal));
+        }
+
+        // The HMAC secret never enters the cluster; the LLM key only as the agent's Secret.
+        Assert.DoesNotContain(Cluster.Api.AppliedObjects, a => a.Configuration.ToJsonString().Contains(TestApp.Secret, StringComparison.Ordinal));
+        var holders = Cluster.Api.AppliedObjects.Where(a => a.Configuration.ToJsonString().Contains(AgentApp.LlmKey, StringComparison.Ordinal)).ToList();
+        var holder = Assert.Single(holders.Select(a => $"{a.Configuration["kind"]} {a.Namespace}/{a.Name}").Distinct());
+        Assert.Equal("Secret kafkademo-agent/vibectl-llm", holder);
+    }
+
+    [Fact]
+    public async Task The_agent_panel_shows_a_rounds_output_and_runs_one_on_a_click()
+    {
+        SharedReference.RequireK8sReference();
+        Assert.SkipWhen(fixture.Browser is null, RunningApp.Unavailable ?? "");
+        await using var context = await fixture.Browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync(fixture.App.GetEndpoint("overseer", "http").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        var rounds = (await SummaryAsync()).Agent.Rounds;
+
+        await page.Locator("[data-testid=agent-run]").ClickAsync();
+
+        await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.Rounds > rounds && (await SummaryAsync()).Agent.LastRun?.ExitCode is not null,
+            Deadline, "The click did not run a round.");
+        var panel = page.Locator("[data-testid=agent-panel]");
+        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync($"#{rounds + 1}", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync("Auto session completed after 5 iterations", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=agent-changes]")).ToContainTextAsync("kubectl-patch", new() { Timeout = 20_000 });
+        Assert.Equal("idle", await page.Locator("[data-testid=agent-state]").InnerTextAsync());
+        Assert.Contains("Brokers ready 3/3", await panel.InnerTextAsync(), StringComparison.Ordinal);
+        Directory.CreateDirectory("screenshots");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", "overseer-k3d-agent.png"), FullPage = true });
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_are_reported_and_a_preset_resets_the_broker_config_through_the_Kafka_resource()
+    {
+        SharedReference.RequireK8sReference();
+        var paused = await fixture.Overseer.PutAsJsonAsync("/api/agent", new AgentChange(true), Token);
+        Assert.Equal("paused", (await paused.Content.ReadFromJsonAsync<AgentSummary>(Token))!.State);
+        var resumed = await fixture.Overseer.PutAsJsonAsync("/api/agent", new AgentChange(false), Token);
+        Assert.NotEqual("paused", (await resumed.Content.ReadFromJsonAsync<AgentSummary>(Token))!.State);
+
+        var bad = await fixture.Overseer.PutAsJsonAsync("/api/cluster/broker-config", new BrokerConfigReset("turbo"), Token);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var reset = await fixture.Overseer.PutAsJsonAsync("/api/cluster/broker-config", new BrokerConfigReset("kafka-defaults"), Token);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+
+        var kafka = Cluster.Api.Get(SimulatedStrimzi.Kafkas, "kafka", "kafkademo")!;
+        Assert.Equal(8, (int)kafka["spec"]!["kafka"]!["config"]!["num.io.threads"]!);
+        Assert.Equal(3, (int)kafka["spec"]!["kafka"]!["config"]!["num.network.threads"]!);
+        Assert.NotNull(await EventuallyEventAsync("broker-config", "Broker config reset to the 'kafka-defaults' preset"));
+        Assert.NotNull(await EventuallyEventAsync("broker-config", "(kafkademo-overseer)"));
+        var command = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.DistributedApplicationModel>().Resources
+            .Single(r => r.Name == "overseer").Annotations.OfType<Aspire.Hosting.ApplicationModel.ResourceCommandAnnotation>().Select(c => c.Name).ToList();
+        Assert.Contains("reset-broker-config", command);
+        Assert.Contains("agent-run", command);
+    }
+
+    [Fact]
+    public async Task Without_the_control_token_the_agents_changes_are_refused()
+    {
+        SharedReference.RequireK8sReference();
+        using var anonymous = fixture.App.CreateHttpClient("overseer");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/agent/run", null, Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PutAsJsonAsync("/api/cluster/broker-config", new BrokerConfigReset("modest"), Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/agent", Token)).StatusCode);
+    }
+
+    private async Task<OverseerSummary> SummaryAsync() =>
+        (await fixture.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", Token))!;
+
+    private sealed record TimelineEventSeen(string Kind, string Message);
+
+    private async Task<TimelineEventSeen?> EventAsync(string kind, string contains) =>
+        (await EventsAsync(kind, contains)).LastOrDefault();
+
+    private async Task<int> EventCountAsync(string kind, string contains) =>
+        (await EventsAsync(kind, contains)).Count;
+
+    private async Task<List<TimelineEventSeen>> EventsAsync(string kind, string contains)
+    {
+        var export = await fixture.Overseer.GetFromJsonAsync<JsonObject>("/api/run", Token);
+        return [.. export!["events"]!.AsArray()
+            .Where(e => (string?)e!["kind"] == kind && ((string?)e["message"])!.Contains(contains, StringComparison.Ordinal))
+            .Select(e => new TimelineEventSeen((string)e!["kind"]!, (string)e["message"]!))];
+    }
+
+    private async Task<TimelineEventSeen?> EventuallyEventAsync(string kind, string contains)
+    {
+        TimelineEventSeen? seen = null;
+        await Eventually.TrueAsync(async () => (seen = await EventAsync(kind, contains)) is not null, Deadline, $"No {kind} event with '{contains}'.");
+        return seen;
+    }
+}
