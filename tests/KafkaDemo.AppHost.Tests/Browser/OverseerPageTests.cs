@@ -34,7 +34,7 @@ public sealed class OverseerPageTests(RunningApp app)
     [Fact]
     public async Task The_page_loads_with_no_console_errors()
     {
-        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
         await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         var (page, errors) = await OpenAsync(context);
 
@@ -51,7 +51,7 @@ public sealed class OverseerPageTests(RunningApp app)
     [Fact]
     public async Task The_live_figures_change_within_a_few_seconds()
     {
-        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
         await using var context = await app.Browser.NewContextAsync();
         var (page, errors) = await OpenAsync(context);
         var figures = page.Locator("[data-testid=figure-consumer-rate] .value, [data-testid=figure-p50] .value, [data-testid=figure-p99] .value");
@@ -71,7 +71,7 @@ public sealed class OverseerPageTests(RunningApp app)
     [Fact]
     public async Task Setting_the_rate_on_the_page_changes_the_producers_target()
     {
-        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
         await using var context = await app.Browser.NewContextAsync();
         var (page, errors) = await OpenAsync(context);
         var wanted = 1000 + Random.Shared.Next(1, 50) * 10;
@@ -94,7 +94,7 @@ public sealed class OverseerPageTests(RunningApp app)
     [Fact]
     public async Task An_invalid_slo_is_refused_on_the_page_and_changes_nothing()
     {
-        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
         await using var context = await app.Browser.NewContextAsync();
         var (page, errors) = await OpenAsync(context);
         var before = await app.Overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", TestContext.Current.CancellationToken);
@@ -114,7 +114,7 @@ public sealed class OverseerPageTests(RunningApp app)
     [Fact]
     public async Task The_export_button_downloads_the_run_as_valid_json()
     {
-        Assert.SkipWhen(RunningApp.Unavailable is not null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
         await using var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true });
         var (page, errors) = await OpenAsync(context);
 

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.AppHost.Tests.Running;
 using KafkaDemo.TestSupport;
 using Microsoft.Playwright;
@@ -17,7 +18,7 @@ public sealed class AgentApp : IAsyncLifetime
     public const string LlmKey = "sk-ant-test-llm-key-0123456789abcdefXYZ";
 
     private FakeCluster? _cluster;
-    private IPlaywright? _playwright;
+    private HeadlessChromium? _chromium;
 
     internal FakeCluster Cluster => _cluster ?? throw new InvalidOperationException("Not started.");
 
@@ -25,7 +26,8 @@ public sealed class AgentApp : IAsyncLifetime
 
     public HttpClient Overseer { get; private set; } = default!;
 
-    public IBrowser? Browser { get; private set; }
+    /// <summary>The browser, or null when it is not installed.</summary>
+    public IBrowser? Browser => _chromium?.Browser;
 
     public async ValueTask InitializeAsync()
     {
@@ -34,10 +36,7 @@ public sealed class AgentApp : IAsyncLifetime
             return; // the tests skip (or, in CI, fail) with the reason
         }
 
-        if (RunningApp.Unavailable is { } reason && Environment.GetEnvironmentVariable(RunningApp.RequireBrowserVariable) == "1")
-        {
-            throw new InvalidOperationException($"{RunningApp.RequireBrowserVariable}=1 but {reason}");
-        }
+        HeadlessChromium.ThrowIfRequiredButMissing();
 
         _cluster = await FakeCluster.StartAsync();
         App = await _cluster.StartAppAsync(
@@ -47,26 +46,16 @@ public sealed class AgentApp : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
         Overseer = App.CreateHttpClient("overseer");
         Overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
-        if (RunningApp.Unavailable is null)
-        {
-            _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = RunningApp.ChromiumPath,
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-            });
-        }
+        _chromium = await HeadlessChromium.LaunchIfInstalledAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Browser is not null)
+        if (_chromium is not null)
         {
-            await Browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         Overseer?.Dispose();
         if (App is not null)
         {

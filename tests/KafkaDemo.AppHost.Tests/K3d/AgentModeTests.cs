@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.AppHost.Tests.Running;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
@@ -117,7 +118,7 @@ public sealed class AgentModeTests(AgentApp fixture)
     public async Task The_agent_panel_shows_a_rounds_output_and_runs_one_on_a_click()
     {
         SharedReference.RequireK8sReference();
-        Assert.SkipWhen(fixture.Browser is null, RunningApp.Unavailable ?? "");
+        Assert.SkipWhen(fixture.Browser is null, HeadlessChromium.Unavailable ?? "");
         await using var context = await fixture.Browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
         var page = await context.NewPageAsync();
         var errors = new List<string>();

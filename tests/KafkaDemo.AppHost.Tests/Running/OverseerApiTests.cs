@@ -20,6 +20,8 @@ public sealed class OverseerApiTests(RunningApp app)
         { "/api/controller", """{ "sloP99Ms": 1e-300 }""", "sloP99Ms" },
         { "/api/controller", """{ }""", "body" },
         { "/api/load", """{ "paused": null }""", "paused" },
+        { "/api/agent", """{ "paused": null }""", "paused" },
+        { "/api/agent", """{ }""", "paused" },
     };
 
     [Theory]
@@ -33,6 +35,25 @@ public sealed class OverseerApiTests(RunningApp app)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>(TestContext.Current.CancellationToken);
         Assert.Contains(field, problem!.Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/agent/run", null, "There is no agent in this mode.")]
+    [InlineData("PUT", "/api/agent", """{ "paused": true }""", "There is no agent in this mode.")]
+    [InlineData("PUT", "/api/cluster/broker-config", """{ "preset": "modest" }""", "The broker config cannot be reset here.")]
+    public async Task Without_a_cluster_the_agent_and_broker_config_changes_get_409_with_problem_details(string method, string path, string? body, string title)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        using var response = await app.Overseer.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(TestContext.Current.CancellationToken);
+        Assert.Equal(title, problem!.Title);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail), "The problem does not say why.");
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.Messaging.Contracts;
 using Microsoft.Playwright;
 
@@ -14,19 +15,13 @@ namespace KafkaDemo.AppHost.Tests.Running;
 /// </summary>
 public sealed class RunningApp : IAsyncLifetime
 {
-    /// <summary>Where Debian's package puts Chromium; Playwright's own browser download does not work here.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
-
-    /// <summary>Set by .ci/run: a missing browser fails the run instead of skipping the tests.</summary>
-    public const string RequireBrowserVariable = "KAFKADEMO_REQUIRE_BROWSER";
-
     private DistributedApplication? _app;
-    private IPlaywright? _playwright;
+    private HeadlessChromium? _chromium;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
-    /// <summary>The browser; only when <see cref="Unavailable"/> is null.</summary>
-    public IBrowser Browser { get; private set; } = default!;
+    /// <summary>The browser; only when <see cref="HeadlessChromium.Unavailable"/> is null.</summary>
+    public IBrowser Browser => _chromium?.Browser ?? throw new InvalidOperationException(HeadlessChromium.Unavailable ?? "The browser has not started.");
 
     public Uri OverseerUrl { get; private set; } = default!;
 
@@ -44,17 +39,9 @@ public sealed class RunningApp : IAsyncLifetime
 
     public HttpClient EmbeddedKafka { get; private set; } = default!;
 
-    /// <summary>Why the browser tests cannot run here, or null when they can.</summary>
-    public static string? Unavailable =>
-        File.Exists(ChromiumPath) ? null : $"Chromium is not installed at {ChromiumPath} (Debian package chromium); .ci/run installs it.";
-
     public async ValueTask InitializeAsync()
     {
-        if (Unavailable is { } reason && Environment.GetEnvironmentVariable(RequireBrowserVariable) == "1")
-        {
-            throw new InvalidOperationException($"{RequireBrowserVariable}=1 but {reason}");
-        }
-
+        HeadlessChromium.ThrowIfRequiredButMissing();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var builder = await TestApp.CreateAsync("--KafkaDemo:Controller:Enabled=false", "--KafkaDemo:Rate=1000", "--KafkaDemo:Producers=2");
         _app = await builder.BuildAsync(startup.Token);
@@ -74,18 +61,7 @@ public sealed class RunningApp : IAsyncLifetime
             await Task.Delay(500, startup.Token);
         }
 
-        if (Unavailable is not null)
-        {
-            return;
-        }
-
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        });
+        _chromium = await HeadlessChromium.LaunchIfInstalledAsync();
     }
 
     /// <summary>
@@ -110,12 +86,11 @@ public sealed class RunningApp : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (Browser is not null)
+        if (_chromium is not null)
         {
-            await Browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         Producer?.Dispose();
         Producer2?.Dispose();
         Overseer?.Dispose();
