@@ -43,26 +43,26 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
         var items = AgentManifests.Render(image, keySetAt: null);
         foreach (var item in items.Where(IsNamespace))
         {
-            await ApplyAsync(api, item, log, cancellationToken);
+            await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
 
         if (!string.IsNullOrWhiteSpace(baseUrl))
         {
-            await ApplyAsync(api, AgentManifests.ModelsConfigMap(model, baseUrl), log, cancellationToken);
+            await api.ApplyDuringSetupAsync(AgentManifests.ModelsConfigMap(model, baseUrl), log, cancellationToken);
             log.LogInformation("Model {Model} is served by the OpenAI-compatible server {BaseUrl} (llm's extra-openai-models.yaml, supports_schema: true).", model, baseUrl);
         }
 
         string? keySetAt = null;
         if (!string.IsNullOrEmpty(apiKey))
         {
-            await ApplyAsync(api, AgentManifests.Secret(apiKey), log, cancellationToken);
+            await api.ApplyDuringSetupAsync(AgentManifests.Secret(apiKey), log, cancellationToken);
             keySetAt = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
             log.LogInformation("The LLM key is in Secret {Namespace}/{Secret}.", AgentManifests.Namespace, AgentManifests.SecretName);
         }
 
         foreach (var item in AgentManifests.Render(image, keySetAt).Where(i => !IsNamespace(i)))
         {
-            await ApplyAsync(api, item, log, cancellationToken);
+            await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
     }
 
@@ -99,18 +99,5 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
                 && (int?)d["status"]?["updatedReplicas"] >= 1 && (int?)d["status"]?["availableReplicas"] >= 1
                 && ((int?)d["status"]?["replicas"] ?? 0) <= ((int?)d["status"]?["updatedReplicas"] ?? 0),
             null, cancellationToken);
-    }
-
-    private static async Task ApplyAsync(KubernetesApi api, JsonObject item, ILogger log, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await api.ApplyAsync(item, cancellationToken);
-            log.LogInformation("Applied {Object}.", item.Describe());
-        }
-        catch (KubernetesApiException ex)
-        {
-            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
-        }
     }
 }

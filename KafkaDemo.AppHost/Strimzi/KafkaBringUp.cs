@@ -39,7 +39,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
             lastWord = null;
             foreach (var item in KafkaManifests.Render(layout))
             {
-                await ApplyAsync(api, item, log, deadline.Token);
+                await api.ApplyDuringSetupAsync(item, log, deadline.Token);
             }
 
             await state(K3dStates.WaitingForKafka);
@@ -79,7 +79,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         var manifest = await OperatorManifest.LoadAsync(Settings, kafkaVersion, http, m => log.LogInformation("{Message}", m), cancellationToken);
         log.LogInformation("Strimzi {Version} operator manifest checked: operator image, Kafka {Kafka} image and the kafka.strimzi.io/v1 CRDs are there.", K3dSettings.StrimziVersion, kafkaVersion);
 
-        await ApplyAsync(api, new JsonObject
+        await api.ApplyDuringSetupAsync(new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Namespace",
@@ -89,7 +89,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         var crds = manifest.Objects.Where(o => (string?)o["kind"] == "CustomResourceDefinition").ToList();
         foreach (var crd in crds)
         {
-            await ApplyAsync(api, crd, log, cancellationToken);
+            await api.ApplyDuringSetupAsync(crd, log, cancellationToken);
         }
 
         foreach (var crd in crds)
@@ -102,7 +102,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         log.LogInformation("{Count} Strimzi custom resource definitions are established.", crds.Count);
         foreach (var item in manifest.Objects.Except(crds))
         {
-            await ApplyAsync(api, item, log, cancellationToken);
+            await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
 
         log.LogInformation("Waiting for the Strimzi operator (Deployment {Namespace}/{Name}) to be available.", K3dSettings.Namespace, OperatorManifest.DeploymentName);
@@ -195,19 +195,6 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
             log.LogInformation("{Pods}", text);
             progress?.Invoke(text);
             last.Value = text;
-        }
-    }
-
-    private static async Task ApplyAsync(KubernetesApi api, JsonObject item, ILogger log, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await api.ApplyAsync(item, cancellationToken);
-            log.LogInformation("Applied {Object}.", item.Describe());
-        }
-        catch (KubernetesApiException ex)
-        {
-            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
         }
     }
 
