@@ -29,6 +29,23 @@ public sealed partial class AgentLoop(
 
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often, between rounds, the Overseer checks that the agent is deployed and has its key.</summary>
+    public static readonly TimeSpan ReadinessInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>What ends a wait between rounds.</summary>
+    private enum Turn
+    {
+        /// <summary>Not due yet: time to check readiness again.</summary>
+        Check,
+
+        /// <summary>Due, but paused: the round is skipped.</summary>
+        Skipped,
+
+        Schedule,
+
+        Manual,
+    }
+
     private readonly AgentOptions _options = options.Value;
     private readonly Channel<string> _triggers = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _round = new(1, 1);
@@ -60,34 +77,84 @@ public sealed partial class AgentLoop(
         var next = time.GetUtcNow() + TimeSpan.FromSeconds(_options.FirstRoundAfterSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {
+            await CheckReadinessAsync(stoppingToken);
             activity.SetNextRun(activity.Paused ? null : next);
-            var trigger = await WaitForTurnAsync(next, stoppingToken);
-            if (trigger is null)
+            var turn = await WaitForTurnAsync(next, stoppingToken);
+            if (turn == Turn.Check)
             {
-                continue; // paused when the time came
+                continue;
             }
 
-            await RunRoundAsync(trigger, stoppingToken);
+            if (turn != Turn.Skipped)
+            {
+                await RunRoundAsync(turn == Turn.Manual ? "manual" : "schedule", stoppingToken);
+            }
+
             next = time.GetUtcNow() + TimeSpan.FromSeconds(_options.IntervalSeconds);
         }
     }
 
-    /// <summary>"schedule" when the time comes (null if paused then), "manual" when asked.</summary>
-    private async Task<string?> WaitForTurnAsync(DateTimeOffset next, CancellationToken cancellationToken)
+    /// <summary>Waits until a round is asked for, the next one is due, or it is time to check readiness again.</summary>
+    private async Task<Turn> WaitForTurnAsync(DateTimeOffset next, CancellationToken cancellationToken)
     {
-        var wait = next - time.GetUtcNow();
+        var untilDue = next - time.GetUtcNow();
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var due = wait > TimeSpan.Zero ? Task.Delay(wait, time, timer.Token) : Task.CompletedTask;
+        var wait = untilDue < ReadinessInterval ? untilDue : ReadinessInterval;
+        var tick = wait > TimeSpan.Zero ? Task.Delay(wait, time, timer.Token) : Task.CompletedTask;
         var asked = _triggers.Reader.WaitToReadAsync(timer.Token).AsTask();
-        var first = await Task.WhenAny(due, asked);
+        var first = await Task.WhenAny(tick, asked);
         await timer.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
-        if (first == asked && _triggers.Reader.TryRead(out var trigger))
+        if (first == asked && _triggers.Reader.TryRead(out _))
         {
-            return trigger;
+            return Turn.Manual;
         }
 
-        return activity.Paused ? null : "schedule";
+        return time.GetUtcNow() < next ? Turn.Check
+            : activity.Paused ? Turn.Skipped
+            : Turn.Schedule;
+    }
+
+    /// <summary>
+    /// Between rounds: says at once when the agent is not deployed or has no key (and when it has
+    /// again), and sets a new agent pod's vibectl up as soon as it can, so its memory bound and goal
+    /// are in place before the first round.
+    /// </summary>
+    private async Task CheckReadinessAsync(CancellationToken cancellationToken)
+    {
+        if (activity.Running is not null)
+        {
+            return;
+        }
+
+        if (await MissingKeyAsync(cancellationToken) is { } why)
+        {
+            activity.SetState(AgentState.NotConfigured, why);
+            return;
+        }
+
+        if (activity.State == AgentState.NotConfigured)
+        {
+            activity.SetState(AgentState.Idle, "Ready for the next round.");
+        }
+
+        if (_configuredPod is not null || !await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await ConfigureAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is AgentUnavailableException or AgentSetupException or TimeoutException)
+        {
+            LogNotReady(logger, ex.Message); // the pod may still be starting; the next check or round tries again
+        }
+        finally
+        {
+            _round.Release();
+        }
     }
 
     /// <summary>One round, start to end; public so tests can drive it.</summary>
@@ -160,14 +227,37 @@ public sealed partial class AgentLoop(
         {
             return $"The agent is not deployed yet (no Deployment {_options.Namespace}/{_options.DeploymentName}).";
         }
+        catch (HttpOperationException ex)
+        {
+            return $"The cluster refused to show the agent's Deployment ({(int)ex.Response.StatusCode}): {ex.Message}";
+        }
         catch (HttpRequestException ex)
         {
             return $"The cluster does not answer: {ex.Message}";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "The cluster did not answer in time.";
         }
     }
 
     /// <summary>vibectl's settings and goal (once per pod), then the Overseer's block in its memory.</summary>
     private async Task PrepareAsync(int round, CancellationToken cancellationToken)
+    {
+        await ConfigureAsync(cancellationToken);
+
+        // Wide, so Rich does not wrap the memory it prints in a panel.
+        var shown = await RunQuietAsync(["env", "COLUMNS=10000", "vibectl", "memory", "show"], cancellationToken);
+        var before = AgentMemory.FromShowOutput(shown.Output);
+        var after = AgentMemory.Merge(before, feedback.Block(activity.Changes), _options.MemoryMaxChars);
+        await RunQuietAsync(["vibectl", "memory", "set", "--", after], cancellationToken);
+        activity.SetMemory(before, after);
+        activity.AddLine(round, new AgentOutputLine(time.GetUtcNow(), $"[overseer] memory updated: {after.Length} of {_options.MemoryMaxChars} characters, the agent's notes kept", false));
+        LogMemory(logger, round, before, after);
+    }
+
+    /// <summary>Sets vibectl up (memory bound, model, display, goal) unless this pod already is.</summary>
+    private async Task ConfigureAsync(CancellationToken cancellationToken)
     {
         var probe = await RunQuietAsync(["vibectl", "memory", "show"], cancellationToken);
         if (_configuredPod != probe.Pod.Uid)
@@ -187,15 +277,6 @@ public sealed partial class AgentLoop(
             _configuredPod = probe.Pod.Uid;
             LogConfigured(logger, probe.Pod.Name, _options.Model);
         }
-
-        // Wide, so Rich does not wrap the memory it prints in a panel.
-        var shown = await RunQuietAsync(["env", "COLUMNS=10000", "vibectl", "memory", "show"], cancellationToken);
-        var before = AgentMemory.FromShowOutput(shown.Output);
-        var after = AgentMemory.Merge(before, feedback.Block(activity.Changes), _options.MemoryMaxChars);
-        await RunQuietAsync(["vibectl", "memory", "set", "--", after], cancellationToken);
-        activity.SetMemory(before, after);
-        activity.AddLine(round, new AgentOutputLine(time.GetUtcNow(), $"[overseer] memory updated: {after.Length} of {_options.MemoryMaxChars} characters, the agent's notes kept", false));
-        LogMemory(logger, round, before, after);
     }
 
     private async Task<AgentCommandResult> RunQuietAsync(string[] command, CancellationToken cancellationToken)
@@ -224,6 +305,9 @@ public sealed partial class AgentLoop(
         _round.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The agent pod is not ready to be set up yet: {Why}")]
+    private static partial void LogNotReady(ILogger logger, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round} started ({Trigger})")]
     private static partial void LogRoundStarted(ILogger logger, int round, string trigger);

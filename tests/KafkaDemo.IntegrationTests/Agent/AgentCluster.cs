@@ -41,7 +41,12 @@ internal sealed class AgentCluster : IAsyncDisposable
     public T Get<T>()
         where T : notnull => Overseer.Services.GetRequiredService<T>();
 
-    public static async Task<AgentCluster> StartAsync(bool keySet = true, params string[] settings)
+    public static Task<AgentCluster> StartAsync(bool keySet = true, params string[] settings) => StartAsync(keySet, time: null, settings);
+
+    /// <param name="keySet">Whether the agent's Deployment says its LLM key is set.</param>
+    /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
+    /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
+    public static async Task<AgentCluster> StartAsync(bool keySet, TimeProvider? time, params string[] settings)
     {
         var api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool") })
@@ -98,6 +103,11 @@ internal sealed class AgentCluster : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
         builder.AddOverseer();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         return new AgentCluster(api, vibectl, builder.Build(), directory);
     }
 

@@ -1,0 +1,114 @@
+extern alias overseer;
+
+using System.Text.Json.Nodes;
+using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.Kubernetes;
+using Microsoft.Extensions.Time.Testing;
+using overseer::KafkaDemo.Overseer.Agent;
+using overseer::KafkaDemo.Overseer.Timeline;
+
+namespace KafkaDemo.IntegrationTests.Agent;
+
+/// <summary>
+/// The agent loop's schedule on a fake clock, against the fake cluster: what it says before the first
+/// round, when it sets vibectl up, and what a pause does to a round that falls due.
+/// </summary>
+public sealed class AgentScheduleTests
+{
+    private static readonly ResourceType Deployments = new("apps", "v1", "deployments");
+
+    private static readonly DateTimeOffset Start = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Before_the_first_round_a_missing_key_is_reported_and_once_it_is_set_vibectl_is_set_up()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var cluster = await AgentCluster.StartAsync(keySet: false, clock); // first round a day away
+        var loop = cluster.Get<AgentLoop>();
+        var activity = cluster.Get<AgentActivity>();
+        await loop.StartAsync(Token);
+        try
+        {
+            await Eventually.TrueAsync(() => activity.State == AgentState.NotConfigured, Deadline, "The missing key was not reported before the first round.");
+            Assert.Contains("dotnet user-secrets set Parameters:llm-api-key", activity.Detail, StringComparison.Ordinal);
+            Assert.Empty(cluster.Vibectl.Commands);
+
+            // The AppHost puts the key into the Secret and marks the pod template, as it does when the
+            // key is given in the dashboard after start.
+            var deployment = cluster.Api.Get(Deployments, "kafkademo-agent", "vibectl")!;
+            deployment["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { ["kafkademo.io/llm-key-set-at"] = "2026-11-30T06:00:05Z" };
+            deployment["metadata"]!.AsObject().Remove("managedFields");
+            cluster.Api.Put(deployment, "kafkademo");
+
+            await Eventually.TrueAsync(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return Task.FromResult(activity.State == AgentState.Idle && cluster.Vibectl.Instructions is not null);
+            }, Deadline, () => $"vibectl was not set up once the key was there: {activity.State}, {activity.Detail}");
+            Assert.Equal("2000", cluster.Vibectl.Config["memory.max_chars"]);
+            Assert.Equal(2000, cluster.Vibectl.MaxChars);
+            Assert.Equal(AgentInstructions.Text, cluster.Vibectl.Instructions);
+            Assert.Empty(activity.Rounds);
+            Assert.Equal(0, cluster.Vibectl.AutoRuns);
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_round_that_falls_due_while_paused_is_skipped_and_the_next_comes_an_interval_later()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var cluster = await AgentCluster.StartAsync(true, clock, "Overseer:Agent:FirstRoundAfterSeconds=30", "Overseer:Agent:IntervalSeconds=60");
+        var loop = cluster.Get<AgentLoop>();
+        var activity = cluster.Get<AgentActivity>();
+        loop.SetPaused(true);
+        await loop.StartAsync(Token);
+        try
+        {
+            await Eventually.TrueAsync(() => cluster.Vibectl.Instructions is not null, Deadline, "vibectl was not set up at start.");
+
+            // The first round falls due (30 s) while paused.
+            await Eventually.TrueAsync(() =>
+            {
+                if (clock.GetUtcNow() < Start.AddSeconds(45))
+                {
+                    clock.Advance(TimeSpan.FromSeconds(5));
+                }
+
+                return clock.GetUtcNow() >= Start.AddSeconds(45) && activity.NextRunAt is null;
+            }, Deadline, "The clock did not pass the first round's time.");
+
+            // With the clock standing still, the loop waits: it does not spin on the skipped round.
+            var changes = 0;
+            activity.Changed += () => Interlocked.Increment(ref changes);
+            await Task.Delay(TimeSpan.FromMilliseconds(500), Token);
+            Assert.True(Volatile.Read(ref changes) < 5, $"While paused the loop changed the agent's state {changes} times in 0.5 s with the clock standing still.");
+            Assert.Empty(activity.Rounds);
+            Assert.Equal(0, cluster.Vibectl.AutoRuns);
+
+            // Resumed, the skipped round does not run late: the next one is an interval after it.
+            loop.SetPaused(false);
+            await Eventually.TrueAsync(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return activity.Rounds.Count > 0 && activity.Rounds[0].EndedAt is not null;
+            }, Deadline, "No round ran after resuming.");
+            var round = Assert.Single(activity.Rounds);
+            Assert.Equal("schedule", round.Trigger);
+            Assert.True(round.StartedAt >= Start.AddSeconds(90), $"The round started at {round.StartedAt:T}, before the interval after the skipped one (06:01:30).");
+            Assert.Equal(["Agent paused", "Agent resumed", "Agent round 1 started (schedule)"],
+                cluster.Get<RunTimeline>().Snapshot().Events.Where(e => e.Kind == EventKinds.Agent).Select(e => e.Message).Take(3));
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+    }
+}
