@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.AppHost.Tests.Running;
+using KafkaDemo.TestSupport;
 using Microsoft.Playwright;
 
 namespace KafkaDemo.AppHost.Tests.Browser;
@@ -29,6 +30,17 @@ public sealed class OverseerPageTests(RunningApp app)
         // Wait for the live (interactive) render, not just the prerendered HTML.
         await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = Timeout });
         return (page, errors);
+    }
+
+    private async Task<List<double>> ProducerRatesAsync()
+    {
+        var rates = new List<double>();
+        foreach (var producer in app.Producers)
+        {
+            rates.Add((await producer.GetFromJsonAsync<LoadSettings>("/api/rate", TestContext.Current.CancellationToken))!.Rate);
+        }
+
+        return rates;
     }
 
     [Fact]
@@ -81,13 +93,33 @@ public sealed class OverseerPageTests(RunningApp app)
         await page.Locator("[data-testid=rate-set]").ClickAsync();
         await page.Locator("[data-testid=control-status]").Filter(new LocatorFilterOptions { HasText = "Rate set" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Timeout });
 
-        var rates = new List<double>();
-        foreach (var producer in app.Producers)
-        {
-            rates.Add((await producer.GetFromJsonAsync<LoadSettings>("/api/rate", TestContext.Current.CancellationToken))!.Rate);
-        }
+        Assert.Equal([wanted / 2.0, wanted / 2.0], await ProducerRatesAsync()); // split over the two producers
+        Assert.Empty(errors);
+    }
 
-        Assert.Equal([wanted / 2.0, wanted / 2.0], rates); // split over the two producers
+    [Theory]
+    [InlineData("1e-300", "The rate is missing or not a number")] // the rate that once froze a producer; the number box does not read exponents
+    [InlineData("1.5", "each of the 2 producers")] // under 1 msg/s for each of the two producers
+    [InlineData("6000000", "each of the 2 producers")] // over the maximum: refused, not clamped to it
+    public async Task An_invalid_rate_is_refused_on_the_page_and_changes_nothing(string rate, string why)
+    {
+        Assert.SkipWhen(HeadlessChromium.Unavailable is not null, HeadlessChromium.Unavailable ?? "");
+        await using var context = await app.Browser.NewContextAsync();
+        var (page, errors) = await OpenAsync(context);
+        var before = await ProducerRatesAsync();
+
+        await page.Locator("input[name=rate-input]").FillAsync(rate);
+        await page.Locator("input[name=rate-input]").BlurAsync();
+        await page.Locator("[data-testid=rate-set]").ClickAsync();
+
+        // The page must not clamp or round the value into a valid one: it refuses it, naming the limits.
+        var status = page.Locator("[data-testid=control-status]");
+        await Eventually.TrueAsync(async () => (await status.TextContentAsync() ?? "").Length > 0, TimeSpan.FromSeconds(20), "The page said nothing.");
+        var said = await status.TextContentAsync() ?? "";
+        Assert.Contains(why, said, StringComparison.Ordinal);
+        Assert.Contains("0 (unthrottled) or from", said, StringComparison.Ordinal);
+        Assert.Contains("over-slo", await status.GetAttributeAsync("class") ?? "", StringComparison.Ordinal);
+        Assert.Equal(before, await ProducerRatesAsync());
         Assert.Empty(errors);
     }
 
