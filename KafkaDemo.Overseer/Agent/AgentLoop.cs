@@ -117,8 +117,8 @@ public sealed partial class AgentLoop(
 
     /// <summary>
     /// Between rounds: says at once when the agent is not deployed or has no key (and when it has
-    /// again), and sets a new agent pod's vibectl up as soon as it can, so its memory bound and goal
-    /// are in place before the first round.
+    /// again), and sets every new agent pod's vibectl up as soon as it runs (the first, or one that
+    /// replaced it), so its memory bound and goal are in place before its first round.
     /// </summary>
     private async Task CheckReadinessAsync(CancellationToken cancellationToken)
     {
@@ -138,8 +138,17 @@ public sealed partial class AgentLoop(
             activity.SetState(AgentState.Idle, "Ready for the next round.");
         }
 
-        if (_configuredPod is not null || !await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
+        try
         {
+            var pod = await channel.FindPodAsync(cancellationToken);
+            if (pod.Uid == _configuredPod || !await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
+            {
+                return;
+            }
+        }
+        catch (AgentUnavailableException ex)
+        {
+            LogNotReady(logger, ex.Message);
             return;
         }
 

@@ -8,6 +8,9 @@ public interface IAgentChannel
     /// as it is written. Throws <see cref="AgentUnavailableException"/> when there is no pod to run in.
     /// </summary>
     Task<AgentCommandResult> RunAsync(IReadOnlyList<string> command, Action<AgentOutputLine>? onLine, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>The pod commands would run in now. Throws <see cref="AgentUnavailableException"/> when there is none.</summary>
+    Task<AgentPod> FindPodAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>How a command ended, and all it printed.</summary>

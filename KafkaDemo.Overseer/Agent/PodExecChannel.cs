@@ -20,7 +20,7 @@ public sealed class PodExecChannel(ClusterConnection cluster, IOptions<AgentOpti
     public async Task<AgentCommandResult> RunAsync(IReadOnlyList<string> command, Action<AgentOutputLine>? onLine, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var client = cluster.Client ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
+        var client = Client();
         var pod = await FindPodAsync(client, cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -49,6 +49,11 @@ public sealed class PodExecChannel(ClusterConnection cluster, IOptions<AgentOpti
             throw new AgentUnavailableException($"Running a command in pod {pod.Name} failed: {ex.Message}", ex);
         }
     }
+
+    public Task<AgentPod> FindPodAsync(CancellationToken cancellationToken) => FindPodAsync(Client(), cancellationToken);
+
+    private IKubernetes Client() =>
+        cluster.Client ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
 
     /// <summary>The newest running, ready pod of the agent's Deployment.</summary>
     private async Task<AgentPod> FindPodAsync(IKubernetes client, CancellationToken cancellationToken)

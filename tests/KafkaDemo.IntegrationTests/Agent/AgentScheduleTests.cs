@@ -17,6 +17,7 @@ public sealed class AgentScheduleTests
 {
     private static readonly ResourceType Deployments = new("apps", "v1", "deployments");
 
+
     private static readonly DateTimeOffset Start = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
@@ -54,12 +55,32 @@ public sealed class AgentScheduleTests
             Assert.Equal(AgentInstructions.Text, cluster.Vibectl.Instructions);
             Assert.Empty(activity.Rounds);
             Assert.Equal(0, cluster.Vibectl.AutoRuns);
+
+            // The pod is replaced (restarted to read a new key, or lost with its node): its vibectl
+            // starts with default settings, and is set up again without waiting for a round.
+            Assert.Equal(1, MemoryBoundsSet(cluster));
+            Assert.True(cluster.Api.Delete(ResourceType.Pods, "kafkademo-agent", "vibectl-7d9f-abcde"));
+            cluster.Api.Put(JsonNode.Parse("""
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vibectl-7d9f-fghij","namespace":"kafkademo-agent","uid":"pod-2","labels":{"app.kubernetes.io/name":"vibectl"}},
+                 "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]},
+                 "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+                """)!.AsObject());
+            await Eventually.TrueAsync(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return MemoryBoundsSet(cluster) == 2;
+            }, Deadline, "The replacement pod's vibectl was not set up.");
+            Assert.Contains(cluster.Api.Execs, e => e.Pod == "vibectl-7d9f-fghij" && e.Command.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+            Assert.Empty(activity.Rounds);
         }
         finally
         {
             await loop.StopAsync(CancellationToken.None);
         }
     }
+
+    private static int MemoryBoundsSet(AgentCluster cluster) =>
+        cluster.Vibectl.Commands.Count(c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
 
     [Fact]
     public async Task A_round_that_falls_due_while_paused_is_skipped_and_the_next_comes_an_interval_later()
