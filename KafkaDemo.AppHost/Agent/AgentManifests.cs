@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Manifests;
+using KafkaDemo.Messaging.Agent;
 
 namespace KafkaDemo.AppHost.Agent;
 
@@ -10,14 +11,14 @@ namespace KafkaDemo.AppHost.Agent;
 /// </summary>
 public static class AgentManifests
 {
-    public const string Namespace = "kafkademo-agent";
-    public const string DeploymentName = "vibectl";
+    public const string Namespace = AgentDeployment.Namespace;
+    public const string DeploymentName = AgentDeployment.DeploymentName;
     public const string SecretName = "vibectl-llm";
     public const string ModelsConfigMapName = "vibectl-llm-models";
-    public const string PodSelector = "app.kubernetes.io/name=vibectl";
+    public const string PodSelector = AgentDeployment.PodSelector;
 
     /// <summary>On the pod template once a key is in the Secret; a change restarts the pod so it reads the key.</summary>
-    public const string KeyAnnotation = "kafkademo.io/llm-key-set-at";
+    public const string KeyAnnotation = AgentDeployment.KeyAnnotation;
 
     public static IReadOnlyList<JsonObject> Files() => ManifestFiles.Kustomize(AgentImage.Folder);
 

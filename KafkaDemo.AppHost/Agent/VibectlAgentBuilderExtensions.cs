@@ -1,5 +1,6 @@
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.Messaging.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +10,7 @@ namespace KafkaDemo.AppHost.Agent;
 public static class VibectlAgentBuilderExtensions
 {
     /// <summary>vibectl 0.11.6's default model (config llm.model).</summary>
-    public const string DefaultModel = "claude-3.7-sonnet";
+    public const string DefaultModel = AgentDeployment.DefaultModel;
 
     /// <summary>
     /// Adds the agent. Its LLM key is the secret parameter <c>llm-api-key</c> (the dashboard asks for
@@ -25,7 +26,7 @@ public static class VibectlAgentBuilderExtensions
         var apiKey = builder.AddParameter("llm-api-key", secret: true)
             .WithDescription("The LLM provider's API key for vibectl (Anthropic for Claude models, OpenAI for gpt-* models).");
         var model = builder.AddParameter("llm-model", DefaultModel)
-            .WithDescription("The model vibectl uses, by llm's name (vibectl's default: claude-3.7-sonnet).");
+            .WithDescription($"The model vibectl uses, by llm's name (vibectl's default: {AgentDeployment.DefaultModel}).");
         var baseUrl = builder.AddParameter("llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL (for a local model), or empty.");
         var agent = builder.AddResource(new VibectlAgentResource("vibectl") { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource })

@@ -1,3 +1,5 @@
+using KafkaDemo.Messaging.Agent;
+using KafkaDemo.Messaging.Limits;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Agent;
@@ -10,10 +12,10 @@ public sealed class AgentOptions
     public bool Enabled { get; set; }
 
     /// <summary>The model vibectl uses (llm's name), set with <c>vibectl config set llm.model</c>.</summary>
-    public string Model { get; set; } = "claude-3.7-sonnet";
+    public string Model { get; set; } = AgentDeployment.DefaultModel;
 
     /// <summary>Seconds between rounds (KafkaDemo:Agent:IntervalSeconds).</summary>
-    public int IntervalSeconds { get; set; } = 120;
+    public int IntervalSeconds { get; set; } = AgentLimits.DefaultIntervalSeconds;
 
     /// <summary>Seconds before the first round: the controller's measurements need a start.</summary>
     public int FirstRoundAfterSeconds { get; set; } = 90;
@@ -30,16 +32,16 @@ public sealed class AgentOptions
     /// <summary>Output lines kept for the page.</summary>
     public int OutputLines { get; set; } = 400;
 
-    public string Namespace { get; set; } = "kafkademo-agent";
+    public string Namespace { get; set; } = AgentDeployment.Namespace;
 
-    public string PodSelector { get; set; } = "app.kubernetes.io/name=vibectl";
+    public string PodSelector { get; set; } = AgentDeployment.PodSelector;
 
-    public string Container { get; set; } = "vibectl";
+    public string Container { get; set; } = AgentDeployment.Container;
 
     /// <summary>The pod template annotation the AppHost sets once the LLM key is in the agent's Secret.</summary>
-    public string KeyAnnotation { get; set; } = "kafkademo.io/llm-key-set-at";
+    public string KeyAnnotation { get; set; } = AgentDeployment.KeyAnnotation;
 
-    public string DeploymentName { get; set; } = "vibectl";
+    public string DeploymentName { get; set; } = AgentDeployment.DeploymentName;
 }
 
 /// <summary>Checks <see cref="AgentOptions"/> at start-up; every message names its key.</summary>
@@ -50,9 +52,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         ArgumentNullException.ThrowIfNull(options);
         const string S = AgentOptions.SectionName;
         var failures = new List<string>();
-        if (options.IntervalSeconds is < 10 or > 86_400)
+        if (AgentLimits.IntervalProblem($"{S}:IntervalSeconds", options.IntervalSeconds) is { } interval)
         {
-            failures.Add($"{S}:IntervalSeconds must be from 10 to 86400; it is {options.IntervalSeconds}.");
+            failures.Add(interval);
         }
 
         if (options.FirstRoundAfterSeconds is < 0 or > 86_400)
