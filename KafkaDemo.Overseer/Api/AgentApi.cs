@@ -13,14 +13,11 @@ namespace KafkaDemo.Overseer.Api;
 /// </summary>
 public static class AgentApi
 {
-    /// <summary>Output lines the document carries (the page keeps the same).</summary>
-    public const int OutputLines = 300;
-
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Agent");
         api.MapGet("/agent", (AgentActivity activity, OverseerReport report) => TypedResults.Ok(Document(activity, report)))
-            .WithSummary("The agent's state, rounds, last output lines and the memory the Overseer last wrote.");
+            .WithSummary("The agent's state, rounds, the output lines kept (Overseer:Agent:OutputLines) and the memory the Overseer last wrote.");
         api.MapPost("/agent/run", RunNow).RequireControlAccess().WithSummary("Starts an agent round now (409 if one is running). Loopback only; needs the control token.");
         api.MapPut("/agent", SetPaused).RequireControlAccess().WithSummary("Pauses or resumes the agent's rounds. Loopback only; needs the control token.");
         api.MapPut("/cluster/broker-config", ResetBrokerConfig).RequireControlAccess()
@@ -34,7 +31,7 @@ public static class AgentApi
         ArgumentNullException.ThrowIfNull(report);
         return new AgentDocument(
             report.Summary().Agent,
-            [.. activity.Output.TakeLast(OutputLines).Select(o => new AgentLine(o.Round, o.Line.At, o.Line.Text, o.Line.IsError))],
+            [.. activity.Output.Select(o => new AgentLine(o.Round, o.Line.At, o.Line.Text, o.Line.IsError))],
             activity.LastMemory.Before,
             activity.LastMemory.After);
     }
