@@ -92,6 +92,11 @@ internal sealed class ObjectStore
             objects.TryGetValue(key, out var stored);
             var current = (JsonObject?)stored?.DeepClone();
             var next = decide(current);
+            if (key.Group.Length == 0 && key.Plural == ResourceType.Secrets.Plural)
+            {
+                SecretData.MergeStringData(next);
+            }
+
             Stamp(next, kind, key, stored);
             if (stored is not null && JsonNode.DeepEquals(stored, next))
             {
