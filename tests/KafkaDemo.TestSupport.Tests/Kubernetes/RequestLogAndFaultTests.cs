@@ -12,6 +12,40 @@ namespace KafkaDemo.TestSupport.Tests.Kubernetes;
 public sealed class RequestLogAndFaultTests
 {
     [Fact]
+    public async Task Each_request_is_recorded_with_the_identity_its_bearer_token_stands_for()
+    {
+        await using var cluster = await StartAsync();
+        var token = cluster.Api.IssueServiceAccountToken("kafkademo-agent", "vibectl");
+        var host = cluster.Api.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+        await cluster.Client.CoreV1.ListNamespaceAsync(cancellationToken: Token);
+        using (var agent = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host, AccessToken = token }))
+        {
+            await agent.CoreV1.ListNamespacedPodAsync("kafka", cancellationToken: Token);
+        }
+
+        using (var stranger = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host, AccessToken = "not-issued" }))
+        {
+            await stranger.CoreV1.ListNamespacedConfigMapAsync("kafka", cancellationToken: Token);
+        }
+
+        using var anonymous = new HttpClient();
+        (await anonymous.GetAsync(new Uri(cluster.Api.BaseAddress, "api/v1/namespaces/kafka/secrets"), Token)).Dispose();
+
+        var admin = cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces");
+        Assert.Equal("system:admin", admin.User);
+        Assert.Equal(["system:masters", "system:authenticated"], admin.Identity!.Groups);
+        Assert.Null(admin.Identity.ServiceAccount);
+        var asAgent = cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/pods");
+        Assert.Equal("system:serviceaccount:kafkademo-agent:vibectl", asAgent.User);
+        Assert.Equal(["system:serviceaccounts", "system:serviceaccounts:kafkademo-agent", "system:authenticated"], asAgent.Identity!.Groups);
+        Assert.Equal(new ServiceAccountRef("kafkademo-agent", "vibectl"), asAgent.Identity.ServiceAccount);
+        Assert.Null(cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/configmaps").Identity);
+        Assert.Null(cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/secrets").User);
+        Assert.NotEqual(token, cluster.Api.IssueServiceAccountToken("kafkademo-agent", "vibectl"));
+    }
+
+    [Fact]
     public async Task Every_request_and_every_apply_is_recorded()
     {
         await using var cluster = await StartAsync();

@@ -29,6 +29,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly KindRegistry kinds = new();
     private readonly ObjectWriter writer;
     private readonly WriteReactions reactions;
+    private readonly TokenRegistry tokens = new(Token);
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<AppliedObject> applied = new();
     private readonly ConcurrentQueue<ExecInvocation> execs = new();
@@ -113,7 +114,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         app = builder.Build();
         var exec = new ExecEndpoint(store, () => Volatile.Read(ref execHandler), execs);
         var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
-        var router = new ApiRouter(kinds, resources, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
+        var router = new ApiRouter(kinds, resources, tokens, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);
@@ -141,6 +142,19 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// </summary>
     public IDisposable OnWrite(Func<ObjectWrite, bool> filter, Func<ObjectWrite, CancellationToken, Task> reaction) =>
         reactions.Add(filter, reaction);
+
+    /// <summary>
+    /// A new bearer token for a service account (an opaque string, not a JWT): requests that carry it
+    /// are recorded as that account (<see cref="RecordedRequest.Identity"/>), as the real service account
+    /// authenticator would name them. The account need not exist. The fake does not authorize yet: any
+    /// token, or none, is accepted.
+    /// </summary>
+    public string IssueServiceAccountToken(string @namespace, string serviceAccount)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentException.ThrowIfNullOrEmpty(serviceAccount);
+        return tokens.Issue(new ServiceAccountRef(@namespace, serviceAccount));
+    }
 
     /// <summary>Injects a fault (delay, error answer, or both) into matching requests. Dispose the result to remove it.</summary>
     public IDisposable AddFault(FaultRule rule)

@@ -22,6 +22,15 @@ public sealed class RecordedRequest
 
     public string? UserAgent { get; init; }
 
+    /// <summary>
+    /// Whom the request's bearer token authenticates as: <see cref="UserInfo.Admin"/> for the token of the
+    /// kubeconfig the fake writes, a service account for a token it issued; null for no token or an unknown one.
+    /// </summary>
+    public UserInfo? Identity { get; init; }
+
+    /// <summary>The user name of <see cref="Identity"/>: <c>system:admin</c>, <c>system:serviceaccount:{ns}:{name}</c>, or null.</summary>
+    public string? User => Identity?.Name;
+
     /// <summary>The request body as text (null for requests without one).</summary>
     public string? Body { get; init; }
 

@@ -11,6 +11,7 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 internal sealed class ApiRouter(
     KindRegistry kinds,
     ResourceEndpoints resources,
+    TokenRegistry tokens,
     ConcurrentQueue<RecordedRequest> requests,
     Func<IReadOnlyList<FaultRule>> faults,
     ConcurrentQueue<Exception> unexpected,
@@ -93,6 +94,7 @@ internal sealed class ApiRouter(
             ContentType = context.Request.ContentType,
             FieldManager = context.Request.Query["fieldManager"].FirstOrDefault(),
             UserAgent = context.Request.Headers.UserAgent.FirstOrDefault(),
+            Identity = tokens.Authenticate(context.Request.Headers.Authorization.FirstOrDefault()),
             Body = body,
         };
         requests.Enqueue(request);
