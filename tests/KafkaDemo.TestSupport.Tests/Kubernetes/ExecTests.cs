@@ -213,6 +213,98 @@ public sealed class ExecTests
         Assert.Contains(cluster.Api.Requests, r => r.Path == "/api/v1/namespaces/kafka/pods/broker-0/exec" && r.StatusCode == 400);
     }
 
+    [Fact]
+    public async Task The_command_knows_whether_stdin_was_asked_for_and_without_it_reads_its_end_at_once()
+    {
+        await using var cluster = await StartWithPodAsync();
+        cluster.Api.OnExec(async exec =>
+        {
+            var input = await new StreamReader(exec.Stdin).ReadToEndAsync(exec.CancellationToken);
+            await exec.Stdout.WriteAsync($"{exec.StdinRequested}:{input}");
+            return 0;
+        });
+
+        foreach (var stdinWanted in new[] { false, true })
+        {
+            using var socket = await cluster.Client.WebSocketNamespacedPodExecAsync(
+                "broker-0", "kafka", ["cat"], "kafka", stdin: stdinWanted, tty: false,
+                webSocketSubProtocol: WebSocketProtocol.V5BinaryWebsocketProtocol, cancellationToken: Token);
+            using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand, ownsSocket: false, supportsClose: true);
+            using var stdout = new StreamReader(demuxer.GetStream(ChannelIndex.StdOut, null));
+            demuxer.Start();
+            if (stdinWanted)
+            {
+                using var stdin = demuxer.GetStream(null, ChannelIndex.StdIn);
+                await stdin.WriteAsync("typed"u8.ToArray(), Token);
+            }
+
+            Assert.Equal(stdinWanted ? "True:typed" : "False:", await stdout.ReadToEndAsync(Token).WaitAsync(Deadline, Token));
+        }
+
+        Assert.Equal([false, true], cluster.Api.Execs.Select(e => e.Stdin));
+    }
+
+    [Fact]
+    public async Task A_pod_put_in_place_as_running_gets_its_container_started_at_the_first_exec()
+    {
+        await using var cluster = await StartWithPodAsync();
+        cluster.Api.Put(Parse("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"jmx","namespace":"kafka"},"data":{"port":"OTQwNA=="}}"""));
+        cluster.Api.Put(Parse("""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"broker-1","namespace":"kafka"},
+             "spec":{"containers":[{"name":"kafka","image":"quay.io/strimzi/kafka","env":[{"name":"JMX_PORT","valueFrom":{"secretKeyRef":{"name":"jmx","key":"port"}}}]}]},
+             "status":{"phase":"Running"}}
+            """));
+        Assert.Null(cluster.Api.FindRunningContainer("kafka", "broker-1"));
+        cluster.Api.OnExec(async exec =>
+        {
+            await exec.Stdout.WriteAsync($"{exec.Environment["JMX_PORT"]} {exec.ServiceAccount} {exec.PodUid == exec.PodObject["metadata"]!["uid"]!.GetValue<string>()}");
+            return 0;
+        });
+
+        string? output = null;
+        await cluster.Client.NamespacedPodExecAsync("broker-1", "kafka", "kafka", ["env"], false, async (_, stdout, _) => output = await new StreamReader(stdout).ReadToEndAsync(Token), Token);
+
+        Assert.Equal("9404 kafka/default True", output);
+        Assert.Equal("9404", cluster.Api.FindRunningContainer("kafka", "broker-1", "kafka")!.Environment["JMX_PORT"]);
+    }
+
+    [Fact]
+    public async Task Exec_into_a_container_that_never_started_is_refused_as_the_kubelet_refuses_it()
+    {
+        await using var cluster = await Workloads.StartWithNamespaceAsync();
+        using var controller = cluster.Api.DeploymentsRunPods();
+        var container = Workloads.Container("vibectl");
+        container.Env = [new k8s.Models.V1EnvVar { Name = "KEY", ValueFrom = new k8s.Models.V1EnvVarSource { SecretKeyRef = new k8s.Models.V1SecretKeySelector { Name = "vibectl-llm", Key = "api-key" } } }];
+        await Workloads.CreateAsync(cluster, Workloads.Deployment("agent", Workloads.Spec(container)));
+        var pod = (await Workloads.SinglePodAsync(cluster, "agent", ready: false)).Metadata.Name;
+        var ran = false;
+        cluster.Api.OnExec(_ =>
+        {
+            ran = true;
+            return Task.FromResult(0);
+        });
+
+        // v5: the API server upgrades, then reports the kubelet's refusal as an InternalError status.
+        using (var socket = await cluster.Client.WebSocketNamespacedPodExecAsync(
+            pod, Workloads.Namespace, ["vibectl", "memory", "show"], "vibectl", stdin: false, tty: false,
+            webSocketSubProtocol: WebSocketProtocol.V5BinaryWebsocketProtocol, cancellationToken: Token))
+        {
+            using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand, ownsSocket: false, supportsClose: true);
+            using var status = new StreamReader(demuxer.GetStream(ChannelIndex.Error, null));
+            demuxer.Start();
+            var refusal = Parse(await status.ReadToEndAsync(Token).WaitAsync(Deadline, Token));
+            Assert.Equal(("Failure", "InternalError", 500), (refusal["status"]!.GetValue<string>(), refusal["reason"]!.GetValue<string>(), refusal["code"]!.GetValue<int>()));
+            Assert.Equal("Internal error occurred: unable to upgrade connection: container not found (\"vibectl\")", refusal["message"]!.GetValue<string>());
+        }
+
+        // v4 (KubernetesClient's default): the kubelet's 500 reaches the client as the refused upgrade.
+        var v4 = await Assert.ThrowsAsync<WebSocketException>(() =>
+            cluster.Client.NamespacedPodExecAsync(pod, Workloads.Namespace, "vibectl", ["true"], false, (_, _, _) => Task.CompletedTask, Token));
+        Assert.Contains("'500'", v4.Message, StringComparison.Ordinal);
+        Assert.False(ran);
+        Assert.Equal("container not found (\"vibectl\")", Assert.Single(cluster.Api.Execs).Failure);
+    }
+
     private static async Task<FakeCluster> StartWithPodAsync()
     {
         var cluster = await StartAsync();

@@ -138,6 +138,57 @@ public sealed class KubectlTests
     }
 
     [Fact]
+    public async Task Kubectl_rolls_out_a_deployment_and_execs_into_its_pod_or_reports_why_it_cannot()
+    {
+        var kubectl = Kubectl();
+        await using var cluster = await Workloads.StartWithNamespaceAsync();
+        using var controller = cluster.Api.DeploymentsRunPods(TimeSpan.FromMilliseconds(200));
+        cluster.Api.OnExec(async exec =>
+        {
+            await exec.Stdout.WriteLineAsync($"{exec.Pod} KEY={exec.Environment.GetValueOrDefault("KEY")}");
+            return 0;
+        });
+        var manifest = Path.Combine(Path.GetDirectoryName(cluster.KubeconfigPath)!, "agent.yaml");
+        static string Deployment(string name, string container, string key) => $$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: {{{name}}}, namespace: {{{Workloads.Namespace}}}}
+            spec:
+              selector: {matchLabels: {app: {{{name}}}}}
+              template:
+                metadata: {labels: {app: {{{name}}}}}
+                spec:
+                  containers:
+                  - name: {{{container}}}
+                    image: example/app:1
+                    env:
+                    - name: KEY
+                      valueFrom:
+                        secretKeyRef: {name: keys, key: {{{key}}}}
+            """;
+        await File.WriteAllTextAsync(manifest, $$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: keys, namespace: {{Workloads.Namespace}}}
+            stringData: {api-key: sk-from-kubectl}
+            ---
+            {{Deployment("good", "app", "api-key")}}
+            ---
+            {{Deployment("broken", "vibectl", "absent")}}
+            """, Token);
+
+        await RunAsync(kubectl, cluster, "apply", "--server-side", "-f", manifest);
+        Assert.Contains("successfully rolled out", await RunAsync(kubectl, cluster, "rollout", "status", "-n", Workloads.Namespace, "deployment/good", "--timeout=30s"), StringComparison.Ordinal);
+        Assert.Matches("^good-[a-z0-9]+-[a-z0-9]{5} KEY=sk-from-kubectl$", await RunAsync(kubectl, cluster, "exec", "-n", Workloads.Namespace, "deploy/good", "--", "env"));
+
+        var pod = await Workloads.SinglePodAsync(cluster, "broken", ready: false);
+        Assert.Equal("CreateContainerConfigError", await RunAsync(kubectl, cluster, "get", "pod", "-n", Workloads.Namespace, pod.Metadata.Name, "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}"));
+        var (exitCode, _, error) = await ExternalTool.RunAsync(kubectl, Arguments(cluster, "exec", "-n", Workloads.Namespace, pod.Metadata.Name, "--", "vibectl", "memory", "show"));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("unable to upgrade connection: container not found (\"vibectl\")", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kubectl_applies_the_real_Strimzi_operator_install_and_every_definition_becomes_established()
     {
         var kubectl = Kubectl();

@@ -16,7 +16,9 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// real KubernetesClient and kubectl can talk to: discovery, CRUD, list and watch, server-side apply
 /// and the other patches, the status subresource, and pod exec over WebSocket. Tests script the
 /// world through direct store access, write hooks, exec handlers and fault rules, and read back
-/// every request and every applied object. See README.md beside this file for what is simplified.
+/// every request and every applied object. Its one node's kubelet starts the pods the opt-in
+/// Deployment controller makes (<see cref="ScriptedControllers.DeploymentsRunPods"/>), with their
+/// environment and files, and exec runs in them. See README.md beside this file for what is simplified.
 /// </summary>
 public sealed class FakeKubernetesApi : IAsyncDisposable
 {
@@ -30,6 +32,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly ObjectWriter writer;
     private readonly WriteReactions reactions;
     private readonly TokenRegistry tokens = new(Token);
+    private readonly Kubelet kubelet;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<AppliedObject> applied = new();
     private readonly ConcurrentQueue<ExecInvocation> execs = new();
@@ -49,6 +52,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var establisher = new DefinitionEstablisher(writer, kinds, options.TimeProvider, options.CrdEstablishDelay);
         store.Committed += establisher.Learn;
         store.Committed += reactions.Dispatch;
+        kubelet = new Kubelet(store, writer, kinds, tokens, () => BaseAddress);
+        store.Committed += kubelet.Forget;
         reactions.Add(DefinitionEstablisher.Wants, establisher.EstablishAsync);
         foreach (var name in options.InitialNamespaces)
         {
@@ -112,7 +117,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
         app = builder.Build();
-        var exec = new ExecEndpoint(store, () => Volatile.Read(ref execHandler), execs);
+        var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
         var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
         var router = new ApiRouter(kinds, resources, tokens, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
@@ -144,6 +149,17 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         reactions.Add(filter, reaction);
 
     /// <summary>
+    /// Tells the fake's container runtime what an image holds: its ENV (the start of every container's
+    /// environment), WORKDIR and USER. An image it was not told about has none of them.
+    /// </summary>
+    public void RegisterImage(string image, ImageConfig config)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(image);
+        ArgumentNullException.ThrowIfNull(config);
+        kubelet.RegisterImage(image, config);
+    }
+
+    /// <summary>
     /// A new bearer token for a service account (an opaque string, not a JWT): requests that carry it
     /// are recorded as that account (<see cref="RecordedRequest.Identity"/>), as the real service account
     /// authenticator would name them. The account need not exist. The fake does not authorize yet: any
@@ -155,6 +171,19 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(serviceAccount);
         return tokens.Issue(new ServiceAccountRef(@namespace, serviceAccount));
     }
+
+    /// <summary>
+    /// A container the fake's kubelet started (or that an exec started in a pod a test put as Running),
+    /// or null if there is none such now. Without a container name, the pod's only running container.
+    /// </summary>
+    public RunningContainer? FindRunningContainer(string @namespace, string pod, string? container = null) =>
+        kubelet.Find(@namespace, pod, container);
+
+    internal Kubelet Kubelet => kubelet;
+
+    internal ObjectWriter Writer => writer;
+
+    internal KindRegistry Kinds => kinds;
 
     /// <summary>Injects a fault (delay, error answer, or both) into matching requests. Dispose the result to remove it.</summary>
     public IDisposable AddFault(FaultRule rule)

@@ -7,10 +7,11 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// <c>GET|POST /api/v1/namespaces/{ns}/pods/{name}/exec</c>: checks what the API server checks (the
 /// pod exists and has not completed, the container is valid, a command and at least one stream are
-/// asked for, the request is a WebSocket upgrade with a protocol the fake speaks), then runs the
-/// command through the registered handler.
+/// asked for, the request is a WebSocket upgrade with a protocol the fake speaks), then, as the
+/// kubelet does, finds the running container (a container that never started is refused), and runs
+/// the command through the registered handler in it.
 /// </summary>
-internal sealed class ExecEndpoint(ObjectStore store, Func<Func<ExecContext, Task<int>>?> handler, ConcurrentQueue<ExecInvocation> log)
+internal sealed class ExecEndpoint(ObjectStore store, Kubelet kubelet, Func<Func<ExecContext, Task<int>>?> handler, ConcurrentQueue<ExecInvocation> log)
 {
     public async Task HandleAsync(HttpContext context, string @namespace, string podName, CancellationToken stopping)
     {
@@ -44,6 +45,18 @@ internal sealed class ExecEndpoint(ObjectStore store, Func<Func<ExecContext, Tas
             ?? throw ApiStatusException.BadRequest(
                 $"none of the offered WebSocket subprotocols ({string.Join(", ", context.WebSockets.WebSocketRequestedProtocols)}) is supported: this server speaks {ExecWebSocketSession.V5} and {ExecWebSocketSession.V4}");
 
+        var (running, runtime, failure) = kubelet.ForExec(pod, container);
+        if (failure is not null && protocol == ExecWebSocketSession.V4)
+        {
+            // Over v4 the API server proxies the upgrade to the kubelet, whose GetExec refuses it
+            // (pkg/kubelet/kubelet_pods.go: fmt.Errorf("container not found (%q)", containerName)) and
+            // answers 500 with that text (cri-streaming WriteError); the proxy passes the answer on.
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(failure, stopping);
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = protocol });
         var invocation = new ExecInvocation
         {
@@ -62,7 +75,18 @@ internal sealed class ExecEndpoint(ObjectStore store, Func<Func<ExecContext, Tas
         using var session = new ExecWebSocketSession(socket, protocol);
         try
         {
-            await session.RunAsync(invocation, handler(), stopping);
+            if (failure is not null)
+            {
+                // Over v5 the API server accepts the WebSocket and translates to SPDY towards the
+                // kubelet; the kubelet's refusal comes back as the SPDY upgrade error ("unable to upgrade
+                // connection: %s", k8s.io/streaming spdy roundtripper NewConnection), which the
+                // translator sends as an InternalError status (apiserver util/proxy streamtranslator.go).
+                invocation.Failure = failure;
+                await session.FailAsync(ExecWebSocketSession.InternalError($"unable to upgrade connection: {failure}"), stopping);
+                return;
+            }
+
+            await session.RunAsync(invocation, new ExecTarget(pod, runtime!, running!), handler(), stopping);
         }
         finally
         {

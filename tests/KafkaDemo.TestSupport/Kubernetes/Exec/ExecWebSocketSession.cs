@@ -39,13 +39,13 @@ internal sealed class ExecWebSocketSession : IDisposable
         return protocols.Contains(V5) ? V5 : protocols.Contains(V4) ? V4 : null;
     }
 
-    public async Task RunAsync(ExecInvocation invocation, Func<ExecContext, Task<int>>? handler, CancellationToken stopping)
+    public async Task RunAsync(ExecInvocation invocation, ExecTarget target, Func<ExecContext, Task<int>>? handler, CancellationToken stopping)
     {
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(clientGone.Token, stopping);
         var receiving = ReceiveAsync(invocation.Stdin);
         var stdout = new ExecOutputStream(this, 1, invocation.Stdout);
         var stderr = invocation.Tty ? new ExecOutputStream(this, 1, invocation.Stdout) : new ExecOutputStream(this, 2, invocation.Stderr);
-        var context = new ExecContext(invocation, invocation.Stdin ? stdin.Reader.AsStream() : Stream.Null, stdout, stderr, ended.Token);
+        var context = new ExecContext(invocation, target, invocation.Stdin ? stdin.Reader.AsStream() : Stream.Null, stdout, stderr, ended.Token);
         JsonObject status;
         try
         {
@@ -92,6 +92,31 @@ internal sealed class ExecWebSocketSession : IDisposable
         // ends when this request does, after everything sent has been flushed, and that ends the
         // receiving loop, which never throws.
     }
+
+    /// <summary>Ends the session at once with a failure status, as when the command could not be started.</summary>
+    public async Task FailAsync(JsonObject status, CancellationToken stopping)
+    {
+        try
+        {
+            await SendAsync(StatusChannel, Encoding.UTF8.GetBytes(status.ToJsonString()), stopping);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stopping);
+        }
+        catch (Exception e) when (e is IOException or WebSocketException or OperationCanceledException)
+        {
+            // The client is gone already: there is nobody to tell.
+        }
+    }
+
+    /// <summary>apimachinery's NewInternalError: code 500, reason InternalError, the error as its only cause.</summary>
+    public static JsonObject InternalError(string error) => new()
+    {
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = $"Internal error occurred: {error}",
+        ["reason"] = "InternalError",
+        ["details"] = new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = error }) },
+        ["code"] = 500,
+    };
 
     /// <summary>Sends one frame: the channel byte, then the data. Frames never interleave.</summary>
     public async Task SendAsync(byte channel, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

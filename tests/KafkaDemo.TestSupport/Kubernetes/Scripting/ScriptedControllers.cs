@@ -39,6 +39,22 @@ public static class ScriptedControllers
             });
 
     /// <summary>
+    /// Runs pods for Deployments as a cluster does: the Deployment and ReplicaSet controllers make
+    /// <c>spec.replicas</c> pods from the pod template (replaced on a template change, new first; added or
+    /// removed on scale; remade when deleted), service account admission checks the account and mounts
+    /// its token, and the node's kubelet starts them <paramref name="delay"/> after they are made, with
+    /// the environment and files their spec gives them (or leaves them Pending with the kubelet's error),
+    /// and the Deployment's status follows. It also puts what kube-controller-manager puts in every
+    /// namespace (the "default" ServiceAccount, the kube-root-ca.crt ConfigMap). Pods other writers make
+    /// Pending are started too. See README.md for what is simplified. Dispose the result to stop it.
+    /// </summary>
+    public static IDisposable DeploymentsRunPods(this FakeKubernetesApi api, TimeSpan delay = default)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return new DeploymentController(api, delay);
+    }
+
+    /// <summary>
     /// Like the Strimzi cluster operator once the brokers run: after <paramref name="delay"/>, a created
     /// or respecified Kafka gets condition Ready, its observedGeneration, and a
     /// <c>status.listeners[]</c> entry with <c>bootstrapServers</c> for every <c>spec.kafka.listeners[]</c>
