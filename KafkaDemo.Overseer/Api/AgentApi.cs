@@ -97,7 +97,7 @@ public static class AgentApi
             await presets.ApplyAsync(reset!.Preset!, cancellationToken);
             return TypedResults.Ok(report.Summary().Kafka);
         }
-        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException)
+        catch (Exception ex) when (BrokerConfigPresets.IsClusterFailure(ex, cancellationToken))
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "The Kafka resource could not be changed.");
         }
