@@ -85,14 +85,58 @@ public sealed record AgentSummary(
     DateTimeOffset? NextRunAt = null,
     IReadOnlyList<string>? LastChanges = null);
 
-/// <summary>The latest agent round: when it started, how it ended, how long it took.</summary>
-public sealed record AgentRunSummary(int Round, DateTimeOffset StartedAt, int? ExitCode, long? DurationMs, bool TimedOut);
+/// <summary>
+/// The latest agent round: when it started, how it ended, how long it took. <paramref name="Result"/>
+/// is ok, failed or timed-out (null while it runs); <paramref name="Reason"/> says why it is not ok (the
+/// first error vibectl printed, or why the round could not run). vibectl exits 0 when it fails, so
+/// <paramref name="ExitCode"/> is only data.
+/// </summary>
+public sealed record AgentRunSummary(
+    int Round,
+    DateTimeOffset StartedAt,
+    int? ExitCode,
+    long? DurationMs,
+    bool TimedOut,
+    string? Result = null,
+    string? Reason = null,
+    DateTimeOffset? EndedAt = null);
 
-/// <summary>The Overseer's <c>GET /api/agent</c> document: the summary, the output lines and the memory written.</summary>
-public sealed record AgentDocument(AgentSummary Summary, IReadOnlyList<AgentLine> Output, string MemoryBefore, string MemoryAfter);
+/// <summary>
+/// The Overseer's <c>GET /api/agent</c> document: the summary, the rounds remembered (oldest first,
+/// each with its output) and the memory the Overseer last wrote.
+/// </summary>
+public sealed record AgentDocument(AgentSummary Summary, IReadOnlyList<AgentRoundDocument> Rounds, string MemoryBefore, string MemoryAfter);
 
-/// <summary>One line an agent round printed.</summary>
-public sealed record AgentLine(int Round, DateTimeOffset At, string Text, bool IsError);
+/// <summary>One agent round as <c>GET /api/agent</c> gives it.</summary>
+/// <param name="Round">Its number.</param>
+/// <param name="Trigger">schedule or manual.</param>
+/// <param name="Result">ok, failed or timed-out; null while it runs.</param>
+/// <param name="Reason">Why it is not ok.</param>
+/// <param name="ExitCode">vibectl's exit code, as data.</param>
+/// <param name="Pod">The agent pod it ran in.</param>
+/// <param name="Changes">Spec changes seen while it ran, such as <c>num.io.threads 2→4 (kubectl-patch)</c>.</param>
+/// <param name="Lines">What it printed, in the order read (stdout and stderr interleaved as they arrived).</param>
+/// <param name="LinesLeftOut">Lines the Overseer did not keep (the middle of a very long round, or all of an old round's).</param>
+public sealed record AgentRoundDocument(
+    int Round,
+    string Trigger,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    long? DurationMs,
+    string? Result,
+    string? Reason,
+    int? ExitCode,
+    string? Pod,
+    IReadOnlyList<string> Changes,
+    IReadOnlyList<AgentLine> Lines,
+    int LinesLeftOut);
+
+/// <summary>
+/// One line an agent round printed. <paramref name="Stream"/> is stdout, stderr or overseer (the
+/// Overseer's own lines); <paramref name="Kind"/> is planning, kubectl-command, command-done,
+/// summary, note, warning, error or other.
+/// </summary>
+public sealed record AgentLine(DateTimeOffset At, string Stream, string Kind, string Text);
 
 /// <summary>Body of the Overseer's <c>PUT /api/agent</c>.</summary>
 public sealed record AgentChange(bool? Paused);

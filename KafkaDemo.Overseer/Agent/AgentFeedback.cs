@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.Cluster;
@@ -12,9 +13,10 @@ namespace KafkaDemo.Overseer.Agent;
 /// What the Overseer tells the agent before each round, as the block it owns in vibectl's memory:
 /// target and actual rate, p50, p99 and p99.9 against the SLO, the max sustainable rate, the trend
 /// since the agent's last change and the measured effect of its recent changes. It holds no secret:
-/// only figures and broker settings.
+/// only figures and broker settings. Every value from outside the Overseer (config keys and
+/// values, field managers, preset names) is escaped (<see cref="AgentMemory.Escape"/>), so none can close the block.
 /// </summary>
-public sealed class AgentFeedback(
+public sealed partial class AgentFeedback(
     IProducerFleet producers,
     ControlLoop control,
     SustainableRateRecord sustainable,
@@ -62,7 +64,7 @@ public sealed class AgentFeedback(
         text.Append(CultureInfo.InvariantCulture,
             $"Last {LatencySeconds} s: p50 {now.P50Ms:0.0} ms, p99 {now.P99Ms:0.0} ms, p99.9 {now.P999Ms:0.0} ms ({verdict}).\n");
         var current = sustainable.Current;
-        text.Append(CultureInfo.InvariantCulture, $"Max sustainable rate at SLO: {current.Describe()} under the config since {current.Since:HH:mm} ({current.Configuration})");
+        text.Append(CultureInfo.InvariantCulture, $"Max sustainable rate at SLO: {current.Describe()} under the config since {current.Since:HH:mm} ({AgentMemory.Escape(current.Configuration)})");
         if (sustainable.Previous is [var before, ..])
         {
             text.Append(CultureInfo.InvariantCulture, $"; before that {before.Describe()}");
@@ -74,7 +76,7 @@ public sealed class AgentFeedback(
             var last = changes[^1];
             var minutes = (now.At - last.Change.At).TotalMinutes;
             text.Append(CultureInfo.InvariantCulture,
-                $"Since the last change ({last.Change.Summary}, {minutes:0} min ago): p99 {last.FiguresThen.P99Ms:0.0} -> {now.P99Ms:0.0} ms, actual rate {last.FiguresThen.ActualRate:N0} -> {now.ActualRate:N0}/s.\n");
+                $"Since the last change ({AgentMemory.Escape(last.Change.Summary)}, {minutes:0} min ago): p99 {last.FiguresThen.P99Ms:0.0} -> {now.P99Ms:0.0} ms, actual rate {last.FiguresThen.ActualRate:N0} -> {now.ActualRate:N0}/s.\n");
             text.Append("Effect of recent changes on the max sustainable rate:\n");
             foreach (var line in Effects(changes))
             {
@@ -89,7 +91,7 @@ public sealed class AgentFeedback(
         var config = cluster.BrokerConfig;
         if (config.Count > 0)
         {
-            text.Append("Broker config now: ").Append(string.Join(", ", config.Where(p => IsTuning(p.Key)).Select(p => $"{p.Key}={p.Value}"))).Append(".\n");
+            text.Append("Broker config now: ").Append(string.Join(", ", config.Where(p => IsTuning(p.Key)).Select(p => $"{AgentMemory.Escape(p.Key)}={AgentMemory.Escape(p.Value)}"))).Append(".\n");
         }
 
         var brokers = cluster.Brokers;
@@ -111,9 +113,23 @@ public sealed class AgentFeedback(
             var index = after is null ? -1 : measurements.IndexOf(after);
             var before = index > 0 ? measurements[index - 1] : null;
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"{observed.Change.At:HH:mm} {observed.Change.Summary} ({observed.Change.FieldManager}): {before?.Describe() ?? "?"} -> {after?.Describe() ?? "?"}");
+                $"{observed.Change.At:HH:mm} {AgentMemory.Escape(observed.Change.Summary)} ({AgentMemory.Escape(observed.Change.FieldManager)}): {before?.Describe() ?? "?"} -> {after?.Describe() ?? "?"}");
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="line"/> (trimmed) is one <see cref="Block"/> writes: what is left of a
+    /// block whose other marker vibectl's memory rewrite lost, as opposed to the agent's own notes.
+    /// </summary>
+    public static bool IsOwnLine(string line) => OwnLine().IsMatch(line ?? "");
+
+    /// <summary>The shapes of the block's lines, one per line <see cref="Block"/> writes.</summary>
+    [GeneratedRegex(
+        @"^(measured \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC|SLO: p99 <= .* Rate: target .*|Last \d+ s: p50 .*|Max sustainable rate at SLO: .*"
+        + @"|Since the last change \(.*|Effect of recent changes on the max sustainable rate:|- \d{2}:\d{2} .* -> .*|No broker config change yet\."
+        + @"|Broker config now: .*|Brokers ready \d+/\d+\.)$",
+        RegexOptions.CultureInvariant)]
+    private static partial Regex OwnLine();
 
     private static bool IsTuning(string key) =>
         key.Contains("threads", StringComparison.Ordinal) || key.Contains("buffer", StringComparison.Ordinal)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
@@ -10,12 +11,15 @@ namespace KafkaDemo.Overseer.Agent;
 
 /// <summary>
 /// Runs the agent's rounds: every <see cref="AgentOptions.IntervalSeconds"/>, or when a person asks,
-/// never two at once. Each round writes the Overseer's feedback into vibectl's memory (keeping the
-/// agent's own notes), then runs <c>vibectl auto --limit 5</c> in the agent pod with a timeout and
-/// no stdin, streaming its output line by line to the page and to the logs.
+/// never two at once. A round looks the agent's pod up once and runs wholly there: it writes the
+/// Overseer's feedback into vibectl's memory (keeping the agent's notes) and reads it back, then
+/// runs <c>vibectl auto --limit 5</c> with a timeout and no stdin, streaming its output line by line
+/// to the page and the logs, and judges it from what vibectl printed. Nothing the cluster does
+/// stops the loop: every failure is logged, recorded and retried.
 /// </summary>
 public sealed partial class AgentLoop(
     IAgentChannel channel,
+    VibectlSetup setup,
     AgentActivity activity,
     AgentFeedback feedback,
     ClusterConnection cluster,
@@ -24,13 +28,11 @@ public sealed partial class AgentLoop(
     TimeProvider time,
     ILogger<AgentLoop> logger) : BackgroundService
 {
-    /// <summary>The exit code of coreutils timeout when it stopped the command (137: killed after the grace period).</summary>
-    private static readonly int[] TimeoutExitCodes = [124, 137];
-
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>How often, between rounds, the Overseer checks that the agent is deployed and has its key.</summary>
+    /// <summary>How often, between rounds, the Overseer checks that the agent is deployed, has its key and is set up.</summary>
     public static readonly TimeSpan ReadinessInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>After an unexpected failure of the loop itself, how long it waits before going on: from 1 s, doubling, at most a minute.</summary>
+    private static readonly Backoff LoopBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     /// <summary>What ends a wait between rounds.</summary>
     private enum Turn
@@ -51,6 +53,9 @@ public sealed partial class AgentLoop(
     private readonly SemaphoreSlim _round = new(1, 1);
     private string? _configuredPod;
 
+    /// <summary>The pod whose set-up failed in a way retrying will not fix (vibectl refused a setting); set up again by the next round.</summary>
+    private string? _refusedPod;
+
     /// <summary>Asks for a round now. False when one is running (rounds never overlap) or one is already asked for.</summary>
     public bool RunNow() => activity.Running is null && activity.State != AgentState.None && _triggers.Writer.TryWrite("manual");
 
@@ -67,7 +72,7 @@ public sealed partial class AgentLoop(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.Enabled || cluster.Client is null)
+        if (!_options.Enabled || !cluster.Options.Enabled)
         {
             activity.SetState(AgentState.None, "No agent runs in this mode.");
             return;
@@ -75,22 +80,39 @@ public sealed partial class AgentLoop(
 
         activity.SetState(AgentState.Idle, "Waiting for the first round.");
         var next = time.GetUtcNow() + TimeSpan.FromSeconds(_options.FirstRoundAfterSeconds);
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await CheckReadinessAsync(stoppingToken);
-            activity.SetNextRun(activity.Paused ? null : next);
-            var turn = await WaitForTurnAsync(next, stoppingToken);
-            if (turn == Turn.Check)
+            try
             {
-                continue;
-            }
+                await CheckReadinessAsync(stoppingToken);
+                activity.SetNextRun(activity.Paused ? null : next);
+                var turn = await WaitForTurnAsync(next, stoppingToken);
+                if (turn == Turn.Check)
+                {
+                    failures = 0;
+                    continue;
+                }
 
-            if (turn != Turn.Skipped)
+                if (turn != Turn.Skipped)
+                {
+                    await RunRoundAsync(turn == Turn.Manual ? "manual" : "schedule", stoppingToken);
+                }
+
+                next = time.GetUtcNow() + TimeSpan.FromSeconds(_options.IntervalSeconds);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                await RunRoundAsync(turn == Turn.Manual ? "manual" : "schedule", stoppingToken);
+                return;
             }
-
-            next = time.GetUtcNow() + TimeSpan.FromSeconds(_options.IntervalSeconds);
+            catch (Exception ex)
+            {
+                // Nothing escapes: an exception out of a BackgroundService stops the whole Overseer.
+                var wait = LoopBackoff.Delay(++failures);
+                LogLoopFailed(logger, wait.TotalSeconds, ex);
+                await Task.Delay(wait, time, stoppingToken);
+            }
         }
     }
 
@@ -118,7 +140,8 @@ public sealed partial class AgentLoop(
     /// <summary>
     /// Between rounds: says at once when the agent is not deployed or has no key (and when it has
     /// again), and sets every new agent pod's vibectl up as soon as it runs (the first, or one that
-    /// replaced it), so its memory bound and goal are in place before its first round.
+    /// replaced it), so its model is checked and its memory bound and goal are in place before its
+    /// first round. A set-up vibectl refuses is shown as failed, with what it said.
     /// </summary>
     private async Task CheckReadinessAsync(CancellationToken cancellationToken)
     {
@@ -138,13 +161,10 @@ public sealed partial class AgentLoop(
             activity.SetState(AgentState.Idle, "Ready for the next round.");
         }
 
+        AgentPod pod;
         try
         {
-            var pod = await channel.FindPodAsync(cancellationToken);
-            if (pod.Uid == _configuredPod || !await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
-            {
-                return;
-            }
+            pod = await channel.FindPodAsync(cancellationToken);
         }
         catch (AgentUnavailableException ex)
         {
@@ -152,11 +172,22 @@ public sealed partial class AgentLoop(
             return;
         }
 
+        if (pod.Uid == _configuredPod || pod.Uid == _refusedPod || !await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            return;
+        }
+
         try
         {
-            await ConfigureAsync(cancellationToken);
+            await ConfigureAsync(pod, cancellationToken);
         }
-        catch (Exception ex) when (ex is AgentUnavailableException or AgentSetupException or TimeoutException)
+        catch (AgentSetupException ex)
+        {
+            _refusedPod = pod.Uid;
+            activity.SetState(AgentState.Failed, $"vibectl could not be set up in pod {pod.Name}: {ex.Message}");
+            LogSetupRefused(logger, pod.Name, ex.Message);
+        }
+        catch (Exception ex) when (ex is AgentUnavailableException or AgentBusyException or TimeoutException)
         {
             LogNotReady(logger, ex.Message); // the pod may still be starting; the next check or round tries again
         }
@@ -166,7 +197,7 @@ public sealed partial class AgentLoop(
         }
     }
 
-    /// <summary>One round, start to end; public so tests can drive it.</summary>
+    /// <summary>One round, start to end, always recorded; public so tests can drive it.</summary>
     public async Task RunRoundAsync(string trigger, CancellationToken cancellationToken)
     {
         if (!await _round.WaitAsync(TimeSpan.Zero, cancellationToken))
@@ -185,35 +216,29 @@ public sealed partial class AgentLoop(
             var round = activity.Begin(trigger, feedback.Measure());
             timeline.AddEvent(new TimelineEvent(round.StartedAt, EventKinds.Agent, $"Agent round {round.Number} started ({trigger})"));
             LogRoundStarted(logger, round.Number, trigger);
+            var outcome = AgentRoundOutcome.Failed("The round was interrupted: the Overseer is stopping.");
             int? exit = null;
-            string? error = null;
-            var timedOut = false;
             try
             {
-                await PrepareAsync(round.Number, cancellationToken);
-                var result = await RunAsync(round.Number,
-                    ["timeout", "--kill-after=10", _options.RoundTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
-                     "vibectl", "auto", "--limit", _options.Limit.ToString(CultureInfo.InvariantCulture)],
-                    TimeSpan.FromSeconds(_options.RoundTimeoutSeconds + 30), cancellationToken);
-                exit = result.ExitCode;
-                timedOut = TimeoutExitCodes.Contains(result.ExitCode);
+                (outcome, exit) = await PlayAsync(round.Number, cancellationToken);
             }
             catch (TimeoutException ex)
             {
-                timedOut = true;
-                error = ex.Message;
+                outcome = AgentRoundOutcome.TimedOut(ex.Message);
             }
-            catch (Exception ex) when (ex is AgentUnavailableException or AgentSetupException)
+            catch (Exception ex) when (ex is AgentUnavailableException or AgentSetupException or AgentBusyException)
             {
-                error = ex.Message;
+                outcome = AgentRoundOutcome.Failed(ex.Message);
             }
-
-            var end = time.GetUtcNow();
-            activity.End(round.Number, end, exit, timedOut, error);
-            var outcome = timedOut ? "timed out" : error is not null ? $"failed: {error}" : $"ended, exit code {exit}";
-            timeline.AddEvent(new TimelineEvent(end, EventKinds.Agent, $"Agent round {round.Number} {outcome}",
-                new Dictionary<string, object?> { ["round"] = round.Number, ["exitCode"] = exit, ["timedOut"] = timedOut, ["durationMs"] = (long)(end - round.StartedAt).TotalMilliseconds }));
-            LogRoundEnded(logger, round.Number, outcome);
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                outcome = AgentRoundOutcome.Failed($"The round failed unexpectedly: {ex.Message}");
+                LogRoundCrashed(logger, round.Number, ex);
+            }
+            finally
+            {
+                Record(round, outcome, exit);
+            }
         }
         finally
         {
@@ -221,18 +246,96 @@ public sealed partial class AgentLoop(
         }
     }
 
-    /// <summary>Why the agent cannot run (no LLM key in its pod), or null when it can.</summary>
+    /// <summary>The round itself: one pod, set up if new, the memory written and checked, then auto, judged.</summary>
+    private async Task<(AgentRoundOutcome Outcome, int? Exit)> PlayAsync(int round, CancellationToken cancellationToken)
+    {
+        var pod = await channel.FindPodAsync(cancellationToken);
+        activity.SetPod(round, pod.Name);
+        if (pod.Uid != _configuredPod)
+        {
+            await ConfigureAsync(pod, cancellationToken);
+        }
+
+        await WriteFeedbackAsync(round, pod, cancellationToken);
+        var transcript = new VibectlTranscript();
+        var result = await channel.RunAsync(pod, AgentCommands.Auto(_options.Limit, _options.RoundTimeoutSeconds), line =>
+        {
+            var kind = transcript.Add(line.Stream, line.Text);
+            activity.AddLine(round, line with { Kind = kind });
+            LogLine(logger, round, AgentOutputLine.Name(line.Stream), line.Text);
+        }, TimeSpan.FromSeconds(_options.RoundTimeoutSeconds + AgentCommands.KillAfterSeconds + 20), cancellationToken);
+        if (result.ExitCode == AgentCommands.LockBusyExitCode)
+        {
+            throw new AgentBusyException(pod);
+        }
+
+        var timedOut = AgentCommands.TimeoutExitCodes.Contains(result.ExitCode);
+        return (transcript.Judge(result.ExitCode, timedOut, _options.RoundTimeoutSeconds), result.ExitCode);
+    }
+
+    private async Task ConfigureAsync(AgentPod pod, CancellationToken cancellationToken)
+    {
+        await setup.ConfigureAsync(pod, cancellationToken);
+        _configuredPod = pod.Uid;
+        _refusedPod = null;
+        if (activity.State == AgentState.Failed && activity.Running is null)
+        {
+            activity.SetState(AgentState.Idle, $"vibectl is set up in pod {pod.Name}.");
+        }
+    }
+
+    /// <summary>The Overseer's block in vibectl's memory, the agent's notes kept, read back exactly.</summary>
+    private async Task WriteFeedbackAsync(int round, AgentPod pod, CancellationToken cancellationToken)
+    {
+        var before = (await setup.ReadConfigAsync(pod, cancellationToken)).Memory;
+        var merge = AgentMemory.Merge(before, feedback.Block(activity.Changes), _options.MemoryMaxChars, AgentFeedback.IsOwnLine);
+        await setup.WriteMemoryAsync(pod, merge.Text, cancellationToken);
+        activity.SetMemory(before, merge.Text);
+        var notes = merge.NotesCut > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"the agent's notes kept, but {merge.NotesCut} of their {merge.NotesChars} characters (the oldest) left out to fit")
+            : "the agent's notes kept";
+        activity.AddLine(round, new AgentOutputLine(time.GetUtcNow(),
+            string.Create(CultureInfo.InvariantCulture, $"[overseer] memory written and read back: {merge.Text.Length} of {_options.MemoryMaxChars} characters, {notes}"),
+            AgentOutputSource.Overseer));
+        LogMemory(logger, round, before, merge.Text);
+    }
+
+    private void Record(AgentRound round, AgentRoundOutcome outcome, int? exit)
+    {
+        var end = time.GetUtcNow();
+        activity.End(round.Number, end, outcome, exit);
+        var text = outcome.Result switch
+        {
+            AgentRoundResult.Ok => "ended ok",
+            AgentRoundResult.TimedOut => "timed out",
+            _ => $"failed: {outcome.Reason}",
+        };
+        timeline.AddEvent(new TimelineEvent(end, EventKinds.Agent, $"Agent round {round.Number} {text}",
+            new Dictionary<string, object?>
+            {
+                ["round"] = round.Number,
+                ["result"] = AgentRoundOutcome.Name(outcome.Result),
+                ["reason"] = outcome.Reason,
+                ["exitCode"] = exit,
+                ["timedOut"] = outcome.Result == AgentRoundResult.TimedOut,
+                ["durationMs"] = (long)(end - round.StartedAt).TotalMilliseconds,
+            }));
+        LogRoundEnded(logger, round.Number, text);
+    }
+
+    /// <summary>Why the agent cannot run (no LLM key in its pod, not deployed, no cluster), or null when it can.</summary>
     private async Task<string?> MissingKeyAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var deployment = await cluster.Client!.AppsV1.ReadNamespacedDeploymentAsync(_options.DeploymentName, _options.Namespace, cancellationToken: cancellationToken);
+            var client = cluster.Client ?? throw new InvalidOperationException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
+            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(_options.DeploymentName, _options.Namespace, cancellationToken: cancellationToken);
             return deployment.Spec.Template.Metadata?.Annotations?.ContainsKey(_options.KeyAnnotation) == true
                 ? null
                 : "The agent has no LLM key. Set the parameter llm-api-key in the Aspire dashboard (Parameters), or before starting: "
                   + "dotnet user-secrets set Parameters:llm-api-key <key> --project KafkaDemo.AppHost.";
         }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
             return $"The agent is not deployed yet (no Deployment {_options.Namespace}/{_options.DeploymentName}).";
         }
@@ -240,74 +343,15 @@ public sealed partial class AgentLoop(
         {
             return $"The cluster refused to show the agent's Deployment ({(int)ex.Response.StatusCode}): {ex.Message}";
         }
-        catch (HttpRequestException ex)
-        {
-            return $"The cluster does not answer: {ex.Message}";
-        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return "The cluster did not answer in time.";
+            return "The cluster did not answer in time."; // the client's request timeout
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"The cluster does not answer: {ex.Message}"; // refused, dropped, garbled (JSON), or the kubeconfig is being replaced
         }
     }
-
-    /// <summary>vibectl's settings and goal (once per pod), then the Overseer's block in its memory.</summary>
-    private async Task PrepareAsync(int round, CancellationToken cancellationToken)
-    {
-        await ConfigureAsync(cancellationToken);
-
-        // Wide, so Rich does not wrap the memory it prints in a panel.
-        var shown = await RunQuietAsync(["env", "COLUMNS=10000", "vibectl", "memory", "show"], cancellationToken);
-        var before = AgentMemory.FromShowOutput(shown.Output);
-        var after = AgentMemory.Merge(before, feedback.Block(activity.Changes), _options.MemoryMaxChars);
-        await RunQuietAsync(["vibectl", "memory", "set", "--", after], cancellationToken);
-        activity.SetMemory(before, after);
-        activity.AddLine(round, new AgentOutputLine(time.GetUtcNow(), $"[overseer] memory updated: {after.Length} of {_options.MemoryMaxChars} characters, the agent's notes kept", false));
-        LogMemory(logger, round, before, after);
-    }
-
-    /// <summary>Sets vibectl up (memory bound, model, display, goal) unless this pod already is.</summary>
-    private async Task ConfigureAsync(CancellationToken cancellationToken)
-    {
-        var probe = await RunQuietAsync(["vibectl", "memory", "show"], cancellationToken);
-        if (_configuredPod != probe.Pod.Uid)
-        {
-            foreach (var command in new[]
-            {
-                new[] { "vibectl", "config", "set", "memory.max_chars", _options.MemoryMaxChars.ToString(CultureInfo.InvariantCulture) },
-                ["vibectl", "config", "set", "llm.model", _options.Model],
-                ["vibectl", "config", "set", "display.show_streaming", "false"],
-                ["vibectl", "config", "set", "display.show_kubectl", "true"],
-                ["vibectl", "instructions", "set", AgentInstructions.Text],
-            })
-            {
-                await RunQuietAsync(command, cancellationToken);
-            }
-
-            _configuredPod = probe.Pod.Uid;
-            LogConfigured(logger, probe.Pod.Name, _options.Model);
-        }
-    }
-
-    private async Task<AgentCommandResult> RunQuietAsync(string[] command, CancellationToken cancellationToken)
-    {
-        var result = await channel.RunAsync(command, null, SetupTimeout, cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new AgentSetupException($"'{string.Join(' ', command.Take(4))}' exited with {result.ExitCode}: {FirstLine(result.Error, result.Output)}");
-        }
-
-        return result;
-    }
-
-    private async Task<AgentCommandResult> RunAsync(int round, string[] command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        await channel.RunAsync(command, line =>
-        {
-            activity.AddLine(round, line);
-            LogLine(logger, round, line.IsError ? "stderr" : "stdout", line.Text);
-        }, timeout, cancellationToken);
-
-    private static string FirstLine(params string[] texts) =>
-        texts.SelectMany(t => t.Split('\n')).Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "no output";
 
     public override void Dispose()
     {
@@ -318,6 +362,15 @@ public sealed partial class AgentLoop(
     [LoggerMessage(Level = LogLevel.Debug, Message = "The agent pod is not ready to be set up yet: {Why}")]
     private static partial void LogNotReady(ILogger logger, string why);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "vibectl could not be set up in pod {Pod}: {Why}")]
+    private static partial void LogSetupRefused(ILogger logger, string pod, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The agent loop failed; going on in {Seconds} s")]
+    private static partial void LogLoopFailed(ILogger logger, double seconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Agent round {Round} failed unexpectedly")]
+    private static partial void LogRoundCrashed(ILogger logger, int round, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round} started ({Trigger})")]
     private static partial void LogRoundStarted(ILogger logger, int round, string trigger);
 
@@ -327,27 +380,6 @@ public sealed partial class AgentLoop(
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round} {Stream}: {Line}")]
     private static partial void LogLine(ILogger logger, int round, string stream, string line);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "vibectl in pod {Pod} configured: model {Model}, memory.max_chars, the goal (k3d/agent/instructions.md)")]
-    private static partial void LogConfigured(ILogger logger, string pod, string model);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round}: memory before:\n{Before}\nmemory after:\n{After}")]
     private static partial void LogMemory(ILogger logger, int round, string before, string after);
-}
-
-/// <summary>Setting vibectl up for a round failed (a command exited non-zero).</summary>
-public sealed class AgentSetupException : Exception
-{
-    public AgentSetupException()
-    {
-    }
-
-    public AgentSetupException(string message)
-        : base(message)
-    {
-    }
-
-    public AgentSetupException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

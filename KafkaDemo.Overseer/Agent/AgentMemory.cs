@@ -1,13 +1,17 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace KafkaDemo.Overseer.Agent;
 
 /// <summary>
 /// vibectl's memory as the Overseer shares it with the agent: a block of measurements between
 /// markers the Overseer owns, followed by the agent's own notes, which are kept. The whole stays
 /// within <c>memory.max_chars</c>, because <c>vibectl memory set</c> cuts anything longer.
-/// The markers use angle brackets: vibectl prints memory through Rich, which would take square
-/// brackets for markup and drop them.
+/// vibectl's own memory update rewrites the whole memory with an LLM after every command
+/// (vibectl 0.11.6 memory.py update_memory, set_memory), which may drop, damage or cut the markers:
+/// the notes are then found around what is left of them, never lost silently.
 /// </summary>
-public static class AgentMemory
+public static partial class AgentMemory
 {
     public const string Start = "<overseer>";
     public const string End = "</overseer>";
@@ -20,8 +24,9 @@ public static class AgentMemory
     /// <paramref name="current"/>, and the agent's notes after it, cut from their start if the
     /// whole would exceed <paramref name="maxChars"/>.
     /// </summary>
+    /// <param name="isBlockLine">Tells a line the Overseer wrote in its block, to find what is left of a damaged block.</param>
     /// <exception cref="ArgumentException">The block alone does not fit, or lacks its markers.</exception>
-    public static string Merge(string? current, string block, int maxChars)
+    public static MemoryMerge Merge(string? current, string block, int maxChars, Func<string, bool>? isBlockLine = null)
     {
         ArgumentNullException.ThrowIfNull(block);
         if (!block.StartsWith(Start, StringComparison.Ordinal) || !block.EndsWith(End, StringComparison.Ordinal))
@@ -34,90 +39,146 @@ public static class AgentMemory
             throw new ArgumentException($"The Overseer's block ({block.Length} characters) does not fit memory.max_chars ({maxChars}).", nameof(block));
         }
 
-        var notes = Notes(current);
+        var notes = Notes(current, isBlockLine);
         if (notes.Length == 0)
         {
-            return block;
+            return new MemoryMerge(block, 0, 0);
         }
 
         var room = maxChars - block.Length - 1;
         if (room <= Elided.Length)
         {
-            return block;
+            return new MemoryMerge(block, notes.Length, notes.Length);
         }
 
-        return notes.Length <= room
-            ? $"{block}\n{notes}"
-            : $"{block}\n{Elided}{notes[^(room - Elided.Length)..]}";
+        if (notes.Length <= room)
+        {
+            return new MemoryMerge($"{block}\n{notes}", notes.Length, 0);
+        }
+
+        var kept = notes[^(room - Elided.Length)..];
+        if (kept.Length > 0 && char.IsLowSurrogate(kept[0]))
+        {
+            kept = kept[1..]; // never half a character
+        }
+
+        return new MemoryMerge($"{block}\n{Elided}{kept}", notes.Length, notes.Length - kept.Length);
     }
 
-    /// <summary>The agent's notes: everything outside Overseer blocks (an unclosed block runs to the end).</summary>
-    public static string Notes(string? memory)
+    /// <summary>
+    /// The agent's notes: everything outside the Overseer's blocks. Whole blocks are removed. An
+    /// opening marker never closed (dropped, or cut off at max_chars) takes with it only the
+    /// Overseer's own lines after it; a closing marker whose opening was lost, only the Overseer's
+    /// lines before it. Damaged markers (a bracket or the end missing) count as markers and go too.
+    /// </summary>
+    public static string Notes(string? memory, Func<string, bool>? isBlockLine = null)
     {
         if (string.IsNullOrEmpty(memory))
         {
             return "";
         }
 
-        var rest = memory;
-        var kept = new System.Text.StringBuilder();
-        while (true)
+        isBlockLine ??= _ => false;
+        var markers = MarkerPattern().Matches(memory).Select(m => (m.Index, m.Length, IsEnd: m.Groups["end"].Success)).ToList();
+        var kept = new StringBuilder();
+        var position = 0;
+        for (var i = 0; i < markers.Count; i++)
         {
-            var start = rest.IndexOf(Start, StringComparison.Ordinal);
-            if (start < 0)
+            var marker = markers[i];
+            var before = memory[position..marker.Index];
+            if (marker.IsEnd)
             {
-                kept.Append(rest);
-                break;
+                kept.Append(Lines(before, isBlockLine, fromEnd: true));
+                position = marker.Index + marker.Length;
+                continue;
             }
 
-            kept.Append(rest, 0, start);
-            var end = rest.IndexOf(End, start, StringComparison.Ordinal);
-            if (end < 0)
+            kept.Append(before);
+            if (i + 1 < markers.Count && markers[i + 1].IsEnd)
             {
-                break;
+                position = markers[i + 1].Index + markers[i + 1].Length; // a whole block
+                i++;
+                continue;
             }
 
-            rest = rest[(end + End.Length)..];
+            var next = i + 1 < markers.Count ? markers[i + 1].Index : memory.Length;
+            kept.Append(Lines(memory[(marker.Index + marker.Length)..next], isBlockLine, fromEnd: false));
+            position = next;
         }
 
+        kept.Append(memory, position, memory.Length - position);
         return kept.ToString().Trim();
     }
 
     /// <summary>
-    /// The memory from what <c>vibectl memory show</c> printed: a Rich panel titled "Memory
-    /// Content", or the warning that memory is empty.
+    /// A value written into the block (a config key or value, a field manager's name, anything from
+    /// the cluster) with <c>&lt;</c> and <c>&gt;</c> escaped, so that nothing in it can close the block.
     /// </summary>
-    public static string FromShowOutput(string output)
+    public static string Escape(string? value) =>
+        value is null ? "" : value.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>
+    /// What vibectl keeps of <paramref name="text"/>: vibectl 0.11.6 memory.py set_memory cuts it to
+    /// <c>memory_text[:max_chars]</c>, by Python code points (a character outside the BMP counts once).
+    /// </summary>
+    public static string Cut(string text, int maxChars)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (output.Contains("Memory is empty", StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(text);
+        var count = 0;
+        var index = 0;
+        foreach (var rune in text.EnumerateRunes())
         {
-            return "";
-        }
-
-        var lines = output.ReplaceLineEndings("\n").Split('\n');
-        var inside = lines.SkipWhile(l => !l.TrimStart().StartsWith('╭')).Skip(1).TakeWhile(l => !l.TrimStart().StartsWith('╰')).ToList();
-        if (inside.Count == 0 && !lines.Any(l => l.TrimStart().StartsWith('╭')))
-        {
-            return output.Trim();
-        }
-
-        return string.Join('\n', inside.Select(Unframe)).Trim();
-
-        static string Unframe(string line)
-        {
-            var text = line.Trim();
-            if (text.StartsWith('│'))
+            if (count == maxChars)
             {
-                text = text[1..];
+                return text[..index];
             }
 
-            if (text.EndsWith('│'))
-            {
-                text = text[..^1];
-            }
-
-            return text.StartsWith(' ') ? text[1..].TrimEnd() : text.TrimEnd();
+            count++;
+            index += rune.Utf16SequenceLength;
         }
+
+        return text;
     }
+
+    /// <summary>
+    /// <paramref name="text"/> without the Overseer's lines at its start (or end): what is left of a
+    /// block whose other marker was lost. Blank lines between them go too; the first line that is
+    /// not the Overseer's stops it.
+    /// </summary>
+    private static string Lines(string text, Func<string, bool> isBlockLine, bool fromEnd)
+    {
+        var lines = text.Split('\n').ToList();
+        var dropped = 0;
+        while (lines.Count > 0)
+        {
+            var line = (fromEnd ? lines[^1] : lines[0]).Trim();
+            if (line.Length > 0 && !isBlockLine(line))
+            {
+                break;
+            }
+
+            lines.RemoveAt(fromEnd ? lines.Count - 1 : 0);
+            dropped++;
+        }
+
+        // The notes that remain start (or end) a line of their own.
+        var rest = string.Join('\n', lines);
+        return dropped == 0 || lines.Count == 0 ? rest : fromEnd ? rest + "\n" : "\n" + rest;
+    }
+
+    /// <summary>
+    /// A marker, whole or damaged: <c>&lt;overseer&gt;</c>, <c>&lt;/overseer&gt;</c> (any case,
+    /// spaces inside), one that lost its <c>&gt;</c> or its <c>&lt;</c>, or the start of one cut off
+    /// at the end of memory (<c>&lt;/ov</c>). A slash makes it a closing marker.
+    /// </summary>
+    [GeneratedRegex(
+        @"<\s*(?<end>/)?\s*overseer\s*>?|(?<![<\w/])(?<end>/)?overseer>|<(?<end>/)(o(v(e(r(s(e(e(r)?)?)?)?)?)?)?)?$|<o(v(e(r(s(e(e(r)?)?)?)?)?)?)?$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MarkerPattern();
 }
+
+/// <summary>The memory to write, and what became of the agent's notes in it.</summary>
+/// <param name="Text">The block, then the notes.</param>
+/// <param name="NotesChars">The notes' length before any cut.</param>
+/// <param name="NotesCut">Characters of the notes left out (their oldest part) to fit memory.max_chars.</param>
+public sealed record MemoryMerge(string Text, int NotesChars, int NotesCut);

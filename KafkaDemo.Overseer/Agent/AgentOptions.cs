@@ -29,9 +29,6 @@ public sealed class AgentOptions
     /// <summary>vibectl's memory.max_chars, set at the agent's first round; the Overseer's block and the agent's notes share it.</summary>
     public int MemoryMaxChars { get; set; } = 2000;
 
-    /// <summary>Output lines kept for the page.</summary>
-    public int OutputLines { get; set; } = 400;
-
     public string Namespace { get; set; } = AgentDeployment.Namespace;
 
     public string PodSelector { get; set; } = AgentDeployment.PodSelector;

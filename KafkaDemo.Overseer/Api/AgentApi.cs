@@ -17,7 +17,7 @@ public static class AgentApi
     {
         var api = app.MapGroup("/api").WithTags("Agent");
         api.MapGet("/agent", (AgentActivity activity, OverseerReport report) => TypedResults.Ok(Document(activity, report)))
-            .WithSummary("The agent's state, rounds, the output lines kept (Overseer:Agent:OutputLines) and the memory the Overseer last wrote.");
+            .WithSummary("The agent's state, its rounds (result, reason, changes, and the output of the latest ones, each line with its stream and kind) and the memory the Overseer last wrote.");
         api.MapPost("/agent/run", RunNow).RequireControlAccess().WithSummary("Starts an agent round now (409 if one is running). Loopback only; needs the control token.");
         api.MapPut("/agent", SetPaused).RequireControlAccess().WithSummary("Pauses or resumes the agent's rounds. Loopback only; needs the control token.");
         api.MapPut("/cluster/broker-config", ResetBrokerConfig).RequireControlAccess()
@@ -31,10 +31,24 @@ public static class AgentApi
         ArgumentNullException.ThrowIfNull(report);
         return new AgentDocument(
             report.Summary().Agent,
-            [.. activity.Output.Select(o => new AgentLine(o.Round, o.Line.At, o.Line.Text, o.Line.IsError))],
+            [.. activity.Rounds.Select(Round)],
             activity.LastMemory.Before,
             activity.LastMemory.After);
     }
+
+    private static AgentRoundDocument Round(AgentRound round) => new(
+        round.Number,
+        round.Trigger,
+        round.StartedAt,
+        round.EndedAt,
+        round.DurationMs,
+        round.Result is { } result ? AgentRoundOutcome.Name(result) : null,
+        round.Reason,
+        round.ExitCode,
+        round.Pod,
+        [.. round.Changes.Select(c => $"{c.Summary} ({c.FieldManager})")],
+        [.. round.Output.Select(l => new AgentLine(l.At, AgentOutputLine.Name(l.Stream), AgentOutputLine.Name(l.Kind), l.Text))],
+        round.LinesLeftOut);
 
     internal static Results<Accepted<AgentSummary>, ProblemHttpResult> RunNow(AgentLoop loop, AgentActivity activity, OverseerReport report)
     {
@@ -83,7 +97,7 @@ public static class AgentApi
             await presets.ApplyAsync(reset!.Preset!, cancellationToken);
             return TypedResults.Ok(report.Summary().Kafka);
         }
-        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException)
+        catch (Exception ex) when (BrokerConfigPresets.IsClusterFailure(ex, cancellationToken))
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "The Kafka resource could not be changed.");
         }

@@ -110,9 +110,11 @@ public sealed class OverseerReport(
             ["trigger"] = r.Trigger,
             ["startedAt"] = r.StartedAt,
             ["endedAt"] = r.EndedAt,
+            ["result"] = r.Result is { } result ? AgentRoundOutcome.Name(result) : null,
+            ["reason"] = r.Reason,
             ["exitCode"] = r.ExitCode,
             ["timedOut"] = r.TimedOut,
-            ["error"] = r.Error,
+            ["pod"] = r.Pod,
             ["durationMs"] = r.DurationMs,
             ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create($"{c.Summary} ({c.FieldManager})"))]),
             ["before"] = Figures(r.Before),
@@ -161,13 +163,13 @@ public sealed class OverseerReport(
     private AgentSummary Agent()
     {
         var state = agent.State;
-        var rounds = agent.Rounds;
-        var last = rounds.Count > 0 ? rounds[^1] : null;
+        var last = agent.Latest;
         return new AgentSummary(
             AgentActivity.Name(state),
             state == AgentState.None ? (Mode == "embedded" ? NoAgent : "No agent: no Kubernetes cluster is configured.") : agent.Detail,
-            rounds.Count,
-            last is null ? null : new AgentRunSummary(last.Number, last.StartedAt, last.ExitCode, last.DurationMs, last.TimedOut),
+            agent.RoundCount,
+            last is null ? null : new AgentRunSummary(last.Number, last.StartedAt, last.ExitCode, last.DurationMs, last.TimedOut,
+                last.Result is { } result ? AgentRoundOutcome.Name(result) : null, last.Reason, last.EndedAt),
             agent.NextRunAt,
             [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Summary} ({c.Change.FieldManager})")]);
     }

@@ -27,7 +27,15 @@ public sealed class BrokerConfigPresets(ClusterConnection cluster, RunTimeline t
     public string? Problem(string? preset) =>
         preset is not null && cluster.Options.Presets.ContainsKey(preset) ? null : $"The preset is one of: {string.Join(", ", Names)}.";
 
-    /// <summary>Merge-patches the preset's keys into <c>spec.kafka.config</c>.</summary>
+    /// <summary>
+    /// Merge-patches the preset's keys into <c>spec.kafka.config</c>. Whatever the cluster does (an
+    /// error status, no answer within the client's timeout, a dropped connection) is thrown, for the
+    /// caller to report: see <see cref="IsClusterFailure"/>.
+    /// </summary>
+    /// <summary>Whether <paramref name="exception"/> came from the cluster (or its absence), not from the caller stopping.</summary>
+    public static bool IsClusterFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
+
     public async Task ApplyAsync(string preset, CancellationToken cancellationToken)
     {
         var options = cluster.Options;
@@ -39,7 +47,8 @@ public sealed class BrokerConfigPresets(ClusterConnection cluster, RunTimeline t
         }
 
         var patch = new JsonObject { ["spec"] = new JsonObject { ["kafka"] = new JsonObject { ["config"] = config } } };
-        await cluster.Client!.CustomObjects.PatchNamespacedCustomObjectAsync(
+        var client = cluster.Client ?? throw new InvalidOperationException($"The kubeconfig {options.Kubeconfig} cannot be read now.");
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), "kafka.strimzi.io", "v1", options.Namespace, "kafkas", options.KafkaName,
             fieldManager: FieldManager, cancellationToken: cancellationToken);
         timeline.AddEvent(new TimelineEvent(time.GetUtcNow(), EventKinds.BrokerConfig, $"Broker config reset to the '{preset}' preset",

@@ -26,6 +26,13 @@ public sealed class ClusterOptions
     public int PodPollSeconds { get; set; } = 5;
 
     /// <summary>
+    /// Seconds one call to the Kubernetes API may take (KubernetesClient's HttpClientTimeout; a watch
+    /// is not limited by it). KubernetesClient's default is 100 s; a lookup that takes 30 s is failing,
+    /// and the loops retry it sooner with this.
+    /// </summary>
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
     /// Broker config presets to reset to, by name, each a set of <c>spec.kafka.config</c> keys: the
     /// AppHost passes the cluster's modest starting config and Kafka's own defaults for the same keys.
     /// </summary>
@@ -60,6 +67,11 @@ public sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         if (options.PodPollSeconds is < 1 or > 300)
         {
             failures.Add($"{S}:PodPollSeconds must be from 1 to 300; it is {options.PodPollSeconds}.");
+        }
+
+        if (options.RequestTimeoutSeconds is < 1 or > 300)
+        {
+            failures.Add($"{S}:RequestTimeoutSeconds must be from 1 to 300; it is {options.RequestTimeoutSeconds}.");
         }
 
         foreach (var (preset, config) in options.Presets)

@@ -11,6 +11,12 @@ namespace KafkaDemo.Overseer.Cluster;
 /// </summary>
 public sealed class KafkaClusterState(RunTimeline timeline)
 {
+    /// <summary>
+    /// Spec changes remembered for the run export's <c>clusterChanges</c>: an agent round makes a
+    /// few, so 1,000 covers days of rounds; the oldest go first.
+    /// </summary>
+    public const int MaxChanges = 1000;
+
     private readonly Lock _gate = new();
     private readonly List<ClusterChange> _changes = [];
     private Dictionary<string, string> _config = new(StringComparer.Ordinal);
@@ -98,9 +104,9 @@ public sealed class KafkaClusterState(RunTimeline timeline)
         lock (_gate)
         {
             _changes.Add(change);
-            if (_changes.Count > 1000)
+            if (_changes.Count > MaxChanges)
             {
-                _changes.RemoveAt(0);
+                _changes.RemoveRange(0, _changes.Count - MaxChanges);
             }
         }
     }

@@ -11,7 +11,10 @@ namespace KafkaDemo.Overseer.Cluster;
 /// Watches the Strimzi Kafka and KafkaNodePool resources (list, then watch from that version, again
 /// whenever a watch ends) and tells every <see cref="IClusterChangeListener"/> of each spec change,
 /// with what changed and the field manager that made it. Counts the broker pods ready versus desired.
-/// Does nothing without a cluster (embedded mode).
+/// Does nothing without a cluster (embedded mode). Nothing the cluster does stops it: a timeout, a
+/// dropped connection, an error status or an answer that is not JSON is logged, and the call is
+/// tried again after a bounded, growing wait (<see cref="Retry"/>), with the client of the
+/// kubeconfig as it is then (<see cref="ClusterConnection"/> follows a recreated cluster).
 /// </summary>
 public sealed partial class KafkaResourceWatcher(
     ClusterConnection cluster,
@@ -22,22 +25,34 @@ public sealed partial class KafkaResourceWatcher(
 {
     private const string Group = "kafka.strimzi.io";
     private const string Version = "v1";
-    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);
+
+    /// <summary>Seconds the API server keeps one watch open before ending it (then it is listed and watched again).</summary>
+    private const int WatchSeconds = 300;
+
+    /// <summary>After a failure: 1 s, doubling, at most 30 s: a cluster back from a restart is seen within half a minute.</summary>
+    private static readonly Backoff Retry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// How long past <see cref="WatchSeconds"/> a watch may stay open before the Overseer gives up on
+    /// it: a connection that died without closing sends nothing more, and no client timeout applies to
+    /// a watch (KubernetesClient cancels HttpClientTimeout when watch=true).
+    /// </summary>
+    private static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(30);
 
     private readonly IClusterChangeListener[] _listeners = [.. listeners];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (cluster.Client is not { } client)
+        if (!cluster.Options.Enabled)
         {
             return;
         }
 
         var options = cluster.Options;
         await Task.WhenAll(
-            FollowAsync(client, "kafkas", "Kafka", options.KafkaName, SpecDiff.KafkaConfig, KafkaPaths, stoppingToken),
-            FollowAsync(client, "kafkanodepools", "KafkaNodePool", options.NodePoolName, Combined, PoolPaths, stoppingToken),
-            CountBrokersAsync(client, stoppingToken));
+            FollowAsync("kafkas", "Kafka", options.KafkaName, SpecDiff.KafkaConfig, KafkaPaths, stoppingToken),
+            FollowAsync("kafkanodepools", "KafkaNodePool", options.NodePoolName, Combined, PoolPaths, stoppingToken),
+            CountBrokersAsync(stoppingToken));
 
         static IReadOnlyList<SpecChange> Combined(JsonObject? a, JsonObject? b) => SpecDiff.NodePool(a, b);
     }
@@ -49,7 +64,6 @@ public sealed partial class KafkaResourceWatcher(
         changes.Select(c => (IReadOnlyList<string>)["spec", .. c.Path.Split('.')]);
 
     private async Task FollowAsync(
-        IKubernetes client,
         string plural,
         string kind,
         string name,
@@ -59,23 +73,38 @@ public sealed partial class KafkaResourceWatcher(
     {
         var ns = cluster.Options.Namespace;
         JsonObject? last = null;
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            Exception? broken = null;
+            var current = cluster.Current;
+            using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, current?.Replaced ?? CancellationToken.None);
             try
             {
-                var current = await GetAsync(client, ns, plural, name, cancellationToken);
-                Observe(kind, name, ref last, current, diff, paths);
-                var version = (string?)current?["metadata"]?["resourceVersion"];
+                var client = current?.Client ?? throw new InvalidOperationException($"The kubeconfig {cluster.Options.Kubeconfig} could not be read.");
+                var found = await GetAsync(client, ns, plural, name, watch.Token);
+                Observe(kind, name, ref last, found, diff, paths);
+                failures = 0;
+                var version = (string?)found?["metadata"]?["resourceVersion"];
+                watch.CancelAfter(TimeSpan.FromSeconds(WatchSeconds) + WatchGrace);
+
+                // KubernetesClient's watch enumerator (Watcher.cs CreateWatchEventEnumerator) hands an
+                // error event (a Status, such as 410 Expired) and a line that is not JSON to onError and
+                // goes on; an event may then be lost, so the watch ends and the resource is read again.
                 await foreach (var (type, raw) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(
                     Group, Version, ns, plural, fieldSelector: $"metadata.name={name}", resourceVersion: version,
-                    timeoutSeconds: 300, cancellationToken: cancellationToken))
+                    timeoutSeconds: WatchSeconds, onError: ex =>
+                    {
+                        broken ??= ex;
+                        watch.Cancel();
+                    }, cancellationToken: watch.Token))
                 {
-                    var item = raw is JsonElement element ? JsonObject.Create(element) : JsonSerializer.SerializeToNode(raw) as JsonObject;
                     if (type == WatchEventType.Error)
                     {
                         break; // an expired version: read again
                     }
 
+                    var item = raw is JsonElement element ? JsonObject.Create(element) : JsonSerializer.SerializeToNode(raw) as JsonObject;
                     Observe(kind, name, ref last, type == WatchEventType.Deleted ? null : item, diff, paths);
                 }
             }
@@ -83,10 +112,23 @@ public sealed partial class KafkaResourceWatcher(
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or JsonException or KubernetesException or IOException)
+            catch (OperationCanceledException) when (broken is null && watch.IsCancellationRequested)
             {
-                LogWatchFailed(logger, kind, name, ex.Message);
-                await Task.Delay(Retry, time, cancellationToken);
+                continue; // the kubeconfig changed, or the watch outlived its time without a word: open a new one
+            }
+            catch (Exception ex)
+            {
+                // A client timeout (OperationCanceledException while ours is live), an error status, a
+                // refused or dropped connection, JSON that does not parse, a client disposed because
+                // the kubeconfig changed: all transient.
+                broken ??= ex;
+            }
+
+            if (broken is not null)
+            {
+                var wait = Retry.Delay(++failures);
+                LogWatchFailed(logger, kind, name, wait.TotalSeconds, broken.Message);
+                await DelayAsync(wait, cancellationToken);
             }
         }
     }
@@ -149,34 +191,52 @@ public sealed partial class KafkaResourceWatcher(
         }
     }
 
-    private async Task CountBrokersAsync(IKubernetes client, CancellationToken cancellationToken)
+    private async Task CountBrokersAsync(CancellationToken cancellationToken)
     {
         var options = cluster.Options;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.PodPollSeconds), time);
-        do
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
         {
+            var wait = TimeSpan.FromSeconds(options.PodPollSeconds);
             try
             {
-                var pods = await client.CoreV1.ListNamespacedPodAsync(options.Namespace, labelSelector: options.BrokerPodSelector, cancellationToken: cancellationToken);
+                var pods = await cluster.Client!.CoreV1.ListNamespacedPodAsync(options.Namespace, labelSelector: options.BrokerPodSelector, cancellationToken: cancellationToken);
                 var ready = pods.Items.Count(p => p.Metadata.DeletionTimestamp is null
                     && p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
                 state.SetReadyBrokers(ready, time.GetUtcNow());
+                failures = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or KubernetesException)
+            catch (Exception ex)
             {
-                LogPodsFailed(logger, ex.Message);
+                // As in FollowAsync: every failure from the cluster is transient.
+                var backoff = Retry.Delay(++failures);
+                wait = backoff > wait ? backoff : wait;
+                LogPodsFailed(logger, wait.TotalSeconds, ex.Message);
             }
+
+            await DelayAsync(wait, cancellationToken);
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching {Kind} {Name} failed, retrying: {Message}")]
-    private static partial void LogWatchFailed(ILogger logger, string kind, string name, string message);
+    private async Task DelayAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(wait, time, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping: the loop ends
+        }
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting the broker pods failed: {Message}")]
-    private static partial void LogPodsFailed(ILogger logger, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching {Kind} {Name} failed, retrying in {Seconds} s: {Message}")]
+    private static partial void LogWatchFailed(ILogger logger, string kind, string name, double seconds, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting the broker pods failed, retrying in {Seconds} s: {Message}")]
+    private static partial void LogPodsFailed(ILogger logger, double seconds, string message);
 }

@@ -27,13 +27,12 @@ public static class AgentExtensions
         services.AddSingleton<SustainableRateRecord>();
         services.AddSingleton<AgentFeedback>();
         services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<AgentFeedback>());
-        services.AddSingleton(sp => new AgentActivity(
-            () => sp.GetRequiredService<AgentFeedback>().Measure(),
-            sp.GetRequiredService<IOptions<AgentOptions>>().Value.OutputLines));
+        services.AddSingleton(sp => new AgentActivity(() => sp.GetRequiredService<AgentFeedback>().Measure()));
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<SustainableRateRecord>());
         services.AddSingleton<IClusterChangeListener>(sp => sp.GetRequiredService<AgentActivity>());
         services.AddSingleton<IClusterChangeListener, ClusterChangeEvents>();
         services.AddSingleton<IAgentChannel, PodExecChannel>();
+        services.AddSingleton<VibectlSetup>();
         services.AddSingleton<BrokerConfigPresets>();
         services.AddSingleton<AgentLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentLoop>());

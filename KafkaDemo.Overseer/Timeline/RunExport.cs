@@ -48,7 +48,7 @@ public static class RunExport
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(context);
         var buckets = run.Buckets;
-        long backlog = 0;
+        var backlog = run.BacklogBeforeFirst;
         var document = new JsonObject
         {
             ["workload"] = "kafkademo",
@@ -65,6 +65,7 @@ public static class RunExport
             ["warmupSeconds"] = warmupSeconds,
             ["sloP99Ms"] = context.SloP99Ms,
             ["maxSustainableRate"] = context.MaxSustainableRate,
+            ["droppedIntervals"] = run.DroppedBuckets,
             ["intervalStartTimes"] = Array(buckets.Select(b => b.Start)),
             ["targetRate"] = Array(buckets.Select(b => Math.Round(b.TargetRate, 1))),
             ["publishRate"] = Array(buckets.Select(b => Math.Round(b.PublishRate, 1))),

@@ -7,10 +7,27 @@ namespace KafkaDemo.Overseer.Timeline;
 /// <summary>
 /// The run as it happens: one point per second (for the charts), export buckets of
 /// <see cref="ExportIntervalSeconds"/> (for <c>/api/run</c>), histograms aggregated after the
-/// warm-up, and the event list. Thread-safe; bounded in memory.
+/// warm-up, and the event list. Thread-safe, and bounded in memory (the Overseer runs for days):
+/// every list keeps its newest entries up to a stated bound; the aggregated histograms have a fixed size.
 /// </summary>
 public sealed class RunTimeline : IMergedSecondListener
 {
+    /// <summary>
+    /// Seconds kept for the charts: 6 hours, more than a chart shows; a point is about 300 bytes, so
+    /// at most about 6.5 MB.
+    /// </summary>
+    public const int MaxPoints = 6 * 3600;
+
+    /// <summary>
+    /// Export intervals kept: 24 hours at the default 10 s interval (2.4 hours at 1 s). Each adds one
+    /// value to some 30 series of <c>/api/run</c>, so the document stays near 2 MB; the oldest go first,
+    /// and the export says how many (<see cref="RunSnapshot.DroppedBuckets"/>).
+    /// </summary>
+    public const int MaxBuckets = 8640;
+
+    /// <summary>Events kept: a busy run (a controller decision every few seconds) makes a few thousand a day.</summary>
+    public const int MaxEvents = 10_000;
+
     private readonly Lock _gate = new();
     private readonly List<TimelinePoint> _points = [];
     private readonly List<ExportBucket> _buckets = [];
@@ -20,17 +37,24 @@ public sealed class RunTimeline : IMergedSecondListener
     private readonly HistogramBase _aggregateLatency = LatencyHistograms.Create();
     private readonly HistogramBase _aggregatePublishDelay = LatencyHistograms.Create();
     private readonly HistogramBase _aggregatePublishLatency = LatencyHistograms.Create();
+    private readonly int _maxBuckets;
     private BucketBuilder? _open;
     private long _aggregateSeconds;
+    private long _droppedBuckets;
+    private long _backlogBeforeFirst;
 
-    public RunTimeline(int exportIntervalSeconds = 10, int warmupSeconds = 30, int maxPoints = 6 * 3600, int maxEvents = 10_000)
+    public RunTimeline(int exportIntervalSeconds = 10, int warmupSeconds = 30, int maxPoints = MaxPoints, int maxEvents = MaxEvents, int maxBuckets = MaxBuckets)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(exportIntervalSeconds, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBuckets, 1);
         ExportIntervalSeconds = exportIntervalSeconds;
         WarmupSeconds = warmupSeconds;
         _maxPoints = maxPoints;
         _maxEvents = maxEvents;
+        _maxBuckets = maxBuckets;
     }
 
     /// <summary>Fired after every change (new second or new event); handlers must not block.</summary>
@@ -83,6 +107,14 @@ public sealed class RunTimeline : IMergedSecondListener
             {
                 _buckets.Add(_open.Build());
                 _open = null;
+                if (_buckets.Count > _maxBuckets)
+                {
+                    // The export's backlog runs on from the dropped intervals, as if they were there.
+                    var dropped = _buckets[0];
+                    _backlogBeforeFirst = Math.Max(0, _backlogBeforeFirst + dropped.Sent - dropped.Consumed);
+                    _buckets.RemoveAt(0);
+                    _droppedBuckets++;
+                }
             }
         }
 
@@ -134,7 +166,9 @@ public sealed class RunTimeline : IMergedSecondListener
                 _aggregateSeconds,
                 _aggregateLatency.Copy(),
                 _aggregatePublishDelay.Copy(),
-                _aggregatePublishLatency.Copy());
+                _aggregatePublishLatency.Copy(),
+                _droppedBuckets,
+                _backlogBeforeFirst);
         }
     }
 
@@ -186,6 +220,8 @@ public sealed record ExportBucket(
     Messaging.Contracts.LatencySummary PublishLatency);
 
 /// <summary>A consistent copy of the run for export.</summary>
+/// <param name="DroppedBuckets">Export intervals dropped, the oldest, past <see cref="RunTimeline.MaxBuckets"/>.</param>
+/// <param name="BacklogBeforeFirst">The backlog at the start of the first interval kept.</param>
 public sealed record RunSnapshot(
     DateTimeOffset? StartedAt,
     IReadOnlyList<ExportBucket> Buckets,
@@ -193,4 +229,6 @@ public sealed record RunSnapshot(
     long AggregatedSeconds,
     HistogramBase AggregatedEndToEnd,
     HistogramBase AggregatedPublishDelay,
-    HistogramBase AggregatedPublishLatency);
+    HistogramBase AggregatedPublishLatency,
+    long DroppedBuckets = 0,
+    long BacklogBeforeFirst = 0);

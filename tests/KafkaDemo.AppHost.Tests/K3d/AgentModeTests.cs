@@ -42,19 +42,22 @@ public sealed class AgentModeTests(AgentApp fixture)
         await Eventually.TrueAsync(async () =>
         {
             agent = (await SummaryAsync()).Agent;
-            return agent.Rounds > before.Rounds && agent.LastRun is { ExitCode: not null };
+            return agent.Rounds > before.Rounds && agent.LastRun is { Result: not null };
         }, Deadline, "The agent round did not end.");
-        Assert.Equal(0, agent!.LastRun!.ExitCode);
+        Assert.True(agent!.LastRun!.Result == "ok", $"The round {agent.LastRun.Result}: {agent.LastRun.Reason}");
+        Assert.Equal(0, agent.LastRun.ExitCode);
         Assert.Equal("idle", agent.State);
 
         var document = await fixture.Overseer.GetFromJsonAsync<AgentDocument>("/api/agent", Token);
         output.WriteLine("Memory before the round:\n" + (document!.MemoryBefore.Length == 0 ? "(empty)" : document.MemoryBefore));
         output.WriteLine("Memory after the Overseer's write:\n" + document.MemoryAfter);
-        output.WriteLine("Output as the page shows it:\n" + string.Join('\n', document.Output.Where(l => l.Round == agent.LastRun.Round).Select(l => $"#{l.Round} {l.Text}")));
+        var lines = document.Rounds.Single(r => r.Round == agent.LastRun.Round).Lines;
+        output.WriteLine("Output as the page shows it:\n" + string.Join('\n', lines.Select(l => $"{l.Stream,-8} {l.Kind,-15} {l.Text}")));
         Assert.StartsWith("<overseer>", document.MemoryAfter, StringComparison.Ordinal);
         Assert.Contains("Max sustainable rate at SLO", document.MemoryAfter, StringComparison.Ordinal);
         Assert.Equal(document.MemoryAfter, Cluster.Vibectl.MemoryAtAuto.Last());
-        Assert.Contains(document.Output, l => l.Round == agent.LastRun.Round && l.Text == "Auto session completed after 5 iterations");
+        Assert.Contains(lines, l => l is { Stream: "stderr", Kind: "note", Text: "Note: Completed 5 iterations as requested" });
+        Assert.Contains(lines, l => l.Kind == "kubectl-command" && l.Text.StartsWith("🔄 Running: kubectl patch kafka kafkademo", StringComparison.Ordinal));
 
         // The agent's kubectl patch reached the Kafka resource; the Overseer's watch saw it.
         TimelineEventSeen? seen = null;
@@ -71,6 +74,8 @@ public sealed class AgentModeTests(AgentApp fixture)
         output.WriteLine("Run export round: " + round.ToJsonString());
         Assert.Contains(seen.Message, round["changes"]!.AsArray().Select(c => (string?)c));
         Assert.NotNull(round["before"]);
+        Assert.Equal("ok", (string?)round["result"]);
+        Assert.Null(round["reason"]);
         Assert.Contains(export["clusterChanges"]!.AsArray(), c => (string?)c!["fieldManager"] == "kubectl-patch");
         // The change started a new max-sustainable-rate measurement, named after it.
         var sustainable = (await SummaryAsync()).Controller.Sustainable!;
@@ -85,7 +90,7 @@ public sealed class AgentModeTests(AgentApp fixture)
         if ((await SummaryAsync()).Agent.Rounds == 0)
         {
             await fixture.Overseer.PostAsync("/api/agent/run", null, Token);
-            await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.LastRun is { ExitCode: not null }, Deadline, "No agent round ended.");
+            await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.LastRun is { Result: not null }, Deadline, "No agent round ended.");
         }
 
         string[] secrets = [AgentApp.LlmKey, TestApp.Secret];
@@ -129,11 +134,12 @@ public sealed class AgentModeTests(AgentApp fixture)
 
         await page.Locator("[data-testid=agent-run]").ClickAsync();
 
-        await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.Rounds > rounds && (await SummaryAsync()).Agent.LastRun?.ExitCode is not null,
+        await Eventually.TrueAsync(async () => (await SummaryAsync()).Agent.Rounds > rounds && (await SummaryAsync()).Agent.LastRun?.Result is not null,
             Deadline, "The click did not run a round.");
         var panel = page.Locator("[data-testid=agent-panel]");
         await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync($"#{rounds + 1}", new() { Timeout = 20_000 });
-        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync("Auto session completed after 5 iterations", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync("Note: Completed 5 iterations as requested", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=agent-last-round]")).ToContainTextAsync(": ok", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=agent-changes]")).ToContainTextAsync("kubectl-patch", new() { Timeout = 20_000 });
         Assert.Equal("idle", await page.Locator("[data-testid=agent-state]").InnerTextAsync());
         Assert.Contains("Brokers ready 3/3", await panel.InnerTextAsync(), StringComparison.Ordinal);

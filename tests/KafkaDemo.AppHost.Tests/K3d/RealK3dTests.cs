@@ -103,14 +103,14 @@ public sealed class RealK3dTests
             await Eventually.TrueAsync(async () =>
             {
                 agent = (await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token))!.Agent;
-                return agent.LastRun is { ExitCode: not null } || agent.LastRun is { TimedOut: true };
+                return agent.LastRun is { Result: not null };
             }, TimeSpan.FromMinutes(15), "No agent round ended within 15 minutes.");
 
             var document = (await overseer.GetFromJsonAsync<AgentDocument>("/api/agent", startup.Token))!;
             output.WriteLine("Memory the Overseer wrote:\n" + document.MemoryAfter);
-            output.WriteLine("Round output:\n" + string.Join('\n', document.Output.Where(l => l.Round == agent!.LastRun!.Round).Select(l => l.Text)));
-            Assert.True(agent!.LastRun!.ExitCode == 0, $"vibectl auto ended with {agent.LastRun.ExitCode}: {agent.Detail}");
-            Assert.DoesNotContain(key!, string.Join('\n', document.Output.Select(l => l.Text)), StringComparison.Ordinal);
+            output.WriteLine("Round output:\n" + string.Join('\n', document.Rounds.Single(r => r.Round == agent!.LastRun!.Round).Lines.Select(l => $"{l.Stream,-8} {l.Kind,-15} {l.Text}")));
+            Assert.True(agent!.LastRun!.Result == "ok", $"The round {agent.LastRun.Result} (exit code {agent.LastRun.ExitCode}): {agent.LastRun.Reason}");
+            Assert.DoesNotContain(key!, string.Join('\n', document.Rounds.SelectMany(r => r.Lines).Select(l => l.Text)), StringComparison.Ordinal);
 
             // The memory in the pod, read with the admin kubeconfig: the Overseer's block is there.
             var (exitCode, shown, error) = await ExternalTool.RunAsync(kubectl,

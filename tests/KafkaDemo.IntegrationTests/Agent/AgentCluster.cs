@@ -48,40 +48,7 @@ internal sealed class AgentCluster : IAsyncDisposable
     /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
     public static async Task<AgentCluster> StartAsync(bool keySet, TimeProvider? time, params string[] settings)
     {
-        var api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool") })
-        {
-            api.Put(Crd(plural, kind));
-        }
-
-        await WaitForServedAsync(api, Kafkas);
-        await WaitForServedAsync(api, NodePools);
-        foreach (var ns in new[] { "kafka", "kafkademo-agent" })
-        {
-            api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
-        }
-
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"kafka.strimzi.io/v1","kind":"Kafka","metadata":{"name":"kafkademo","namespace":"kafka"},
-             "spec":{"kafka":{"version":"4.3.1","config":{"num.io.threads":2,"num.network.threads":2}}}}
-            """)!.AsObject(), "kafkademo");
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaNodePool","metadata":{"name":"dual","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
-             "spec":{"replicas":3,"roles":["controller","broker"],"storage":{"type":"ephemeral"}}}
-            """)!.AsObject(), "kafkademo");
-        var annotations = keySet ? """{"kafkademo.io/llm-key-set-at":"2026-11-30T05:00:00Z"}""" : "{}";
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"vibectl","namespace":"kafkademo-agent"},
-             "spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"vibectl"}},
-                     "template":{"metadata":{"labels":{"app.kubernetes.io/name":"vibectl"},"annotations":ANNOTATIONS},
-                                 "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]}}}}
-            """.Replace("ANNOTATIONS", annotations, StringComparison.Ordinal))!.AsObject(), "kafkademo");
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vibectl-7d9f-abcde","namespace":"kafkademo-agent","uid":"pod-1","labels":{"app.kubernetes.io/name":"vibectl"}},
-             "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]},
-             "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-            """)!.AsObject());
-        var vibectl = new ScriptedVibectl(api);
+        var (api, vibectl) = await StartClusterAsync(keySet, "pod-1", ioThreads: 2);
 
         var directory = Directory.CreateTempSubdirectory("kafkademo-agent-").FullName;
         var kubeconfig = Path.Combine(directory, "kubeconfig");
@@ -110,6 +77,64 @@ internal sealed class AgentCluster : IAsyncDisposable
 
         return new AgentCluster(api, vibectl, builder.Build(), directory);
     }
+
+    /// <summary>The kubeconfig the Overseer reads (the AppHost's, rewritten when it recreates the cluster).</summary>
+    public string Kubeconfig => Path.Combine(_directory, "kubeconfig");
+
+    /// <summary>
+    /// Another fake cluster with the same objects, as <em>Recreate cluster</em> would make (a new API
+    /// port, a new agent pod uid): the caller disposes both.
+    /// </summary>
+    public static Task<(FakeKubernetesApi Api, ScriptedVibectl Vibectl)> StartSecondClusterAsync(int ioThreads) => StartClusterAsync(true, "pod-on-second-cluster", ioThreads);
+
+    private static async Task<(FakeKubernetesApi, ScriptedVibectl)> StartClusterAsync(bool keySet, string podUid, int ioThreads)
+    {
+        var api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool") })
+        {
+            api.Put(Crd(plural, kind));
+        }
+
+        await WaitForServedAsync(api, Kafkas);
+        await WaitForServedAsync(api, NodePools);
+        foreach (var ns in new[] { "kafka", "kafkademo-agent" })
+        {
+            api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
+        }
+
+        api.Put(JsonNode.Parse("""
+            {"apiVersion":"kafka.strimzi.io/v1","kind":"Kafka","metadata":{"name":"kafkademo","namespace":"kafka"},
+             "spec":{"kafka":{"version":"4.3.1","config":{"num.io.threads":IO,"num.network.threads":2}}}}
+            """.Replace("IO", ioThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))!.AsObject(), "kafkademo");
+        api.Put(JsonNode.Parse("""
+            {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaNodePool","metadata":{"name":"dual","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
+             "spec":{"replicas":3,"roles":["controller","broker"],"storage":{"type":"ephemeral"}}}
+            """)!.AsObject(), "kafkademo");
+        var annotations = keySet ? """{"kafkademo.io/llm-key-set-at":"2026-11-30T05:00:00Z"}""" : "{}";
+        api.Put(JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"vibectl","namespace":"kafkademo-agent"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"vibectl"}},
+                     "template":{"metadata":{"labels":{"app.kubernetes.io/name":"vibectl"},"annotations":ANNOTATIONS},
+                                 "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]}}}}
+            """.Replace("ANNOTATIONS", annotations, StringComparison.Ordinal))!.AsObject(), "kafkademo");
+        api.Put(JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vibectl-7d9f-abcde","namespace":"kafkademo-agent","uid":"UID","labels":{"app.kubernetes.io/name":"vibectl"}},
+             "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]},
+             "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
+            """.Replace("UID", podUid, StringComparison.Ordinal))!.AsObject());
+        return (api, new ScriptedVibectl(api));
+    }
+
+    /// <summary>What a command line runs once flock, timeout and env are taken off: <c>vibectl config set ...</c>.</summary>
+    public static string[] Inner(IReadOnlyList<string> command) => Inner([.. command]);
+
+    private static string[] Inner(string[] command) => command switch
+    {
+        ["flock", "-n", "-E", _, _, .. var rest] => Inner(rest),
+        ["timeout", var first, _, .. var rest] when first.StartsWith("--kill-after=", StringComparison.Ordinal) => Inner(rest),
+        ["env", .. var rest] => Inner([.. rest.SkipWhile(a => a.Contains('=', StringComparison.Ordinal))]),
+        _ => command,
+    };
 
     private static JsonObject Crd(string plural, string kind) => JsonNode.Parse("""
         {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"PLURAL.kafka.strimzi.io"},

@@ -10,8 +10,8 @@ namespace KafkaDemo.IntegrationTests.Agent;
 
 /// <summary>
 /// The Overseer's agent rounds, through the real KubernetesClient pod exec (WebSocket) against the
-/// fake API server, with a scripted vibectl that keeps memory as vibectl does and patches the Kafka
-/// resource the way the agent would.
+/// fake API server, with a scripted vibectl that prints what vibectl 0.11.6 prints, keeps its memory
+/// in a config.yaml, and patches the Kafka resource the way the agent would.
 /// </summary>
 public sealed class AgentRoundTests
 {
@@ -26,14 +26,19 @@ public sealed class AgentRoundTests
 
         await loop.RunRoundAsync("manual", Token);
 
-        var commands = cluster.Vibectl.Commands.ToList();
+        var commands = cluster.Vibectl.Commands.Select(AgentCluster.Inner).ToList();
+        Assert.Contains(commands, c => c.SequenceEqual(["llm", "models", "list"]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", "claude-3.7-sonnet"]));
-        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", AgentInstructions.Text]));
-        Assert.Contains(commands, c => c.SequenceEqual(["timeout", "--kill-after=10", "600", "vibectl", "auto", "--limit", "5"]));
+        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", "--", AgentInstructions.Text]));
+        Assert.Contains(cluster.Vibectl.Commands, c => c.SequenceEqual(
+            ["flock", "-n", "-E", "75", "/tmp/kafkademo-agent-round.lock", "timeout", "--kill-after=10", "600", "env", "COLUMNS=10000", "vibectl", "auto", "--limit", "5"]));
+        Assert.Equal(AgentInstructions.Text, cluster.Vibectl.Instructions);
         var round = Assert.Single(activity.Rounds);
+        Assert.Equal(AgentRoundResult.Ok, round.Result);
+        Assert.Null(round.Reason);
         Assert.Equal(0, round.ExitCode);
-        Assert.False(round.TimedOut);
+        Assert.Equal("vibectl-7d9f-abcde", round.Pod);
         Assert.Equal(AgentState.Idle, activity.State);
 
         // The memory vibectl had when auto ran is the Overseer's block, within max_chars.
@@ -44,10 +49,31 @@ public sealed class AgentRoundTests
         Assert.True(told.Length <= 2000);
         Assert.Equal(told, activity.LastMemory.After);
 
-        // Its output reached the page's panel, line by line.
-        Assert.Contains(activity.Output, o => o.Round == 1 && o.Line.Text.StartsWith("Running: kubectl patch kafka kafkademo", StringComparison.Ordinal));
-        Assert.Contains(activity.Output, o => o.Line.Text == "Auto session completed after 5 iterations");
+        // Its output reached the page's panel, line by line, each with its kind; one line each, not wrapped at 80.
+        var command = Assert.Single(round.Output, l => l.Kind == AgentLineKind.KubectlCommand && l.Text.Contains("patch", StringComparison.Ordinal));
+        Assert.Equal("""🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""", command.Text);
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == "🔄 Consulting claude-3.7-sonnet for a plan...");
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text.StartsWith("Patched num.io.threads from 2 to 4", StringComparison.Ordinal));
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Note && l.Stream == AgentOutputSource.Stderr && l.Text == "Note: Completed 5 iterations as requested");
+        Assert.Contains(round.Output, l => l.Stream == AgentOutputSource.Overseer && l.Text.StartsWith("[overseer] memory written and read back", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_round_runs_wholly_in_the_pod_it_looked_up_once()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        var lookups = PodLookups(cluster);
+        var execs = cluster.Api.Execs.Count;
+
+        await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
+
+        Assert.Equal(lookups + 1, PodLookups(cluster));
+        Assert.All(cluster.Api.Execs.Skip(execs), e => Assert.Equal("vibectl-7d9f-abcde", e.Pod));
+        Assert.True(cluster.Api.Execs.Count - execs >= 9, "The round ran its set-up, memory and auto in the pod.");
+    }
+
+    private static int PodLookups(AgentCluster cluster) =>
+        cluster.Api.Requests.Count(r => r.Method == "GET" && r.Path == "/api/v1/namespaces/kafkademo-agent/pods");
 
     [Fact]
     public async Task The_next_round_keeps_the_agents_notes_and_replaces_only_the_block()
@@ -63,7 +89,42 @@ public sealed class AgentRoundTests
         Assert.Contains("Round 1: set num.io.threads 2→4 because handler idle was low.", second, StringComparison.Ordinal);
         Assert.Equal(2, cluster.Get<AgentActivity>().Rounds.Count);
         // Configured once per pod.
-        Assert.Single(cluster.Vibectl.Commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+        Assert.Single(cluster.Vibectl.Commands.Select(AgentCluster.Inner), c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+    }
+
+    [Fact]
+    public async Task Memory_is_read_exactly_as_stored_with_what_richs_rendering_would_change()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        const string Notes = "Tried [bold]num.io.threads[/bold] 2→4: p99 better :rocket:\tnext [consumer-group cg-1] — é 🚀";
+        cluster.Vibectl.Memory = Notes;
+
+        await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
+
+        var activity = cluster.Get<AgentActivity>();
+        Assert.Equal(Notes, activity.LastMemory.Before);
+        Assert.EndsWith("\n" + Notes, activity.LastMemory.After, StringComparison.Ordinal);
+        Assert.Equal(activity.LastMemory.After, cluster.Vibectl.MemoryAtAuto.Single());
+    }
+
+    [Fact]
+    public async Task A_block_vibectls_memory_update_left_unclosed_gives_way_and_the_agents_notes_are_kept()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        var loop = cluster.Get<AgentLoop>();
+        await loop.RunRoundAsync("manual", Token);
+
+        // The LLM rewrote the memory: the closing marker is gone, the agent's plan follows the figures.
+        var rewritten = cluster.Vibectl.Memory.Replace(AgentMemory.End, "", StringComparison.Ordinal) + "\nPlan: try num.network.threads 4 next.";
+        cluster.Vibectl.Memory = rewritten;
+        await loop.RunRoundAsync("schedule", Token);
+
+        var told = cluster.Vibectl.MemoryAtAuto.Last();
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, AgentMemory.Start));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, AgentMemory.End));
+        Assert.Contains("Plan: try num.network.threads 4 next.", told, StringComparison.Ordinal);
+        Assert.Contains("Round 1: set num.io.threads 2→4", told, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, "SLO: p99 <="));
     }
 
     [Fact]
@@ -72,15 +133,15 @@ public sealed class AgentRoundTests
         await using var cluster = await AgentCluster.StartAsync();
         var loop = cluster.Get<AgentLoop>();
         await loop.RunRoundAsync("manual", Token);
-        const string Hostile = "note: '; rm -rf / ; echo \"$(reboot)\" `id` && exit 1 | tee\nsecond line";
-        await cluster.Get<IAgentChannel>().RunAsync(["vibectl", "memory", "set", "--", cluster.Vibectl.Memory + "\n" + Hostile], null, TimeSpan.FromSeconds(30), Token);
+        const string Hostile = "note: '; rm -rf / ; echo \"$(reboot)\" `id` && exit 1 | tee\nsecond line -- --limit";
+        var channel = cluster.Get<IAgentChannel>();
+        await channel.RunAsync(await channel.FindPodAsync(Token), ["vibectl", "memory", "set", "--", cluster.Vibectl.Memory + "\n" + Hostile], null, TimeSpan.FromSeconds(30), Token);
 
         await loop.RunRoundAsync("manual", Token);
 
-        var set = cluster.Vibectl.Commands.Last(c => c is [_, "memory", "set", ..]);
-        Assert.Equal(5, set.Count);
-        Assert.Equal(cluster.Get<AgentActivity>().LastMemory.After, set[4]);
-        Assert.Contains(Hostile, set[4], StringComparison.Ordinal);
+        var set = cluster.Vibectl.Commands.Last(c => AgentCluster.Inner(c) is [_, "memory", "set", ..]);
+        Assert.Equal(["vibectl", "memory", "set", "--", cluster.Get<AgentActivity>().LastMemory.After], AgentCluster.Inner(set));
+        Assert.Contains(Hostile, set[^1], StringComparison.Ordinal);
         Assert.Contains(Hostile, cluster.Vibectl.MemoryAtAuto.Last(), StringComparison.Ordinal);
     }
 
@@ -123,10 +184,35 @@ public sealed class AgentRoundTests
         var round = Assert.Single(cluster.Get<AgentActivity>().Rounds);
         Assert.True(round.TimedOut);
         Assert.Equal(124, round.ExitCode);
+        Assert.Equal("vibectl did not finish within 5 s and was stopped.", round.Reason);
         Assert.Equal(AgentState.Failed, cluster.Get<AgentActivity>().State);
         Assert.Contains("timed out", cluster.Get<AgentActivity>().Detail, StringComparison.Ordinal);
         Assert.Equal(1, cluster.Vibectl.MaxConcurrent);
         Assert.Contains(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Kind == EventKinds.Agent && e.Message == "Agent round 1 timed out");
+    }
+
+    [Fact]
+    public async Task A_round_while_another_still_runs_in_the_pod_fails_on_the_pods_lock_and_runs_nothing()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        var loop = cluster.Get<AgentLoop>();
+        await loop.RunRoundAsync("manual", Token);
+        var memory = cluster.Vibectl.Memory;
+
+        // A vibectl the Overseer lost its connection to (or a second Overseer's) still holds the lock.
+        using (cluster.Vibectl.HoldLock(AgentCommands.LockFile))
+        {
+            await loop.RunRoundAsync("schedule", Token);
+        }
+
+        var round = cluster.Get<AgentActivity>().Rounds[^1];
+        Assert.Equal(AgentRoundResult.Failed, round.Result);
+        Assert.Equal("Another agent round still runs in pod vibectl-7d9f-abcde (it holds /tmp/kafkademo-agent-round.lock); two rounds never run at once.", round.Reason);
+        Assert.Equal(1, cluster.Vibectl.AutoRuns);
+        Assert.Equal(memory, cluster.Vibectl.Memory);
+
+        await loop.RunRoundAsync("schedule", Token);
+        Assert.Equal(AgentRoundResult.Ok, cluster.Get<AgentActivity>().Rounds[^1].Result);
     }
 
     [Fact]
@@ -144,19 +230,53 @@ public sealed class AgentRoundTests
         Assert.Empty(cluster.Vibectl.Commands);
     }
 
-    [Theory]
-    [InlineData("Error in vibe command: rate limited", "ended with exit code 1")]
-    [InlineData(null, "not recognized")]
-    public async Task A_failing_round_is_reported_as_failed_with_why(string? failure, string expected)
+    [Fact]
+    public async Task A_round_whose_vibectl_prints_an_error_failed_with_that_line_though_vibectl_exited_0()
     {
-        await using var cluster = await AgentCluster.StartAsync(settings: failure is null ? "Overseer:Agent:Model=no-such-model" : "Overseer:Agent:Limit=5");
-        cluster.Vibectl.Fail = failure;
+        await using var cluster = await AgentCluster.StartAsync();
+        cluster.Vibectl.Fail = "Error executing vibe request: LLM Execution Error for model claude-3-7-sonnet-latest: No key found - add one using 'llm keys set anthropic' or set the ANTHROPIC_API_KEY environment variable";
 
         await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
 
         var activity = cluster.Get<AgentActivity>();
+        var round = Assert.Single(activity.Rounds);
+        Assert.Equal(AgentRoundResult.Failed, round.Result);
+        Assert.Equal(0, round.ExitCode);
+        Assert.Equal($"Error: {cluster.Vibectl.Fail}", round.Reason);
         Assert.Equal(AgentState.Failed, activity.State);
-        Assert.Contains(expected, activity.Detail, StringComparison.Ordinal);
+        Assert.Equal($"Round 1 failed: Error: {cluster.Vibectl.Fail}", activity.Detail);
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Error);
+        var ended = cluster.Get<RunTimeline>().Snapshot().Events.Last(e => e.Kind == EventKinds.Agent);
+        Assert.Equal($"Agent round 1 failed: Error: {cluster.Vibectl.Fail}", ended.Message);
+        Assert.Equal("failed", ended.Details!["result"]);
+    }
+
+    [Fact]
+    public async Task A_model_llm_does_not_know_fails_the_round_before_vibectl_is_told_anything()
+    {
+        await using var cluster = await AgentCluster.StartAsync(settings: "Overseer:Agent:Model=claude-sonnet-4");
+
+        await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
+
+        var round = Assert.Single(cluster.Get<AgentActivity>().Rounds);
+        Assert.Equal(AgentRoundResult.Failed, round.Result);
+        Assert.StartsWith("The model 'claude-sonnet-4' is not one llm knows in pod vibectl-7d9f-abcde", round.Reason, StringComparison.Ordinal);
+        Assert.Contains("claude-sonnet-4.6", round.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster.Vibectl.Commands.Select(AgentCluster.Inner), c => c is ["vibectl", ..]);
+    }
+
+    [Fact]
+    public async Task An_openai_compatible_model_from_extra_openai_models_yaml_is_one_llm_knows()
+    {
+        await using var cluster = await AgentCluster.StartAsync(settings: "Overseer:Agent:Model=local-model");
+        cluster.Vibectl.ExtraModels = [("local-model", ["local"])];
+
+        await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
+
+        var round = Assert.Single(cluster.Get<AgentActivity>().Rounds);
+        Assert.True(round.Result == AgentRoundResult.Ok, round.Reason);
+        Assert.Equal("local-model", cluster.Vibectl.Config["llm.model"]);
+        Assert.Contains(round.Output, l => l.Text == "🔄 Consulting local-model for a plan...");
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class AgentScheduleTests
                 clock.Advance(TimeSpan.FromSeconds(5));
                 return MemoryBoundsSet(cluster) == 2;
             }, Deadline, "The replacement pod's vibectl was not set up.");
-            Assert.Contains(cluster.Api.Execs, e => e.Pod == "vibectl-7d9f-fghij" && e.Command.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+            Assert.Contains(cluster.Api.Execs, e => e.Pod == "vibectl-7d9f-fghij" && AgentCluster.Inner(e.Command).SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
             Assert.Empty(activity.Rounds);
         }
         finally
@@ -79,8 +79,46 @@ public sealed class AgentScheduleTests
         }
     }
 
+    private static int DeploymentReads(AgentCluster cluster) =>
+        cluster.Api.Requests.Count(r => r.Method == "GET" && r.Path == "/apis/apps/v1/namespaces/kafkademo-agent/deployments/vibectl");
+
     private static int MemoryBoundsSet(AgentCluster cluster) =>
-        cluster.Vibectl.Commands.Count(c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+        cluster.Vibectl.Commands.Count(c => AgentCluster.Inner(c).SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+
+    [Fact]
+    public async Task A_model_llm_does_not_know_in_a_new_pod_is_reported_as_failed_with_the_valid_names_before_any_round()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var cluster = await AgentCluster.StartAsync(true, clock, "Overseer:Agent:Model=claude-3-7-sonnet-latest");
+        var loop = cluster.Get<AgentLoop>();
+        var activity = cluster.Get<AgentActivity>();
+        await loop.StartAsync(Token);
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(activity.State == AgentState.Failed), Deadline, () => $"The unknown model was not reported: {activity.State}, {activity.Detail}");
+
+            Assert.StartsWith("vibectl could not be set up in pod vibectl-7d9f-abcde: The model 'claude-3-7-sonnet-latest' is not one llm knows", activity.Detail, StringComparison.Ordinal);
+            Assert.Contains("anthropic/claude-3-7-sonnet-latest", activity.Detail, StringComparison.Ordinal);
+            Assert.Contains("claude-3.7-sonnet", activity.Detail, StringComparison.Ordinal);
+            Assert.Empty(activity.Rounds);
+            Assert.DoesNotContain(cluster.Vibectl.Commands.Select(AgentCluster.Inner), c => c is ["vibectl", ..]);
+
+            // Not retried every readiness check for the same pod: vibectl would refuse the same way.
+            var asked = cluster.Vibectl.Commands.Count;
+            var checks = DeploymentReads(cluster);
+            await Eventually.TrueAsync(() =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                return DeploymentReads(cluster) >= checks + 2;
+            }, Deadline, "The loop did not check readiness again.");
+            Assert.Equal(asked, cluster.Vibectl.Commands.Count);
+            Assert.Equal(AgentState.Failed, activity.State);
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+    }
 
     [Fact]
     public async Task A_round_that_falls_due_while_paused_is_skipped_and_the_next_comes_an_interval_later()
