@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -54,8 +53,7 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
             return false;
         }
 
-        var given = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(given, _token);
+        return ControlTokenCheck.Matches(header[Scheme.Length..].Trim(), _token!);
     }
 
     private Task RefuseAsync(HttpContext context, int status, string title, string detail)
