@@ -56,13 +56,6 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
         return ControlTokenCheck.Matches(header[Scheme.Length..].Trim(), _token!);
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
+    private Task RefuseAsync(HttpContext context, int status, string title, string detail) =>
+        ControlRefusal.WriteAsync(problems, context, status, title, detail);
 }

@@ -1,7 +1,6 @@
 using KafkaDemo.Messaging.ControlAccess;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Endpoints;
-using Microsoft.AspNetCore.Mvc;
 
 namespace KafkaDemo.Overseer.PageAccess;
 
@@ -102,13 +101,6 @@ public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsSe
         return site.Length == 0 || site is "same-origin" or "none";
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
+    private Task RefuseAsync(HttpContext context, int status, string title, string detail) =>
+        ControlRefusal.WriteAsync(problems, context, status, title, detail);
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using KafkaDemo.TestSupport;
 
@@ -60,10 +58,7 @@ public sealed partial class OverseerPageAccessTests
     public async Task Listening_beyond_loopback_the_page_its_hub_and_the_login_answer_only_this_machine()
     {
         var cancel = TestContext.Current.CancellationToken;
-        var outward = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => a.Address))
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        var outward = OutwardAddress.Find();
         Assert.SkipWhen(outward is null, "This machine has no address besides loopback to send a request from.");
         using var overseer = Overseer(new Dictionary<string, string> { ["Control__Token"] = Token }, listen: "0.0.0.0");
         await overseer.WaitHealthyAsync(Deadline);
