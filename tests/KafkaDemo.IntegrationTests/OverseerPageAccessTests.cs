@@ -55,6 +55,31 @@ public sealed partial class OverseerPageAccessTests
     }
 
     [Fact]
+    public async Task A_session_from_another_overseer_on_this_host_does_not_open_the_page()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+
+        // Browsers send a localhost cookie to every port of localhost: B receives A's session.
+        using var a = Overseer(new Dictionary<string, string>());
+        using var b = Overseer(new Dictionary<string, string> { ["Control__Token"] = Token });
+        await a.WaitHealthyAsync(Deadline);
+        await b.WaitHealthyAsync(Deadline);
+        Match? link = null;
+        await Eventually.TrueAsync(() => Task.FromResult((link = LoginLink().Match(a.Output)).Success), Deadline, $"No login link printed:\n{a.Output}");
+        using var client = Client($"http://127.0.0.1:{b.Port}");
+        using var login = await client.GetAsync(new Uri(link!.Value), cancel);
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+
+        foreach (var (method, path) in new[] { ("GET", "/"), ("POST", "/_blazor/negotiate?negotiateVersion=1") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+            using var response = await client.SendAsync(request, cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} on the other Overseer answered {(int)response.StatusCode} to its session.");
+        }
+    }
+
+    [Fact]
     public async Task Listening_beyond_loopback_the_page_its_hub_and_the_login_answer_only_this_machine()
     {
         var cancel = TestContext.Current.CancellationToken;
