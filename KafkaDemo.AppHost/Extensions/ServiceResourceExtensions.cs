@@ -143,6 +143,7 @@ public static class ServiceResourceExtensions
             .WithEnvironment("Overseer__Controller__MaxRate", controller.MaxRate.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__WindowSeconds", controller.WindowSeconds.ToString(CultureInfo.InvariantCulture))
             .WithControlToken(controlToken)
+            .WithPageLogin(controlToken)
             .WithHttpHealthCheck("/health")
             .WithOverseerCommands();
 

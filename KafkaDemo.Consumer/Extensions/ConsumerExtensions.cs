@@ -99,7 +99,8 @@ public static class ConsumerExtensions
     /// <summary>
     /// Keeps group membership, the sequence tracker and the read positions in step with partition
     /// assignment and commits. On assignment, a partition this consumer's previous run had handled
-    /// past the group's committed offset is resumed: the records it reads again are redelivered.
+    /// (consistently with the group's committed offset) is resumed: the records it reads again are
+    /// redelivered, and the ones removed from the log since are lost.
     /// </summary>
     public static void TrackPartitions(
         ConsumerBuilder<Ignore, byte[]> consumer, GroupMembership membership, SequenceTracker tracker, ReadPositions positions, ILogger logger)
@@ -131,9 +132,16 @@ public static class ConsumerExtensions
 
             foreach (var tpo in committed)
             {
-                if (positions.Resume(tpo.Topic, tpo.Partition.Value, tpo.Offset.Value) is { } handled && handled >= tpo.Offset.Value)
+                if (positions.Resume(tpo.Topic, tpo.Partition.Value, tpo.Offset.Value) is not { } handled)
                 {
-                    tracker.ResumePartition(tpo.Topic, tpo.Partition.Value, handled);
+                    continue;
+                }
+
+                // Even with nothing to read again, the tracker learns where this partition goes on:
+                // records after `handled` that retention removed meanwhile count as lost.
+                tracker.ResumePartition(tpo.Topic, tpo.Partition.Value, handled);
+                if (handled >= tpo.Offset.Value)
+                {
                     PositionsLog.Resuming(logger, tpo.Topic, tpo.Partition.Value, tpo.Offset.Value, handled, handled - tpo.Offset.Value + 1);
                 }
             }

@@ -46,7 +46,7 @@ public static class StandaloneRun
                 var metrics = services.GetRequiredService<ConsumerMetrics>();
                 var target = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsumerOptions>>().Value.MessageCount;
                 var summary = Summarize(metrics);
-                var success = summary.Verified >= target && summary.IntegrityFailures.Total == 0 && summary.Gaps == 0 && summary.Duplicates == 0;
+                var success = summary.Verified >= target && summary.IntegrityFailures.Total == 0 && summary.Gaps == 0 && summary.Duplicates == 0 && summary.Lost == 0;
                 return (summary, success);
             });
 
@@ -64,6 +64,7 @@ public static class StandaloneRun
             stats.Gaps,
             stats.Duplicates,
             stats.Truncated,
+            stats.Lost,
             Math.Round(seconds, 3),
             Math.Round(stats.Verified / seconds, 0),
             stats.LatencyMs.SinceStart);
@@ -79,6 +80,7 @@ public sealed record ConsumerRunSummary(
     long Gaps,
     long Duplicates,
     long Truncated,
+    long Lost,
     double Seconds,
     double VerifiedPerSecond,
     LatencySummary LatencyMs);

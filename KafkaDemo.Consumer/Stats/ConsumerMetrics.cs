@@ -58,6 +58,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
         _meter.CreateObservableCounter("kafkademo.consumer.redelivered", () => Tracker.Counts.Redelivered, "{message}", "Records read again at an offset already read.");
         _meter.CreateObservableCounter("kafkademo.consumer.out_of_order", () => Tracker.Counts.OutOfOrder, "{message}", "Messages that arrived after a later one.");
         _meter.CreateObservableCounter("kafkademo.consumer.truncated", () => Tracker.Counts.Truncated, "{message}", "Messages removed by retention before they were read.");
+        _meter.CreateObservableCounter("kafkademo.consumer.lost", () => Tracker.Counts.Lost, "{record}", "Records removed from the log (retention) before this consumer read them.");
         _meter.CreateObservableGauge("kafkademo.consumer.assigned_partitions", () => _membership.AssignedPartitions, "{partition}", "Partitions assigned to this consumer.");
         _latency = _meter.CreateHistogram(
             "kafkademo.consumer.latency", "ms", "End-to-end latency: receive time minus intended send time.",
@@ -163,6 +164,7 @@ public sealed class ConsumerMetrics : IIntervalMeasurement, IDisposable
             counts.Redelivered,
             counts.OutOfOrder,
             counts.Truncated,
+            counts.Lost,
             counts.ProducerRestarts,
             counts.Streams,
             _membership.AssignedPartitions,

@@ -15,7 +15,7 @@ namespace KafkaDemo.EmbeddedKafka.Cluster;
 /// A Kafka cluster that speaks the real protocol, in this process, with no Docker: librdkafka's
 /// mock cluster (rdkafka_mock.h), optionally moved onto fixed ports. Thread-safe.
 /// </summary>
-public sealed partial class EmbeddedKafkaCluster : IDisposable
+public sealed partial class EmbeddedKafkaCluster : IFaultableCluster, IDisposable
 {
     private static readonly ConcurrentDictionary<nint, ILogger> Loggers = new();
     private static long s_failedLogLines;

@@ -18,7 +18,8 @@ public sealed record IntegrityFailures(long Total, long BadMac, long Malformed, 
 /// <param name="Duplicates">Messages written to the log twice (a second copy at a new offset).</param>
 /// <param name="Redelivered">Records handed to this consumer again at an offset it had already read.</param>
 /// <param name="OutOfOrder">Messages that arrived after a later one of the same stream.</param>
-/// <param name="Truncated">Messages removed by broker retention before they were read (not lost by the pipeline).</param>
+/// <param name="Truncated">Messages removed by broker retention before they were read (not lost by the pipeline), counted per producer stream.</param>
+/// <param name="Lost">Records removed from the log (retention) before this consumer read them, counted from the partitions' offsets; see <c>SequenceCounts.Lost</c>.</param>
 /// <param name="ProducerRestarts">Times a producer reappeared with a new epoch.</param>
 /// <param name="Streams">Producer streams (producer, epoch, topic, partition) being tracked.</param>
 /// <param name="AssignedPartitions">Partitions currently assigned to this consumer.</param>
@@ -38,6 +39,7 @@ public sealed record ConsumerStats(
     long Redelivered,
     long OutOfOrder,
     long Truncated,
+    long Lost,
     long ProducerRestarts,
     int Streams,
     int AssignedPartitions,

@@ -36,6 +36,9 @@ public sealed record ProducerFleetSummary(
 /// All consumers together; latency merged over the last 10 s (ms) and rate over the live ones;
 /// counts since the Overseer started, over every instance and every restart of it.
 /// </summary>
+/// <param name="Gaps">Messages missing from their producer's stream although the log's offsets were contiguous: lost on the way into the log.</param>
+/// <param name="Lost">Records the log removed (retention) before a consumer read them: lost after they were written.</param>
+/// <param name="LostLast10s">Of <paramref name="Lost"/>, those the Overseer learned of in the last 10 s.</param>
 public sealed record ConsumerFleetSummary(
     int Instances,
     long Received,
@@ -46,7 +49,9 @@ public sealed record ConsumerFleetSummary(
     double Rate,
     LatencyPercentiles LatencyMs,
     long Redelivered = 0,
-    int Restarts = 0);
+    int Restarts = 0,
+    long Lost = 0,
+    long LostLast10s = 0);
 
 public sealed record LatencyPercentiles(double P50, double P99, double P999, double Max);
 

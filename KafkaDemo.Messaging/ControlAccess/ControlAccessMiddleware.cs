@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -54,17 +53,9 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
             return false;
         }
 
-        var given = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
-        return CryptographicOperations.FixedTimeEquals(given, _token);
+        return ControlTokenCheck.Matches(header[Scheme.Length..].Trim(), _token!);
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
+    private Task RefuseAsync(HttpContext context, int status, string title, string detail) =>
+        ControlRefusal.WriteAsync(problems, context, status, title, detail);
 }

@@ -8,6 +8,13 @@ namespace KafkaDemo.Messaging.Sequencing;
 /// <param name="OutOfOrder">Messages that arrived after a later one of the same stream.</param>
 /// <param name="Truncated">Messages skipped because Kafka's retention removed them before they were read.</param>
 /// <param name="ProducerRestarts">Times a known producer appeared with a newer epoch.</param>
+/// <param name="Lost">
+/// Records removed from the log before this consumer read them, counted from the partition's
+/// offsets: how far past the next offset it was due to read the log made it jump. Unlike
+/// <paramref name="Truncated"/> this needs no stream to judge by, so it also counts what was
+/// removed while this consumer was down (when it resumes a partition its previous run handled),
+/// a new producer epoch's first messages, and records that are not envelopes.
+/// </param>
 public readonly record struct SequenceCounts(
     int Streams,
     long Gaps,
@@ -15,4 +22,5 @@ public readonly record struct SequenceCounts(
     long Redelivered,
     long OutOfOrder,
     long Truncated,
-    long ProducerRestarts);
+    long ProducerRestarts,
+    long Lost);

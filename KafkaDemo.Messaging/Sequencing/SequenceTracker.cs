@@ -12,6 +12,13 @@ namespace KafkaDemo.Messaging.Sequencing;
 /// as <see cref="SequenceCounts.Truncated"/>. Offsets are judged per partition, not per stream,
 /// because several producers share a partition. Every record, valid or not, must therefore be
 /// reported, through <see cref="Observe"/> or <see cref="ObserveUnverified"/>.</para>
+/// <para>The size of every such jump, in records, is <see cref="SequenceCounts.Lost"/>: what the
+/// log removed before this consumer read it. Kafka's offsets are contiguous in a topic that is
+/// neither compacted nor transactional (ours), so a jump is a removal. It is counted from the
+/// offset the consumer was due to read next: the one after the last it read, or, for a partition
+/// resumed with <see cref="ResumePartition"/>, the one after the last its previous run handled.
+/// The first record of a partition this consumer knows nothing about is a baseline: another group
+/// member may have read what came before it.</para>
 /// <para>When a partition is revoked, <see cref="ForgetPartition"/> drops what is known about it:
 /// whoever reads it next starts a new baseline, and nothing read by another group member is
 /// counted as lost.</para>
@@ -37,6 +44,7 @@ public sealed class SequenceTracker
     private long _redelivered;
     private long _outOfOrder;
     private long _truncated;
+    private long _lost;
     private long _restarts;
     private int _streamCount;
 
@@ -54,7 +62,8 @@ public sealed class SequenceTracker
         Interlocked.Read(ref _redelivered),
         Interlocked.Read(ref _outOfOrder),
         Interlocked.Read(ref _truncated),
-        Interlocked.Read(ref _restarts));
+        Interlocked.Read(ref _restarts),
+        Interlocked.Read(ref _lost));
 
     /// <summary>Records a verified message.</summary>
     /// <param name="key">Its stream.</param>
@@ -125,7 +134,8 @@ public sealed class SequenceTracker
 
     /// <summary>
     /// Tells the tracker that a previous run of this consumer handled <paramref name="topic"/>/<paramref name="partition"/>
-    /// up to <paramref name="handledThrough"/>: records up to that offset, read again now, are redelivered.
+    /// up to <paramref name="handledThrough"/>: records up to that offset, read again now, are redelivered,
+    /// and records after it that the log no longer has are <see cref="SequenceCounts.Lost"/>.
     /// </summary>
     public void ResumePartition(string topic, int partition, long handledThrough)
     {
@@ -183,6 +193,7 @@ public sealed class SequenceTracker
         if (offset > state.LastOffset + 1)
         {
             state.Skips++;
+            Interlocked.Add(ref _lost, offset - state.LastOffset - 1);
         }
 
         if (offset > state.LastOffset)

@@ -67,7 +67,9 @@ public sealed class OverseerReport(
                 Math.Round(rate, 1),
                 new LatencyPercentiles(latency.P50, latency.P99, latency.P999, latency.Max),
                 read.Redelivered,
-                read.Restarts),
+                read.Restarts,
+                read.Lost,
+                totals.LostBetween(view.At.AddSeconds(-SummarySeconds), view.At)),
             new ControllerSummary(
                 settings.Enabled,
                 settings.SloP99Ms,
@@ -85,6 +87,7 @@ public sealed class OverseerReport(
         var view = fleet.Current;
         var producer = view.LiveProducers.Select(p => p.Producer!).FirstOrDefault();
         var topics = producer is null ? [] : TopicSpec.TryParse(producer.Topics, out var spec, out _) ? spec.Names.ToList() : [];
+        var run = timeline.Snapshot();
         var context = new RunContext(
             Mode,
             topics,
@@ -92,8 +95,10 @@ public sealed class OverseerReport(
             view.LiveProducers.Count(),
             view.LiveConsumers.Count(),
             control.Settings.SloP99Ms,
-            sustainable.Current.Rate);
-        var export = RunExport.Build(timeline.Snapshot(), context, timeline.ExportIntervalSeconds, timeline.WarmupSeconds, time.GetUtcNow());
+            sustainable.Current.Rate,
+            totals.Consumers.Lost,
+            [.. run.Buckets.Select(b => totals.LostBetween(b.Start, b.Start.AddSeconds(b.Seconds)))]);
+        var export = RunExport.Build(run, context, timeline.ExportIntervalSeconds, timeline.WarmupSeconds, time.GetUtcNow());
         export["sustainableRates"] = new JsonArray([.. sustainable.Previous.Reverse().Append(sustainable.Current).Select(m => (JsonNode)Json(Sustainable(m)))]);
         export["clusterChanges"] = new JsonArray([.. cluster.Changes.Select(c => (JsonNode)new JsonObject
         {

@@ -18,8 +18,12 @@ namespace KafkaDemo.Overseer.Fleet;
 /// </remarks>
 public sealed class FleetTotals : IHostedService, IDisposable
 {
+    /// <summary>Changes of the lost total kept for <see cref="LostBetween"/>: six hours of one a second.</summary>
+    private const int MaxLostChanges = 6 * 3600;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Incarnations> _instances = new(StringComparer.Ordinal);
+    private readonly List<(DateTimeOffset At, long Lost)> _lostChanges = [];
     private readonly FleetState _fleet;
     private readonly RunTimeline _timeline;
 
@@ -49,6 +53,18 @@ public sealed class FleetTotals : IHostedService, IDisposable
             {
                 return _instances.Values.Where(i => !i.IsProducer).Aggregate(ConsumerTotals.Zero, (sum, i) => sum + i.ConsumerTotals);
             }
+        }
+    }
+
+    /// <summary>
+    /// Records lost (removed from the log before a consumer read them) that the Overseer learned of
+    /// after <paramref name="from"/> and up to <paramref name="to"/>, by the time of its polls.
+    /// </summary>
+    public long LostBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            return LostAt(to) - LostAt(from);
         }
     }
 
@@ -83,12 +99,29 @@ public sealed class FleetTotals : IHostedService, IDisposable
                         new Dictionary<string, object?> { ["instance"] = instance.Name, ["url"] = instance.BaseUrl, ["restarts"] = incarnations.Restarts }));
                 }
             }
+
+            var lost = _instances.Values.Where(i => !i.IsProducer).Sum(i => i.ConsumerTotals.Lost);
+            if (lost != (_lostChanges.Count > 0 ? _lostChanges[^1].Lost : 0))
+            {
+                _lostChanges.Add((view.At, lost));
+                if (_lostChanges.Count > MaxLostChanges)
+                {
+                    _lostChanges.RemoveRange(0, _lostChanges.Count - MaxLostChanges);
+                }
+            }
         }
 
         foreach (var restart in restarts)
         {
             _timeline.AddEvent(restart);
         }
+    }
+
+    /// <summary>The lost total as last seen at or before <paramref name="at"/>.</summary>
+    private long LostAt(DateTimeOffset at)
+    {
+        var index = _lostChanges.FindLastIndex(c => c.At <= at);
+        return index < 0 ? 0 : _lostChanges[index].Lost;
     }
 
     /// <summary>One configured instance: the summed counts of its finished incarnations and the latest of the current one.</summary>
@@ -138,7 +171,7 @@ public sealed class FleetTotals : IHostedService, IDisposable
                 _finishedConsumers += ConsumerTotals.Of(previous);
                 _restarts++;
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"its earlier counts stay in the totals: {previous.Verified:N0} verified, {previous.IntegrityFailures.Total:N0} integrity failures, {previous.Gaps:N0} gaps, {previous.Duplicates:N0} duplicates");
+                    $"its earlier counts stay in the totals: {previous.Verified:N0} verified, {previous.IntegrityFailures.Total:N0} integrity failures, {previous.Gaps:N0} gaps, {previous.Duplicates:N0} duplicates, {previous.Lost:N0} lost");
             }
 
             return null;
@@ -158,12 +191,12 @@ public sealed record ProducerTotals(long Sent, long Acked, long Failed, int Rest
 }
 
 /// <summary>Every consumer's counts since the Overseer started, across restarts.</summary>
-public sealed record ConsumerTotals(long Received, long Verified, long IntegrityFailures, long Gaps, long Duplicates, long Redelivered, long Truncated, int Restarts)
+public sealed record ConsumerTotals(long Received, long Verified, long IntegrityFailures, long Gaps, long Duplicates, long Redelivered, long Truncated, int Restarts, long Lost = 0)
 {
     public static ConsumerTotals Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 
     public static ConsumerTotals Of(ConsumerStats? stats) => stats is null ? Zero
-        : new(stats.Received, stats.Verified, stats.IntegrityFailures.Total, stats.Gaps, stats.Duplicates, stats.Redelivered, stats.Truncated, 0);
+        : new(stats.Received, stats.Verified, stats.IntegrityFailures.Total, stats.Gaps, stats.Duplicates, stats.Redelivered, stats.Truncated, 0, stats.Lost);
 
     public static ConsumerTotals operator +(ConsumerTotals a, ConsumerTotals b) => new(
         a.Received + b.Received,
@@ -173,5 +206,6 @@ public sealed record ConsumerTotals(long Received, long Verified, long Integrity
         a.Duplicates + b.Duplicates,
         a.Redelivered + b.Redelivered,
         a.Truncated + b.Truncated,
-        a.Restarts + b.Restarts);
+        a.Restarts + b.Restarts,
+        a.Lost + b.Lost);
 }

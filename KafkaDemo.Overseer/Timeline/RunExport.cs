@@ -6,6 +6,8 @@ using KafkaDemo.Messaging.Measurement;
 namespace KafkaDemo.Overseer.Timeline;
 
 /// <summary>What the export states about the run besides its measurements.</summary>
+/// <param name="Lost">Records the log removed before a consumer read them, since the Overseer started.</param>
+/// <param name="LostPerInterval">Of those, the ones the Overseer learned of in each export interval, in the order of the intervals.</param>
 public sealed record RunContext(
     string Mode,
     IReadOnlyList<string> Topics,
@@ -13,7 +15,9 @@ public sealed record RunContext(
     int Producers,
     int Consumers,
     double SloP99Ms,
-    double? MaxSustainableRate);
+    double? MaxSustainableRate,
+    long Lost = 0,
+    IReadOnlyList<long>? LostPerInterval = null);
 
 /// <summary>
 /// Builds the <c>GET /api/run</c> document: shaped like an OpenMessaging Benchmark result
@@ -72,6 +76,8 @@ public static class RunExport
             ["publishErrorRate"] = Array(buckets.Select(b => Math.Round(Math.Max(0, b.PublishRate - b.AckRate), 1))),
             ["consumeRate"] = Array(buckets.Select(b => Math.Round(b.ConsumeRate, 1))),
             ["backlog"] = Array(buckets.Select(b => backlog = Math.Max(0, backlog + b.Sent - b.Consumed))),
+            ["lost"] = Array(buckets.Select((_, i) => context.LostPerInterval is { } lost && i < lost.Count ? lost[i] : 0)),
+            ["lostTotal"] = context.Lost,
         };
 
         foreach (var (prefix, pick) in Latencies)

@@ -13,6 +13,9 @@ internal static class TestApp
     /// <summary>The control-token parameter the tests start the app with.</summary>
     public const string ControlToken = "apphost-test-control-token-0123456789";
 
+    /// <summary>The Overseer page's login link, as the AppHost prints it and the dashboard links it: the page opens only through it.</summary>
+    public static Uri LoginUrl(Uri overseer) => new(overseer, "/login?t=" + ControlToken);
+
     /// <summary>The app in embedded mode, its brokers on free ports.</summary>
     public static Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] extra) =>
         CreateInModeAsync("embedded", [$"--KafkaDemo:Embedded:Port={FreePorts.Block(3)}", .. extra]);

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
 using Microsoft.AspNetCore.Mvc;
@@ -113,10 +111,7 @@ public sealed class ControlAccessTests : IDisposable
     [Fact]
     public async Task With_a_token_it_may_listen_beyond_loopback_but_changes_still_come_only_from_this_machine()
     {
-        var outward = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => a.Address))
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        var outward = OutwardAddress.Find();
         Assert.SkipWhen(outward is null, "This machine has no address besides loopback to send a request from.");
         using var service = EmbeddedKafka(new Dictionary<string, string> { ["Control__Token"] = Token }, listen: "0.0.0.0");
         await service.WaitHealthyAsync(Deadline);

@@ -26,7 +26,8 @@ public sealed class OverseerPageTests(RunningApp app)
             }
         };
         page.PageError += (_, error) => errors.Add($"page error: {error}");
-        await page.GotoAsync(app.OverseerUrl.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle, Timeout = Timeout });
+        // The page opens only through its login link, which redirects to it with a session.
+        await page.GotoAsync(app.OverseerLoginUrl.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle, Timeout = Timeout });
         // Wait for the live (interactive) render, not just the prerendered HTML.
         await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = Timeout });
         return (page, errors);

@@ -128,7 +128,7 @@ public sealed class AgentModeTests(AgentApp fixture)
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
-        await page.GotoAsync(fixture.App.GetEndpoint("overseer", "http").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.GotoAsync(TestApp.LoginUrl(fixture.App.GetEndpoint("overseer", "http")).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
         await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         var rounds = (await SummaryAsync()).Agent.Rounds;
 

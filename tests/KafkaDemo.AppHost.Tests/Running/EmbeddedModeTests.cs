@@ -50,6 +50,7 @@ public sealed class EmbeddedModeTests(RunningApp app)
             Assert.Equal(0, stats!.IntegrityFailures.Total);
             Assert.Equal(0, stats.Gaps);
             Assert.Equal(0, stats.Duplicates);
+            Assert.Equal(0, stats.Lost); // nothing removed by retention before it was read
             Assert.True(stats.LatencyMs.SinceStart.Count > 0, "The consumer measured no latency.");
         }
         finally
@@ -78,5 +79,11 @@ public sealed class EmbeddedModeTests(RunningApp app)
         Assert.Equal(25, summary.Controller.SloP99Ms);
         Assert.Equal("none", summary.Agent.State);
         Assert.Empty(summary.StaleInstances);
+
+        // The loss figures are there by name (a typed read would default a missing one to 0), and
+        // in a consumer that keeps up they are 0.
+        var json = await app.Overseer.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/summary", TestContext.Current.CancellationToken);
+        Assert.Equal(0, json!["consumer"]!["lost"]!.GetValue<long>());
+        Assert.Equal(0, json["consumer"]!["lostLast10s"]!.GetValue<long>());
     }
 }

@@ -3,6 +3,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.Messaging.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace KafkaDemo.AppHost.Tests.Running;
@@ -25,6 +27,12 @@ public sealed class RunningApp : IAsyncLifetime
 
     public Uri OverseerUrl { get; private set; } = default!;
 
+    /// <summary>The Overseer page's login link (the page opens only through it).</summary>
+    public Uri OverseerLoginUrl => TestApp.LoginUrl(OverseerUrl);
+
+    /// <summary>What the AppHost itself logged (its console), such as the Overseer's login link.</summary>
+    public AppHostLog AppHostLog { get; } = new();
+
     /// <summary>producer-1.</summary>
     public HttpClient Producer { get; private set; } = default!;
 
@@ -44,6 +52,7 @@ public sealed class RunningApp : IAsyncLifetime
         HeadlessChromium.ThrowIfRequiredButMissing();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var builder = await TestApp.CreateAsync("--KafkaDemo:Controller:Enabled=false", "--KafkaDemo:Rate=1000", "--KafkaDemo:Producers=2");
+        builder.Services.AddLogging(logging => logging.AddProvider(AppHostLog));
         _app = await builder.BuildAsync(startup.Token);
         await _app.StartAsync(startup.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);

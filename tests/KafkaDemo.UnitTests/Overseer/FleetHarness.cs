@@ -123,7 +123,7 @@ internal sealed class FleetHarness : IDisposable
         EmptySnapshot);
 
     public static ConsumerStats Consumer(
-        string instance, DateTimeOffset startedAt, long verified, long gaps = 0, long duplicates = 0, long badMac = 0, long redelivered = 0) => new(
+        string instance, DateTimeOffset startedAt, long verified, long gaps = 0, long duplicates = 0, long badMac = 0, long redelivered = 0, long lost = 0) => new(
         instance,
         startedAt,
         verified + badMac,
@@ -133,7 +133,8 @@ internal sealed class FleetHarness : IDisposable
         duplicates,
         redelivered,
         0,
-        0,
+        lost,
+        lost,
         0,
         1,
         6,

@@ -76,4 +76,19 @@ public sealed class RunExportTests
         Assert.Equal(100, histogram.TotalCount); // no warm-up: every second counts
         Assert.Equal(2_000, histogram.GetValueAtPercentile(50), 2_000 * 0.001);
     }
+
+    [Fact]
+    public void The_export_gives_the_records_lost_per_interval_and_in_all()
+    {
+        var timeline = new RunTimeline(exportIntervalSeconds: 5, warmupSeconds: 0);
+        for (var s = 1; s <= 15; s++)
+        {
+            timeline.Add(Second(s, 10, 2_000), 10);
+        }
+
+        var json = RunExport.Build(timeline.Snapshot(), new RunContext("embedded", [], "512", 1, 1, 25, 0, Lost: 70, LostPerInterval: [0, 70, 0]), 5, 0, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal([0L, 70L, 0L], json["lost"]!.AsArray().Select(v => v!.GetValue<long>()));
+        Assert.Equal(70, json["lostTotal"]!.GetValue<long>());
+    }
 }

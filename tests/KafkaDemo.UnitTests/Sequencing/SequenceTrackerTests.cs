@@ -19,7 +19,7 @@ public sealed class SequenceTrackerTests
             tracker.Observe(Stream(ProducerA), i, offset: i);
         }
 
-        Assert.Equal(new SequenceCounts(1, 0, 0, 0, 0, 0, 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, 0, 0, 0, 0, 0, 0, 0), tracker.Counts);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class SequenceTrackerTests
 
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 1, offset: 3));
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 2, offset: 4));
-        Assert.Equal(new SequenceCounts(1, 0, 2, 0, 0, 0, 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, 0, 2, 0, 0, 0, 0, 0), tracker.Counts);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class SequenceTrackerTests
         Assert.Equal(SequenceObservation.OutOfOrder, tracker.Observe(Stream(ProducerA), 3, offset: 4));
         Assert.Equal(SequenceObservation.Duplicate, tracker.Observe(Stream(ProducerA), 3, offset: 5));
 
-        Assert.Equal(new SequenceCounts(1, Gaps: 0, Duplicates: 1, Redelivered: 0, OutOfOrder: 2, Truncated: 0, ProducerRestarts: 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, Gaps: 0, Duplicates: 1, Redelivered: 0, OutOfOrder: 2, Truncated: 0, ProducerRestarts: 0, Lost: 0), tracker.Counts);
     }
 
     [Fact]
@@ -133,7 +133,99 @@ public sealed class SequenceTrackerTests
         Assert.Equal(SequenceObservation.Truncated, tracker.Observe(Stream(ProducerA), 1000, offset: 1000));
 
         Assert.Equal(998, tracker.Counts.Truncated);
+        Assert.Equal(998, tracker.Counts.Lost);
         Assert.Equal(0, tracker.Counts.Gaps);
+    }
+
+    [Fact]
+    public void Records_removed_from_a_partition_shared_by_producers_are_lost_once_each()
+    {
+        var tracker = new SequenceTracker();
+        long offset = 0;
+        for (long i = 0; i < 10; i++)
+        {
+            tracker.Observe(Stream(ProducerA), i, offset++);
+            tracker.Observe(Stream(ProducerB), i, offset++);
+        }
+
+        // Retention removes offsets 20..39: ten messages of each producer.
+        offset = 40;
+        Assert.Equal(SequenceObservation.Truncated, tracker.Observe(Stream(ProducerA), 20, offset++));
+        Assert.Equal(SequenceObservation.Truncated, tracker.Observe(Stream(ProducerB), 20, offset++));
+
+        var counts = tracker.Counts;
+        Assert.Equal(20, counts.Lost);
+        Assert.Equal(20, counts.Truncated);
+        Assert.Equal(0, counts.Gaps);
+    }
+
+    [Fact]
+    public void Records_removed_while_the_consumer_was_down_are_lost_though_no_stream_is_known()
+    {
+        var tracker = new SequenceTracker();
+
+        // The previous run handled offset 499 and the group committed 500: nothing to read again.
+        // While it was down retention removed offsets 500..799, so it resumes at 800.
+        tracker.ResumePartition("orders", 0, handledThrough: 499);
+        Assert.Equal(SequenceObservation.FirstInStream, tracker.Observe(Stream(ProducerA), 800, offset: 800));
+        Assert.Equal(SequenceObservation.InOrder, tracker.Observe(Stream(ProducerA), 801, offset: 801));
+
+        var counts = tracker.Counts;
+        Assert.Equal(300, counts.Lost);
+        Assert.Equal(0, counts.Truncated); // per stream, nothing could be judged
+        Assert.Equal(0, counts.Gaps);
+    }
+
+    [Fact]
+    public void Records_removed_that_the_previous_run_had_already_handled_are_not_lost()
+    {
+        var tracker = new SequenceTracker();
+
+        // Committed 100, handled through 150; retention removed up to 129: the log starts at 130.
+        tracker.ResumePartition("orders", 0, handledThrough: 150);
+        Assert.Equal(SequenceObservation.Redelivered, tracker.Observe(Stream(ProducerA), 130, offset: 130));
+        for (var offset = 131; offset <= 160; offset++)
+        {
+            tracker.Observe(Stream(ProducerA), offset, offset);
+        }
+
+        Assert.Equal(0, tracker.Counts.Lost);
+        Assert.Equal(0, tracker.Counts.Gaps);
+    }
+
+    [Fact]
+    public void Removed_records_that_are_not_envelopes_are_lost_too()
+    {
+        var tracker = new SequenceTracker();
+        tracker.Observe(Stream(ProducerA), 0, offset: 0);
+        tracker.ObserveUnverified("orders", 0, offset: 1);
+        tracker.ObserveUnverified("orders", 0, offset: 5); // 2..4 removed
+
+        Assert.Equal(3, tracker.Counts.Lost);
+    }
+
+    [Fact]
+    public void A_partition_first_seen_mid_log_is_a_baseline_not_a_loss()
+    {
+        var tracker = new SequenceTracker();
+
+        // Another group member may have read offsets 0..999 before this consumer was given the partition.
+        tracker.Observe(Stream(ProducerA), 1000, offset: 1000);
+        tracker.ForgetPartition("orders", 0);
+        tracker.Observe(Stream(ProducerA), 5000, offset: 5000);
+
+        Assert.Equal(0, tracker.Counts.Lost);
+    }
+
+    [Fact]
+    public void Lost_messages_with_contiguous_offsets_are_gaps_not_lost()
+    {
+        var tracker = new SequenceTracker();
+        tracker.Observe(Stream(ProducerA), 0, offset: 0);
+        tracker.Observe(Stream(ProducerA), 4, offset: 1); // 1..3 never reached the log
+
+        Assert.Equal(3, tracker.Counts.Gaps);
+        Assert.Equal(0, tracker.Counts.Lost);
     }
 
     [Fact]
@@ -228,7 +320,7 @@ public sealed class SequenceTrackerTests
 
         Assert.Equal(SequenceObservation.InOrder, tracker.Observe(Stream(ProducerA), 105, offset: 105));
         Assert.Equal(SequenceObservation.Gap, tracker.Observe(Stream(ProducerA), 107, offset: 106));
-        Assert.Equal(new SequenceCounts(1, Gaps: 1, Duplicates: 0, Redelivered: 5, OutOfOrder: 0, Truncated: 0, ProducerRestarts: 0), tracker.Counts);
+        Assert.Equal(new SequenceCounts(1, Gaps: 1, Duplicates: 0, Redelivered: 5, OutOfOrder: 0, Truncated: 0, ProducerRestarts: 0, Lost: 0), tracker.Counts);
     }
 
     [Fact]
