@@ -9,7 +9,7 @@ namespace KafkaDemo.AppHost.Agent;
 /// <summary>The vibectl agent in the k3d cluster, with the LLM settings as Aspire parameters.</summary>
 public static class VibectlAgentBuilderExtensions
 {
-    /// <summary>vibectl 0.11.6's default model (config llm.model).</summary>
+    /// <summary>The agent's default model (vibectl's config llm.model), by llm's name.</summary>
     public const string DefaultModel = AgentDeployment.DefaultModel;
 
     /// <summary>
@@ -26,7 +26,7 @@ public static class VibectlAgentBuilderExtensions
         var apiKey = builder.AddParameter("llm-api-key", secret: true)
             .WithDescription("The LLM provider's API key for vibectl (Anthropic for Claude models, OpenAI for gpt-* models).");
         var model = builder.AddParameter("llm-model", DefaultModel)
-            .WithDescription($"The model vibectl uses, by llm's name (vibectl's default: {AgentDeployment.DefaultModel}).");
+            .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = builder.AddParameter("llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL (for a local model), or empty.");
         var agent = builder.AddResource(new VibectlAgentResource("vibectl") { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource })

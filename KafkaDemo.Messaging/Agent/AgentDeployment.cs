@@ -17,6 +17,11 @@ public static class AgentDeployment
     /// <summary>On the pod template once the LLM key is in the agent's Secret; a change restarts the pod so it reads the key.</summary>
     public const string KeyAnnotation = "kafkademo.io/llm-key-set-at";
 
-    /// <summary>vibectl's own default model (llm's name), from its DEFAULT_CONFIG.</summary>
-    public const string DefaultModel = "claude-3.7-sonnet";
+    /// <summary>
+    /// The model the agent uses unless <c>llm-model</c> says otherwise, by llm's name: an alias that
+    /// llm-anthropic 0.25.1 registers (llm_anthropic.py register_models: anthropic/claude-sonnet-4-6,
+    /// alias claude-sonnet-4.6). vibectl 0.11.6's own default, claude-3.7-sonnet, maps to
+    /// claude-3-7-sonnet-latest: three generations old, and reported retired (the API answers 404).
+    /// </summary>
+    public const string DefaultModel = "claude-sonnet-4.6";
 }

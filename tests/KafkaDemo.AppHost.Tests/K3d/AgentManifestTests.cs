@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using k8s.Models;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.Messaging.Agent;
 using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
@@ -23,7 +24,51 @@ public sealed partial class AgentManifestTests
         [("metrics.k8s.io", "pods")] = ["get", "list"],
     };
 
+    /// <summary>
+    /// Every name llm-anthropic 0.25.1 registers with llm (llm_anthropic.py register_models): each
+    /// model's llm id (with the anthropic/ prefix) and its aliases. llm.get_model looks a name up
+    /// exactly (llm 0.26 llm/__init__.py get_model), so anything else is "Unknown model".
+    /// </summary>
+    private static readonly string[] LlmAnthropicNames =
+    [
+        "anthropic/claude-3-opus-20240229",
+        "anthropic/claude-3-opus-latest", "claude-3-opus",
+        "anthropic/claude-3-sonnet-20240229", "claude-3-sonnet",
+        "anthropic/claude-3-haiku-20240307", "claude-3-haiku",
+        "anthropic/claude-3-5-sonnet-20240620",
+        "anthropic/claude-3-5-sonnet-20241022",
+        "anthropic/claude-3-5-sonnet-latest", "claude-3.5-sonnet", "claude-3.5-sonnet-latest",
+        "anthropic/claude-3-5-haiku-latest", "claude-3.5-haiku",
+        "anthropic/claude-3-7-sonnet-20250219",
+        "anthropic/claude-3-7-sonnet-latest", "claude-3.7-sonnet", "claude-3.7-sonnet-latest",
+        "anthropic/claude-opus-4-0", "claude-4-opus",
+        "anthropic/claude-sonnet-4-0", "claude-4-sonnet",
+        "anthropic/claude-opus-4-1-20250805", "claude-opus-4.1",
+        "anthropic/claude-sonnet-4-5", "claude-sonnet-4.5",
+        "anthropic/claude-haiku-4-5-20251001", "claude-haiku-4.5",
+        "anthropic/claude-opus-4-5-20251101", "claude-opus-4.5",
+        "anthropic/claude-opus-4-6", "claude-opus-4.6",
+        "anthropic/claude-sonnet-4-6", "claude-sonnet-4.6",
+        "anthropic/claude-opus-4-7", "claude-opus-4.7",
+        "anthropic/claude-opus-4-8", "claude-opus-4.8",
+    ];
+
     private static string AgentFile(string name) => File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", name));
+
+    [Fact]
+    public void The_default_model_and_the_READMEs_examples_are_current_Claude_names_that_llm_anthropic_0_25_1_registers()
+    {
+        // vibectl's own default claude-3.7-sonnet is registered but maps to claude-3-7-sonnet-latest,
+        // reported retired (404); every Claude 3 model is at least three generations old.
+        Assert.Contains(AgentDeployment.DefaultModel, LlmAnthropicNames);
+        Assert.DoesNotContain("claude-3", AgentDeployment.DefaultModel, StringComparison.Ordinal);
+
+        var readme = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "README.md"));
+        var examples = ModelExample().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(examples);
+        Assert.All(examples, name => Assert.Contains(name, LlmAnthropicNames));
+        Assert.Contains($"`{AgentDeployment.DefaultModel}`", readme, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void The_role_grants_nothing_outside_the_list_and_only_in_the_kafka_namespace()
@@ -160,6 +205,9 @@ public sealed partial class AgentManifestTests
 
         static string Key(JsonObject o) => o.Describe();
     }
+
+    [GeneratedRegex(@"Parameters:llm-model (\S+)")]
+    private static partial Regex ModelExample();
 
     [GeneratedRegex(@"ARG PYTHON_IMAGE=python:3\.1[1-9]\.\d+-slim")]
     private static partial Regex PinnedPython();
