@@ -14,6 +14,9 @@ public static class AgentManifests
     public const string Namespace = AgentDeployment.Namespace;
     public const string DeploymentName = AgentDeployment.DeploymentName;
     public const string SecretName = "vibectl-llm";
+
+    /// <summary>The Secret's entry holding the key; the Deployment gives it to the container under each provider's variable.</summary>
+    public const string SecretKey = "api-key";
     public const string ModelsConfigMapName = "vibectl-llm-models";
     public const string PodSelector = AgentDeployment.PodSelector;
 
@@ -45,7 +48,7 @@ public static class AgentManifests
         ["kind"] = "Secret",
         ["metadata"] = new JsonObject { ["name"] = SecretName, ["namespace"] = Namespace, ["labels"] = PartOf() },
         ["type"] = "Opaque",
-        ["stringData"] = new JsonObject { ["api-key"] = apiKey },
+        ["stringData"] = new JsonObject { [SecretKey] = apiKey },
     };
 
     /// <summary>llm's extra-openai-models.yaml for an OpenAI-compatible server: vibectl needs supports_schema.</summary>

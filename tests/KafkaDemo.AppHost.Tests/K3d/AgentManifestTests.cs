@@ -138,6 +138,29 @@ public sealed partial class AgentManifestTests
         Assert.DoesNotContain(AgentManifests.Files(), o => (string?)o["kind"] == "Secret");
     }
 
+    /// <summary>
+    /// llm 0.26 looks the key up when a response is read (llm/models.py Response.__iter__ →
+    /// get_key: keys.json, then the model's key_env_var). vibectl 0.11.6 copies VIBECTL_*_API_KEY
+    /// into these variables only inside ModelEnvironment, in LLMModelAdapter.execute's with-block,
+    /// which has closed by then (model_adapter.py); so the container itself must carry them.
+    /// </summary>
+    [Theory]
+    [InlineData("ANTHROPIC_API_KEY")] // llm-anthropic 0.25.1 _Shared.key_env_var
+    [InlineData("OPENAI_API_KEY")] // llm 0.26 openai_models.py Chat.key_env_var, and extra models' fallback
+    public void The_variable_llm_reads_the_key_from_comes_from_the_agents_Secret(string variable)
+    {
+        var deployment = AgentManifests.Render(AgentImage.Reference, keySetAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var container = Assert.Single(deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray())!;
+
+        var entry = container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == variable);
+        Assert.True(entry is not null, $"The agent container has no {variable}, so llm finds no key: only vibectl's VIBECTL_* names never reach it.");
+        var reference = entry["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal(AgentManifests.SecretName, (string?)reference["name"]);
+        Assert.Equal(AgentManifests.SecretKey, (string?)reference["key"]);
+        Assert.True((bool?)reference["optional"], "Without a key (or with a server that needs none) the pod must still start.");
+        Assert.Equal(AgentManifests.SecretKey, ((JsonObject)AgentManifests.Secret("not-a-real-key")["stringData"]!).Single().Key);
+    }
+
     [Fact]
     public void Every_agent_object_round_trips_through_KubernetesClient_models()
     {
