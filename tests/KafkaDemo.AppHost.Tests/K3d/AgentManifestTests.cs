@@ -198,17 +198,51 @@ public sealed partial class AgentManifestTests
     public void The_image_is_pinned_runs_as_non_root_and_bakes_in_no_secret()
     {
         var dockerfile = AgentFile("Dockerfile");
-        var requirements = AgentFile("requirements.txt");
 
         Assert.Matches(PinnedPython(), dockerfile);
-        Assert.Contains("vibectl==0.11.6", requirements, StringComparison.Ordinal);
-        Assert.All(requirements.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')), l => Assert.Matches("^[a-z0-9-]+==[0-9.]+$", l));
-        Assert.Contains("llm-anthropic==", requirements, StringComparison.Ordinal);
         Assert.Contains("ARG KUBECTL_VERSION=v1.32.4", dockerfile, StringComparison.Ordinal);
         Assert.Contains("sha256sum -c", dockerfile, StringComparison.Ordinal);
         Assert.Matches("USER 10001", dockerfile);
         Assert.DoesNotMatch("(?im)^(ENV|ARG)\\s+\\S*(KEY|TOKEN|SECRET|PASSWORD)", dockerfile);
         Assert.DoesNotContain(":latest", dockerfile, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every package of the image's runtime closure is pinned, and the install resolves nothing
+    /// else: with a bare "pip install -r", every requirement not listed floats to the newest release.
+    /// </summary>
+    [Fact]
+    public void Every_python_package_is_pinned_and_the_install_resolves_nothing_else()
+    {
+        var lines = AgentFile("requirements.txt").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        var pins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var match = Pin().Match(line);
+            Assert.True(match.Success, $"'{line}' is not name==version.");
+            // PEP 503 normalisation: runs of -, _ and . are one -, case-insensitive.
+            var name = NameSeparators().Replace(match.Groups[1].Value, "-").ToLowerInvariant();
+            Assert.True(pins.TryAdd(name, match.Groups[2].Value), $"{name} is pinned twice.");
+        }
+
+        Assert.Equal("0.11.6", pins.GetValueOrDefault("vibectl"));
+        Assert.Equal("0.26", pins.GetValueOrDefault("llm")); // vibectl 0.11.6's pylock.toml
+        Assert.Equal("0.25.1", pins.GetValueOrDefault("llm-anthropic"));
+        // What llm-anthropic 0.25.1 adds (pyproject.toml: anthropic>=0.96.0; anthropic: docstring-parser>=0.15,<1).
+        Assert.True(Version.Parse(pins.GetValueOrDefault("anthropic", "0.0")) >= new Version(0, 96, 0), "llm-anthropic 0.25.1 needs anthropic>=0.96.0.");
+        Assert.True(pins.ContainsKey("docstring-parser"), "anthropic needs docstring-parser, which vibectl's lock does not have.");
+        // A sample of vibectl's runtime closure (pylock.toml at v0.11.6), and none of its dev extra.
+        Assert.Equal("1.97.1", pins.GetValueOrDefault("openai"));
+        Assert.Equal("14.1.0", pins.GetValueOrDefault("rich"));
+        Assert.Equal("0.27.2", pins.GetValueOrDefault("httpx"));
+        Assert.DoesNotContain(pins.Keys, n => n is "pytest" or "mypy" or "ruff" or "virtualenv" or "uv" or "flask" or "packaging");
+
+        var dockerfile = AgentFile("Dockerfile");
+        var install = Assert.Single(dockerfile.Split('\n'), l => !l.TrimStart().StartsWith('#') && l.Contains("pip install", StringComparison.Ordinal));
+        Assert.Contains("--no-deps", install, StringComparison.Ordinal);
+        Assert.Contains("-r /tmp/requirements.txt", install, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*&& pip check\b", dockerfile);
     }
 
     [Fact]
@@ -228,6 +262,12 @@ public sealed partial class AgentManifestTests
 
         static string Key(JsonObject o) => o.Describe();
     }
+
+    [GeneratedRegex(@"^([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][0-9A-Za-z.!+]*)$")]
+    private static partial Regex Pin();
+
+    [GeneratedRegex("[-_.]+")]
+    private static partial Regex NameSeparators();
 
     [GeneratedRegex(@"Parameters:llm-model (\S+)")]
     private static partial Regex ModelExample();
