@@ -122,7 +122,7 @@ public sealed partial class AgentManifestTests
     [Fact]
     public void The_pod_runs_the_built_image_as_non_root_and_gets_the_key_only_from_its_secret()
     {
-        var deployment = AgentManifests.Render(AgentImage.Reference, keySetAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var deployment = AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment");
         var pod = deployment["spec"]!["template"]!["spec"]!;
         var container = Assert.Single(pod["containers"]!.AsArray())!;
 
@@ -149,7 +149,7 @@ public sealed partial class AgentManifestTests
     [InlineData("OPENAI_API_KEY")] // llm 0.26 openai_models.py Chat.key_env_var, and extra models' fallback
     public void The_variable_llm_reads_the_key_from_comes_from_the_agents_Secret(string variable)
     {
-        var deployment = AgentManifests.Render(AgentImage.Reference, keySetAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var deployment = AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment");
         var container = Assert.Single(deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray())!;
 
         var entry = container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == variable);
@@ -179,20 +179,57 @@ public sealed partial class AgentManifestTests
         }
 
         ManifestTests.AssertRoundTrips<V1Secret>(AgentManifests.Secret("not-a-real-key"));
-        ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1"));
+        ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1", withKey: true));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_openai_compatible_server_gets_a_model_list_that_supports_schemas_and_names_a_key_only_when_there_is_one(bool withKey)
+    {
+        var configMap = AgentManifests.ModelsConfigMap("qwen2.5-7b-instruct", "http://host.k3d.internal:8000/v1", withKey);
+
+        var model = Assert.Single(ExtraOpenAiModels(configMap))!;
+        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_id"]);
+        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_name"]); // llm 0.26 register_models: a KeyError without it
+        Assert.Equal("http://host.k3d.internal:8000/v1", (string?)model["api_base"]);
+        Assert.True((bool)model["supports_schema"]!); // a YAML boolean: llm tests "is True"
+        if (withKey)
+        {
+            // llm 0.26 openai_models.py register_models: api_base sets needs_key = None, so
+            // _Shared.get_client sends the literal DUMMY_KEY; api_key_name sets needs_key again, and
+            // llm.get_key then finds keys.json[name] or OPENAI_API_KEY, which the pod has.
+            Assert.Equal(AgentManifests.ServerKeyName, (string?)model["api_key_name"]);
+            Assert.Contains(DeploymentEnv(), e => (string?)e["name"] == "OPENAI_API_KEY" && e["valueFrom"]?["secretKeyRef"] is not null);
+        }
+        else
+        {
+            // No key: llm must not ask for one (needs_key stays None); no dummy key is required of anyone.
+            Assert.Null(model["api_key_name"]);
+            Assert.DoesNotContain("key", ((string)configMap["data"]!["extra-openai-models.yaml"]!), StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
-    public void An_openai_compatible_server_gets_a_model_list_that_supports_schemas()
+    public void The_pod_template_says_configured_only_when_the_AppHost_configured_the_LLM()
     {
-        var configMap = AgentManifests.ModelsConfigMap("qwen2.5-7b-instruct", "http://host.k3d.internal:8000/v1");
+        static JsonNode? Annotations(string? at) =>
+            AgentManifests.Render(AgentImage.Reference, at).Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["metadata"]!["annotations"];
 
-        var models = YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
-        var model = Assert.Single(models)!;
-        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_id"]);
-        Assert.Equal("http://host.k3d.internal:8000/v1", (string?)model["api_base"]);
-        Assert.True((bool)model["supports_schema"]!);
+        Assert.Null(Annotations(null)?[AgentDeployment.KeyAnnotation]);
+        Assert.Equal("2026-11-30T00:00:00Z", (string?)Annotations("2026-11-30T00:00:00Z")![AgentDeployment.KeyAnnotation]);
+        // A key configures it, and so does a server that may need none.
+        Assert.True(AgentBringUp.IsConfigured("", "sk-a-key"));
+        Assert.True(AgentBringUp.IsConfigured("http://host.k3d.internal:8000/v1", null));
+        Assert.False(AgentBringUp.IsConfigured("", null));
+        Assert.False(AgentBringUp.IsConfigured("  ", ""));
     }
+
+    private static JsonArray ExtraOpenAiModels(JsonObject configMap) =>
+        YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
+
+    private static IEnumerable<JsonNode> DeploymentEnv() =>
+        AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()!.Select(e => e!);
 
     [Fact]
     public void The_image_is_pinned_runs_as_non_root_and_bakes_in_no_secret()
