@@ -16,8 +16,12 @@ public sealed partial class AgentManifestTests
     {
         [("kafka.strimzi.io", "kafkas")] = ["get", "list", "watch", "patch", "update"],
         [("kafka.strimzi.io", "kafkanodepools")] = ["get", "list", "watch", "patch", "update"],
-        [("kafka.strimzi.io", "kafkatopics")] = ["get", "list", "watch", "patch", "update"],
+        // Read-only: the agent is told never to change topics, so it must not be able to.
+        [("kafka.strimzi.io", "kafkatopics")] = ["get", "list", "watch"],
         [("", "pods")] = ["get", "list", "watch"],
+        // The brokers' JMX metrics: kubectl get --raw /api/v1/namespaces/kafka/pods/<pod>:9404/proxy/metrics
+        // is a GET on the subresource proxy, which the authorizer sees as verb get on pods/proxy.
+        [("", "pods/proxy")] = ["get"],
         [("", "pods/log")] = ["get", "list", "watch"],
         [("", "events")] = ["get", "list", "watch"],
         [("", "services")] = ["get", "list", "watch"],
@@ -97,6 +101,8 @@ public sealed partial class AgentManifestTests
         }
 
         Assert.Equal(Allowed.Sum(a => a.Value.Length), granted.Count);
+        Assert.Equal(["get", "list", "watch"], granted.Where(g => g.Item2 == "kafkatopics").Select(g => g.Item3).Order(StringComparer.Ordinal));
+        Assert.Equal(["get"], granted.Where(g => g.Item2 == "pods/proxy").Select(g => g.Item3));
         Assert.DoesNotContain(granted, g => g.Item2 is "secrets" or "pods/exec" or "pods/attach" || g.Item3 is "delete" or "deletecollection" or "*" || g.Item1 == "*" || g.Item2 == "*");
         Assert.DoesNotContain(objects, o => (string?)o["kind"] is "ClusterRole" or "ClusterRoleBinding");
     }
@@ -225,6 +231,30 @@ public sealed partial class AgentManifestTests
         Assert.False(AgentBringUp.IsConfigured("  ", ""));
     }
 
+    /// <summary>
+    /// The agent is told how to read the brokers' metrics, and every metric name it is told exists:
+    /// the JMX exporter's rules in k3d/kafka/metrics-config.yaml make each name from the rule's
+    /// name template, $n replaced by the pattern's groups, lowercased (lowercaseOutputName: true).
+    /// </summary>
+    [Fact]
+    public void The_instructions_name_only_metrics_the_exporter_rules_produce_and_say_how_to_read_them()
+    {
+        var instructions = AgentFile("instructions.md");
+        var rulesFile = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "kafka", "metrics-config.yaml"));
+        var exporter = YamlDocuments.Parse((string)YamlDocuments.Parse(rulesFile, "metrics-config.yaml").Single()["data"]!["kafka-metrics-config.yml"]!, "exporter config").Single();
+        Assert.True((bool)exporter["lowercaseOutputName"]!);
+        var produced = exporter["rules"]!.AsArray()
+            .Select(r => new Regex("^" + string.Join("[a-z0-9]+", Placeholder().Split(((string)r!["name"]!).ToLowerInvariant()).Select(Regex.Escape)) + "$"))
+            .ToList();
+
+        Assert.Contains("kubectl get --raw /api/v1/namespaces/kafka/pods/kafkademo-dual-0:9404/proxy/metrics", instructions, StringComparison.Ordinal);
+        var named = MetricName().Matches(instructions).Select(m => m.Value).Distinct().ToList();
+        Assert.Contains("kafka_server_request_handler_avg_idle_ratio", named);
+        Assert.Contains("kafka_network_request_total_time_ms", named);
+        Assert.Contains("kafka_server_replica_manager_underreplicatedpartitions", named);
+        Assert.All(named, name => Assert.True(produced.Any(p => p.IsMatch(name)), $"No exporter rule produces {name}."));
+    }
+
     private static JsonArray ExtraOpenAiModels(JsonObject configMap) =>
         YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
 
@@ -305,6 +335,12 @@ public sealed partial class AgentManifestTests
 
     [GeneratedRegex("[-_.]+")]
     private static partial Regex NameSeparators();
+
+    [GeneratedRegex(@"\$\d+")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\bkafka_[a-z0-9_]+")]
+    private static partial Regex MetricName();
 
     [GeneratedRegex(@"Parameters:llm-model (\S+)")]
     private static partial Regex ModelExample();
