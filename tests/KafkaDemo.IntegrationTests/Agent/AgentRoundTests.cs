@@ -28,7 +28,7 @@ public sealed class AgentRoundTests
 
         var commands = cluster.Vibectl.Commands.ToList();
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
-        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", "claude-3.7-sonnet"]));
+        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", AgentInstructions.Text]));
         Assert.Contains(commands, c => c.SequenceEqual(["timeout", "--kill-after=10", "600", "vibectl", "auto", "--limit", "5"]));
         var round = Assert.Single(activity.Rounds);
