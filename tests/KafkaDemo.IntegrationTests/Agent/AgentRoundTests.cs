@@ -29,7 +29,7 @@ public sealed class AgentRoundTests
         var commands = cluster.Vibectl.Commands.Select(AgentCluster.Inner).ToList();
         Assert.Contains(commands, c => c.SequenceEqual(["llm", "models", "list"]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
-        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", "claude-3.7-sonnet"]));
+        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", "--", AgentInstructions.Text]));
         Assert.Contains(cluster.Vibectl.Commands, c => c.SequenceEqual(
             ["flock", "-n", "-E", "75", "/tmp/kafkademo-agent-round.lock", "timeout", "--kill-after=10", "600", "env", "COLUMNS=10000", "vibectl", "auto", "--limit", "5"]));
