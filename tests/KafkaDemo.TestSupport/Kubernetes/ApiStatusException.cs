@@ -9,19 +9,20 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// </summary>
 internal sealed class ApiStatusException : Exception
 {
-    private ApiStatusException(HttpStatusCode code, string reason, string message, JsonObject? details = null)
+    private ApiStatusException(HttpStatusCode code, string reason, string message, JsonObject? details = null, bool withDetails = true)
         : base(message)
     {
         Code = code;
         Reason = reason;
-        Details = details ?? [];
+        Details = details ?? (withDetails ? [] : null);
     }
 
     public HttpStatusCode Code { get; }
 
     public string Reason { get; }
 
-    public JsonObject Details { get; }
+    /// <summary>The status details; null when the real server sends none (its StatusDetails pointer is nil).</summary>
+    public JsonObject? Details { get; }
 
     public static ApiStatusException NotFound(ResourceType type, string name) =>
         new(HttpStatusCode.NotFound, "NotFound", $"{type.GroupResource} \"{name}\" not found", DetailsOf(type, name));
@@ -53,6 +54,14 @@ internal sealed class ApiStatusException : Exception
     /// <summary>422 without field details, as the server answers a JSON patch it cannot apply.</summary>
     public static ApiStatusException Unprocessable(string message) => new((HttpStatusCode)422, "Invalid", message);
 
+    /// <summary>
+    /// No token, or one the server does not know (or no longer accepts): k8s.io/apiserver
+    /// pkg/endpoints/filters/authentication.go Unauthorized writes apierrors.NewUnauthorized("Unauthorized"),
+    /// a Status without details.
+    /// </summary>
+    public static ApiStatusException Unauthorized() =>
+        new(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized", withDetails: false);
+
     public static ApiStatusException BadRequest(string message) => new(HttpStatusCode.BadRequest, "BadRequest", message);
 
     public static ApiStatusException MethodNotAllowed(string method) =>
@@ -68,17 +77,26 @@ internal sealed class ApiStatusException : Exception
     public static ApiStatusException Injected(HttpStatusCode code, string? message) =>
         new(code, ReasonFor(code), message ?? $"injected fault: {(int)code} {ReasonFor(code)}");
 
-    public JsonObject ToStatus() => new()
+    public JsonObject ToStatus()
     {
-        ["kind"] = "Status",
-        ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
-        ["status"] = "Failure",
-        ["message"] = Message,
-        ["reason"] = Reason,
-        ["details"] = Details.DeepClone(),
-        ["code"] = (int)Code,
-    };
+        // metav1.Status field order (apimachinery pkg/apis/meta/v1/types.go): details is omitempty.
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = Message,
+            ["reason"] = Reason,
+        };
+        if (Details is not null)
+        {
+            status["details"] = Details.DeepClone();
+        }
+
+        status["code"] = (int)Code;
+        return status;
+    }
 
     private static JsonObject DetailsOf(ResourceType type, string name)
     {

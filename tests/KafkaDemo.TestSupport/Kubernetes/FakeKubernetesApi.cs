@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KafkaDemo.TestSupport.Kubernetes;
 
 /// <summary>
-/// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, plain HTTP) that the
+/// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, HTTPS with its own CA) that the
 /// real KubernetesClient and kubectl can talk to: discovery, CRUD, list and watch, server-side apply
 /// and the other patches, the status subresource, and pod exec over WebSocket. Tests script the
 /// world through direct store access, write hooks, exec handlers and fault rules, and read back
@@ -31,7 +32,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly KindRegistry kinds = new();
     private readonly ObjectWriter writer;
     private readonly WriteReactions reactions;
-    private readonly TokenRegistry tokens = new(Token);
+    private readonly TokenRegistry tokens;
+    private readonly ServingCertificates certificates = ServingCertificates.Create();
     private readonly Kubelet kubelet;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<AppliedObject> applied = new();
@@ -48,6 +50,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     {
         store = new ObjectStore(options.TimeProvider, options.WatchHistoryLimit);
         writer = new ObjectWriter(store);
+        tokens = new TokenRegistry(Token, options.TimeProvider, account =>
+            JsonFields.Text(store.Get(ObjectKey.Of(ResourceType.ServiceAccounts, account.Namespace, account.Name)), "metadata", "uid"));
         reactions = new WriteReactions((key, apiVersion) => ResourceOf(key, apiVersion));
         var establisher = new DefinitionEstablisher(writer, kinds, options.TimeProvider, options.CrdEstablishDelay);
         store.Committed += establisher.Learn;
@@ -61,7 +65,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
-    /// <summary>The server's address, such as <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>The server's address, such as <c>https://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress => baseAddress ?? throw new InvalidOperationException("The fake Kubernetes API is not started.");
 
     /// <summary>A client configuration for the fake, for <c>new Kubernetes(fake.ClientConfiguration)</c>.</summary>
@@ -70,7 +74,22 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         Host = BaseAddress.GetLeftPart(UriPartial.Authority),
         AccessToken = Token,
         Namespace = "default",
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(certificates.Authority.RawData)],
     };
+
+    /// <summary>
+    /// A client configuration that authenticates with <paramref name="token"/> (for example one from
+    /// <see cref="IssueServiceAccountToken"/> or the TokenRequest API), or with none when null.
+    /// </summary>
+    public KubernetesClientConfiguration ClientConfigurationFor(string? token)
+    {
+        var configuration = ClientConfiguration;
+        configuration.AccessToken = token;
+        return configuration;
+    }
+
+    /// <summary>The cluster CA that signed the serving certificate, as PEM (what <c>ca.crt</c> and kubeconfigs carry).</summary>
+    public string CertificateAuthorityPem => certificates.AuthorityPem;
 
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
@@ -115,7 +134,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps(certificates.Server);
+            }));
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
         var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
@@ -129,7 +152,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     /// <summary>Writes a kubeconfig for the fake (one cluster, user and context, namespace "default"), for KubernetesClient and kubectl.</summary>
     public void WriteKubeconfig(string path, string contextName = "fake-kubernetes") =>
-        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token));
+        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token, certificates.AuthorityPem));
 
     /// <summary>A KubernetesClient for the fake; the caller disposes it.</summary>
     public k8s.Kubernetes CreateClient() => new(ClientConfiguration);
@@ -316,6 +339,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         stopping.Dispose();
+        certificates.Dispose();
         var problems = unexpected.Concat(reactions.Failures).ToArray();
         if (problems.Length > 0)
         {

@@ -37,6 +37,13 @@ internal sealed class ApiRouter(
                 }
             }
 
+            // k8s.io/apiserver pkg/endpoints/filters/authentication.go WithAuthentication: a request whose
+            // token no authenticator accepts gets 401 (k3s runs the apiserver without anonymous auth).
+            if (request.Identity is null)
+            {
+                throw ApiStatusException.Unauthorized();
+            }
+
             var path = context.Request.Path.Value ?? "/";
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
