@@ -58,7 +58,9 @@ public sealed class ContainerFilesTests
         var token = files.ReadAllText($"{TokenDirectory}/token");
         using (var asPod = cluster.ClientFor(token))
         {
-            await asPod.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: Token);
+            // Nothing grants the account pods, so the answer is a 403 that names it.
+            var forbidden = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => asPod.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: Token));
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
         }
 
         var request = cluster.Api.Requests.Last(r => r.Path == $"/api/v1/namespaces/{Namespace}/pods");

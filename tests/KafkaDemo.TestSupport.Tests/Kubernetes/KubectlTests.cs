@@ -211,6 +211,25 @@ public sealed class KubectlTests
     }
 
     /// <summary>Strimzi's operator install files, kept verbatim in the shared/ folder beside the repository.</summary>
+    [Fact]
+    public async Task Kubectl_as_a_service_account_discovers_freely_and_meets_rbac_on_resources()
+    {
+        var kubectl = Find();
+        var (cluster, token) = await Rbac.StartAsync();
+        await using var _ = cluster;
+        cluster.Api.Put(FakeCluster.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"kafka-0","namespace":"kafka"},"spec":{"containers":[{"name":"kafka","image":"i"}]}}"""));
+        Rbac.Grant(cluster.Api, "pod-reader", """[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}]""");
+
+        // system:discovery lets every authenticated user read /api, /apis and /openapi; the Role does the rest.
+        Assert.StartsWith("kafka-0", (await RunAsync(kubectl, cluster, "--token", token, "get", "pods", "-n", "kafka")).Split('\n')[1], StringComparison.Ordinal);
+        Assert.Contains(cluster.Api.Requests, r => r.User == Rbac.UserName && r.Path == "/api" && r.StatusCode == 200);
+
+        var refused = await FailAsync(kubectl, cluster, "--token", token, "get", "configmaps", "-n", "kafka");
+        Assert.Equal("Error from server (Forbidden): configmaps is forbidden: User \"system:serviceaccount:kafka:agent\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"kafka\"", refused);
+        var notThere = await FailAsync(kubectl, cluster, "--token", token, "get", "pods", "-n", "default");
+        Assert.EndsWith("cannot list resource \"pods\" in API group \"\" in the namespace \"default\"", notThere, StringComparison.Ordinal);
+    }
+
     private static string StrimziInstall()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -20,7 +20,9 @@ public sealed class RequestLogAndFaultTests
         await cluster.Client.CoreV1.ListNamespaceAsync(cancellationToken: Token);
         using (var agent = cluster.ClientFor(token))
         {
-            await agent.CoreV1.ListNamespacedPodAsync("kafka", cancellationToken: Token);
+            // Authenticated, but nothing grants it pods: the 403 names the account.
+            var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => agent.CoreV1.ListNamespacedPodAsync("kafka", cancellationToken: Token));
+            Assert.Contains("User \"system:serviceaccount:kafkademo-agent:vibectl\" cannot list", Parse(forbidden.Response.Content)["message"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
         using (var stranger = cluster.ClientFor("not-issued"))

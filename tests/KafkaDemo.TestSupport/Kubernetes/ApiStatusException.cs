@@ -62,6 +62,83 @@ internal sealed class ApiStatusException : Exception
     public static ApiStatusException Unauthorized() =>
         new(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized", withDetails: false);
 
+    /// <summary>
+    /// An authorizer's refusal, as k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go
+    /// ForbiddenStatusError words it (forbiddenMessage, HTML-sensitive characters escaped, then ": reason"),
+    /// wrapped by apimachinery's NewForbidden: <c>{resource}[.{group}] ["{name}"] is forbidden: ...</c>, or
+    /// <c>forbidden: ...</c> for a path; details carry the name, the group and the plural (never the subresource).
+    /// </summary>
+    public static ApiStatusException Forbidden(RequestAttributes attributes, string reason)
+    {
+        var user = GoQuote(attributes.User.Name);
+        string message;
+        if (!attributes.IsResourceRequest)
+        {
+            message = $"User {user} cannot {attributes.Verb} path {GoQuote(attributes.Path)}";
+        }
+        else
+        {
+            var resource = attributes.Subresource.Length > 0 ? $"{attributes.Resource}/{attributes.Subresource}" : attributes.Resource;
+            message = $"User {user} cannot {attributes.Verb} resource {GoQuote(resource)} in API group {GoQuote(attributes.ApiGroup)} "
+                + (attributes.Namespace.Length > 0 ? $"in the namespace {GoQuote(attributes.Namespace)}" : "at the cluster scope");
+        }
+
+        message = message.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+        if (reason.Length > 0)
+        {
+            message = $"{message}: {reason}";
+        }
+
+        return ForbiddenFor(attributes.ApiGroup, attributes.Resource, attributes.Name, message);
+    }
+
+    /// <summary>apimachinery pkg/api/errors NewForbidden: the qualified resource and name before "is forbidden".</summary>
+    public static ApiStatusException ForbiddenFor(string group, string resource, string name, string cause)
+    {
+        var groupResource = group.Length == 0 ? resource : $"{resource}.{group}";
+        var message = groupResource.Length == 0 ? $"forbidden: {cause}"
+            : name.Length == 0 ? $"{groupResource} is forbidden: {cause}"
+            : $"{groupResource} {GoQuote(name)} is forbidden: {cause}";
+        var details = new JsonObject();
+        if (name.Length > 0)
+        {
+            details["name"] = name;
+        }
+
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        if (resource.Length > 0)
+        {
+            details["kind"] = resource;
+        }
+
+        return new(HttpStatusCode.Forbidden, "Forbidden", message, details);
+    }
+
+    /// <summary>A string as Go's %q prints it (printable ASCII kept, quotes, backslashes and control characters escaped).</summary>
+    public static string GoQuote(string text)
+    {
+        var quoted = new System.Text.StringBuilder("\"");
+        foreach (var c in text)
+        {
+            quoted.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                < ' ' or '\x7f' => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
     public static ApiStatusException BadRequest(string message) => new(HttpStatusCode.BadRequest, "BadRequest", message);
 
     public static ApiStatusException MethodNotAllowed(string method) =>

@@ -141,8 +141,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             }));
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
-        var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
-        var router = new ApiRouter(kinds, resources, tokens, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
+        var authorizer = new RbacAuthorizer(store);
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, authorizer, applied);
+        var router = new ApiRouter(kinds, resources, tokens, authorizer, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);

@@ -12,9 +12,9 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec.
 /// </summary>
 internal sealed class ResourceEndpoints(
-    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, ConcurrentQueue<AppliedObject> applied)
+    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
 {
-    public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, CancellationToken stopping)
+    public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, RequestAttributes attributes, CancellationToken stopping)
     {
         var kind = kinds.Find(path.Group, path.Version, path.Plural) ?? throw ApiStatusException.UnknownResource();
         if (kind.Namespaced ? path.Name is not null && path.Namespace is null : path.Namespace is not null)
@@ -40,7 +40,7 @@ internal sealed class ResourceEndpoints(
 
         var query = context.Request.Query;
         var dryRun = query["dryRun"].Count > 0;
-        if (method == "GET" && (path.WatchPrefix || query["watch"].FirstOrDefault() is "true" or "1") && scope == FieldScope.Main)
+        if (method == "GET" && (path.WatchPrefix || RequestAttributes.IsWatch(query)) && scope == FieldScope.Main)
         {
             // The deprecated /watch/.../{name} form watches one object, as a name field selector does.
             var fieldSelector = string.Join(',', new[] { query["fieldSelector"].FirstOrDefault(), path.Name is null ? null : $"metadata.name={path.Name}" }.Where(s => !string.IsNullOrEmpty(s)));
@@ -80,7 +80,7 @@ internal sealed class ResourceEndpoints(
                 await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(replaced.Object, kind));
                 return;
             case "PATCH":
-                await PatchAsync(context, request, kind, path, scope, dryRun);
+                await PatchAsync(context, request, attributes, kind, path, scope, dryRun);
                 return;
             case "DELETE" when scope == FieldScope.Main:
                 var deleted = writer.Delete(kind, path.Namespace, path.Name, dryRun, Manager(context, request));
@@ -91,7 +91,7 @@ internal sealed class ResourceEndpoints(
         }
     }
 
-    private async Task PatchAsync(HttpContext context, RecordedRequest request, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
+    private async Task PatchAsync(HttpContext context, RecordedRequest request, RequestAttributes attributes, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
     {
         var contentType = context.Request.ContentType?.Split(';')[0].Trim();
         var patchKind = contentType switch
@@ -125,6 +125,13 @@ internal sealed class ResourceEndpoints(
             if (manager.Length == 0)
             {
                 throw ApiStatusException.Invalid("PatchOptions.meta.k8s.io", "", "fieldManager", "Required value: is required for apply patch");
+            }
+
+            if (!store.Exists(ObjectKey.Of(kind.Type, path.Namespace, path.Name!)))
+            {
+                // An apply that creates needs create as well as patch, with the name set
+                // (k8s.io/apiserver pkg/endpoints/handlers/patch.go and update.go withAuthorization).
+                authorizer.Require(attributes with { Verb = "create" });
             }
 
             var result = writer.Patch(kind, path.Namespace, path.Name!, PatchKind.Apply, configuration, scope, manager, force, dryRun);
