@@ -13,9 +13,9 @@ internal static class Rbac
     public const string UserName = "system:serviceaccount:kafka:agent";
 
     /// <summary>A cluster with the namespace "kafka" and a token for its service account "agent", which nothing grants anything yet.</summary>
-    public static async Task<(FakeCluster Cluster, string Token)> StartAsync()
+    public static async Task<(FakeCluster Cluster, string Token)> StartAsync(FakeKubernetesOptions? options = null)
     {
-        var cluster = await FakeCluster.StartAsync();
+        var cluster = await FakeCluster.StartAsync(options);
         cluster.Api.Put(FakeCluster.Parse($$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{Namespace}}}"}}"""));
         cluster.Api.Put(FakeCluster.Parse($$$"""{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"{{{Account}}}","namespace":"{{{Namespace}}}"}}"""));
         return (cluster, cluster.Api.IssueServiceAccountToken(Namespace, Account));

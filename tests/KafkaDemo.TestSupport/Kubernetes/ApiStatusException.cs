@@ -39,6 +39,10 @@ internal sealed class ApiStatusException : Exception
             $"Operation cannot be fulfilled on {type.GroupResource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
             DetailsOf(type, name));
 
+    /// <summary>apimachinery NewConflict: <c>Operation cannot be fulfilled on {resource} "{name}": {cause}</c>.</summary>
+    public static ApiStatusException Conflict(string resource, string name, string cause) =>
+        new(HttpStatusCode.Conflict, "Conflict", $"Operation cannot be fulfilled on {resource} {GoQuote(name)}: {cause}", new JsonObject { ["name"] = name, ["kind"] = resource });
+
     public static ApiStatusException ApplyConflict(string message, JsonArray causes) =>
         new(HttpStatusCode.Conflict, "Conflict", message, new JsonObject { ["causes"] = causes });
 
@@ -50,6 +54,32 @@ internal sealed class ApiStatusException : Exception
                 ["kind"] = kind,
                 ["causes"] = new JsonArray(new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = problem, ["field"] = field }),
             });
+
+    /// <summary>
+    /// apimachinery pkg/api/errors NewInvalid: <c>{Kind}[.{group}] "{name}" is invalid: {errors}</c>, the
+    /// errors aggregated as apimachinery does (one as is, several as <c>[a, b]</c>, duplicates dropped),
+    /// one cause per error in details.
+    /// </summary>
+    public static ApiStatusException Invalid(string group, string kind, string name, IReadOnlyList<FieldError> errors)
+    {
+        var messages = errors.Select(e => e.ToString()).Distinct(StringComparer.Ordinal).ToArray();
+        var aggregate = messages.Length == 1 ? messages[0] : $"[{string.Join(", ", messages)}]";
+        var details = new JsonObject();
+        if (name.Length > 0)
+        {
+            details["name"] = name;
+        }
+
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        details["kind"] = kind;
+        details["causes"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Body, ["field"] = e.Field }).ToArray());
+        var qualified = group.Length == 0 ? kind : $"{kind}.{group}";
+        return new((HttpStatusCode)422, "Invalid", $"{qualified} {GoQuote(name)} is invalid: {aggregate}", details);
+    }
 
     /// <summary>422 without field details, as the server answers a JSON patch it cannot apply.</summary>
     public static ApiStatusException Unprocessable(string message) => new((HttpStatusCode)422, "Invalid", message);

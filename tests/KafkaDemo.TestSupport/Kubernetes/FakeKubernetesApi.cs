@@ -142,7 +142,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
         var authorizer = new RbacAuthorizer(store);
-        var resources = new ResourceEndpoints(store, kinds, writer, exec, authorizer, applied);
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, new TokenRequestEndpoint(store, tokens), authorizer, applied);
         var router = new ApiRouter(kinds, resources, tokens, authorizer, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);

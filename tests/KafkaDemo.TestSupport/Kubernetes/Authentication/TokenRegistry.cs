@@ -36,9 +36,12 @@ internal sealed class TokenRegistry
     public string Issue(ServiceAccountRef account, string? boundPodUid = null) =>
         Add(account, new Issued(UserInfo.ForServiceAccount(account), boundPodUid, ExpiresAt: null, AccountUid: null));
 
-    /// <summary>A token as the TokenRequest API issues it: valid until <paramref name="expiresAt"/>, and while the account with <paramref name="uid"/> exists.</summary>
-    public string IssueUntil(ServiceAccountRef account, string uid, DateTimeOffset expiresAt) =>
-        Add(account, new Issued(UserInfo.ForServiceAccount(account), BoundPodUid: null, expiresAt, uid));
+    /// <summary>
+    /// A token as the TokenRequest API issues it: valid until <paramref name="expiresAt"/> (plus the
+    /// leeway), while the account with <paramref name="uid"/> exists, and, if bound, while its pod does.
+    /// </summary>
+    public string IssueUntil(ServiceAccountRef account, string uid, DateTimeOffset expiresAt, string? boundPodUid) =>
+        Add(account, new Issued(UserInfo.ForServiceAccount(account), boundPodUid, expiresAt, uid));
 
     /// <summary>
     /// The user a request's <c>Authorization</c> header authenticates as, or null for none, an unknown

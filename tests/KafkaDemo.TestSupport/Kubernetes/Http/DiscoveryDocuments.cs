@@ -98,6 +98,14 @@ internal static partial class DiscoveryDocuments
             {
                 resources.Add(Subresource(kind, "exec", "PodExecOptions", ["create", "get"]));
             }
+
+            if (kind.Type == ResourceType.ServiceAccounts)
+            {
+                var token = Subresource(kind, "token", "TokenRequest", ["create"]);
+                token["group"] = "authentication.k8s.io";
+                token["version"] = "v1";
+                resources.Add(token);
+            }
         }
 
         return new JsonObject

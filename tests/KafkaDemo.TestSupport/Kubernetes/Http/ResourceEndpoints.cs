@@ -9,10 +9,11 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// The verbs on resource URLs: GET (item, list, watch), POST (create), PUT (replace), PATCH (apply,
 /// merge, strategic merge, JSON patch), DELETE, on the main resource and its <c>/status</c>
-/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec.
+/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec and a
+/// service account's <c>/token</c> to the TokenRequest API.
 /// </summary>
 internal sealed class ResourceEndpoints(
-    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
+    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
 {
     public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, RequestAttributes attributes, CancellationToken stopping)
     {
@@ -33,6 +34,14 @@ internal sealed class ResourceEndpoints(
                 break;
             case "exec" when kind.HasExec && method is "GET" or "POST":
                 await exec.HandleAsync(context, path.Namespace!, path.Name!, stopping);
+                return;
+            case "token" when kind.Type == ResourceType.ServiceAccounts:
+                if (method != "POST")
+                {
+                    throw ApiStatusException.MethodNotAllowed(method);
+                }
+
+                await JsonResponse.WriteAsync(context, 201, tokenRequests.Create(path.Namespace!, path.Name!, BodyObject(context, request)));
                 return;
             default:
                 throw ApiStatusException.UnknownResource();
