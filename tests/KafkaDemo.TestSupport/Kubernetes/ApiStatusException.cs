@@ -178,6 +178,10 @@ internal sealed class ApiStatusException : Exception
         new(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType",
             $"the body of the request was in an unknown format ({contentType}) - the fake Kubernetes API accepts application/json and application/yaml bodies, and the patch types application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
 
+    /// <summary>apimachinery NewServiceUnavailable: 503, no details.</summary>
+    public static ApiStatusException ServiceUnavailable(string message) =>
+        new(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", message, withDetails: false);
+
     public static ApiStatusException Gone(string message) => new(HttpStatusCode.Gone, "Expired", message);
 
     /// <summary>An error a test injected; the reason is the one the real server uses for that code.</summary>

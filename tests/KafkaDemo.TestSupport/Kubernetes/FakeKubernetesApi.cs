@@ -43,6 +43,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly List<FaultRule> faults = [];
     private readonly CancellationTokenSource stopping = new();
     private Func<ExecContext, Task<int>>? execHandler;
+    private Func<PodProxyRequest, Task<PodProxyResponse?>>? proxyHandler;
     private WebApplication? app;
     private Uri? baseAddress;
 
@@ -142,7 +143,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
         var authorizer = new RbacAuthorizer(store);
-        var resources = new ResourceEndpoints(store, kinds, writer, exec, new TokenRequestEndpoint(store, tokens), authorizer, applied);
+        var proxy = new PodProxyEndpoint(store, () => Volatile.Read(ref proxyHandler));
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, proxy, new TokenRequestEndpoint(store, tokens), authorizer, applied);
         var router = new ApiRouter(kinds, resources, tokens, authorizer, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);
@@ -163,6 +165,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// code. It replaces the previous one.
     /// </summary>
     public void OnExec(Func<ExecContext, Task<int>> handler) => Volatile.Write(ref execHandler, handler);
+
+    /// <summary>
+    /// Plays whatever listens in pods for the API server's pod proxy
+    /// (<c>/api/v1/namespaces/{ns}/pods/{name}:{port}/proxy/{path}</c>): one handler for every proxied request
+    /// to a Running pod with an IP; switch on the pod, port and path. Null means nothing listens on that
+    /// port (the real 503 "connection refused"). It replaces the previous one.
+    /// </summary>
+    public void OnPodProxy(Func<PodProxyRequest, Task<PodProxyResponse?>> handler) => Volatile.Write(ref proxyHandler, handler);
 
     /// <summary>
     /// Reacts to committed writes (through the API or direct access): <paramref name="filter"/> picks

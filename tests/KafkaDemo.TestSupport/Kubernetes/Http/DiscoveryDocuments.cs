@@ -99,6 +99,11 @@ internal static partial class DiscoveryDocuments
                 resources.Add(Subresource(kind, "exec", "PodExecOptions", ["create", "get"]));
             }
 
+            if (kind.Type == ResourceType.Pods)
+            {
+                resources.Add(Subresource(kind, "proxy", "PodProxyOptions", ["create", "delete", "get", "patch", "update"]));
+            }
+
             if (kind.Type == ResourceType.ServiceAccounts)
             {
                 var token = Subresource(kind, "token", "TokenRequest", ["create"]);

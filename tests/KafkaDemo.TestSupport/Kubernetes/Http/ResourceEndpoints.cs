@@ -9,11 +9,11 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// The verbs on resource URLs: GET (item, list, watch), POST (create), PUT (replace), PATCH (apply,
 /// merge, strategic merge, JSON patch), DELETE, on the main resource and its <c>/status</c>
-/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec and a
-/// service account's <c>/token</c> to the TokenRequest API.
+/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec, a pod's
+/// <c>/proxy</c> to the pod proxy and a service account's <c>/token</c> to the TokenRequest API.
 /// </summary>
 internal sealed class ResourceEndpoints(
-    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
+    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, PodProxyEndpoint proxy, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
 {
     public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, RequestAttributes attributes, CancellationToken stopping)
     {
@@ -34,6 +34,9 @@ internal sealed class ResourceEndpoints(
                 break;
             case "exec" when kind.HasExec && method is "GET" or "POST":
                 await exec.HandleAsync(context, path.Namespace!, path.Name!, stopping);
+                return;
+            case "proxy" when kind.Type == ResourceType.Pods:
+                await proxy.HandleAsync(context, path.Namespace!, path.Name!, path.Remainder, request.Body);
                 return;
             case "token" when kind.Type == ResourceType.ServiceAccounts:
                 if (method != "POST")
