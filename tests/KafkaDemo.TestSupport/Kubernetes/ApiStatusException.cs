@@ -148,6 +148,16 @@ internal sealed class ApiStatusException : Exception
         return new(HttpStatusCode.Forbidden, "Forbidden", message, details);
     }
 
+    /// <summary>The same error with another reason and code, and one more cause in its details (as the ValidatingAdmissionPolicy dispatcher rewrites a Forbidden).</summary>
+    public ApiStatusException WithReason(string reason, HttpStatusCode code, JsonObject cause)
+    {
+        var details = (JsonObject?)Details?.DeepClone() ?? [];
+        var causes = details["causes"] as JsonArray ?? [];
+        causes.Add(cause);
+        details["causes"] = causes;
+        return new(code, reason, Message, details);
+    }
+
     /// <summary>A string as Go's %q prints it (printable ASCII kept, quotes, backslashes and control characters escaped).</summary>
     public static string GoQuote(string text)
     {

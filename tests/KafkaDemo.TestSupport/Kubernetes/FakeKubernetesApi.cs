@@ -50,7 +50,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private FakeKubernetesApi(FakeKubernetesOptions options)
     {
         store = new ObjectStore(options.TimeProvider, options.WatchHistoryLimit);
-        writer = new ObjectWriter(store);
+        var evaluator = new CelEvaluator();
+        store.Prepare = new PolicyStrategy(evaluator).Prepare;
+        writer = new ObjectWriter(store, new AdmissionChain(store, new ValidatingPolicyAdmission(store, kinds, evaluator)));
         tokens = new TokenRegistry(Token, options.TimeProvider, account =>
             JsonFields.Text(store.Get(ObjectKey.Of(ResourceType.ServiceAccounts, account.Namespace, account.Name)), "metadata", "uid"));
         reactions = new WriteReactions((key, apiVersion) => ResourceOf(key, apiVersion));
@@ -62,7 +64,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         reactions.Add(DefinitionEstablisher.Wants, establisher.EstablishAsync);
         foreach (var name in options.InitialNamespaces)
         {
-            writer.Create(Kind(ResourceType.Namespaces), null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "kube-apiserver", dryRun: false, throughApi: false);
+            writer.Create(Kind(ResourceType.Namespaces), null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "kube-apiserver", dryRun: false);
         }
     }
 
@@ -298,7 +300,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var kind = Kind(type);
         var patch = new JsonObject { ["status"] = status.DeepClone() };
         return Direct(() => writer.Patch(kind, kind.Namespaced ? @namespace : null, name, PatchKind.Merge, patch,
-            kind.HasStatus ? FieldScope.Status : FieldScope.Main, fieldManager, force: false, dryRun: false, throughApi: false).Object);
+            kind.HasStatus ? FieldScope.Status : FieldScope.Main, fieldManager, force: false, dryRun: false).Object);
     }
 
     /// <summary>Deletes an object (a namespace with its objects); false if there was none.</summary>
@@ -307,7 +309,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var kind = Kind(type);
         try
         {
-            writer.Delete(kind, kind.Namespaced ? @namespace : null, name, dryRun: false, TestFieldManager, throughApi: false);
+            writer.Delete(kind, kind.Namespaced ? @namespace : null, name, dryRun: false, TestFieldManager);
             return true;
         }
         catch (ApiStatusException e) when (e.Code == HttpStatusCode.NotFound)

@@ -23,6 +23,17 @@ internal sealed class ApiRouter(
     public async Task HandleAsync(HttpContext context)
     {
         var request = await RecordAsync(context);
+        context.Response.OnStarting(() =>
+        {
+            // apimachinery pkg/util/net/http.go NewWarningHeader: 299, agent "-", the text quoted with \ and " escaped.
+            foreach (var warning in request.Warnings)
+            {
+                var text = new string([.. warning.Select(c => c is < ' ' or > '~' ? '?' : c)]);
+                context.Response.Headers.Append("Warning", $"299 - \"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            }
+
+            return Task.CompletedTask;
+        });
         try
         {
             foreach (var fault in faults().Where(f => f.TryUse(request)))

@@ -52,6 +52,7 @@ internal sealed class ResourceEndpoints(
 
         var query = context.Request.Query;
         var dryRun = query["dryRun"].Count > 0;
+        var admission = new AdmissionContext(attributes.User, dryRun, request, Manager(context, request));
         if (method == "GET" && (path.WatchPrefix || RequestAttributes.IsWatch(query)) && scope == FieldScope.Main)
         {
             // The deprecated /watch/.../{name} form watches one object, as a name field selector does.
@@ -73,7 +74,7 @@ internal sealed class ResourceEndpoints(
                     await ListAsync(context, kind, path.Namespace, selectors);
                     return;
                 case "POST":
-                    var created = writer.Create(kind, path.Namespace, BodyObject(context, request), Manager(context, request), dryRun);
+                    var created = writer.Create(kind, path.Namespace, BodyObject(context, request), Manager(context, request), dryRun, admission);
                     await JsonResponse.WriteAsync(context, 201, JsonResponse.Present(created.Object, kind));
                     return;
                 default:
@@ -88,14 +89,14 @@ internal sealed class ResourceEndpoints(
                 await WriteObjectAsync(context, 200, found, kind);
                 return;
             case "PUT":
-                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(context, request), scope, Manager(context, request), dryRun);
+                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(context, request), scope, Manager(context, request), dryRun, admission);
                 await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(replaced.Object, kind));
                 return;
             case "PATCH":
-                await PatchAsync(context, request, attributes, kind, path, scope, dryRun);
+                await PatchAsync(context, request, attributes, admission, kind, path, scope, dryRun);
                 return;
             case "DELETE" when scope == FieldScope.Main:
-                var deleted = writer.Delete(kind, path.Namespace, path.Name, dryRun, Manager(context, request));
+                var deleted = writer.Delete(kind, path.Namespace, path.Name, dryRun, Manager(context, request), admission);
                 await JsonResponse.WriteAsync(context, 200, DeleteAnswer(kind, deleted));
                 return;
             default:
@@ -103,7 +104,7 @@ internal sealed class ResourceEndpoints(
         }
     }
 
-    private async Task PatchAsync(HttpContext context, RecordedRequest request, RequestAttributes attributes, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
+    private async Task PatchAsync(HttpContext context, RecordedRequest request, RequestAttributes attributes, AdmissionContext admission, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
     {
         var contentType = context.Request.ContentType?.Split(';')[0].Trim();
         var patchKind = contentType switch
@@ -124,7 +125,7 @@ internal sealed class ResourceEndpoints(
             }
 
             var body = YamlDocument.Parse(request.Body ?? "");
-            var patched = writer.Patch(kind, path.Namespace, path.Name!, patchKind, body, scope, Manager(context, request), force: false, dryRun);
+            var patched = writer.Patch(kind, path.Namespace, path.Name!, patchKind, body, scope, Manager(context, request), force: false, dryRun, admission with { FieldManager = Manager(context, request) });
             await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(patched.Object, kind));
             return;
         }
@@ -146,7 +147,7 @@ internal sealed class ResourceEndpoints(
                 authorizer.Require(attributes with { Verb = "create" });
             }
 
-            var result = writer.Patch(kind, path.Namespace, path.Name!, PatchKind.Apply, configuration, scope, manager, force, dryRun);
+            var result = writer.Patch(kind, path.Namespace, path.Name!, PatchKind.Apply, configuration, scope, manager, force, dryRun, admission with { FieldManager = manager });
             status = result.Created ? 201 : 200;
             await JsonResponse.WriteAsync(context, status, JsonResponse.Present(result.Object, kind));
         }
@@ -214,7 +215,7 @@ internal sealed class ResourceEndpoints(
     /// </summary>
     private static JsonObject DeleteAnswer(ResourceKind kind, JsonObject deleted)
     {
-        if (kind.Type.Group is not ("" or "apps" or "rbac.authorization.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
+        if (kind.Type.Group is not ("" or "apps" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
         {
             return JsonResponse.Present(deleted, kind);
         }

@@ -50,7 +50,7 @@ internal sealed class ClusterDefaults(FakeKubernetesApi api)
         var kind = api.Kinds.Find(type)!;
         try
         {
-            api.Writer.Create(kind, @namespace, item, Manager, dryRun: false, throughApi: false);
+            api.Writer.Create(kind, @namespace, item, Manager, dryRun: false);
         }
         catch (ApiStatusException e) when (e.Code is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.NotFound)
         {
