@@ -62,23 +62,18 @@ internal sealed class ApiStatusException : Exception
     /// </summary>
     public static ApiStatusException Invalid(string group, string kind, string name, IReadOnlyList<FieldError> errors)
     {
-        var messages = errors.Select(e => e.ToString()).Distinct(StringComparer.Ordinal).ToArray();
-        var aggregate = messages.Length == 1 ? messages[0] : $"[{string.Join(", ", messages)}]";
-        var details = new JsonObject();
-        if (name.Length > 0)
-        {
-            details["name"] = name;
-        }
-
-        if (group.Length > 0)
-        {
-            details["group"] = group;
-        }
-
-        details["kind"] = kind;
+        var aggregate = Aggregate(errors.Select(e => e.ToString()));
+        var details = DetailsOf(group, kind, name);
         details["causes"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject { ["reason"] = e.Reason, ["message"] = e.Body, ["field"] = e.Field }).ToArray());
         var qualified = group.Length == 0 ? kind : $"{kind}.{group}";
         return new((HttpStatusCode)422, "Invalid", $"{qualified} {GoQuote(name)} is invalid: {aggregate}", details);
+    }
+
+    /// <summary>apimachinery util/errors aggregate.Error: distinct messages, one as is, several as <c>[a, b]</c>.</summary>
+    public static string Aggregate(IEnumerable<string> messages)
+    {
+        var distinct = messages.Distinct(StringComparer.Ordinal).ToArray();
+        return distinct.Length == 1 ? distinct[0] : $"[{string.Join(", ", distinct)}]";
     }
 
     /// <summary>422 without field details, as the server answers a JSON patch it cannot apply.</summary>
@@ -129,23 +124,7 @@ internal sealed class ApiStatusException : Exception
         var message = groupResource.Length == 0 ? $"forbidden: {cause}"
             : name.Length == 0 ? $"{groupResource} is forbidden: {cause}"
             : $"{groupResource} {GoQuote(name)} is forbidden: {cause}";
-        var details = new JsonObject();
-        if (name.Length > 0)
-        {
-            details["name"] = name;
-        }
-
-        if (group.Length > 0)
-        {
-            details["group"] = group;
-        }
-
-        if (resource.Length > 0)
-        {
-            details["kind"] = resource;
-        }
-
-        return new(HttpStatusCode.Forbidden, "Forbidden", message, details);
+        return new(HttpStatusCode.Forbidden, "Forbidden", message, DetailsOf(group, resource, name));
     }
 
     /// <summary>The same error with another reason and code, and one more cause in its details (as the ValidatingAdmissionPolicy dispatcher rewrites a Forbidden).</summary>
@@ -219,15 +198,27 @@ internal sealed class ApiStatusException : Exception
         return status;
     }
 
-    private static JsonObject DetailsOf(ResourceType type, string name)
+    private static JsonObject DetailsOf(ResourceType type, string name) => DetailsOf(type.Group, type.Plural, name);
+
+    /// <summary>metav1.StatusDetails as JSON: name, group, kind, each left out when empty (omitempty).</summary>
+    private static JsonObject DetailsOf(string group, string kind, string name)
     {
-        var details = new JsonObject { ["name"] = name };
-        if (type.Group.Length > 0)
+        var details = new JsonObject();
+        if (name.Length > 0)
         {
-            details["group"] = type.Group;
+            details["name"] = name;
         }
 
-        details["kind"] = type.Plural;
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        if (kind.Length > 0)
+        {
+            details["kind"] = kind;
+        }
+
         return details;
     }
 

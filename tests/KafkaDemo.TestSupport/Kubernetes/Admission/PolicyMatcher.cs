@@ -61,10 +61,10 @@ internal static class PolicyMatcher
             _ => false,
         };
         if (!scopeMatches
-            || !Strings(rule, "operations").Any(o => o == "*" || o == attributes.Operation)
-            || !Strings(rule, "apiGroups").Any(g => g == "*" || g == resource.Group)
-            || !Strings(rule, "apiVersions").Any(v => v == "*" || v == version)
-            || !Strings(rule, "resources").Any(r =>
+            || !JsonFields.Strings(rule, "operations").Any(o => o == "*" || o == attributes.Operation)
+            || !JsonFields.Strings(rule, "apiGroups").Any(g => g == "*" || g == resource.Group)
+            || !JsonFields.Strings(rule, "apiVersions").Any(v => v == "*" || v == version)
+            || !JsonFields.Strings(rule, "resources").Any(r =>
             {
                 var slash = r.IndexOf('/', StringComparison.Ordinal);
                 var (name, sub) = slash < 0 ? (r, "") : (r[..slash], r[(slash + 1)..]);
@@ -74,7 +74,7 @@ internal static class PolicyMatcher
             return false;
         }
 
-        var names = Strings(rule, "resourceNames");
+        var names = JsonFields.Strings(rule, "resourceNames");
         return names.Length == 0 || names.Contains(attributes.Name);
     }
 
@@ -121,7 +121,7 @@ internal static class PolicyMatcher
         foreach (var expression in (selector["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var key = JsonFields.Text(expression, "key") ?? "";
-            var values = Strings(expression, "values");
+            var values = JsonFields.Strings(expression, "values");
             var label = Label(key);
             var matches = JsonFields.Text(expression, "operator") switch
             {
@@ -139,7 +139,4 @@ internal static class PolicyMatcher
 
         return true;
     }
-
-    private static string[] Strings(JsonObject item, string field) =>
-        (item[field] as JsonArray ?? []).Select(v => v is JsonValue value && value.TryGetValue<string>(out var text) ? text : null).OfType<string>().ToArray();
 }

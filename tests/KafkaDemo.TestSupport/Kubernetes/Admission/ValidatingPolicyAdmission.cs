@@ -56,7 +56,7 @@ internal sealed class ValidatingPolicyAdmission(ObjectStore store, KindRegistry 
                     continue;
                 }
 
-                var actions = Strings(binding["spec"]?["validationActions"]);
+                var actions = JsonFields.Strings(binding["spec"], "validationActions");
                 var (decisions, audits) = new Evaluation(evaluator, spec, attributes, attributes.Kind.Type == ResourceType.Namespaces ? null : namespaceObject).Run();
                 for (var index = 0; index < decisions.Count; index++)
                 {
@@ -164,9 +164,6 @@ internal sealed class ValidatingPolicyAdmission(ObjectStore store, KindRegistry 
             ["validationActions"] = new JsonArray(actions.Select(a => (JsonNode)a).ToArray()),
         }));
 
-    private static string[] Strings(JsonNode? list) =>
-        (list as JsonArray ?? []).Select(v => v is JsonValue value && value.TryGetValue<string>(out var text) ? text : null).OfType<string>().ToArray();
-
     /// <summary>A validation's denial: its message and reason ("" for Invalid), and the policy and binding it came from.</summary>
     private sealed record Decision(string Message, string Reason)
     {
@@ -225,8 +222,7 @@ internal sealed class ValidatingPolicyAdmission(ObjectStore store, KindRegistry 
             if (conditionErrors.Count > 0)
             {
                 // matchconditions/matcher.go: errors and no false; Fail denies with the aggregated errors, Ignore skips.
-                var aggregate = conditionErrors.Distinct(StringComparer.Ordinal).ToArray();
-                return failClosed ? ([new Decision(aggregate.Length == 1 ? aggregate[0] : $"[{string.Join(", ", aggregate)}]", "")], []) : ([], []);
+                return failClosed ? ([new Decision(ApiStatusException.Aggregate(conditionErrors), "")], []) : ([], []);
             }
 
             var decisions = new List<Decision?>();

@@ -57,7 +57,7 @@ internal sealed class RbacAuthorizer(ObjectStore store)
             }
         }
 
-        return (false, errors.Count == 0 ? "" : "RBAC: " + Aggregate(errors));
+        return (false, errors.Count == 0 ? "" : "RBAC: " + ApiStatusException.Aggregate(errors));
     }
 
     /// <summary>Stored objects of a cluster-scoped RBAC kind, plus the bootstrap ones no stored object replaces, by name.</summary>
@@ -140,7 +140,7 @@ internal sealed class RbacAuthorizer(ObjectStore store)
     /// <summary>rbac.go RuleAllows with evaluation_helpers.go's matchers.</summary>
     private static bool RuleAllows(JsonObject rule, RequestAttributes attributes)
     {
-        var verbs = Strings(rule, "verbs");
+        var verbs = JsonFields.Strings(rule, "verbs");
         if (!verbs.Any(v => v == "*" || v == attributes.Verb))
         {
             return false;
@@ -149,14 +149,14 @@ internal sealed class RbacAuthorizer(ObjectStore store)
         if (!attributes.IsResourceRequest)
         {
             // NonResourceURLMatches: "*", an exact path, or a prefix ending in "*".
-            return Strings(rule, "nonResourceURLs").Any(url =>
+            return JsonFields.Strings(rule, "nonResourceURLs").Any(url =>
                 url == "*" || url == attributes.Path || (url.EndsWith('*') && attributes.Path.StartsWith(url.TrimEnd('*'), StringComparison.Ordinal)));
         }
 
         var combined = attributes.Subresource.Length > 0 ? $"{attributes.Resource}/{attributes.Subresource}" : attributes.Resource;
-        var resourceNames = Strings(rule, "resourceNames");
-        return Strings(rule, "apiGroups").Any(g => g == "*" || g == attributes.ApiGroup)
-            && Strings(rule, "resources").Any(r => ResourceMatches(r, combined, attributes.Subresource))
+        var resourceNames = JsonFields.Strings(rule, "resourceNames");
+        return JsonFields.Strings(rule, "apiGroups").Any(g => g == "*" || g == attributes.ApiGroup)
+            && JsonFields.Strings(rule, "resources").Any(r => ResourceMatches(r, combined, attributes.Subresource))
             && (resourceNames.Length == 0 || resourceNames.Contains(attributes.Name));
     }
 
@@ -168,14 +168,4 @@ internal sealed class RbacAuthorizer(ObjectStore store)
     private static bool ResourceMatches(string rule, string combined, string subresource) =>
         rule == "*" || rule == combined
         || (subresource.Length > 0 && rule.Length == subresource.Length + 2 && rule.StartsWith("*/", StringComparison.Ordinal) && rule.EndsWith(subresource, StringComparison.Ordinal));
-
-    private static string[] Strings(JsonObject rule, string field) =>
-        (rule[field] as JsonArray ?? []).Select(v => v is JsonValue value && value.TryGetValue<string>(out var text) ? text : null).OfType<string>().ToArray();
-
-    /// <summary>apimachinery util/errors aggregate.Error: one message as is, several distinct ones as <c>[a, b]</c>.</summary>
-    private static string Aggregate(List<string> errors)
-    {
-        var distinct = errors.Distinct(StringComparer.Ordinal).ToArray();
-        return distinct.Length == 1 ? distinct[0] : $"[{string.Join(", ", distinct)}]";
-    }
 }
