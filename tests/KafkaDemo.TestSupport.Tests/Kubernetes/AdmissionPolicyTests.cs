@@ -231,6 +231,22 @@ public sealed class AdmissionPolicyTests
         await DeniedMessageAsync(() => agent.CoreV1.ReplaceNamespacedConfigMapAsync(gold, "settings", Namespace, cancellationToken: Token));
     }
 
+    [Fact]
+    public async Task Kubectl_applies_a_policy_and_prints_the_refusal_of_one_cel_go_would_not_compile()
+    {
+        var kubectl = KubectlTool.Find();
+        await using var cluster = await FakeCluster.StartAsync();
+        var files = Path.GetDirectoryName(cluster.KubeconfigPath)!;
+        await File.WriteAllTextAsync(Path.Combine(files, "policy.yaml"), Policy, Token);
+        await File.WriteAllTextAsync(Path.Combine(files, "bad.yaml"), Policy.Replace("settings-guard", "bad", StringComparison.Ordinal).Replace("!has(object.metadata.labels)", "!has(object.metadata['labels'])", StringComparison.Ordinal), Token);
+
+        Assert.Equal("validatingadmissionpolicy.admissionregistration.k8s.io/settings-guard serverside-applied", await KubectlTool.RunAsync(kubectl, cluster, "apply", "--server-side", "-f", Path.Combine(files, "policy.yaml")));
+        Assert.Equal("settings-guard", await KubectlTool.RunAsync(kubectl, cluster, "get", "validatingadmissionpolicies", "-o", "jsonpath={.items[*].metadata.name}"));
+
+        var refusal = await KubectlTool.FailAsync(kubectl, cluster, "apply", "-f", Path.Combine(files, "bad.yaml"));
+        Assert.StartsWith("The ValidatingAdmissionPolicy \"bad\" is invalid: spec.validations[2].expression: Invalid value: \"!has(object.metadata['labels']) || !('locked' in object.metadata.labels)\": compilation failed: ERROR: <input>:1:21: invalid argument to has() macro", refusal, StringComparison.Ordinal);
+    }
+
     private static async Task<(FakeCluster Cluster, k8s.Kubernetes Agent)> StartWithPolicyAsync(string actions = "[Deny]", bool bind = true)
     {
         var (cluster, token) = await Rbac.StartAsync();
