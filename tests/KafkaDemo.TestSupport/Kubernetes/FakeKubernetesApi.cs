@@ -15,7 +15,9 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, HTTPS with its own CA) that the
 /// real KubernetesClient and kubectl can talk to: discovery, CRUD, list and watch, server-side apply
-/// and the other patches, the status subresource, and pod exec over WebSocket. Tests script the
+/// and the other patches, the status subresource, pod exec over WebSocket and the pod proxy; bearer
+/// tokens (the admin's, service accounts', TokenRequest), RBAC, and admission (ServiceAccount,
+/// ValidatingAdmissionPolicy with its CEL) for what comes through the API. Tests script the
 /// world through direct store access, write hooks, exec handlers and fault rules, and read back
 /// every request and every applied object. Its one node's kubelet starts the pods the opt-in
 /// Deployment controller makes (<see cref="ScriptedControllers.DeploymentsRunPods"/>), with their
@@ -198,8 +200,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>
     /// A new bearer token for a service account (an opaque string, not a JWT): requests that carry it
     /// are recorded as that account (<see cref="RecordedRequest.Identity"/>), as the real service account
-    /// authenticator would name them. The account need not exist. The fake does not authorize yet: any
-    /// token, or none, is accepted.
+    /// authenticator would name them, and authorized by RBAC as that account. The account need not exist,
+    /// and the token never expires (for one that does, and dies with its account, use the TokenRequest API).
     /// </summary>
     public string IssueServiceAccountToken(string @namespace, string serviceAccount)
     {

@@ -5,6 +5,10 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>One request the fake received, as it arrived, and the status code it was answered with.</summary>
 public sealed class RecordedRequest
 {
+    private readonly Lock gate = new();
+    private readonly List<string> warnings = [];
+    private readonly Dictionary<string, string> annotations = new(StringComparer.Ordinal);
+
     public required DateTimeOffset Time { get; init; }
 
     public required string Method { get; init; }
@@ -67,10 +71,6 @@ public sealed class RecordedRequest
             }
         }
     }
-
-    private readonly Lock gate = new();
-    private readonly List<string> warnings = [];
-    private readonly Dictionary<string, string> annotations = new(StringComparer.Ordinal);
 
     /// <summary>k8s.io/apiserver pkg/warning: a warning is sent once however often it is added.</summary>
     internal void AddWarning(string text)
