@@ -27,11 +27,19 @@ internal static class PodExec
     public static async Task<ExecOutcome> RunAsync(AgentWorld world, params string[] command) => await RunAsync(world, command, stdin: null);
 
     /// <param name="stdin">null: stdin off; otherwise stdin is opened and this is written (and left open unless <paramref name="closeStdin"/>).</param>
-    public static async Task<ExecOutcome> RunAsync(AgentWorld world, IReadOnlyList<string> command, string? stdin, bool closeStdin = true, TimeSpan? timeout = null)
+    public static Task<ExecOutcome> RunAsync(AgentWorld world, IReadOnlyList<string> command, string? stdin, bool closeStdin = true) =>
+        RunCoreAsync(world, command, stdin, closeStdin, CancellationToken.None);
+
+    /// <summary>As <see cref="RunAsync(AgentWorld, string[])"/>, with stdin off; when <paramref name="drop"/> fires, the client drops the connection (the outcome then has no status).</summary>
+    public static Task<ExecOutcome> RunUntilDroppedAsync(AgentWorld world, IReadOnlyList<string> command, CancellationToken drop) =>
+        RunCoreAsync(world, command, null, true, drop);
+
+    private static async Task<ExecOutcome> RunCoreAsync(AgentWorld world, IReadOnlyList<string> command, string? stdin, bool closeStdin, CancellationToken drop)
     {
         var pod = await world.WaitForAgentPodAsync(Token);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(TimeSpan.FromSeconds(90));
+        using var dropped = drop.Register(() => deadline.Cancel());
         var socket = await world.Client.WebSocketNamespacedPodExecAsync(pod.Metadata.Name, AgentWorld.AgentNamespace, command, "vibectl",
             stderr: true, stdin: stdin is not null, stdout: true, tty: false,
             webSocketSubProtocol: stdin is not null ? WebSocketProtocol.V5BinaryWebsocketProtocol : WebSocketProtocol.V4BinaryWebsocketProtocol,
@@ -61,7 +69,11 @@ internal static class PodExec
         var error = new StreamReader(stderr, Encoding.UTF8).ReadToEndAsync(CancellationToken.None);
         var statusText = await new StreamReader(status).ReadToEndAsync(CancellationToken.None);
         var (outText, errText) = (await output, await error);
-        deadline.Token.ThrowIfCancellationRequested();
+        if (!drop.IsCancellationRequested)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+
         var json = string.IsNullOrWhiteSpace(statusText) ? null : JsonNode.Parse(statusText)!.AsObject();
         int? exit = json?["status"]?.GetValue<string>() == "Success" ? 0
             : json?["reason"]?.GetValue<string>() == "NonZeroExitCode"
