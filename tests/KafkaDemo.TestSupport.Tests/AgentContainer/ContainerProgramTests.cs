@@ -99,7 +99,7 @@ public sealed class ContainerProgramTests
 
         // The client left: no status came; the kubelet did not kill the process, which still holds the lock.
         Assert.Null(dropped.Status);
-        Assert.Contains(world.Api.Execs, e => e.ClientLeft && e.Command.SequenceEqual(round));
+        await UntilAsync(() => world.Api.Execs.Any(e => e.ClientLeft && e.Command.SequenceEqual(round)), "the fake never saw the client leave.");
         var pod = (await world.WaitForAgentPodAsync(Token)).Metadata.Name;
         Assert.Contains(world.Agent.RunningProcesses(AgentWorld.AgentNamespace, pod), p => p is ["vibectl", "auto", ..]);
         var busy = await RunAsync(world, ["flock", "-n", "-E", "75", Lock, "env", "COLUMNS=10000", "vibectl", "memory", "show"], stdin: null);

@@ -10,8 +10,13 @@ namespace KafkaDemo.TestSupport.AgentContainer;
 /// process in the agent pod, against the fake API server, as the pod's service account: the
 /// kubeconfig is the one the container's <c>KUBECONFIG</c> names (k3d/agent/kubeconfig.yaml, mounted
 /// from a ConfigMap), with the server (https://kubernetes.default.svc inside a cluster) rewritten to
-/// the fake's address, its certificate authority dropped (the fake speaks plain HTTP), and its
-/// <c>tokenFile</c> read from the pod's projected service-account token. Each pod gets a private
+/// the fake's address, and the files it names (<c>tokenFile</c>, <c>certificate-authority</c>) read
+/// from the pod's projected service-account volume. Over HTTPS kubectl verifies the fake's serving
+/// certificate with the pod's <c>ca.crt</c> under the name it would check in a cluster
+/// (<c>tls-server-name: kubernetes.default.svc</c>) and sends the pod's token. Over plain HTTP (a fake
+/// without TLS) the CA is dropped and kubectl sends no token at all: client-go reads a kubeconfig's
+/// credentials only for a TLS server (tools/clientcmd/client_config.go, "only try to read the auth
+/// information if we are secure"), so its requests are then anonymous. Each pod gets a private
 /// directory for that kubeconfig and kubectl's cache.
 /// </summary>
 internal sealed class KubectlRunner(Func<Uri> apiAddress) : IDisposable
@@ -131,7 +136,9 @@ internal sealed class KubectlRunner(Func<Uri> apiAddress) : IDisposable
             return $"the container's kubeconfig {path} is not YAML the stand-in reads: {e.Message}";
         }
 
-        var fake = apiAddress().GetLeftPart(UriPartial.Authority);
+        var address = apiAddress();
+        var tls = address.Scheme == Uri.UriSchemeHttps;
+        var index = 0;
         foreach (var cluster in (config["clusters"] as JsonArray ?? []).OfType<JsonObject>().Select(c => c["cluster"]).OfType<JsonObject>())
         {
             if (cluster["server"]?.GetValue<string>() is not "https://kubernetes.default.svc" and not "https://kubernetes.default.svc:443")
@@ -139,28 +146,26 @@ internal sealed class KubectlRunner(Func<Uri> apiAddress) : IDisposable
                 return $"a kubeconfig server other than https://kubernetes.default.svc is not modelled: {cluster["server"]}";
             }
 
-            cluster["server"] = fake;
-            cluster.Remove("certificate-authority");
-            cluster.Remove("certificate-authority-data");
+            cluster["server"] = address.GetLeftPart(UriPartial.Authority);
+            if (!tls)
+            {
+                cluster.Remove("certificate-authority");
+                cluster.Remove("certificate-authority-data");
+                continue;
+            }
+
+            cluster["tls-server-name"] ??= "kubernetes.default.svc";
+            if (cluster["certificate-authority"]?.GetValue<string>() is { } authority)
+            {
+                cluster["certificate-authority"] = await CopyFromContainerAsync(context, authority, Path.Combine(directory, $"ca-{index++}.crt"));
+            }
         }
 
-        var index = 0;
         foreach (var user in (config["users"] as JsonArray ?? []).OfType<JsonObject>().Select(u => u["user"]).OfType<JsonObject>())
         {
             if (user["tokenFile"]?.GetValue<string>() is { } tokenFile)
             {
-                var hostToken = Path.Combine(directory, $"token-{index++}");
-                var inContainer = ContainerFiles.Normalize(tokenFile, context.WorkingDirectory);
-                if (context.Files.FileExists(inContainer))
-                {
-                    await File.WriteAllBytesAsync(hostToken, context.Files.ReadAllBytes(inContainer));
-                }
-                else if (File.Exists(hostToken))
-                {
-                    File.Delete(hostToken); // kubectl then fails to read it, as it would in the pod
-                }
-
-                user["tokenFile"] = hostToken;
+                user["tokenFile"] = await CopyFromContainerAsync(context, tokenFile, Path.Combine(directory, $"token-{index++}"));
             }
             else if (user.Any(p => p.Key != "token"))
             {
@@ -170,6 +175,26 @@ internal sealed class KubectlRunner(Func<Uri> apiAddress) : IDisposable
 
         await File.WriteAllTextAsync(Path.Combine(directory, "config"), config.ToJsonString());
         return null;
+    }
+
+    /// <summary>
+    /// The container's file at <paramref name="path"/> copied to <paramref name="hostPath"/>, as it is
+    /// now (a projected token is rotated in place); when the container has no such file the host copy
+    /// is removed too, so kubectl fails to read it as it would in the pod.
+    /// </summary>
+    private static async Task<string> CopyFromContainerAsync(ProgramContext context, string path, string hostPath)
+    {
+        var inContainer = ContainerFiles.Normalize(path, context.WorkingDirectory);
+        if (context.Files.FileExists(inContainer))
+        {
+            await File.WriteAllBytesAsync(hostPath, context.Files.ReadAllBytes(inContainer));
+        }
+        else
+        {
+            File.Delete(hostPath);
+        }
+
+        return hostPath;
     }
 
     public void Dispose()
