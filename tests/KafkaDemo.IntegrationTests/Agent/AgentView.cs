@@ -49,6 +49,35 @@ internal sealed class AgentView(AgentWorld world)
         set => world.Agent.Model.Planner = value is null ? DemoAgent.Plan : _ => ModelAnswer.Plan(PlannerAction.Error(value));
     }
 
+    /// <summary>Holds the flock lock on <paramref name="path"/> in the current pod, as another process there would, until disposed.</summary>
+    public IDisposable HoldLock(string path) =>
+        world.Agent.HoldLock(AgentWorld.AgentNamespace, CurrentPod ?? throw new InvalidOperationException("No agent pod runs."), path);
+
+    /// <summary>
+    /// OpenAI-compatible models served at <see cref="ExtraModelsServer"/> (keyless, with
+    /// supports_schema, as the AppHost's ConfigMap vibectl-llm-models describes one): written into
+    /// the current pod's $LLM_USER_PATH/extra-openai-models.yaml as k3d/agent/idle.sh copies the
+    /// ConfigMap's file there at start. For a test that starts from such a pod.
+    /// </summary>
+    public IReadOnlyList<(string Id, string[] Aliases)> ExtraModels
+    {
+        set
+        {
+            var pod = CurrentPod ?? throw new InvalidOperationException("No agent pod runs.");
+            var container = world.Api.FindRunningContainer(AgentWorld.AgentNamespace, pod)!;
+            var yaml = string.Concat(value.Select(m =>
+                $"- model_id: {m.Id}\n  model_name: {m.Id}\n  api_base: {ExtraModelsServer}\n  supports_schema: true\n"
+                + (m.Aliases.Length > 0 ? $"  aliases: [{string.Join(", ", m.Aliases)}]\n" : "")));
+            var userPath = container.Environment["LLM_USER_PATH"];
+            container.Files.CreateDirectory(userPath);
+            container.Files.WriteAllText($"{userPath}/extra-openai-models.yaml", yaml);
+            world.Agent.Services.AddServer(ExtraModelsServer, new CompatibleServer());
+        }
+    }
+
+    /// <summary>The base URL of the OpenAI-compatible server <see cref="ExtraModels"/> names.</summary>
+    public const string ExtraModelsServer = "http://llm.kafkademo.test:8000/v1";
+
     private VibectlState? State => CurrentPod is { } pod ? world.Agent.ReadVibectl(AgentWorld.AgentNamespace, pod) : null;
 
     private string? CurrentPod => world.Api.List(ResourceType.Pods, AgentWorld.AgentNamespace)
