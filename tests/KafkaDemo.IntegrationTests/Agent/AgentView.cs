@@ -10,6 +10,8 @@ namespace KafkaDemo.IntegrationTests.Agent;
 /// </summary>
 internal sealed class AgentView(AgentWorld world)
 {
+    private string? fail;
+
     /// <summary>Every exec's argument array.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Commands => world.Agent.Commands;
 
@@ -46,7 +48,12 @@ internal sealed class AgentView(AgentWorld world)
     /// <summary>When set, the planner answers an ERROR action with this message (vibectl halts, and exits 0).</summary>
     public string? Fail
     {
-        set => world.Agent.Model.Planner = value is null ? DemoAgent.Plan : _ => ModelAnswer.Plan(PlannerAction.Error(value));
+        get => fail;
+        set
+        {
+            fail = value;
+            world.Agent.Model.Planner = value is null ? DemoAgent.Plan : _ => ModelAnswer.Plan(PlannerAction.Error(value));
+        }
     }
 
     /// <summary>Holds the flock lock on <paramref name="path"/> in the current pod, as another process there would, until disposed.</summary>

@@ -36,7 +36,7 @@ internal sealed class KubectlRunner(Func<Uri> apiAddress) : IDisposable
     {
         if (HostKubectl is not { } kubectl)
         {
-            context.Pod.Programs.RecordGap("kubectl is not installed on the test machine, so the agent's kubectl cannot run (tests that need it must skip first: AgentWorld.RequireKubectl)");
+            context.Pod.Programs.RecordGap("kubectl is not installed on the test machine, so the agent's kubectl cannot run (tests that need it must skip first: RequiredTools.Kubectl())");
             return new KubectlResult(127, "", "stand-in: no kubectl on the test machine");
         }
 
