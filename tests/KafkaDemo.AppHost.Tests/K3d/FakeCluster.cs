@@ -8,7 +8,7 @@ using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
 using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.Kubernetes;
-using KafkaDemo.TestSupport.Vibectl;
+using KafkaDemo.TestSupport.AgentContainer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +16,9 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 
 /// <summary>
 /// Everything a k3d-mode run needs, without Docker: a scripted docker and k3d, a fake Kubernetes API
-/// server that the AppHost's real KubernetesClient talks to, a simulated Strimzi, and an embedded
-/// Kafka that the Kafka resource's status points at.
+/// server that the AppHost's real KubernetesClient talks to (with its Deployment controller running
+/// the agent's pod, and the agent container's programs behind pod exec), a simulated Strimzi, and an
+/// embedded Kafka that the Kafka resource's status points at.
 /// </summary>
 internal sealed class FakeCluster : IAsyncDisposable
 {
@@ -28,20 +29,22 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka = kafka;
         Tools = tools;
         Strimzi = strimzi;
-        Vibectl = new ScriptedVibectl(api);
-        _agentPods = api.OnWrite(w => w.IsOf(ResourceType.Deployments) && w.Namespace == AgentNamespace && w.SpecChanged, (w, _) =>
+        Agent = AgentContainerPrograms.Attach(api, new AgentContainerOptions
         {
-            RollAgentPod(w.Item);
-            return Task.CompletedTask;
+            Image = AgentImage.FromRepository(KafkaDemo.AppHost.Agent.AgentImage.Reference),
+            Time = new FastForwardTime(),
         });
+        Vibectl = new AgentMemoryView(Agent, api);
+        _agentPods = api.DeploymentsRunPods();
     }
-
-    private const string AgentNamespace = "kafkademo-agent";
 
     private readonly IDisposable _agentPods;
 
-    /// <summary>vibectl in the agent pod, behind pod exec.</summary>
-    public ScriptedVibectl Vibectl { get; }
+    /// <summary>The agent container's programs (vibectl 0.11.6, llm 0.26, the real kubectl), behind pod exec.</summary>
+    public AgentContainerPrograms Agent { get; }
+
+    /// <summary>vibectl's memory in the agent pod.</summary>
+    public AgentMemoryView Vibectl { get; }
 
     public K3dTestApp Test { get; }
 
@@ -119,35 +122,32 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public IReadOnlyList<string> StatesOf(string resource) => [.. States.Where(s => s.Resource == resource).Select(s => s.State)];
 
-    /// <summary>What the Deployment controller and the kubelet do for the agent: a new ready pod for each pod template.</summary>
-    private void RollAgentPod(JsonObject deployment)
-    {
-        foreach (var old in Api.List(ResourceType.Pods, AgentNamespace))
-        {
-            Api.Delete(ResourceType.Pods, AgentNamespace, (string)old["metadata"]!["name"]!);
-        }
-
-        var labels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.DeepClone();
-        Api.Put(new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject { ["name"] = $"vibectl-{Guid.NewGuid():N}"[..20], ["namespace"] = AgentNamespace, ["labels"] = labels },
-            ["spec"] = deployment["spec"]!["template"]!["spec"]!.DeepClone(),
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Running",
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
-            },
-        });
-    }
-
     public async ValueTask DisposeAsync()
     {
         Strimzi.Dispose();
         _agentPods.Dispose();
-        await Api.DisposeAsync();
+        try
+        {
+            await Agent.DisposeAsync();
+        }
+        finally
+        {
+            await Api.DisposeAsync();
+        }
+
         Kafka.Dispose();
         Test.Dispose();
     }
+}
+
+/// <summary>vibectl's memory in the agent's current pod, and at the start of each auto.</summary>
+internal sealed class AgentMemoryView(AgentContainerPrograms agent, FakeKubernetesApi api)
+{
+    public IEnumerable<string> MemoryAtAuto => agent.MemoryAtAuto;
+
+    public string Memory => api.List(ResourceType.Pods, "kafkademo-agent")
+        .Select(p => (string)p["metadata"]!["name"]!)
+        .Where(name => api.FindRunningContainer("kafkademo-agent", name) is not null)
+        .Select(name => agent.ReadVibectl("kafkademo-agent", name)?.Memory)
+        .LastOrDefault(m => m is not null) ?? "";
 }
