@@ -15,8 +15,11 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 
 /// <summary>
 /// One full agent round through the real Overseer, in the whole app in k3d mode against the fake
-/// cluster: the Overseer's pod exec, a scripted vibectl that keeps memory and patches the Kafka
-/// resource, the Overseer's watch turning that into a timeline event, the page showing it all.
+/// cluster: the Overseer's pod exec into the pod the AppHost's Deployment runs, the agent
+/// container's programs emulated from upstream source (vibectl 0.11.6, llm 0.26, the real kubectl
+/// as the pod's service account; the model's answers scripted by TestSupport's DemoAgent, which
+/// patches the Kafka resource once and says DONE), the Overseer's watch turning that into a
+/// timeline event, the page showing it all.
 /// </summary>
 [Collection(SharedAgentApp.Name)]
 public sealed class AgentModeTests(AgentApp fixture)
@@ -56,7 +59,8 @@ public sealed class AgentModeTests(AgentApp fixture)
         Assert.StartsWith("<overseer>", document.MemoryAfter, StringComparison.Ordinal);
         Assert.Contains("Max sustainable rate at SLO", document.MemoryAfter, StringComparison.Ordinal);
         Assert.Equal(document.MemoryAfter, Cluster.Vibectl.MemoryAtAuto.Last());
-        Assert.Contains(lines, l => l is { Stream: "stderr", Kind: "note", Text: "Note: Completed 5 iterations as requested" });
+        // The planner's DONE after its one change ends the session early (vibectl 0.11.6 auto_cmd.py 164-167).
+        Assert.Contains(lines, l => l is { Stream: "stderr", Kind: "note", Text: "Note: Auto session exited by user" });
         Assert.Contains(lines, l => l.Kind == "kubectl-command" && l.Text.StartsWith("🔄 Running: kubectl patch kafka kafkademo", StringComparison.Ordinal));
 
         // The agent's kubectl patch reached the Kafka resource; the Overseer's watch saw it.
@@ -138,7 +142,7 @@ public sealed class AgentModeTests(AgentApp fixture)
             Deadline, "The click did not run a round.");
         var panel = page.Locator("[data-testid=agent-panel]");
         await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync($"#{rounds + 1}", new() { Timeout = 20_000 });
-        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync("Note: Completed 5 iterations as requested", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("[data-testid=agent-output]")).ToContainTextAsync("Note: Auto session exited by user", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=agent-last-round]")).ToContainTextAsync(": ok", new() { Timeout = 20_000 });
         await Assertions.Expect(page.Locator("[data-testid=agent-changes]")).ToContainTextAsync("kubectl-patch", new() { Timeout = 20_000 });
         Assert.Equal("idle", await page.Locator("[data-testid=agent-state]").InnerTextAsync());

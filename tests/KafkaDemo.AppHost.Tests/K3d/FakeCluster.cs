@@ -29,22 +29,21 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka = kafka;
         Tools = tools;
         Strimzi = strimzi;
-        Agent = AgentContainerPrograms.Attach(api, new AgentContainerOptions
+        // The same agent pods as the IntegrationTests' AgentWorld, run from the Deployment the AppHost applies.
+        _agentPods = AgentPods.Run(api, new AgentContainerOptions
         {
             Image = AgentImage.FromRepository(KafkaDemo.AppHost.Agent.AgentImage.Reference),
             Time = new FastForwardTime(),
         });
-        Vibectl = new AgentMemoryView(Agent, api);
-        _agentPods = api.DeploymentsRunPods();
     }
 
-    private readonly IDisposable _agentPods;
+    private readonly AgentPods _agentPods;
 
     /// <summary>The agent container's programs (vibectl 0.11.6, llm 0.26, the real kubectl), behind pod exec.</summary>
-    public AgentContainerPrograms Agent { get; }
+    public AgentContainerPrograms Agent => _agentPods.Programs;
 
-    /// <summary>vibectl's memory in the agent pod.</summary>
-    public AgentMemoryView Vibectl { get; }
+    /// <summary>vibectl in the agent's current pod.</summary>
+    public AgentView Vibectl => _agentPods.View;
 
     public K3dTestApp Test { get; }
 
@@ -125,10 +124,9 @@ internal sealed class FakeCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Strimzi.Dispose();
-        _agentPods.Dispose();
         try
         {
-            await Agent.DisposeAsync();
+            await _agentPods.DisposeAsync();
         }
         finally
         {
@@ -138,16 +136,4 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka.Dispose();
         Test.Dispose();
     }
-}
-
-/// <summary>vibectl's memory in the agent's current pod, and at the start of each auto.</summary>
-internal sealed class AgentMemoryView(AgentContainerPrograms agent, FakeKubernetesApi api)
-{
-    public IEnumerable<string> MemoryAtAuto => agent.MemoryAtAuto;
-
-    public string Memory => api.List(ResourceType.Pods, "kafkademo-agent")
-        .Select(p => (string)p["metadata"]!["name"]!)
-        .Where(name => api.FindRunningContainer("kafkademo-agent", name) is not null)
-        .Select(name => agent.ReadVibectl("kafkademo-agent", name)?.Memory)
-        .LastOrDefault(m => m is not null) ?? "";
 }

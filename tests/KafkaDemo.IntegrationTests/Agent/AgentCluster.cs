@@ -28,7 +28,7 @@ internal sealed class AgentCluster : IAsyncDisposable
     private AgentCluster(AgentWorld world, WebApplication overseer, string directory)
     {
         World = world;
-        Vibectl = new AgentView(world);
+        Vibectl = world.View;
         Overseer = overseer;
         _directory = directory;
     }

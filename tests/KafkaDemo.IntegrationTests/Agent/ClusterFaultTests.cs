@@ -171,7 +171,7 @@ public sealed class ClusterFaultTests
         var loop = cluster.Get<AgentLoop>();
         await watcher.StartAsync(Token);
         var second = await AgentCluster.StartSecondClusterAsync(ioThreads: 6);
-        var vibectl = new AgentView(second);
+        var vibectl = second.View;
         await using (second)
         {
             try

@@ -23,6 +23,12 @@ public sealed record AgentWorldOptions
     /// <summary>The ConfigMap vibectl-llm-models' extra-openai-models.yaml (an OpenAI-compatible server), or null for none.</summary>
     public string? ExtraOpenAiModels { get; init; }
 
+    /// <summary>
+    /// A change to the repository's Deployment before it is applied (after <see cref="AddedContainerEnv"/>):
+    /// for a test that runs the agent as an older or broken Deployment would.
+    /// </summary>
+    public Action<JsonObject>? EditDeployment { get; init; }
+
     /// <summary>How long the kubelet takes to start a pod.</summary>
     public TimeSpan PodStartDelay { get; init; }
 
@@ -49,14 +55,13 @@ public sealed class AgentWorld : IAsyncDisposable
 
     private static readonly string[] StrimziKinds = ["Kafka", "KafkaNodePool", "KafkaTopic"];
 
-    private readonly IDisposable workloads;
+    private readonly AgentPods pods;
     private readonly string directory;
 
-    private AgentWorld(FakeKubernetesApi api, AgentContainerPrograms agent, IDisposable workloads, string directory)
+    private AgentWorld(FakeKubernetesApi api, AgentPods pods, string directory)
     {
         Api = api;
-        Agent = agent;
-        this.workloads = workloads;
+        this.pods = pods;
         this.directory = directory;
         KubeconfigPath = Path.Combine(directory, "kubeconfig");
         api.WriteKubeconfig(KubeconfigPath);
@@ -66,7 +71,10 @@ public sealed class AgentWorld : IAsyncDisposable
     public FakeKubernetesApi Api { get; }
 
     /// <summary>The agent container's programs.</summary>
-    public AgentContainerPrograms Agent { get; }
+    public AgentContainerPrograms Agent => pods.Programs;
+
+    /// <summary>The agent's current pod as tests look at it.</summary>
+    public AgentView View => pods.View;
 
     /// <summary>A KubernetesClient for the fake, as an administrator.</summary>
     public k8s.Kubernetes Client { get; }
@@ -81,8 +89,7 @@ public sealed class AgentWorld : IAsyncDisposable
     {
         options ??= new AgentWorldOptions();
         var api = await FakeKubernetesApi.StartAsync(cancellationToken: cancellationToken);
-        AgentContainerPrograms? agent = null;
-        IDisposable? workloads = null;
+        AgentPods? pods = null;
         try
         {
             foreach (var kind in StrimziKinds)
@@ -110,15 +117,7 @@ public sealed class AgentWorld : IAsyncDisposable
 
             if (options.LlmKey is { } key)
             {
-                // AgentManifests.Secret: the key under "api-key".
-                api.Put(new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Secret",
-                    ["metadata"] = new JsonObject { ["name"] = "vibectl-llm", ["namespace"] = AgentNamespace },
-                    ["type"] = "Opaque",
-                    ["data"] = new JsonObject { ["api-key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) },
-                }, "kafkademo");
+                api.Put(LlmSecret(key), "kafkademo");
             }
 
             if (options.ExtraOpenAiModels is { } models)
@@ -132,18 +131,16 @@ public sealed class AgentWorld : IAsyncDisposable
                 }, "kafkademo");
             }
 
-            agent = AgentContainerPrograms.Attach(api, options.Programs);
-            workloads = api.DeploymentsRunPods(options.PodStartDelay);
-            var world = new AgentWorld(api, agent, workloads, Directory.CreateTempSubdirectory("kafkademo-agent-world-").FullName);
+            pods = AgentPods.Run(api, options.Programs, options.PodStartDelay);
+            var world = new AgentWorld(api, pods, Directory.CreateTempSubdirectory("kafkademo-agent-world-").FullName);
             await world.WaitForAgentPodAsync(cancellationToken);
             return world;
         }
         catch
         {
-            workloads?.Dispose();
-            if (agent is not null)
+            if (pods is not null)
             {
-                await agent.DisposeAsync();
+                await pods.DisposeAsync();
             }
 
             await api.DisposeAsync();
@@ -166,6 +163,24 @@ public sealed class AgentWorld : IAsyncDisposable
             return found is not null;
         }, "The agent's pod did not run.", cancellationToken);
         return found!;
+    }
+
+    /// <summary>
+    /// What the AppHost does when the LLM key arrives after start (KafkaDemo.AppHost Agent/AgentBringUp.cs
+    /// SetKeyAsync): the key into the Secret, and a new "configured" annotation on the pod template,
+    /// so the Deployment controller replaces the pod and the new one reads it.
+    /// </summary>
+    public void SetLlmKey(string key, DateTimeOffset at)
+    {
+        Api.Put(LlmSecret(key), "kafkademo");
+        var deployment = Api.Get(Deployments, AgentNamespace, AgentDeployment.DeploymentName)
+            ?? throw new InvalidOperationException("The agent's Deployment is not there.");
+        var metadata = deployment["spec"]!["template"]!["metadata"]!.AsObject();
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        annotations[KeyAnnotation] = at.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        metadata["annotations"] = annotations;
+        deployment["metadata"]!.AsObject().Remove("managedFields");
+        Api.Put(deployment, "kafkademo");
     }
 
     /// <summary>vibectl's state in the agent's current pod.</summary>
@@ -217,11 +232,30 @@ public sealed class AgentWorld : IAsyncDisposable
         return documents;
     }
 
-    /// <summary>What the AppHost and a test change in the agent's Deployment: the key annotation, added environment.</summary>
+    /// <summary>
+    /// The Secret the AppHost makes from the llm-api-key parameter (KafkaDemo.AppHost
+    /// Agent/AgentManifests.cs Secret: the key under "api-key", as stringData).
+    /// </summary>
+    private static JsonObject LlmSecret(string key) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = "vibectl-llm", ["namespace"] = AgentNamespace },
+        ["type"] = "Opaque",
+        ["stringData"] = new JsonObject { ["api-key"] = key },
+    };
+
+    private static ResourceType Deployments { get; } = new("apps", "v1", "deployments");
+
+    /// <summary>
+    /// What the AppHost and a test change in the agent's Deployment: the "configured" annotation
+    /// (a key, or an OpenAI-compatible server: AgentBringUp.IsConfigured), added environment, the
+    /// test's own edit.
+    /// </summary>
     private static void Customize(JsonObject deployment, AgentWorldOptions options)
     {
         var template = deployment["spec"]!["template"]!.AsObject();
-        if (options.LlmKey is not null)
+        if (options.LlmKey is not null || options.ExtraOpenAiModels is not null)
         {
             var metadata = template["metadata"]!.AsObject();
             var annotations = metadata["annotations"] as JsonObject ?? [];
@@ -237,6 +271,7 @@ public sealed class AgentWorld : IAsyncDisposable
         }
 
         container["env"] = env;
+        options.EditDeployment?.Invoke(deployment);
     }
 
     private static void EnsureNamespace(FakeKubernetesApi api, JsonObject item)
@@ -303,10 +338,9 @@ public sealed class AgentWorld : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        workloads.Dispose();
         try
         {
-            await Agent.DisposeAsync();
+            await pods.DisposeAsync();
         }
         finally
         {

@@ -1,19 +1,20 @@
 using System.Globalization;
-using KafkaDemo.TestSupport.AgentContainer;
 using KafkaDemo.TestSupport.Kubernetes;
 
-namespace KafkaDemo.IntegrationTests.Agent;
+namespace KafkaDemo.TestSupport.AgentContainer;
 
 /// <summary>
-/// What the agent tests look at in the agent's pod: the commands the Overseer ran there, vibectl's
-/// state as its config file holds it, its auto sessions, and the scripted model's behaviour.
+/// What the agent tests look at in the agent's pod (the newest running one the Deployment
+/// controller made): the commands run there, vibectl's state as its config file holds it, its auto
+/// sessions, and the scripted model's behaviour. The IntegrationTests' AgentCluster and the AppHost
+/// tests' FakeCluster both look through it.
 /// </summary>
-internal sealed class AgentView(AgentWorld world)
+public sealed class AgentView(FakeKubernetesApi api, AgentContainerPrograms agent)
 {
     private string? fail;
 
     /// <summary>Every exec's argument array.</summary>
-    public IReadOnlyList<IReadOnlyList<string>> Commands => world.Agent.Commands;
+    public IReadOnlyList<IReadOnlyList<string>> Commands => agent.Commands;
 
     /// <summary>system.custom_instructions in the current pod.</summary>
     public string? Instructions => State?.Instructions;
@@ -22,11 +23,11 @@ internal sealed class AgentView(AgentWorld world)
     public string Memory
     {
         get => State?.Memory ?? "";
-        set => world.Agent.WriteVibectlMemory(AgentWorld.AgentNamespace, CurrentPod ?? throw new InvalidOperationException("No agent pod runs."), value);
+        set => agent.WriteVibectlMemory(AgentWorld.AgentNamespace, CurrentPod ?? throw new InvalidOperationException("No agent pod runs."), value);
     }
 
     /// <summary>The memory at the start of each vibectl auto.</summary>
-    public IEnumerable<string> MemoryAtAuto => world.Agent.MemoryAtAuto;
+    public IEnumerable<string> MemoryAtAuto => agent.MemoryAtAuto;
 
     /// <summary>A setting as Python's str() prints it (memory.max_chars: "2000", llm.model: "claude-sonnet-4.6").</summary>
     public IReadOnlyDictionary<string, string> Config => new SettingsView(this);
@@ -35,30 +36,34 @@ internal sealed class AgentView(AgentWorld world)
     public int MaxChars => int.Parse(State?.Setting("memory.max_chars") ?? "500", CultureInfo.InvariantCulture);
 
     /// <summary>vibectl auto sessions that ended without being killed.</summary>
-    public int AutoRuns => world.Agent.AutoSessions.Count(s => s.Outcome is not null);
+    public int AutoRuns => agent.AutoSessions.Count(s => s.Outcome is not null);
 
-    public int MaxConcurrent => world.Agent.MaxConcurrentAuto;
+    public int MaxConcurrent => agent.MaxConcurrentAuto;
 
     /// <summary>When set, the model never answers the planner (a round then runs until its timeout).</summary>
     public bool Hang
     {
-        set => world.Agent.Model.Planner = value ? _ => ModelAnswer.Hang() : DemoAgent.Plan;
+        set => agent.Model.Planner = value ? _ => ModelAnswer.Hang() : DemoAgent.Plan;
     }
 
-    /// <summary>When set, the planner answers an ERROR action with this message (vibectl halts, and exits 0).</summary>
-    public string? Fail
+    /// <summary>
+    /// When set, the planner answers an ERROR action with this message: vibectl prints
+    /// <c>Error: LLM Planning Error: {message}</c>, halts, and exits 0 (execution/vibe.py
+    /// handle_vibe_request; subcommands/auto_cmd.py; cli.py auto → handle_exception).
+    /// </summary>
+    public string? PlannerError
     {
         get => fail;
         set
         {
             fail = value;
-            world.Agent.Model.Planner = value is null ? DemoAgent.Plan : _ => ModelAnswer.Plan(PlannerAction.Error(value));
+            agent.Model.Planner = value is null ? DemoAgent.Plan : _ => ModelAnswer.Plan(PlannerAction.Error(value));
         }
     }
 
     /// <summary>Holds the flock lock on <paramref name="path"/> in the current pod, as another process there would, until disposed.</summary>
     public IDisposable HoldLock(string path) =>
-        world.Agent.HoldLock(AgentWorld.AgentNamespace, CurrentPod ?? throw new InvalidOperationException("No agent pod runs."), path);
+        agent.HoldLock(AgentWorld.AgentNamespace, CurrentPod ?? throw new InvalidOperationException("No agent pod runs."), path);
 
     /// <summary>
     /// OpenAI-compatible models served at <see cref="ExtraModelsServer"/> (keyless, with
@@ -71,24 +76,27 @@ internal sealed class AgentView(AgentWorld world)
         set
         {
             var pod = CurrentPod ?? throw new InvalidOperationException("No agent pod runs.");
-            var container = world.Api.FindRunningContainer(AgentWorld.AgentNamespace, pod)!;
+            var container = api.FindRunningContainer(AgentWorld.AgentNamespace, pod)!;
             var yaml = string.Concat(value.Select(m =>
                 $"- model_id: {m.Id}\n  model_name: {m.Id}\n  api_base: {ExtraModelsServer}\n  supports_schema: true\n"
                 + (m.Aliases.Length > 0 ? $"  aliases: [{string.Join(", ", m.Aliases)}]\n" : "")));
             var userPath = container.Environment["LLM_USER_PATH"];
             container.Files.CreateDirectory(userPath);
             container.Files.WriteAllText($"{userPath}/extra-openai-models.yaml", yaml);
-            world.Agent.Services.AddServer(ExtraModelsServer, new CompatibleServer());
+            agent.Services.AddServer(ExtraModelsServer, new CompatibleServer());
         }
     }
 
     /// <summary>The base URL of the OpenAI-compatible server <see cref="ExtraModels"/> names.</summary>
     public const string ExtraModelsServer = "http://llm.kafkademo.test:8000/v1";
 
-    private VibectlState? State => CurrentPod is { } pod ? world.Agent.ReadVibectl(AgentWorld.AgentNamespace, pod) : null;
+    /// <summary>The agent's current pod (the newest running one the Deployment controller made): its generated name.</summary>
+    public string Pod => CurrentPod ?? throw new InvalidOperationException("No agent pod runs.");
 
-    private string? CurrentPod => world.Api.List(ResourceType.Pods, AgentWorld.AgentNamespace)
-        .Where(p => (string?)p["status"]?["phase"] == "Running" && world.Api.FindRunningContainer(AgentWorld.AgentNamespace, (string)p["metadata"]!["name"]!) is not null)
+    private VibectlState? State => CurrentPod is { } pod ? agent.ReadVibectl(AgentWorld.AgentNamespace, pod) : null;
+
+    private string? CurrentPod => api.List(ResourceType.Pods, AgentWorld.AgentNamespace)
+        .Where(p => (string?)p["status"]?["phase"] == "Running" && api.FindRunningContainer(AgentWorld.AgentNamespace, (string)p["metadata"]!["name"]!) is not null)
         .OrderByDescending(p => (string?)p["metadata"]?["creationTimestamp"])
         .Select(p => (string?)p["metadata"]!["name"])
         .FirstOrDefault();
