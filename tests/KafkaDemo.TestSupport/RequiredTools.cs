@@ -2,8 +2,8 @@ namespace KafkaDemo.TestSupport;
 
 /// <summary>
 /// Tools from the machine that some tests need: the kubectl client (the agent stand-in runs the real
-/// kubectl), and Debian's python3 with PyYAML and Rich (the stand-in's fidelity checks against the
-/// real libraries). A test that needs one that is absent skips with the reason; in CI
+/// kubectl), and Debian's python3 with PyYAML and Rich, and dash (the stand-in's fidelity checks
+/// against the real libraries and shell). A test that needs one that is absent skips with the reason; in CI
 /// (<see cref="RequireVariable"/>=1) it fails instead, as SharedReference does for the shared folder.
 /// </summary>
 public static class RequiredTools
@@ -16,6 +16,10 @@ public static class RequiredTools
     /// <summary>The kubectl client (v1.32 expected), or a skip (a failure in CI).</summary>
     public static string Kubectl() =>
         ExternalTool.Find("kubectl") ?? Missing("kubectl is not installed (a v1.32 client is expected on PATH; apt-get install kubectl).");
+
+    /// <summary>Debian's /bin/sh, dash (the agent image's base is Debian bookworm), or a skip (a failure in CI).</summary>
+    public static string Dash() =>
+        File.Exists("/usr/bin/dash") ? "/usr/bin/dash" : Missing("/usr/bin/dash is not installed (apt-get install dash).");
 
     /// <summary>
     /// /usr/bin/python3 when it can import every module, or a skip (a failure in CI) naming the Debian

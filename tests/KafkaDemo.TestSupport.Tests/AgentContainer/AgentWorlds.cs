@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.AgentContainer;
 using KafkaDemo.TestSupport.Kubernetes;
 
@@ -7,22 +6,16 @@ namespace KafkaDemo.TestSupport.Tests.AgentContainer;
 /// <summary>Agent worlds the stand-in's tests start, and what they do to them.</summary>
 internal static class AgentWorlds
 {
-    /// <summary>
-    /// <c>ANTHROPIC_API_KEY</c> from the Secret vibectl-llm: what a Deployment that gives llm its key
-    /// has (issue 14, defect 1); the repository's deployment.yaml gives only VIBECTL_ANTHROPIC_API_KEY.
-    /// </summary>
-    public static JsonObject AnthropicKeyFromSecret { get; } = JsonNode.Parse("""
-        {"name":"ANTHROPIC_API_KEY","valueFrom":{"secretKeyRef":{"name":"vibectl-llm","key":"api-key","optional":true}}}
-        """)!.AsObject();
-
     public static Task<AgentWorld> StartAsync(AgentWorldOptions? options = null) =>
         AgentWorld.StartAsync(options, TestContext.Current.CancellationToken);
 
-    /// <summary>A world whose agent pod gives llm its key, with the programs on <paramref name="time"/>.</summary>
+    /// <summary>
+    /// A world with the LLM key in the Secret, which the shipped Deployment gives llm (idle.sh writes
+    /// it into keys.json), with the programs on <paramref name="time"/>.
+    /// </summary>
     public static Task<AgentWorld> WithLlmKeyAsync(TimeProvider? time = null, ScriptedModel? model = null) =>
         StartAsync(new AgentWorldOptions
         {
-            AddedContainerEnv = [AnthropicKeyFromSecret],
             Programs = new AgentContainerOptions { Time = time, Model = model },
         });
 

@@ -92,9 +92,14 @@ public sealed partial class AutoTests
     }
 
     [Fact]
-    public async Task With_the_key_only_in_VIBECTL_ANTHROPIC_API_KEY_as_deployed_every_call_lacks_it_and_the_session_ends_with_exit_0()
+    public async Task With_the_key_only_in_VIBECTL_ANTHROPIC_API_KEY_every_call_lacks_it_and_the_session_ends_with_exit_0()
     {
-        await using var world = await StartAsync(new AgentWorldOptions { Programs = new AgentContainerOptions { Time = new FastForwardTime() } });
+        // The Deployment as first shipped (issue 14, defect 1): the key only in vibectl's variables.
+        await using var world = await StartAsync(new AgentWorldOptions
+        {
+            EditDeployment = AgentDeploymentEdits.KeyOnlyInVibectlVariables,
+            Programs = new AgentContainerOptions { Time = new FastForwardTime() },
+        });
         await ConfigureLikeTheOverseerAsync(world);
 
         var outcome = await RunAsync(world, OneIteration);

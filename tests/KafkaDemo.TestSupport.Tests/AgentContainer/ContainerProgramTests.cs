@@ -157,21 +157,4 @@ public sealed class ContainerProgramTests
         Assert.Equal("- model_id: local-model\n  model_name: qwen2.5\n  api_base: http://host.k3d.internal:8000/v1\n",
             container.Files.ReadAllText("/home/vibectl/.config/llm/extra-openai-models.yaml"));
     }
-
-    [Fact]
-    public void The_entrypoint_script_still_does_what_the_stand_in_applies()
-    {
-        // IdleEntrypoint mirrors these lines of k3d/agent/idle.sh; a change there must change it.
-        var script = File.ReadAllLines(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", "idle.sh"))
-            .Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')).Select(l => l.Trim()).ToList();
-        Assert.Equal(
-        [
-            "set -eu",
-            "mkdir -p \"$VIBECTL_CONFIG_DIR\" \"$LLM_USER_PATH\"",
-            "if [ -f /etc/kafkademo/llm/extra-openai-models.yaml ]; then",
-            "cp /etc/kafkademo/llm/extra-openai-models.yaml \"$LLM_USER_PATH/extra-openai-models.yaml\"",
-            "fi",
-            "exec sleep infinity",
-        ], script);
-    }
 }

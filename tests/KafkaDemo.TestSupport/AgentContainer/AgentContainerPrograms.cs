@@ -165,6 +165,13 @@ public sealed class AgentContainerPrograms : IAsyncDisposable
         return new LockHolder(state.Locks, file);
     }
 
+    /// <summary>
+    /// How the pod's entrypoint (k3d/agent/idle.sh) ran: what it printed to the pod's log, and the
+    /// modes of the files it made; null until the first exec into the pod ran it.
+    /// </summary>
+    public ShellRun? EntrypointRun(string @namespace, string pod) =>
+        api.FindRunningContainer(@namespace, pod) is { } container && pods.TryGetValue(container.PodUid, out var state) ? state.Entrypoint : null;
+
     /// <summary>The argument arrays of the processes still running in a pod.</summary>
     public IReadOnlyList<IReadOnlyList<string>> RunningProcesses(string @namespace, string pod) =>
         api.FindRunningContainer(@namespace, pod) is { } container && pods.TryGetValue(container.PodUid, out var state)
@@ -216,7 +223,9 @@ public sealed class AgentContainerPrograms : IAsyncDisposable
             if (!pod.EntrypointRan)
             {
                 pod.EntrypointRan = true;
-                if (IdleEntrypoint.Prepare(exec.Environment, exec.Files) is { } failure)
+                var (run, failure) = Image.EntrypointProgram.Prepare(exec.Environment, exec.Files);
+                pod.Entrypoint = run;
+                if (failure is not null)
                 {
                     RecordGap($"the agent's entrypoint would have failed, so its container would not run: {failure}");
                 }

@@ -35,15 +35,16 @@ public sealed partial class AgentImage
 
     private readonly Dictionary<string, IContainerProgram> executables;
 
-    private AgentImage(string name, ImageConfig config, string entrypoint)
+    private AgentImage(string name, ImageConfig config, string entrypoint, IdleEntrypoint entrypointProgram)
     {
         Name = name;
         Config = config;
         Entrypoint = entrypoint;
+        EntrypointProgram = entrypointProgram;
         IContainerProgram[] programs =
         [
             new EnvProgram(), new TimeoutProgram(), new FlockProgram(), new CatProgram(),
-            new VibectlProgram(), new LlmProgram(), new KubectlProgram(), new IdleEntrypoint(),
+            new VibectlProgram(), new LlmProgram(), new KubectlProgram(), entrypointProgram,
         ];
         executables = programs.ToDictionary(p => p.Path, StringComparer.Ordinal);
     }
@@ -57,19 +58,28 @@ public sealed partial class AgentImage
     /// <summary>The ENTRYPOINT (the pod's process).</summary>
     public string Entrypoint { get; }
 
+    /// <summary>The ENTRYPOINT's script, as the stand-in runs it.</summary>
+    internal IdleEntrypoint EntrypointProgram { get; }
+
     /// <summary>The image built from the repository's <c>k3d/agent/Dockerfile</c>, under <paramref name="name"/>.</summary>
-    public static AgentImage FromRepository(string name = DeploymentImage) =>
-        FromDockerfile(File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", "Dockerfile")), name);
+    public static AgentImage FromRepository(string name = DeploymentImage)
+    {
+        var context = Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent");
+        return FromDockerfile(File.ReadAllText(Path.Combine(context, "Dockerfile")), name,
+            source => File.Exists(Path.Combine(context, source)) ? File.ReadAllText(Path.Combine(context, source)) : null);
+    }
 
     /// <summary>
     /// The image a Dockerfile builds, as far as its config goes: <c>ARG</c> defaults, <c>FROM</c>
     /// (a known base image), <c>ENV</c> (both forms, with <c>$VAR</c> and <c>${VAR}</c>), <c>WORKDIR</c>,
-    /// <c>USER</c> and <c>ENTRYPOINT</c>; the other instructions only add files.
+    /// <c>USER</c> and <c>ENTRYPOINT</c>, and, through <c>COPY</c>, the script the ENTRYPOINT runs
+    /// (read from the build context by <paramref name="context"/>); the other instructions only add files.
     /// </summary>
-    /// <exception cref="NotSupportedException">A base image or a syntax the stand-in does not know.</exception>
-    public static AgentImage FromDockerfile(string dockerfile, string name)
+    /// <exception cref="NotSupportedException">A base image, a syntax or an entrypoint script the stand-in does not know.</exception>
+    public static AgentImage FromDockerfile(string dockerfile, string name, Func<string, string?>? context = null)
     {
         ArgumentNullException.ThrowIfNull(dockerfile);
+        var copies = new Dictionary<string, string>(StringComparer.Ordinal);
         var args = new Dictionary<string, string>(StringComparer.Ordinal);
         var env = new List<KeyValuePair<string, string>>();
         string? workingDir = null;
@@ -111,6 +121,15 @@ public sealed partial class AgentImage
                 case "ENTRYPOINT":
                     entrypoint = System.Text.Json.JsonSerializer.Deserialize<string[]>(rest.Trim())?.FirstOrDefault();
                     break;
+                case "COPY":
+                    // COPY [--chmod=...] [--chown=...] SOURCE DEST: which build-context file lands where.
+                    var words = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList();
+                    if (words.Count == 2)
+                    {
+                        copies[Substitute(words[1], args, env)] = words[0];
+                    }
+
+                    break;
             }
         }
 
@@ -119,7 +138,26 @@ public sealed partial class AgentImage
             throw new NotSupportedException("The Dockerfile has no FROM or no exec-form ENTRYPOINT.");
         }
 
-        return new AgentImage(name, new ImageConfig { Env = [.. env.Select(e => $"{e.Key}={e.Value}")], WorkingDir = workingDir, User = user }, entrypoint);
+        return new AgentImage(name, new ImageConfig { Env = [.. env.Select(e => $"{e.Key}={e.Value}")], WorkingDir = workingDir, User = user }, entrypoint,
+            EntrypointOf(entrypoint, copies, context));
+    }
+
+    /// <summary>The ENTRYPOINT's program: the /bin/sh script COPY put there, read and parsed (a construct the stand-in's sh does not model throws here).</summary>
+    private static IdleEntrypoint EntrypointOf(string entrypoint, Dictionary<string, string> copies, Func<string, string?>? context)
+    {
+        if (!copies.TryGetValue(entrypoint, out var source))
+        {
+            return new IdleEntrypoint(entrypoint, null, "no COPY puts it there");
+        }
+
+        if (context?.Invoke(source) is not { } text)
+        {
+            return new IdleEntrypoint(entrypoint, null, $"{source} is not in the build context given");
+        }
+
+        return text.StartsWith("#!/bin/sh\n", StringComparison.Ordinal)
+            ? new IdleEntrypoint(entrypoint, ShellScript.Parse(entrypoint, text), null)
+            : new IdleEntrypoint(entrypoint, null, $"{source} is not a /bin/sh script");
     }
 
     /// <summary>The emulated program at a path, with Debian bookworm's merged /usr (/bin is /usr/bin, /sbin is /usr/sbin).</summary>

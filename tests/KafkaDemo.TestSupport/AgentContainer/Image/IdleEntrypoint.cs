@@ -3,54 +3,57 @@ using KafkaDemo.TestSupport.Kubernetes;
 namespace KafkaDemo.TestSupport.AgentContainer;
 
 /// <summary>
-/// The image's ENTRYPOINT, <c>/usr/local/bin/kafkademo-agent-idle</c> (k3d/agent/idle.sh under
-/// <c>/bin/sh</c>, dash, with <c>set -eu</c>): <c>mkdir -p "$VIBECTL_CONFIG_DIR" "$LLM_USER_PATH"</c>,
-/// then, when <c>/etc/kafkademo/llm/extra-openai-models.yaml</c> exists (the optional ConfigMap),
-/// <c>cp</c> it into <c>$LLM_USER_PATH</c>, then <c>exec sleep infinity</c>. The stand-in applies its
-/// effect on the pod's files once, at the first exec into the pod (the pod has started by then), and
-/// a test checks idle.sh still says exactly this.
+/// The image's ENTRYPOINT, the script the Dockerfile copies there (k3d/agent/idle.sh, run by
+/// <c>/bin/sh</c>, dash): interpreted by <see cref="ShellScript"/> from the script's own text, so
+/// what the pod gets (llm's directory, the extra models file, llm's keys.json from the mounted key,
+/// and their modes) is what the script does. The stand-in runs it once, at the first exec into the
+/// pod (the pod has started by then); it must end in <c>exec sleep infinity</c>, else the container
+/// would have stopped, which is a stand-in gap.
 /// </summary>
-internal sealed class IdleEntrypoint : IContainerProgram
+internal sealed class IdleEntrypoint(string path, ShellScript? script, string? missing) : IContainerProgram
 {
-    public const string ModelsSource = "/etc/kafkademo/llm/extra-openai-models.yaml";
+    public string Path => path;
 
-    public string Path => "/usr/local/bin/kafkademo-agent-idle";
-
-    /// <summary>What idle.sh does before it sleeps; null when it succeeded, else why the script (and so the container) stopped.</summary>
-    public static string? Prepare(IReadOnlyDictionary<string, string> environment, ContainerFiles files)
+    /// <summary>
+    /// Runs the script up to its exec. Null failure when it reached <c>exec sleep infinity</c>, else
+    /// why the container would have stopped (or why the stand-in cannot run it).
+    /// </summary>
+    public (ShellRun? Run, string? Failure) Prepare(IReadOnlyDictionary<string, string> environment, ContainerFiles files)
     {
-        // set -u: an unset variable stops the script (dash: "parameter not set").
-        foreach (var name in new[] { "VIBECTL_CONFIG_DIR", "LLM_USER_PATH" })
+        if (script is null)
         {
-            if (!environment.ContainsKey(name))
-            {
-                return $"/usr/local/bin/kafkademo-agent-idle: 4: {name}: parameter not set";
-            }
+            return (null, $"the entrypoint {path} is a script the stand-in does not have: {missing}");
         }
 
+        ShellRun run;
         try
         {
-            files.CreateDirectory(environment["VIBECTL_CONFIG_DIR"]);
-            files.CreateDirectory(environment["LLM_USER_PATH"]);
-            if (files.FileExists(ModelsSource))
-            {
-                files.WriteAllBytes($"{environment["LLM_USER_PATH"].TrimEnd('/')}/extra-openai-models.yaml", files.ReadAllBytes(ModelsSource));
-            }
+            run = script.Run(environment, files);
         }
-        catch (ContainerFileException e)
+        catch (NotSupportedException e)
         {
-            return $"mkdir or cp failed: {e.Message}";
+            return (null, e.Message);
         }
 
-        return null;
+        if (run.ExitCode is { } code)
+        {
+            return (run, $"{path} exited {code} instead of sleeping: {run.Stderr.TrimEnd()}");
+        }
+
+        return run.Exec is ["sleep", "infinity"]
+            ? (run, null)
+            : (run, $"{path} ends by exec of {string.Join(' ', run.Exec)}, which the stand-in does not model");
     }
 
     public async Task<int> RunAsync(ProgramContext context)
     {
-        if (Prepare(context.Environment, context.Files) is { } failure)
+        var (run, failure) = Prepare(context.Environment, context.Files);
+        await context.Stdout.WriteAsync(run?.Stdout ?? "");
+        await context.Stderr.WriteAsync(run?.Stderr ?? "");
+        if (failure is not null)
         {
             await context.Stderr.WriteAsync(failure + "\n");
-            return 2;
+            return run?.ExitCode ?? 2;
         }
 
         // exec sleep infinity: until a signal ends it.

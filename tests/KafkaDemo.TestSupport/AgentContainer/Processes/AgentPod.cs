@@ -38,6 +38,9 @@ internal sealed class AgentPod
     /// <summary>Whether the entrypoint (k3d/agent/idle.sh) has prepared the pod's files.</summary>
     public bool EntrypointRan { get; set; }
 
+    /// <summary>How the entrypoint ran (its log, the modes of the files it made).</summary>
+    public ShellRun? Entrypoint { get; set; }
+
     /// <summary>Processes that have not exited.</summary>
     public IReadOnlyList<ContainerProcess> Running
     {
