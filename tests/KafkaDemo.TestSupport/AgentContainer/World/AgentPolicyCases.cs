@@ -70,7 +70,7 @@ public sealed record AgentPolicyCase(string Name, string Kind, string ObjectName
         new("unclean leader election", "kafka", "kafkademo", Config("unclean.leader.election.enable", "true"), PolicyOutcome.Denied,
             "spec.kafka.config: a key outside the allow-list was set, changed or removed."),
         new("io threads out of bounds", "kafka", "kafkademo", Config("num.io.threads", "100"), PolicyOutcome.Denied,
-            "spec.kafka.config[num.io.threads] must be a whole number from 1 to 64; the patch sets 100."),
+            "spec.kafka.config: num.io.threads must be a whole number from 1 to 64; the patch sets 100."),
         new("pause reconciliation", "kafka", "kafkademo", """{"metadata":{"annotations":{"strimzi.io/pause-reconciliation":"true"}}}""", PolicyOutcome.Denied,
             "metadata.annotations may not change: strimzi.io/pause-reconciliation would stop Strimzi from applying any change"),
         new("ownerReferences", "kafka", "kafkademo",
