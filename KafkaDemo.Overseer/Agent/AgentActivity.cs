@@ -116,9 +116,16 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
     private readonly LinkedList<RoundRecord> _rounds = new();
     private readonly List<ObservedChange> _changes = [];
     private int _lastNumber;
+    private long _revision;
 
     /// <summary>Fired after any change; handlers must not block.</summary>
     public event Action? Changed;
+
+    /// <summary>
+    /// A number that grows with every change: a reader that saw this value has nothing new to read
+    /// until it grows (the page re-reads the rounds only then).
+    /// </summary>
+    public long Revision => Interlocked.Read(ref _revision);
 
     public AgentState State { get; private set; } = AgentState.None;
 
@@ -141,6 +148,23 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             {
                 return [.. _rounds.Select(r => r.Snapshot())];
             }
+        }
+    }
+
+    /// <summary>The latest <paramref name="count"/> rounds, oldest first, each with its output: what the page shows, without copying the rest.</summary>
+    public IReadOnlyList<AgentRound> Recent(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            var rounds = new List<AgentRound>(Math.Min(count, _rounds.Count));
+            for (var node = _rounds.Last; node is not null && rounds.Count < count; node = node.Previous)
+            {
+                rounds.Add(node.Value.Snapshot());
+            }
+
+            rounds.Reverse();
+            return rounds;
         }
     }
 
@@ -198,7 +222,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Detail = detail;
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetPaused(bool paused)
@@ -206,7 +230,10 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
         lock (_gate)
         {
             Paused = paused;
-            if (paused && State == AgentState.Idle)
+
+            // After a failed round too: the page's Pause/Resume button and the API follow the state,
+            // so a pause must show, and be undone, whatever the last round did.
+            if (paused && State is AgentState.Idle or AgentState.Failed)
             {
                 State = AgentState.Paused;
             }
@@ -216,19 +243,19 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetNextRun(DateTimeOffset? at)
     {
         NextRunAt = at;
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetMemory(string before, string after)
     {
         LastMemory = (before, after);
-        Changed?.Invoke();
+        Notify();
     }
 
     /// <summary>Starts a round; the previous round's "after" figures are these.</summary>
@@ -251,7 +278,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Detail = $"Round {round.Number} ({trigger})";
         }
 
-        Changed?.Invoke();
+        Notify();
         return round;
     }
 
@@ -266,7 +293,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void End(int number, DateTimeOffset at, AgentRoundOutcome outcome, int? exitCode)
@@ -291,7 +318,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             };
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     /// <summary>Adds a line to a round's output, cut at <see cref="MaxLineChars"/>; past <see cref="MaxLinesPerRound"/> the middle goes.</summary>
@@ -304,7 +331,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Find(number)?.Add(cut);
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void OnClusterChange(ClusterChange change)
@@ -328,7 +355,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public static string Name(AgentState state) => state switch
@@ -348,6 +375,12 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
 
         var keep = char.IsHighSurrogate(text[MaxLineChars - 1]) ? MaxLineChars - 1 : MaxLineChars;
         return string.Create(CultureInfo.InvariantCulture, $"{text[..keep]} … [{text.Length - keep} more characters cut by the Overseer]");
+    }
+
+    private void Notify()
+    {
+        Interlocked.Increment(ref _revision);
+        Changed?.Invoke();
     }
 
     private RoundRecord? Find(int number)

@@ -3,6 +3,7 @@ extern alias embedded;
 using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
@@ -71,13 +72,18 @@ internal sealed class FakeCluster : IAsyncDisposable
     }
 
     /// <summary>The AppHost in k3d mode with the fakes in place of docker, k3d and the cluster, started, with its states recorded.</summary>
-    public async Task<DistributedApplication> StartAppAsync(params string[] extra)
+    public Task<DistributedApplication> StartAppAsync(params string[] extra) => StartAppAsync(configure: null, extra);
+
+    /// <param name="configure">Changes to the app's model before it is built (settings of one resource, say).</param>
+    /// <param name="extra">AppHost arguments.</param>
+    public async Task<DistributedApplication> StartAppAsync(Action<IDistributedApplicationTestingBuilder>? configure, params string[] extra)
     {
         var builder = await Test.BuilderAsync(
         [
             $"--KafkaDemo:K3d:StrimziManifest={SharedReference.File("strimzi/1.2.0/install-cluster-operator")}",
             .. extra,
         ]);
+        configure?.Invoke(builder);
         builder.Services.AddSingleton<IProcessRunner>(Tools);
         var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         _ = RecordStatesAsync(app.ResourceNotifications);
