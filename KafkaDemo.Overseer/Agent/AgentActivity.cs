@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.Overseer.BrokerMetrics;
 using KafkaDemo.Overseer.Cluster;
 
 namespace KafkaDemo.Overseer.Agent;
@@ -23,6 +24,7 @@ public enum AgentState
 }
 
 /// <summary>The figures at one moment, as the agent is told and judged by them.</summary>
+/// <param name="Brokers">The cluster's JMX figures then (null when no broker had answered).</param>
 public sealed record AgentFigures(
     DateTimeOffset At,
     double TargetRate,
@@ -31,7 +33,8 @@ public sealed record AgentFigures(
     double P99Ms,
     double P999Ms,
     double SloP99Ms,
-    double? MaxSustainableRate);
+    double? MaxSustainableRate,
+    BrokerFigures? Brokers = null);
 
 /// <summary>One agent round.</summary>
 /// <param name="Number">1, 2, ...</param>
