@@ -224,6 +224,23 @@ public sealed class AgentModeTests(AgentApp fixture)
             await hung.Locator("[data-testid=agent-round-head]").ClickAsync();
             await Assertions.Expect(hung).ToHaveJSPropertyAsync("open", false);
 
+            // While it runs, the page refreshes every second; the finished rounds are not rendered
+            // again: nothing in their DOM changes (counted by a MutationObserver on each).
+            foreach (var finished in new[] { failedRound, okRound })
+            {
+                await finished.EvaluateAsync("""
+                    section => {
+                        section.dataset.mutations = "0";
+                        new MutationObserver(records => section.dataset.mutations = String(Number(section.dataset.mutations) + records.length))
+                            .observe(section, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["class", "open", "title", "style"] });
+                    }
+                    """);
+            }
+
+            await Assertions.Expect(hung.Locator(".round-meta")).ToHaveTextAsync(new Regex(@"running for ([5-9]|[1-9]\d) s$"), new() { Timeout = Wait });
+            await Assertions.Expect(failedRound).ToHaveAttributeAsync("data-mutations", "0");
+            await Assertions.Expect(okRound).ToHaveAttributeAsync("data-mutations", "0");
+
             await Assertions.Expect(hung.Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("timed out", new() { Timeout = (AgentApp.RoundTimeoutSeconds + 60) * 1000 });
             await Assertions.Expect(hung.Locator("[data-testid=agent-round-reason]")).ToContainTextAsync($"vibectl did not finish within {AgentApp.RoundTimeoutSeconds} s");
             await Assertions.Expect(hung).ToHaveJSPropertyAsync("open", false);
@@ -234,6 +251,14 @@ public sealed class AgentModeTests(AgentApp fixture)
         {
             Cluster.Vibectl.Hang = false;
         }
+
+        // The brokers' figures: a row per broker pod; this fake cluster has no pod proxy behind the
+        // pods, so each says it gave none, with the API server's answer, and the page carries on.
+        var brokerRows = page.Locator("[data-testid=broker-figures-row]");
+        await Assertions.Expect(brokerRows).ToHaveCountAsync(3, new() { Timeout = Wait });
+        await Assertions.Expect(brokerRows.First).ToHaveAttributeAsync("data-pod", "kafkademo-dual-0");
+        await Assertions.Expect(page.Locator("[data-testid=broker-figures-problem]")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=broker-figures-problem]").First).ToHaveTextAsync(new Regex(@"^no answer: \d{3} \w+"));
 
         // For a person's look: the long round open, the failed one under it.
         await okRound.Locator("[data-testid=agent-round-head]").ClickAsync();
