@@ -267,6 +267,11 @@ public sealed class AgentModeTests(AgentApp fixture)
         Directory.CreateDirectory("screenshots");
         await page.Locator("[data-testid=agent-rounds]").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine("screenshots", "overseer-k3d-agent-rounds.png") });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine("screenshots", "overseer-k3d-agent.png"), FullPage = true });
+
+        // The dark theme: the kinds and the red of errors are the theme's own colours mixed with its text.
+        await page.Locator("header.header button").Last.ClickAsync(); // RadzenAppearanceToggle, the moon
+        await Assertions.Expect(page.Locator("body")).ToHaveCSSAsync("background-color", "rgb(30, 30, 30)"); // material-dark's --rz-base-800
+        await page.Locator("[data-testid=agent-rounds]").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine("screenshots", "overseer-k3d-agent-rounds-dark.png") });
         Assert.Empty(errors);
     }
 
