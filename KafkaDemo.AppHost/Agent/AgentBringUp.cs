@@ -9,18 +9,23 @@ namespace KafkaDemo.AppHost.Agent;
 
 /// <summary>
 /// Deploys the vibectl agent into the k3d cluster: builds its image (unless that tag exists),
-/// imports it with k3d, applies the agent's objects, and once the LLM key has a value, puts it in a
-/// Secret and restarts the pod so it reads it. The HMAC secret never goes there.
+/// imports it with k3d, applies the agent's objects, and, once its LLM access is configured (a key
+/// in its Secret, or an OpenAI-compatible server that may need none), marks the pod template
+/// configured and restarts the pod so it reads it. The HMAC secret never goes there.
 /// </summary>
 public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider time)
 {
-    /// <summary>Builds, imports and applies everything but the key. Returns once the objects are applied.</summary>
-    /// <exception cref="K3dSetupException">A step failed.</exception>
+    /// <summary>Whether these settings configure the agent's LLM access: a key, or a server that may need none.</summary>
+    public static bool IsConfigured(string baseUrl, string? apiKey) => !string.IsNullOrEmpty(apiKey) || !string.IsNullOrWhiteSpace(baseUrl);
+
+    /// <summary>Builds, imports and applies everything. Returns once the objects are applied.</summary>
+    /// <exception cref="K3dSetupException">A step failed, or <paramref name="baseUrl"/> is no http(s) URL.</exception>
     public async Task DeployAsync(KubernetesApi api, string model, string baseUrl, string? apiKey, ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(state);
+        CheckBaseUrl(baseUrl, log);
         var image = AgentImage.Reference;
         if (await cli.ImageExistsAsync(image, cancellationToken))
         {
@@ -40,27 +45,28 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
 
         await state(AgentStates.Deploying);
         // The namespace first: the ConfigMap and the Secret live in it.
-        var items = AgentManifests.Render(image, keySetAt: null);
+        var items = AgentManifests.Render(image, configuredAt: null);
         foreach (var item in items.Where(IsNamespace))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
 
+        var withKey = !string.IsNullOrEmpty(apiKey);
         if (!string.IsNullOrWhiteSpace(baseUrl))
         {
-            await api.ApplyDuringSetupAsync(AgentManifests.ModelsConfigMap(model, baseUrl), log, cancellationToken);
-            log.LogInformation("Model {Model} is served by the OpenAI-compatible server {BaseUrl} (llm's extra-openai-models.yaml, supports_schema: true).", model, baseUrl);
+            await api.ApplyDuringSetupAsync(AgentManifests.ModelsConfigMap(model, baseUrl, withKey), log, cancellationToken);
+            log.LogInformation("Model {Model} is served by the OpenAI-compatible server {BaseUrl} (llm's extra-openai-models.yaml, supports_schema: true), {Key}.",
+                model, baseUrl, withKey ? "with the key from llm-api-key" : "with no key (llm-api-key is empty)");
         }
 
-        string? keySetAt = null;
-        if (!string.IsNullOrEmpty(apiKey))
+        if (withKey)
         {
-            await api.ApplyDuringSetupAsync(AgentManifests.Secret(apiKey), log, cancellationToken);
-            keySetAt = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            await api.ApplyDuringSetupAsync(AgentManifests.Secret(apiKey!), log, cancellationToken);
             log.LogInformation("The LLM key is in Secret {Namespace}/{Secret}.", AgentManifests.Namespace, AgentManifests.SecretName);
         }
 
-        foreach (var item in AgentManifests.Render(image, keySetAt).Where(i => !IsNamespace(i)))
+        var configuredAt = IsConfigured(baseUrl, apiKey) ? time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) : null;
+        foreach (var item in AgentManifests.Render(image, configuredAt).Where(i => !IsNamespace(i)))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
@@ -68,12 +74,20 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
 
     private static bool IsNamespace(JsonObject item) => (string?)item["kind"] == "Namespace";
 
-    /// <summary>Puts a key that arrived later into the Secret and restarts the pod so it reads it.</summary>
-    public async Task SetKeyAsync(KubernetesApi api, string apiKey, ILogger log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts a key that arrived later into the Secret (and, for an OpenAI-compatible server, into the
+    /// model list as api_key_name, so llm sends it) and restarts the pod so it reads both.
+    /// </summary>
+    public async Task SetKeyAsync(KubernetesApi api, string apiKey, string model, string baseUrl, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(log);
         await api.ApplyAsync(AgentManifests.Secret(apiKey), cancellationToken);
+        if (!string.IsNullOrWhiteSpace(baseUrl))
+        {
+            await api.ApplyAsync(AgentManifests.ModelsConfigMap(model, baseUrl, withKey: true), cancellationToken);
+        }
+
         await api.MergePatchAsync(ApiKinds.Deployment, AgentManifests.Namespace, AgentManifests.DeploymentName, new JsonObject
         {
             ["spec"] = new JsonObject
@@ -82,12 +96,36 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
                 {
                     ["metadata"] = new JsonObject
                     {
-                        ["annotations"] = new JsonObject { [AgentManifests.KeyAnnotation] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
+                        ["annotations"] = new JsonObject { [AgentManifests.ConfiguredAnnotation] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
                     },
                 },
             },
         }, cancellationToken);
         log.LogInformation("The LLM key is in Secret {Namespace}/{Secret}; the agent pod restarts to read it.", AgentManifests.Namespace, AgentManifests.SecretName);
+    }
+
+    /// <summary>
+    /// llm calls the server from inside the agent pod: an http(s) URL is required, and a loopback
+    /// host there is the pod itself, not this machine (k3d names the host host.k3d.internal).
+    /// </summary>
+    private static void CheckBaseUrl(string baseUrl, ILogger log)
+    {
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new K3dSetupException($"The parameter llm-base-url ('{baseUrl}') is not an http or https URL.",
+                "Set it to the OpenAI-compatible server's base URL as the agent pod reaches it, for example http://host.k3d.internal:8000/v1, or leave it empty.");
+        }
+
+        if (uri.IsLoopback)
+        {
+            log.LogWarning("llm-base-url {BaseUrl} is a loopback address: inside the agent pod that is the pod itself, not this machine. "
+                + "For a server on this machine use http://host.k3d.internal:{Port}{Path}.", baseUrl, uri.Port, uri.AbsolutePath);
+        }
     }
 
     /// <summary>Waits until the Deployment's newest pod is available.</summary>

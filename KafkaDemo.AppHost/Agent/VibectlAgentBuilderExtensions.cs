@@ -9,7 +9,7 @@ namespace KafkaDemo.AppHost.Agent;
 /// <summary>The vibectl agent in the k3d cluster, with the LLM settings as Aspire parameters.</summary>
 public static class VibectlAgentBuilderExtensions
 {
-    /// <summary>vibectl 0.11.6's default model (config llm.model).</summary>
+    /// <summary>The agent's default model (vibectl's config llm.model), by llm's name.</summary>
     public const string DefaultModel = AgentDeployment.DefaultModel;
 
     /// <summary>
@@ -25,10 +25,10 @@ public static class VibectlAgentBuilderExtensions
         var builder = cluster.ApplicationBuilder;
         var apiKey = builder.AddParameter("llm-api-key", secret: true)
             .WithDescription("The LLM provider's API key for vibectl (Anthropic for Claude models, OpenAI for gpt-* models).");
-        var model = builder.AddParameter("llm-model", DefaultModel)
-            .WithDescription($"The model vibectl uses, by llm's name (vibectl's default: {AgentDeployment.DefaultModel}).");
-        var baseUrl = builder.AddParameter("llm-base-url", "")
-            .WithDescription("An OpenAI-compatible server's base URL (for a local model), or empty.");
+        var model = AddParameterWithDefault(builder, "llm-model", DefaultModel)
+            .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
+        var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
+            .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
         var agent = builder.AddResource(new VibectlAgentResource("vibectl") { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource })
             .WithParentRelationship(cluster)
             .WaitFor(kafka)
@@ -42,4 +42,14 @@ public static class VibectlAgentBuilderExtensions
         builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
         return agent;
     }
+
+    /// <summary>
+    /// A parameter that takes <c>Parameters:&lt;name&gt;</c> from configuration (user secrets, the
+    /// environment, the command line) and <paramref name="fallback"/> without it. Aspire.Hosting's
+    /// AddParameter(builder, name, string value) does not do this: it wraps the value in a getter
+    /// that is called instead of reading configuration (ParameterResourceBuilderExtensions), so
+    /// "dotnet user-secrets set Parameters:llm-model ..." would have had no effect.
+    /// </summary>
+    private static IResourceBuilder<ParameterResource> AddParameterWithDefault(IDistributedApplicationBuilder builder, string name, string fallback) =>
+        builder.AddParameter(name, () => builder.Configuration[$"Parameters:{name}"] ?? fallback);
 }

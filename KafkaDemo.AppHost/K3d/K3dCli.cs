@@ -17,10 +17,38 @@ public sealed record K3dClusterInfo(string Name, int ServersRunning, int Servers
 
 /// <summary>
 /// The docker and k3d commands the k3d mode runs, each with a timeout and an argument array, and
-/// their failures turned into a cause and a fix.
+/// their failures turned into a cause and a fix. Every line they print is read without ANSI escape
+/// sequences (<see cref="TerminalText.StripEscapes"/>), whether it is shown or parsed.
 /// </summary>
 public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
 {
+    /// <summary>
+    /// The environment every k3d command runs with. k3d v5.9.0 cmd/root.go initLogging: the logrus
+    /// TextFormatter is created with ForceColors: true, so colour codes are written even into a pipe,
+    /// unless LOG_COLORS parses (strconv.ParseBool) as false; LOG_LEVEL (logrus.ParseLevel) replaces
+    /// the default level info. Info, debug and trace lines go to stdout, the same stream as
+    /// "k3d cluster list -o json" and "k3d kubeconfig get" print their output on, so a LOG_LEVEL=debug
+    /// in the user's environment would put initRuntime's "Runtime Info" debug lines into the JSON
+    /// and the kubeconfig. Hence both are set, whatever the AppHost inherited.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> K3dEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["LOG_COLORS"] = "false",
+        ["LOG_LEVEL"] = "info",
+    };
+
+    /// <summary>
+    /// The environment of "docker build". docker/cli cmd/docker/builder.go processBuilder: with
+    /// DOCKER_BUILDKIT=0 (say, in the user's shell) "docker build" runs the legacy builder, which
+    /// rejects --load and ADD --chmod ("the --chmod option requires BuildKit"); with
+    /// DOCKER_BUILDKIT=1 it is always forwarded to buildx, and a missing buildx is the clear error
+    /// "BuildKit is enabled but the buildx component is missing or broken".
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DockerBuildEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["DOCKER_BUILDKIT"] = "1",
+    };
+
     /// <summary>The oldest k3d whose config format (k3d.io/v1alpha5) and flags this uses.</summary>
     public static readonly Version MinimumK3d = new(5, 7, 0);
 
@@ -78,7 +106,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var match = VersionLine().Match(result.StandardOutput);
         if (!result.Succeeded || !match.Success)
         {
-            throw new K3dSetupException($"'k3d version' did not report a version: {result.FirstErrorLine}", install);
+            throw new K3dSetupException($"'k3d version' did not report a version: {K3dErrorLine(result)}", install);
         }
 
         var version = new Version(
@@ -99,7 +127,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "list", "-o", "json"], Quick, null, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster list' failed: {result.FirstErrorLine}", "Check that Docker is running and 'k3d cluster list' works in a terminal.");
+            throw new K3dSetupException($"'k3d cluster list' failed: {K3dErrorLine(result)}", "Check that Docker is running and 'k3d cluster list' works in a terminal.");
         }
 
         try
@@ -129,7 +157,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "create", "--config", configPath], TimeSpan.FromMinutes(10), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster create' failed: {LastErrorLine(result)}",
+            throw new K3dSetupException($"'k3d cluster create' failed: {K3dErrorLine(result)}",
                 $"See the k3d output above. If a half-made cluster is left, remove it with 'k3d cluster delete {settings.ClusterName}'.");
         }
     }
@@ -139,7 +167,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "start", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster start {name}' failed: {LastErrorLine(result)}",
+            throw new K3dSetupException($"'k3d cluster start {name}' failed: {K3dErrorLine(result)}",
                 $"Use the 'Recreate cluster' command, or 'k3d cluster delete {name}' and start again.");
         }
     }
@@ -149,7 +177,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "delete", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster delete {name}' failed: {LastErrorLine(result)}", "Check 'docker ps -a' for containers named k3d-" + name + "-*.");
+            throw new K3dSetupException($"'k3d cluster delete {name}' failed: {K3dErrorLine(result)}", "Check 'docker ps -a' for containers named k3d-" + name + "-*.");
         }
     }
 
@@ -157,14 +185,33 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
         (await RunAsync(Docker, ["image", "inspect", "--format", "{{.Id}}", image], Quick, null, cancellationToken)).Succeeded;
 
-    /// <summary>docker build of a context folder; the build's output goes to <paramref name="onLine"/>.</summary>
+    /// <summary>
+    /// docker build of a context folder, with BuildKit (the agent's Dockerfile uses ADD --chmod), the
+    /// image loaded into Docker's image store whatever builder is selected (--load), and plain
+    /// progress lines; the build's output goes to <paramref name="onLine"/>.
+    /// </summary>
+    /// <remarks>
+    /// --load: docker/cli builder.go sends "docker build" to the default builder unless BUILDX_BUILDER
+    /// or "docker buildx install" picks another; with a docker-container (or kubernetes, remote)
+    /// builder "the build result is exported to the build cache only" unless --load is given (Docker
+    /// docs, Build drivers: "Loading to local image store"), and "k3d image import" would then find no
+    /// image. On the default docker driver --load changes nothing.
+    /// </remarks>
     public async Task BuildImageAsync(string image, string contextDirectory, Action<string> onLine, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(Docker, ["build", "--tag", image, "--label", "app.kubernetes.io/part-of=kafkademo", contextDirectory],
-            TimeSpan.FromMinutes(20), onLine, cancellationToken);
+        var result = await RunAsync(Docker,
+            ["build", "--load", "--progress=plain", "--tag", image, "--label", "app.kubernetes.io/part-of=kafkademo", contextDirectory],
+            TimeSpan.FromMinutes(20), onLine, cancellationToken, environment: DockerBuildEnvironment);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'docker build' of {image} failed: {LastErrorLine(result)}",
+            var output = result.StandardError + "\n" + result.StandardOutput;
+            if (output.Contains("buildx component is missing", StringComparison.Ordinal) || output.Contains("unknown flag: --load", StringComparison.Ordinal))
+            {
+                throw new K3dSetupException($"'docker build' of {image} needs BuildKit through Docker's buildx plugin (Docker 23 or later): {DockerErrorLine(result)}",
+                    "Install the buildx plugin (Docker Desktop has it; on Linux the docker-buildx-plugin package) and run again.");
+            }
+
+            throw new K3dSetupException($"'docker build' of {image} failed: {DockerErrorLine(result)}",
                 "See the build output above; the image needs python:3.12 (Docker Hub), dl.k8s.io and PyPI.");
         }
     }
@@ -175,17 +222,21 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["image", "import", image, "--cluster", cluster], TimeSpan.FromMinutes(10), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d image import {image}' failed: {LastErrorLine(result)}", "See the k3d output above, or use the 'Recreate cluster' command.");
+            throw new K3dSetupException($"'k3d image import {image}' failed: {K3dErrorLine(result)}", "See the k3d output above, or use the 'Recreate cluster' command.");
         }
     }
 
-    /// <summary>The cluster's kubeconfig, as k3d prints it (it changes no file).</summary>
+    /// <summary>
+    /// The cluster's kubeconfig, as k3d prints it to stdout (k3d v5.9.0 cmd/kubeconfig/kubeconfigGet.go:
+    /// a "---" line, then the kubeconfig; it changes no file). The AppHost writes it to
+    /// <see cref="K3dSettings.KubeconfigPath"/> itself.
+    /// </summary>
     public async Task<string> KubeconfigAsync(string name, CancellationToken cancellationToken)
     {
         var result = await RunAsync(K3dCommand, ["kubeconfig", "get", name], Quick, null, cancellationToken);
         if (!result.Succeeded || result.StandardOutput.Length == 0)
         {
-            throw new K3dSetupException($"'k3d kubeconfig get {name}' failed: {result.FirstErrorLine}", "Use the 'Recreate cluster' command.");
+            throw new K3dSetupException($"'k3d kubeconfig get {name}' failed: {K3dErrorLine(result)}", "Use the 'Recreate cluster' command.");
         }
 
         return result.StandardOutput;
@@ -193,11 +244,16 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
 
     private async Task<ProcessResult> RunAsync(
         string program, string[] arguments, TimeSpan timeout, Action<string>? onLine, CancellationToken cancellationToken,
-        Func<K3dSetupException>? notFound = null)
+        Func<K3dSetupException>? notFound = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var isK3d = program == K3dCommand;
+        Action<string>? readable = onLine is null ? null
+            : isK3d ? line => onLine(K3dLogLine.Readable(line))
+            : line => onLine(TerminalText.StripEscapes(line));
         try
         {
-            return await runner.RunAsync(new ProcessRequest(program, arguments, timeout, onLine), cancellationToken);
+            var result = await runner.RunAsync(new ProcessRequest(program, arguments, timeout, readable, isK3d ? K3dEnvironment : environment), cancellationToken);
+            return result with { StandardOutput = TerminalText.StripEscapes(result.StandardOutput), StandardError = TerminalText.StripEscapes(result.StandardError) };
         }
         catch (ToolNotFoundException ex)
         {
@@ -209,9 +265,18 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         }
     }
 
-    private static string LastErrorLine(ProcessResult result) =>
-        (result.StandardError + "\n" + result.StandardOutput).Split('\n').Select(l => l.Trim())
-            .LastOrDefault(l => l.Contains("FATA", StringComparison.Ordinal) || l.Contains("ERRO", StringComparison.Ordinal))
+    private static IEnumerable<string> Lines(ProcessResult result) =>
+        (result.StandardError + "\n" + result.StandardOutput).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0);
+
+    /// <summary>What k3d said went wrong: its last error, fatal or panic message, else its first line.</summary>
+    private static string K3dErrorLine(ProcessResult result) =>
+        Lines(result).Select(K3dLogLine.Parse).LastOrDefault(l => l is { IsError: true })?.Message
+        ?? Lines(result).Select(K3dLogLine.Readable).FirstOrDefault()
+        ?? $"exit code {result.ExitCode}";
+
+    /// <summary>What docker said went wrong: its last ERROR line (BuildKit's "ERROR: failed to solve: ..."), else its first line.</summary>
+    private static string DockerErrorLine(ProcessResult result) =>
+        Lines(result).LastOrDefault(l => l.StartsWith("ERROR", StringComparison.Ordinal) || l.StartsWith("unknown flag", StringComparison.Ordinal))
         ?? result.FirstErrorLine;
 
     [GeneratedRegex(@"k3d version v(\d+)\.(\d+)\.(\d+)")]

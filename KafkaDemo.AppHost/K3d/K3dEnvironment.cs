@@ -171,7 +171,8 @@ public sealed class K3dEnvironment(
 
     /// <summary>
     /// Deploys the agent; its failures are its own (Kafka and the load keep running). Without an
-    /// LLM key it is deployed but not configured, and a key that arrives later is put in place then.
+    /// LLM key and without an OpenAI-compatible server (which may need no key) it is deployed but
+    /// not configured; a key that arrives later is put in place then.
     /// </summary>
     private async Task DeployAgentAsync(string kubeconfig, CancellationToken cancellationToken)
     {
@@ -191,18 +192,18 @@ public sealed class K3dEnvironment(
             await Task.WhenAny(keyTask, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
             var key = keyTask.IsCompletedSuccessfully ? keyTask.Result : null;
             await agentBringUp.DeployAsync(api, model, baseUrl, string.IsNullOrEmpty(key) ? null : key, log, s => notifications.SetAsync(agent, s), cancellationToken);
-            if (string.IsNullOrEmpty(key))
+            if (string.IsNullOrEmpty(key) && !keyTask.IsCompleted)
+            {
+                _keyWait?.Dispose();
+                _keyWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                _ = SetKeyWhenGivenAsync(kubeconfig, keyTask, model, baseUrl, log, _keyWait.Token);
+            }
+
+            if (!AgentBringUp.IsConfigured(baseUrl, key))
             {
                 log.LogWarning("The agent is deployed but not configured: it has no LLM key. Set the parameter llm-api-key in the dashboard, "
                     + "or before starting: dotnet user-secrets set Parameters:llm-api-key <key> --project KafkaDemo.AppHost (or the environment variable Parameters__llm-api-key).");
                 await notifications.SetAsync(agent, AgentStates.NotConfigured, KnownResourceStateStyles.Warn);
-                if (!keyTask.IsCompleted)
-                {
-                    _keyWait?.Dispose();
-                    _keyWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    _ = SetKeyWhenGivenAsync(kubeconfig, keyTask, log, _keyWait.Token);
-                }
-
                 return;
             }
 
@@ -216,7 +217,7 @@ public sealed class K3dEnvironment(
         }
     }
 
-    private async Task SetKeyWhenGivenAsync(string kubeconfig, Task<string?> keyTask, ILogger log, CancellationToken cancellationToken)
+    private async Task SetKeyWhenGivenAsync(string kubeconfig, Task<string?> keyTask, string model, string baseUrl, ILogger log, CancellationToken cancellationToken)
     {
         try
         {
@@ -227,10 +228,10 @@ public sealed class K3dEnvironment(
             }
 
             using var api = KubernetesApi.FromKubeconfig(kubeconfig);
-            await agentBringUp.SetKeyAsync(api, key, log, cancellationToken);
+            await agentBringUp.SetKeyAsync(api, key, model, baseUrl, log, cancellationToken);
             await notifications.SetAsync(agent, AgentStates.WaitingForPod);
             await AgentBringUp.WaitForPodAsync(api, cancellationToken);
-            await notifications.RunningAsync(agent, ("Model", await agent.Model.GetValueAsync(cancellationToken) ?? ""), ("Image", AgentImage.Reference));
+            await notifications.RunningAsync(agent, ("Model", model), ("Image", AgentImage.Reference));
         }
         catch (OperationCanceledException)
         {

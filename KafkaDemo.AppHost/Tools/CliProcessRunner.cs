@@ -5,7 +5,10 @@ using CliWrap.Exceptions;
 
 namespace KafkaDemo.AppHost.Tools;
 
-/// <summary>Runs tools with CliWrap: argument arrays, no standard input, output read line by line, killed on timeout.</summary>
+/// <summary>
+/// Runs tools with CliWrap: argument arrays, no standard input, the request's environment variables
+/// over the inherited ones, output read line by line as the tool wrote it, killed on timeout.
+/// </summary>
 public sealed class CliProcessRunner : IProcessRunner
 {
     public async Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
@@ -20,6 +23,7 @@ public sealed class CliProcessRunner : IProcessRunner
         {
             var result = await Cli.Wrap(request.Program)
                 .WithArguments(request.Arguments)
+                .WithEnvironmentVariables((request.Environment ?? new Dictionary<string, string>()).ToDictionary(e => e.Key, e => (string?)e.Value))
                 .WithStandardInputPipe(PipeSource.Null)
                 .WithStandardOutputPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(output), PipeTarget.ToDelegate(onLine)))
                 .WithStandardErrorPipe(PipeTarget.Merge(PipeTarget.ToStringBuilder(error), PipeTarget.ToDelegate(onLine)))

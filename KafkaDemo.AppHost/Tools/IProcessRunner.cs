@@ -4,8 +4,9 @@ namespace KafkaDemo.AppHost.Tools;
 public interface IProcessRunner
 {
     /// <summary>
-    /// Runs <see cref="ProcessRequest.Program"/> with an argument array (never through a shell) and
-    /// no standard input, until it exits or the request's timeout passes.
+    /// Runs <see cref="ProcessRequest.Program"/> with an argument array (never through a shell),
+    /// no standard input, and this process's environment with <see cref="ProcessRequest.Environment"/>
+    /// set over it, until it exits or the request's timeout passes.
     /// </summary>
     /// <exception cref="ToolNotFoundException">The program is not on PATH.</exception>
     /// <exception cref="TimeoutException">It ran longer than the request's timeout and was killed.</exception>
@@ -16,7 +17,9 @@ public interface IProcessRunner
 /// <param name="Arguments">The arguments, passed as they are.</param>
 /// <param name="Timeout">After this the process is killed.</param>
 /// <param name="OnLine">Receives each line of standard output and standard error as it is written.</param>
-public sealed record ProcessRequest(string Program, IReadOnlyList<string> Arguments, TimeSpan Timeout, Action<string>? OnLine = null)
+/// <param name="Environment">Variables set for the process, over the ones it inherits; null sets none.</param>
+public sealed record ProcessRequest(
+    string Program, IReadOnlyList<string> Arguments, TimeSpan Timeout, Action<string>? OnLine = null, IReadOnlyDictionary<string, string>? Environment = null)
 {
     public string CommandLine => string.Join(' ', [Program, .. Arguments]);
 }

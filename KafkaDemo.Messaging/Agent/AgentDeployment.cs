@@ -14,8 +14,14 @@ public static class AgentDeployment
 
     public const string PodSelector = "app.kubernetes.io/name=vibectl";
 
-    /// <summary>On the pod template once the LLM key is in the agent's Secret; a change restarts the pod so it reads the key.</summary>
-    public const string KeyAnnotation = "kafkademo.io/llm-key-set-at";
+    /// <summary>
+    /// On the agent's pod template once its LLM access is configured: the LLM key is in the agent's
+    /// Secret, or an OpenAI-compatible server (<c>llm-base-url</c>) is set, which may need no key.
+    /// Its absence means "not configured"; its value is when the AppHost configured it, and a change
+    /// restarts the pod so it reads the new Secret and model list. (The name keeps "Key" from when
+    /// only a key could configure the agent.)
+    /// </summary>
+    public const string KeyAnnotation = "kafkademo.io/llm-configured-at";
 
     /// <summary>
     /// The file vibectl 0.11.6 keeps its settings and memory in, inside the agent's container:
@@ -26,6 +32,11 @@ public static class AgentDeployment
     /// </summary>
     public const string ConfigFile = "/home/vibectl/.config/vibectl/client/config.yaml";
 
-    /// <summary>vibectl's own default model (llm's name), from its DEFAULT_CONFIG.</summary>
-    public const string DefaultModel = "claude-3.7-sonnet";
+    /// <summary>
+    /// The model the agent uses unless <c>llm-model</c> says otherwise, by llm's name: an alias that
+    /// llm-anthropic 0.25.1 registers (llm_anthropic.py register_models: anthropic/claude-sonnet-4-6,
+    /// alias claude-sonnet-4.6). vibectl 0.11.6's own default, claude-3.7-sonnet, maps to
+    /// claude-3-7-sonnet-latest: three generations old, and reported retired (the API answers 404).
+    /// </summary>
+    public const string DefaultModel = "claude-sonnet-4.6";
 }

@@ -332,8 +332,9 @@ public sealed partial class AgentLoop(
             var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(_options.DeploymentName, _options.Namespace, cancellationToken: cancellationToken);
             return deployment.Spec.Template.Metadata?.Annotations?.ContainsKey(_options.KeyAnnotation) == true
                 ? null
-                : "The agent has no LLM key. Set the parameter llm-api-key in the Aspire dashboard (Parameters), or before starting: "
-                  + "dotnet user-secrets set Parameters:llm-api-key <key> --project KafkaDemo.AppHost.";
+                : "The agent has no LLM configured. Set the parameter llm-api-key in the Aspire dashboard (Parameters), or before starting: "
+                  + "dotnet user-secrets set Parameters:llm-api-key <key> --project KafkaDemo.AppHost. "
+                  + "For an OpenAI-compatible server that needs no key, set llm-base-url (reachable from the pod, e.g. http://host.k3d.internal:8000/v1) and llm-model instead.";
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {

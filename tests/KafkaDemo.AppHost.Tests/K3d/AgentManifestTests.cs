@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using k8s.Models;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.Messaging.Agent;
 using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
@@ -15,15 +16,63 @@ public sealed partial class AgentManifestTests
     {
         [("kafka.strimzi.io", "kafkas")] = ["get", "list", "watch", "patch", "update"],
         [("kafka.strimzi.io", "kafkanodepools")] = ["get", "list", "watch", "patch", "update"],
-        [("kafka.strimzi.io", "kafkatopics")] = ["get", "list", "watch", "patch", "update"],
+        // Read-only: the agent is told never to change topics, so it must not be able to.
+        [("kafka.strimzi.io", "kafkatopics")] = ["get", "list", "watch"],
         [("", "pods")] = ["get", "list", "watch"],
+        // The brokers' JMX metrics: kubectl get --raw /api/v1/namespaces/kafka/pods/<pod>:9404/proxy/metrics
+        // is a GET on the subresource proxy, which the authorizer sees as verb get on pods/proxy.
+        [("", "pods/proxy")] = ["get"],
         [("", "pods/log")] = ["get", "list", "watch"],
         [("", "events")] = ["get", "list", "watch"],
         [("", "services")] = ["get", "list", "watch"],
         [("metrics.k8s.io", "pods")] = ["get", "list"],
     };
 
+    /// <summary>
+    /// Every name llm-anthropic 0.25.1 registers with llm (llm_anthropic.py register_models): each
+    /// model's llm id (with the anthropic/ prefix) and its aliases. llm.get_model looks a name up
+    /// exactly (llm 0.26 llm/__init__.py get_model), so anything else is "Unknown model".
+    /// </summary>
+    private static readonly string[] LlmAnthropicNames =
+    [
+        "anthropic/claude-3-opus-20240229",
+        "anthropic/claude-3-opus-latest", "claude-3-opus",
+        "anthropic/claude-3-sonnet-20240229", "claude-3-sonnet",
+        "anthropic/claude-3-haiku-20240307", "claude-3-haiku",
+        "anthropic/claude-3-5-sonnet-20240620",
+        "anthropic/claude-3-5-sonnet-20241022",
+        "anthropic/claude-3-5-sonnet-latest", "claude-3.5-sonnet", "claude-3.5-sonnet-latest",
+        "anthropic/claude-3-5-haiku-latest", "claude-3.5-haiku",
+        "anthropic/claude-3-7-sonnet-20250219",
+        "anthropic/claude-3-7-sonnet-latest", "claude-3.7-sonnet", "claude-3.7-sonnet-latest",
+        "anthropic/claude-opus-4-0", "claude-4-opus",
+        "anthropic/claude-sonnet-4-0", "claude-4-sonnet",
+        "anthropic/claude-opus-4-1-20250805", "claude-opus-4.1",
+        "anthropic/claude-sonnet-4-5", "claude-sonnet-4.5",
+        "anthropic/claude-haiku-4-5-20251001", "claude-haiku-4.5",
+        "anthropic/claude-opus-4-5-20251101", "claude-opus-4.5",
+        "anthropic/claude-opus-4-6", "claude-opus-4.6",
+        "anthropic/claude-sonnet-4-6", "claude-sonnet-4.6",
+        "anthropic/claude-opus-4-7", "claude-opus-4.7",
+        "anthropic/claude-opus-4-8", "claude-opus-4.8",
+    ];
+
     private static string AgentFile(string name) => File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", name));
+
+    [Fact]
+    public void The_default_model_and_the_READMEs_examples_are_current_Claude_names_that_llm_anthropic_0_25_1_registers()
+    {
+        // vibectl's own default claude-3.7-sonnet is registered but maps to claude-3-7-sonnet-latest,
+        // reported retired (404); every Claude 3 model is at least three generations old.
+        Assert.Contains(AgentDeployment.DefaultModel, LlmAnthropicNames);
+        Assert.DoesNotContain("claude-3", AgentDeployment.DefaultModel, StringComparison.Ordinal);
+
+        var readme = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "README.md"));
+        var examples = ModelExample().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(examples);
+        Assert.All(examples, name => Assert.Contains(name, LlmAnthropicNames));
+        Assert.Contains($"`{AgentDeployment.DefaultModel}`", readme, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void The_role_grants_nothing_outside_the_list_and_only_in_the_kafka_namespace()
@@ -52,6 +101,8 @@ public sealed partial class AgentManifestTests
         }
 
         Assert.Equal(Allowed.Sum(a => a.Value.Length), granted.Count);
+        Assert.Equal(["get", "list", "watch"], granted.Where(g => g.Item2 == "kafkatopics").Select(g => g.Item3).Order(StringComparer.Ordinal));
+        Assert.Equal(["get"], granted.Where(g => g.Item2 == "pods/proxy").Select(g => g.Item3));
         Assert.DoesNotContain(granted, g => g.Item2 is "secrets" or "pods/exec" or "pods/attach" || g.Item3 is "delete" or "deletecollection" or "*" || g.Item1 == "*" || g.Item2 == "*");
         Assert.DoesNotContain(objects, o => (string?)o["kind"] is "ClusterRole" or "ClusterRoleBinding");
     }
@@ -77,7 +128,7 @@ public sealed partial class AgentManifestTests
     [Fact]
     public void The_pod_runs_the_built_image_as_non_root_and_gets_the_key_only_from_its_secret()
     {
-        var deployment = AgentManifests.Render(AgentImage.Reference, keySetAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var deployment = AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment");
         var pod = deployment["spec"]!["template"]!["spec"]!;
         var container = Assert.Single(pod["containers"]!.AsArray())!;
 
@@ -91,6 +142,29 @@ public sealed partial class AgentManifestTests
         Assert.All(secretRefs, r => Assert.Equal(AgentManifests.SecretName, (string?)r["name"]));
         Assert.All(container["env"]!.AsArray(), e => Assert.True(e!["value"] is null || !((string)e["value"]!).Contains("key", StringComparison.OrdinalIgnoreCase)));
         Assert.DoesNotContain(AgentManifests.Files(), o => (string?)o["kind"] == "Secret");
+    }
+
+    /// <summary>
+    /// llm 0.26 looks the key up when a response is read (llm/models.py Response.__iter__ →
+    /// get_key: keys.json, then the model's key_env_var). vibectl 0.11.6 copies VIBECTL_*_API_KEY
+    /// into these variables only inside ModelEnvironment, in LLMModelAdapter.execute's with-block,
+    /// which has closed by then (model_adapter.py); so the container itself must carry them.
+    /// </summary>
+    [Theory]
+    [InlineData("ANTHROPIC_API_KEY")] // llm-anthropic 0.25.1 _Shared.key_env_var
+    [InlineData("OPENAI_API_KEY")] // llm 0.26 openai_models.py Chat.key_env_var, and extra models' fallback
+    public void The_variable_llm_reads_the_key_from_comes_from_the_agents_Secret(string variable)
+    {
+        var deployment = AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment");
+        var container = Assert.Single(deployment["spec"]!["template"]!["spec"]!["containers"]!.AsArray())!;
+
+        var entry = container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == variable);
+        Assert.True(entry is not null, $"The agent container has no {variable}, so llm finds no key: only vibectl's VIBECTL_* names never reach it.");
+        var reference = entry["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal(AgentManifests.SecretName, (string?)reference["name"]);
+        Assert.Equal(AgentManifests.SecretKey, (string?)reference["key"]);
+        Assert.True((bool?)reference["optional"], "Without a key (or with a server that needs none) the pod must still start.");
+        Assert.Equal(AgentManifests.SecretKey, ((JsonObject)AgentManifests.Secret("not-a-real-key")["stringData"]!).Single().Key);
     }
 
     [Fact]
@@ -111,36 +185,131 @@ public sealed partial class AgentManifestTests
         }
 
         ManifestTests.AssertRoundTrips<V1Secret>(AgentManifests.Secret("not-a-real-key"));
-        ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1"));
+        ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1", withKey: true));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_openai_compatible_server_gets_a_model_list_that_supports_schemas_and_names_a_key_only_when_there_is_one(bool withKey)
+    {
+        var configMap = AgentManifests.ModelsConfigMap("qwen2.5-7b-instruct", "http://host.k3d.internal:8000/v1", withKey);
+
+        var model = Assert.Single(ExtraOpenAiModels(configMap))!;
+        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_id"]);
+        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_name"]); // llm 0.26 register_models: a KeyError without it
+        Assert.Equal("http://host.k3d.internal:8000/v1", (string?)model["api_base"]);
+        Assert.True((bool)model["supports_schema"]!); // a YAML boolean: llm tests "is True"
+        if (withKey)
+        {
+            // llm 0.26 openai_models.py register_models: api_base sets needs_key = None, so
+            // _Shared.get_client sends the literal DUMMY_KEY; api_key_name sets needs_key again, and
+            // llm.get_key then finds keys.json[name] or OPENAI_API_KEY, which the pod has.
+            Assert.Equal(AgentManifests.ServerKeyName, (string?)model["api_key_name"]);
+            Assert.Contains(DeploymentEnv(), e => (string?)e["name"] == "OPENAI_API_KEY" && e["valueFrom"]?["secretKeyRef"] is not null);
+        }
+        else
+        {
+            // No key: llm must not ask for one (needs_key stays None); no dummy key is required of anyone.
+            Assert.Null(model["api_key_name"]);
+            Assert.DoesNotContain("key", ((string)configMap["data"]!["extra-openai-models.yaml"]!), StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
-    public void An_openai_compatible_server_gets_a_model_list_that_supports_schemas()
+    public void The_pod_template_says_configured_only_when_the_AppHost_configured_the_LLM()
     {
-        var configMap = AgentManifests.ModelsConfigMap("qwen2.5-7b-instruct", "http://host.k3d.internal:8000/v1");
+        static JsonNode? Annotations(string? at) =>
+            AgentManifests.Render(AgentImage.Reference, at).Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["metadata"]!["annotations"];
 
-        var models = YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
-        var model = Assert.Single(models)!;
-        Assert.Equal("qwen2.5-7b-instruct", (string?)model["model_id"]);
-        Assert.Equal("http://host.k3d.internal:8000/v1", (string?)model["api_base"]);
-        Assert.True((bool)model["supports_schema"]!);
+        Assert.Null(Annotations(null)?[AgentDeployment.KeyAnnotation]);
+        Assert.Equal("2026-11-30T00:00:00Z", (string?)Annotations("2026-11-30T00:00:00Z")![AgentDeployment.KeyAnnotation]);
+        // A key configures it, and so does a server that may need none.
+        Assert.True(AgentBringUp.IsConfigured("", "sk-a-key"));
+        Assert.True(AgentBringUp.IsConfigured("http://host.k3d.internal:8000/v1", null));
+        Assert.False(AgentBringUp.IsConfigured("", null));
+        Assert.False(AgentBringUp.IsConfigured("  ", ""));
     }
+
+    /// <summary>
+    /// The agent is told how to read the brokers' metrics, and every metric name it is told exists:
+    /// the JMX exporter's rules in k3d/kafka/metrics-config.yaml make each name from the rule's
+    /// name template, $n replaced by the pattern's groups, lowercased (lowercaseOutputName: true).
+    /// </summary>
+    [Fact]
+    public void The_instructions_name_only_metrics_the_exporter_rules_produce_and_say_how_to_read_them()
+    {
+        var instructions = AgentFile("instructions.md");
+        var rulesFile = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "kafka", "metrics-config.yaml"));
+        var exporter = YamlDocuments.Parse((string)YamlDocuments.Parse(rulesFile, "metrics-config.yaml").Single()["data"]!["kafka-metrics-config.yml"]!, "exporter config").Single();
+        Assert.True((bool)exporter["lowercaseOutputName"]!);
+        var produced = exporter["rules"]!.AsArray()
+            .Select(r => new Regex("^" + string.Join("[a-z0-9]+", Placeholder().Split(((string)r!["name"]!).ToLowerInvariant()).Select(Regex.Escape)) + "$"))
+            .ToList();
+
+        Assert.Contains("kubectl get --raw /api/v1/namespaces/kafka/pods/kafkademo-dual-0:9404/proxy/metrics", instructions, StringComparison.Ordinal);
+        var named = MetricName().Matches(instructions).Select(m => m.Value).Distinct().ToList();
+        Assert.Contains("kafka_server_request_handler_avg_idle_ratio", named);
+        Assert.Contains("kafka_network_request_total_time_ms", named);
+        Assert.Contains("kafka_server_replica_manager_underreplicatedpartitions", named);
+        Assert.All(named, name => Assert.True(produced.Any(p => p.IsMatch(name)), $"No exporter rule produces {name}."));
+    }
+
+    private static JsonArray ExtraOpenAiModels(JsonObject configMap) =>
+        YamlDocuments.Parse("items:\n" + string.Join('\n', ((string)configMap["data"]!["extra-openai-models.yaml"]!).Split('\n').Select(l => "  " + l)), "models").Single()["items"]!.AsArray();
+
+    private static IEnumerable<JsonNode> DeploymentEnv() =>
+        AgentManifests.Render(AgentImage.Reference, configuredAt: null).Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()!.Select(e => e!);
 
     [Fact]
     public void The_image_is_pinned_runs_as_non_root_and_bakes_in_no_secret()
     {
         var dockerfile = AgentFile("Dockerfile");
-        var requirements = AgentFile("requirements.txt");
 
         Assert.Matches(PinnedPython(), dockerfile);
-        Assert.Contains("vibectl==0.11.6", requirements, StringComparison.Ordinal);
-        Assert.All(requirements.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')), l => Assert.Matches("^[a-z0-9-]+==[0-9.]+$", l));
-        Assert.Contains("llm-anthropic==", requirements, StringComparison.Ordinal);
         Assert.Contains("ARG KUBECTL_VERSION=v1.32.4", dockerfile, StringComparison.Ordinal);
         Assert.Contains("sha256sum -c", dockerfile, StringComparison.Ordinal);
         Assert.Matches("USER 10001", dockerfile);
         Assert.DoesNotMatch("(?im)^(ENV|ARG)\\s+\\S*(KEY|TOKEN|SECRET|PASSWORD)", dockerfile);
         Assert.DoesNotContain(":latest", dockerfile, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every package of the image's runtime closure is pinned, and the install resolves nothing
+    /// else: with a bare "pip install -r", every requirement not listed floats to the newest release.
+    /// </summary>
+    [Fact]
+    public void Every_python_package_is_pinned_and_the_install_resolves_nothing_else()
+    {
+        var lines = AgentFile("requirements.txt").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+        var pins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var match = Pin().Match(line);
+            Assert.True(match.Success, $"'{line}' is not name==version.");
+            // PEP 503 normalisation: runs of -, _ and . are one -, case-insensitive.
+            var name = NameSeparators().Replace(match.Groups[1].Value, "-").ToLowerInvariant();
+            Assert.True(pins.TryAdd(name, match.Groups[2].Value), $"{name} is pinned twice.");
+        }
+
+        Assert.Equal("0.11.6", pins.GetValueOrDefault("vibectl"));
+        Assert.Equal("0.26", pins.GetValueOrDefault("llm")); // vibectl 0.11.6's pylock.toml
+        Assert.Equal("0.25.1", pins.GetValueOrDefault("llm-anthropic"));
+        // What llm-anthropic 0.25.1 adds (pyproject.toml: anthropic>=0.96.0; anthropic: docstring-parser>=0.15,<1).
+        Assert.True(Version.Parse(pins.GetValueOrDefault("anthropic", "0.0")) >= new Version(0, 96, 0), "llm-anthropic 0.25.1 needs anthropic>=0.96.0.");
+        Assert.True(pins.ContainsKey("docstring-parser"), "anthropic needs docstring-parser, which vibectl's lock does not have.");
+        // A sample of vibectl's runtime closure (pylock.toml at v0.11.6), and none of its dev extra.
+        Assert.Equal("1.97.1", pins.GetValueOrDefault("openai"));
+        Assert.Equal("14.1.0", pins.GetValueOrDefault("rich"));
+        Assert.Equal("0.27.2", pins.GetValueOrDefault("httpx"));
+        Assert.DoesNotContain(pins.Keys, n => n is "pytest" or "mypy" or "ruff" or "virtualenv" or "uv" or "flask" or "packaging");
+
+        var dockerfile = AgentFile("Dockerfile");
+        var install = Assert.Single(dockerfile.Split('\n'), l => !l.TrimStart().StartsWith('#') && l.Contains("pip install", StringComparison.Ordinal));
+        Assert.Contains("--no-deps", install, StringComparison.Ordinal);
+        Assert.Contains("-r /tmp/requirements.txt", install, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*&& pip check\b", dockerfile);
     }
 
     [Fact]
@@ -160,6 +329,21 @@ public sealed partial class AgentManifestTests
 
         static string Key(JsonObject o) => o.Describe();
     }
+
+    [GeneratedRegex(@"^([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][0-9A-Za-z.!+]*)$")]
+    private static partial Regex Pin();
+
+    [GeneratedRegex("[-_.]+")]
+    private static partial Regex NameSeparators();
+
+    [GeneratedRegex(@"\$\d+")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\bkafka_[a-z0-9_]+")]
+    private static partial Regex MetricName();
+
+    [GeneratedRegex(@"Parameters:llm-model (\S+)")]
+    private static partial Regex ModelExample();
 
     [GeneratedRegex(@"ARG PYTHON_IMAGE=python:3\.1[1-9]\.\d+-slim")]
     private static partial Regex PinnedPython();

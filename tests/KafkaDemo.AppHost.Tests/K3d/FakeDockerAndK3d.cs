@@ -1,13 +1,25 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using KafkaDemo.AppHost.Tools;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 
 /// <summary>
-/// Stands in for the docker and k3d command-line tools: answers what they print, keeps which
-/// clusters exist, and records every call with its arguments.
+/// Stands in for the docker and k3d command-line tools: answers what they print, on the stream they
+/// print it on, keeps which clusters and images exist, and records every call with its arguments
+/// and environment. Where the real tools' output depends on the environment, so does this one's,
+/// and where unsure it is stricter:
+/// <list type="bullet">
+/// <item>k3d logs through logrus as k3d v5.9.0 cmd/root.go initLogging sets it up: colour codes
+/// (ForceColors) unless LOG_COLORS parses as false, key=value lines when it does; the level from
+/// LOG_LEVEL (info by default); info, debug and trace on stdout, warnings and errors on stderr.
+/// Every command starts with initRuntime's "Runtime Info" debug line.</item>
+/// <item>docker build follows docker/cli cmd/docker/builder.go processBuilder (DOCKER_BUILDKIT,
+/// buildx present or not) and buildx's drivers: a docker-container builder keeps the result in the
+/// build cache unless --load, and that is the builder it uses unless told otherwise.</item>
+/// </list>
 /// </summary>
 internal sealed class FakeDockerAndK3d : IProcessRunner
 {
@@ -19,11 +31,28 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
 
     public long DockerMemoryBytes { get; set; } = 16L << 30;
 
+    /// <summary>Whether the buildx CLI plugin is installed (Docker Desktop and docker-ce ship it).</summary>
+    public bool BuildxInstalled { get; set; } = true;
+
+    /// <summary>
+    /// The driver of the builder "docker build" uses. Stricter than a fresh install (the docker
+    /// driver, which loads into the image store): a docker-container builder, as BUILDX_BUILDER or
+    /// "docker buildx install" would select, which loads nothing without --load.
+    /// </summary>
+    public string BuilderDriver { get; set; } = "docker-container";
+
     /// <summary>What "k3d version" prints on its first line; null means k3d is not installed.</summary>
     public string? K3dVersion { get; set; } = "v5.9.0";
 
     /// <summary>The kubeconfig "k3d kubeconfig get" prints (the fake API server's, in the AppHost tests).</summary>
     public string Kubeconfig { get; set; } = "";
+
+    /// <summary>
+    /// What a child process inherits: the environment the AppHost was started in (a user's shell may
+    /// have LOG_LEVEL=debug or DOCKER_BUILDKIT=0). Empty by default, so this machine's own variables
+    /// do not leak into a test.
+    /// </summary>
+    public Dictionary<string, string> InheritedEnvironment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The config file's contents at each "k3d cluster create --config".</summary>
     public ConcurrentQueue<string> CreatedFromConfigs { get; } = new();
@@ -31,12 +60,15 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
     /// <summary>Every command line run, in order.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>Every command line run with the environment it saw (inherited, then the request's variables over it).</summary>
+    public ConcurrentQueue<(string CommandLine, IReadOnlyDictionary<string, string> Environment)> Runs { get; } = new();
+
     /// <summary>Called after a cluster is created or started, e.g. to bring a fake API server's world up.</summary>
     public Action<string>? OnClusterUp { get; set; }
 
     public IReadOnlyDictionary<string, bool> Clusters => _clusters;
 
-    /// <summary>Images docker has (built or pulled).</summary>
+    /// <summary>Images in Docker's image store (built and loaded, or pulled).</summary>
     public ConcurrentBag<string> Images { get; } = [];
 
     /// <summary>The build contexts' file names at each "docker build".</summary>
@@ -48,36 +80,141 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         Calls.Enqueue(request.CommandLine);
-        var args = request.Arguments;
-        return Task.FromResult((Path.GetFileName(request.Program), args.Count > 0 ? args[0] : null) switch
+        var environment = new Dictionary<string, string>(InheritedEnvironment, StringComparer.Ordinal);
+        foreach (var (name, value) in request.Environment ?? new Dictionary<string, string>())
         {
-            ("docker", "info") => DockerInfo(),
-            ("docker", "image") when args.Count > 1 && args[1] == "inspect" => Images.Contains(args[^1]) ? Ok("sha256:0123") : new ProcessResult(1, "", $"Error: No such image: {args[^1]}\n"),
-            ("docker", "build") => Build(args, request.OnLine),
-            ("k3d", _) when K3dVersion is null => throw new ToolNotFoundException(request.Program),
-            ("k3d", "version") => Ok($"k3d version {K3dVersion}\nk3s version v1.32.5-k3s1 (default)\n"),
-            ("k3d", "cluster") => Cluster(args, request.OnLine),
-            ("k3d", "image") when args.Count > 2 && args[1] == "import" => Images.Contains(args[2])
-                ? Ok($"INFO[0000] Successfully imported image(s)\n")
-                : new ProcessResult(1, "", $"FATA[0000] image {args[2]} not found\n"),
-            ("k3d", "kubeconfig") when args.Count == 3 && args[1] == "get" => _clusters.ContainsKey(args[2])
-                ? Ok(Kubeconfig)
-                : new ProcessResult(1, "", $"FATA[0000] cluster '{args[2]}' not found\n"),
-            _ => new ProcessResult(127, "", $"fake: unexpected command {request.CommandLine}\n"),
+            environment[name] = value;
+        }
+
+        Runs.Enqueue((request.CommandLine, environment));
+        var args = request.Arguments;
+        var output = new Output(request.OnLine);
+        var program = Path.GetFileName(request.Program);
+        if (program == "k3d")
+        {
+            if (K3dVersion is null)
+            {
+                throw new ToolNotFoundException(request.Program);
+            }
+
+            var log = new K3dLog(output, environment);
+            // cmd/root.go initRuntime, on every command: l.Log().Debugf("Runtime Info:\n%+v", rtinfo).
+            log.Write(K3dLog.Debug, "Runtime Info:\n&{Name:docker Endpoint:/var/run/docker.sock Version:28.2.2 OSType:linux OS:Debian GNU/Linux 12 (bookworm) Arch:x86_64 CgroupVersion:2 CgroupDriver:systemd Filesystem:extfs InfoName:fake-docker}");
+            return Task.FromResult(K3d(args, output, log));
+        }
+
+        return Task.FromResult((program, args.Count > 0 ? args[0] : null) switch
+        {
+            ("docker", "info") => DockerInfo(output),
+            ("docker", "image") when args.Count > 1 && args[1] == "inspect" => Images.Contains(args[^1])
+                ? output.Out("sha256:0123").Exit(0)
+                : output.Err($"Error: No such image: {args[^1]}").Exit(1),
+            ("docker", "build") => Build(args, environment, output),
+            _ => output.Err($"fake: unexpected command {request.CommandLine}").Exit(127),
         });
     }
 
-    private ProcessResult Build(IReadOnlyList<string> args, Action<string>? onLine)
+    private ProcessResult K3d(IReadOnlyList<string> args, Output output, K3dLog log)
     {
-        var tag = args[args.ToList().IndexOf("--tag") + 1];
-        var context = args[^1];
-        BuildContexts.Enqueue([.. Directory.GetFiles(context, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(context, f)).Order(StringComparer.Ordinal)]);
-        onLine?.Invoke($"#1 naming to docker.io/library/{tag} done");
-        Images.Add(tag);
-        return Ok("");
+        switch (args.ElementAtOrDefault(0))
+        {
+            case "version":
+                return output.Out($"k3d version {K3dVersion}\nk3s version v1.32.5-k3s1 (default)").Exit(0);
+            case "cluster":
+                return Cluster(args, output, log);
+            case "image" when args.Count > 2 && args[1] == "import":
+                // cmd/image/imageImport.go: per cluster an Infof, an Errorf on failure, then a Warnln and exit 1.
+                var cluster = args.Count > 4 && args[3] == "--cluster" ? args[4] : "k3s-default";
+                log.Write(K3dLog.Info, $"Importing image(s) into cluster '{cluster}'");
+                if (!Images.Contains(args[2]))
+                {
+                    log.Write(K3dLog.Error, $"Failed to import image(s) into cluster '{cluster}': failed to find images: no valid images specified");
+                    log.Write(K3dLog.Warn, "At least one error occured while trying to import the image(s) into the selected cluster(s)");
+                    return output.Exit(1);
+                }
+
+                log.Write(K3dLog.Info, "Saving 1 image(s) from runtime...");
+                log.Write(K3dLog.Info, "Importing images into nodes...");
+                log.Write(K3dLog.Info, "Removing the tarball(s) from image volume...");
+                log.Write(K3dLog.Info, "Removing k3d-tools node...");
+                log.Write(K3dLog.Info, "Successfully imported image(s)");
+                log.Write(K3dLog.Info, "Successfully imported 1 image(s) into 1 cluster(s)");
+                return output.Exit(0);
+            case "kubeconfig" when args.Count == 3 && args[1] == "get":
+                // cmd/kubeconfig/kubeconfigGet.go: ClusterGet fails with Fatalln; else "---", then the kubeconfig on stdout.
+                if (!_clusters.ContainsKey(args[2]))
+                {
+                    log.Write(K3dLog.Fatal, "No nodes found for given cluster");
+                    return output.Exit(1);
+                }
+
+                return output.Out("---").Out(Kubeconfig.TrimEnd('\n')).Exit(0);
+            default:
+                return output.Err($"fake: unexpected k3d {string.Join(' ', args)}").Exit(127);
+        }
     }
 
-    private ProcessResult DockerInfo()
+    private ProcessResult Build(IReadOnlyList<string> args, Dictionary<string, string> environment, Output output)
+    {
+        // docker/cli cmd/docker/builder.go processBuilder: DOCKER_BUILDKIT decides, then whether buildx is there.
+        var legacy = false;
+        var enforced = false;
+        if (environment.TryGetValue("DOCKER_BUILDKIT", out var buildkit))
+        {
+            if (!K3dLog.TryParseGoBool(buildkit, out var enabled))
+            {
+                return output.Err($"DOCKER_BUILDKIT environment variable expects boolean value: strconv.ParseBool: parsing \"{buildkit}\": invalid syntax").Exit(1);
+            }
+
+            legacy = !enabled;
+            enforced = enabled;
+        }
+
+        if (!legacy && !BuildxInstalled)
+        {
+            if (enforced)
+            {
+                return output.Err("ERROR: BuildKit is enabled but the buildx component is missing or broken.\n       Install the buildx component to build images with BuildKit:\n       https://docs.docker.com/go/buildx/").Exit(1);
+            }
+
+            legacy = true;
+        }
+
+        var context = args[^1];
+        if (legacy)
+        {
+            // The legacy builder has no --load, and cannot build ADD/COPY --chmod.
+            if (args.Contains("--load"))
+            {
+                return output.Err("unknown flag: --load\nSee 'docker build --help'.").Exit(125);
+            }
+
+            if (File.ReadAllText(Path.Combine(context, "Dockerfile")).Contains("--chmod", StringComparison.Ordinal))
+            {
+                return output.Err("the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled").Exit(1);
+            }
+        }
+
+        var tag = args[args.ToList().IndexOf("--tag") + 1];
+        BuildContexts.Enqueue([.. Directory.GetFiles(context, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(context, f)).Order(StringComparer.Ordinal)]);
+        output.Err("#0 building with \"" + (BuilderDriver == "docker" ? "default" : "container-builder") + "\" instance using " + BuilderDriver + " driver");
+        output.Err("#1 [internal] load build definition from Dockerfile");
+        output.Err("#1 DONE 0.0s");
+        if (legacy || BuilderDriver == "docker" || args.Contains("--load"))
+        {
+            output.Err($"#9 naming to docker.io/library/{tag} done");
+            Images.Add(tag);
+        }
+        else
+        {
+            // Docker docs, Build drivers: other drivers export to the build cache only unless --load.
+            output.Err($"WARNING: No output specified with {BuilderDriver} driver. Build result will only remain in the build cache. To push result image into registry use --push or to load image into docker use --load");
+        }
+
+        return output.Exit(0);
+    }
+
+    private ProcessResult DockerInfo(Output output)
     {
         if (!DockerInstalled)
         {
@@ -85,43 +222,175 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
         }
 
         return DockerRunning
-            ? Ok(JsonSerializer.Serialize(new { ServerVersion = "28.2.2", MemTotal = DockerMemoryBytes, NCPU = 8, ServerErrors = Array.Empty<string>() }))
-            : new ProcessResult(1, "", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n");
+            ? output.Out(JsonSerializer.Serialize(new { ServerVersion = "28.2.2", MemTotal = DockerMemoryBytes, NCPU = 8, ServerErrors = Array.Empty<string>() })).Exit(0)
+            : output.Err("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?").Exit(1);
     }
 
-    private ProcessResult Cluster(IReadOnlyList<string> args, Action<string>? onLine)
+    private ProcessResult Cluster(IReadOnlyList<string> args, Output output, K3dLog log)
     {
         switch (args.ElementAtOrDefault(1))
         {
             case "list":
-                return Ok(JsonSerializer.Serialize(_clusters.Select(c => new
+                return output.Out(JsonSerializer.Serialize(_clusters.Select(c => new
                 {
                     name = c.Key,
                     serversRunning = c.Value ? 1 : 0,
                     serversCount = 1,
                     agentsRunning = c.Value ? 2 : 0,
                     agentsCount = 2,
-                })));
+                }))).Exit(0);
             case "create" when args.Count == 4 && args[2] == "--config":
                 var config = File.ReadAllText(args[3]);
                 CreatedFromConfigs.Enqueue(config);
                 var name = config.Split('\n').SkipWhile(l => !l.StartsWith("metadata:", StringComparison.Ordinal)).Skip(1).First().Split(':')[1].Trim();
-                onLine?.Invoke(string.Create(CultureInfo.InvariantCulture, $"INFO[0000] Created cluster '{name}'"));
+                log.Write(K3dLog.Info, $"Using config file {args[3]} (k3d.io/v1alpha5#simple)");
+                log.Write(K3dLog.Info, "Prep: Network");
+                log.Write(K3dLog.Info, $"Created network 'k3d-{name}'");
+                log.Write(K3dLog.Info, $"Cluster '{name}' created successfully!");
+                log.Write(K3dLog.Info, "You can now use it like this:");
+                // cmd/cluster/clusterCreate.go: with updateDefaultKubeconfig and switchCurrentContext false, fmt.Printf on stdout.
+                output.Out($"export KUBECONFIG=$(k3d kubeconfig write {name})").Out("kubectl cluster-info");
                 _clusters[name] = true;
                 OnClusterUp?.Invoke(name);
-                return Ok("");
+                return output.Exit(0);
             case "start" when args.Count == 3:
+                log.Write(K3dLog.Info, "Using the k3d-tools node to gather environment information");
+                log.Write(K3dLog.Info, $"Starting cluster '{args[2]}'");
                 _clusters[args[2]] = true;
                 OnClusterUp?.Invoke(args[2]);
-                return Ok("");
+                log.Write(K3dLog.Info, $"Started cluster '{args[2]}'");
+                return output.Exit(0);
             case "delete" when args.Count == 3:
                 _clusters.TryRemove(args[2], out _);
-                onLine?.Invoke($"INFO[0000] Successfully deleted cluster {args[2]}!");
-                return Ok("");
+                log.Write(K3dLog.Info, $"Deleting cluster '{args[2]}'");
+                log.Write(K3dLog.Info, $"Deleting cluster network 'k3d-{args[2]}'");
+                log.Write(K3dLog.Info, $"Successfully deleted cluster {args[2]}!");
+                return output.Exit(0);
             default:
-                return new ProcessResult(1, "", $"fake: unexpected k3d cluster {string.Join(' ', args)}\n");
+                return output.Err($"fake: unexpected k3d cluster {string.Join(' ', args)}").Exit(1);
         }
     }
 
-    private static ProcessResult Ok(string output) => new(0, output, "");
+    /// <summary>Standard output and error as CliProcessRunner collects them: every line also to OnLine, as it is written.</summary>
+    internal sealed class Output(Action<string>? onLine)
+    {
+        private readonly StringBuilder _out = new();
+        private readonly StringBuilder _err = new();
+
+        public Output Out(string text) => Write(_out, text);
+
+        public Output Err(string text) => Write(_err, text);
+
+        public ProcessResult Exit(int code) => new(code, _out.ToString(), _err.ToString());
+
+        private Output Write(StringBuilder stream, string text)
+        {
+            foreach (var line in text.Split('\n'))
+            {
+                stream.Append(line).Append('\n');
+                onLine?.Invoke(line);
+            }
+
+            return this;
+        }
+    }
+
+    /// <summary>k3d's logger: logrus 1.9 TextFormatter as k3d v5.9.0 cmd/root.go initLogging configures it.</summary>
+    internal sealed class K3dLog(Output output, IReadOnlyDictionary<string, string> environment)
+    {
+        // logrus levels: panic 0, fatal 1, error 2, warn 3, info 4, debug 5, trace 6.
+        public const int Fatal = 1;
+        public const int Error = 2;
+        public const int Warn = 3;
+        public const int Info = 4;
+        public const int Debug = 5;
+
+        private static readonly string[] Names = ["panic", "fatal", "error", "warning", "info", "debug", "trace"];
+
+        /// <summary>Whether colour codes are written: ForceColors: true, replaced by LOG_COLORS when it parses (strconv.ParseBool).</summary>
+        public bool Colored => !environment.TryGetValue("LOG_COLORS", out var value) || !TryParseGoBool(value, out var colors) || colors;
+
+        /// <summary>The level: info, or LOG_LEVEL when logrus.ParseLevel accepts it.</summary>
+        public int Level => environment.TryGetValue("LOG_LEVEL", out var value) && ParseLevel(value) is { } level ? level : Info;
+
+        public void Write(int level, string message)
+        {
+            if (level > Level)
+            {
+                return;
+            }
+
+            string line;
+            if (Colored)
+            {
+                // text_formatter.go printColored: colour, the level's first four letters, seconds since start, the message padded to 44.
+                var color = level switch { <= Error => 31, Warn => 33, Info => 36, _ => 37 };
+                line = string.Create(CultureInfo.InvariantCulture, $"\u001b[{color}m{Names[level].ToUpperInvariant()[..4]}\u001b[0m[0000] {message,-44} ");
+            }
+            else
+            {
+                // text_formatter.go Format: time, level and msg as key=value, quoted (%q) when needed.
+                line = $"time=\"2026-11-30T06:00:00Z\" level={Names[level]} msg={Quote(message)}";
+            }
+
+            // The writer hooks: panic, fatal, error and warn to stderr; info, debug and trace to stdout.
+            if (level <= Warn)
+            {
+                output.Err(line);
+            }
+            else
+            {
+                output.Out(line);
+            }
+        }
+
+        /// <summary>Go's strconv.ParseBool.</summary>
+        public static bool TryParseGoBool(string value, out bool result)
+        {
+            switch (value)
+            {
+                case "1" or "t" or "T" or "TRUE" or "true" or "True": result = true; return true;
+                case "0" or "f" or "F" or "FALSE" or "false" or "False": result = false; return true;
+                default: result = false; return false;
+            }
+        }
+
+        private static int? ParseLevel(string value) => value.ToLowerInvariant() switch
+        {
+            "panic" => 0,
+            "fatal" => 1,
+            "error" => 2,
+            "warn" or "warning" => 3,
+            "info" => 4,
+            "debug" => 5,
+            "trace" => 6,
+            _ => null,
+        };
+
+        // text_formatter.go needsQuoting: anything but letters, digits and -._/@^+ is quoted with %q.
+        private static string Quote(string text)
+        {
+            if (text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '/' or '@' or '^' or '+'))
+            {
+                return text;
+            }
+
+            var quoted = new StringBuilder("\"");
+            foreach (var c in text)
+            {
+                quoted.Append(c switch
+                {
+                    '"' => "\\\"",
+                    '\\' => "\\\\",
+                    '\n' => "\\n",
+                    '\t' => "\\t",
+                    '\r' => "\\r",
+                    < ' ' => string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
+                    _ => c.ToString(),
+                });
+            }
+
+            return quoted.Append('"').ToString();
+        }
+    }
 }

@@ -129,6 +129,28 @@ public sealed class K3dModeTests
         Assert.False(cluster.Tools.Clusters.ContainsKey("kafkademo"));
     }
 
+    [Fact]
+    public async Task With_an_OpenAI_compatible_server_and_no_key_the_agent_is_configured_and_no_key_is_asked_for()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync("--KafkaDemo:Rate=200", "--KafkaDemo:Controller:Enabled=false",
+            "--Parameters:llm-base-url=http://host.k3d.internal:8000/v1", "--Parameters:llm-model=local-model");
+
+        await WaitForStateAsync(app, "vibectl", KnownResourceStates.Running);
+        Assert.DoesNotContain("Not configured", cluster.StatesOf("vibectl"));
+        // The Overseer reads "configured" from this annotation on the pod template.
+        var deployment = cluster.Api.Get(ResourceType.Deployments, "kafkademo-agent", "vibectl")!;
+        Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[Messaging.Agent.AgentDeployment.KeyAnnotation]);
+        Assert.DoesNotContain(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Secret");
+        var models = (string)cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "ConfigMap" && (string?)a.Configuration["metadata"]!["name"] == "vibectl-llm-models")
+            .Configuration["data"]!["extra-openai-models.yaml"]!;
+        // Both parameters came from configuration (a parameter added with a plain value would ignore it).
+        Assert.Contains("model_id: local-model", models, StringComparison.Ordinal);
+        Assert.Contains("api_base: http://host.k3d.internal:8000/v1", models, StringComparison.Ordinal);
+        Assert.DoesNotContain("api_key_name", models, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string[]> Failures => new()
     {
         { "docker-not-running", ["Docker is not running: Cannot connect to the Docker daemon", "Start Docker", "KafkaDemo:Mode=embedded"] },

@@ -110,7 +110,7 @@ internal sealed class AgentCluster : IAsyncDisposable
             {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaNodePool","metadata":{"name":"dual","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
              "spec":{"replicas":3,"roles":["controller","broker"],"storage":{"type":"ephemeral"}}}
             """)!.AsObject(), "kafkademo");
-        var annotations = keySet ? """{"kafkademo.io/llm-key-set-at":"2026-11-30T05:00:00Z"}""" : "{}";
+        var annotations = keySet ? new JsonObject { [KafkaDemo.Messaging.Agent.AgentDeployment.KeyAnnotation] = "2026-11-30T05:00:00Z" }.ToJsonString() : "{}";
         api.Put(JsonNode.Parse("""
             {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"vibectl","namespace":"kafkademo-agent"},
              "spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"vibectl"}},

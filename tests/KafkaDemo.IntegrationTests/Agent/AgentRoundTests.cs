@@ -29,7 +29,7 @@ public sealed class AgentRoundTests
         var commands = cluster.Vibectl.Commands.Select(AgentCluster.Inner).ToList();
         Assert.Contains(commands, c => c.SequenceEqual(["llm", "models", "list"]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
-        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", "claude-3.7-sonnet"]));
+        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", "--", AgentInstructions.Text]));
         Assert.Contains(cluster.Vibectl.Commands, c => c.SequenceEqual(
             ["flock", "-n", "-E", "75", "/tmp/kafkademo-agent-round.lock", "timeout", "--kill-after=10", "600", "env", "COLUMNS=10000", "vibectl", "auto", "--limit", "5"]));
@@ -52,7 +52,7 @@ public sealed class AgentRoundTests
         // Its output reached the page's panel, line by line, each with its kind; one line each, not wrapped at 80.
         var command = Assert.Single(round.Output, l => l.Kind == AgentLineKind.KubectlCommand && l.Text.Contains("patch", StringComparison.Ordinal));
         Assert.Equal("""🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""", command.Text);
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == "🔄 Consulting claude-3.7-sonnet for a plan...");
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == $"🔄 Consulting {KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel} for a plan...");
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text.StartsWith("Patched num.io.threads from 2 to 4", StringComparison.Ordinal));
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Note && l.Stream == AgentOutputSource.Stderr && l.Text == "Note: Completed 5 iterations as requested");
         Assert.Contains(round.Output, l => l.Stream == AgentOutputSource.Overseer && l.Text.StartsWith("[overseer] memory written and read back", StringComparison.Ordinal));

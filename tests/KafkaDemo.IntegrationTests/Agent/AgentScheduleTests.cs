@@ -41,7 +41,7 @@ public sealed class AgentScheduleTests
             // The AppHost puts the key into the Secret and marks the pod template, as it does when the
             // key is given in the dashboard after start.
             var deployment = cluster.Api.Get(Deployments, "kafkademo-agent", "vibectl")!;
-            deployment["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { ["kafkademo.io/llm-key-set-at"] = "2026-11-30T06:00:05Z" };
+            deployment["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { [KafkaDemo.Messaging.Agent.AgentDeployment.KeyAnnotation] = "2026-11-30T06:00:05Z" };
             deployment["metadata"]!.AsObject().Remove("managedFields");
             cluster.Api.Put(deployment, "kafkademo");
 
