@@ -7,6 +7,7 @@ using Aspire.Hosting.Testing;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.BrokerMetrics;
 using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.Kubernetes;
 using KafkaDemo.TestSupport.Vibectl;
@@ -30,6 +31,11 @@ internal sealed class FakeCluster : IAsyncDisposable
         Tools = tools;
         Strimzi = strimzi;
         Vibectl = new ScriptedVibectl(api);
+
+        // Each broker pod's JMX exporter on 9404, behind the API server's pod proxy.
+        api.OnPodProxy(request => Task.FromResult(request is { Namespace: "kafka", Port: 9404, Path: "/metrics", Method: "GET" } && !SilentBrokers.ContainsKey(request.Pod)
+            ? PodProxyResponse.Prometheus(JmxExporterText.Render(BrokerJmx.GetValueOrDefault(request.Pod, JmxExporterText.Typical)))
+            : null));
         _agentPods = api.OnWrite(w => w.IsOf(ResourceType.Deployments) && w.Namespace == AgentNamespace && w.SpecChanged, (w, _) =>
         {
             RollAgentPod(w.Item);
@@ -40,6 +46,12 @@ internal sealed class FakeCluster : IAsyncDisposable
     private const string AgentNamespace = "kafkademo-agent";
 
     private readonly IDisposable _agentPods;
+
+    /// <summary>What each broker pod's JMX exporter reports, by pod; <see cref="JmxExporterText.Typical"/> for one not named.</summary>
+    public ConcurrentDictionary<string, BrokerJmxValues> BrokerJmx { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Broker pods whose exporter does not listen: the pod proxy answers 503 "connection refused".</summary>
+    public ConcurrentDictionary<string, bool> SilentBrokers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>vibectl in the agent pod, behind pod exec.</summary>
     public ScriptedVibectl Vibectl { get; }
