@@ -142,6 +142,12 @@ public sealed partial class AgentFeedback(
             yield break;
         }
 
+        if (latest.Brokers.Count == 0)
+        {
+            yield return "Brokers: no JMX figures yet (no broker pods found).";
+            yield break;
+        }
+
         var stale = latest.Problem is null ? "" : string.Create(CultureInfo.InvariantCulture, $" Read {latest.At:HH:mm:ss} UTC; reading them since failed.");
         if (latest.Cluster is not { } now)
         {

@@ -147,6 +147,7 @@ public sealed class BrokerFiguresTests
     public void Without_figures_the_agent_is_told_so()
     {
         Assert.Equal(["Brokers: no JMX figures yet."], AgentFeedback.BrokerLines(BrokerMetricsSnapshot.None, null, changed: false));
+        Assert.Equal(["Brokers: no JMX figures yet (no broker pods found)."], AgentFeedback.BrokerLines(new BrokerMetricsSnapshot(Start, [], null, null), null, changed: false));
         var none = new BrokerMetricsSnapshot(Start, [Broker("kafkademo-dual-0", null, "404 NotFound")], null, null);
         Assert.Equal(["Brokers 0/1 (JMX): no figures, none answered."], AgentFeedback.BrokerLines(none, null, changed: true));
         var stale = new BrokerMetricsSnapshot(Start, [Broker("kafkademo-dual-0", new BrokerFigures(0.5, 0.5, 0, 5, 0))], new BrokerFigures(0.5, 0.5, 0, 5, 0), "The broker pods could not be listed: timeout");
