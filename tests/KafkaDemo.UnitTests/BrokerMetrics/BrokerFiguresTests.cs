@@ -1,13 +1,10 @@
 extern alias overseer;
 
-using Microsoft.Extensions.Configuration;
+using KafkaDemo.UnitTests.Overseer;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using overseer::KafkaDemo.Overseer.Agent;
 using overseer::KafkaDemo.Overseer.BrokerMetrics;
 using overseer::KafkaDemo.Overseer.Cluster;
-using overseer::KafkaDemo.Overseer.Extensions;
 
 namespace KafkaDemo.UnitTests.BrokerMetrics;
 
@@ -60,8 +57,8 @@ public sealed class BrokerFiguresTests
     [Fact]
     public void The_agent_is_told_the_brokers_figures_with_their_trend_since_the_last_change_escaped_and_within_the_block()
     {
-        var time = new FakeTimeProvider(Start);
-        using var host = Overseer(time);
+        using var host = Overseer();
+        var time = host.Time;
         var board = host.Services.GetRequiredService<BrokerMetricsBoard>();
         var activity = host.Services.GetRequiredService<AgentActivity>();
         var feedback = host.Services.GetRequiredService<AgentFeedback>();
@@ -104,8 +101,8 @@ public sealed class BrokerFiguresTests
     [InlineData(9, false)]
     public void When_the_block_is_full_the_effects_go_first_then_the_per_broker_figures_and_the_clusters_figures_and_config_stay(int brokers, bool perBrokerKept)
     {
-        var time = new FakeTimeProvider(Start);
-        using var host = Overseer(time);
+        using var host = Overseer();
+        var time = host.Time;
         var board = host.Services.GetRequiredService<BrokerMetricsBoard>();
         var activity = host.Services.GetRequiredService<AgentActivity>();
         var cluster = host.Services.GetRequiredService<KafkaClusterState>();
@@ -175,19 +172,6 @@ public sealed class BrokerFiguresTests
 
     private static string[] Lines(string block) => block.Split('\n');
 
-    /// <summary>The Overseer's services, built as it builds them, not started, on a fake clock.</summary>
-    private static IHost Overseer(TimeProvider time)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Overseer:Mode"] = "k3d",
-            ["Overseer:Producers:0"] = "http://127.0.0.1:9",
-            ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
-            ["Logging:LogLevel:Default"] = "None",
-        });
-        builder.Services.AddSingleton(time);
-        builder.AddOverseer();
-        return builder.Build();
-    }
+    /// <summary>The Overseer's services, built as it builds them, not started, on a fake clock starting at <see cref="Start"/>.</summary>
+    private static FleetHarness Overseer() => new(["http://127.0.0.1:9"], ["http://127.0.0.1:9"]);
 }
