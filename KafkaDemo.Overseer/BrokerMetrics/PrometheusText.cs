@@ -269,8 +269,6 @@ public static class PrometheusText
         private readonly string _line = line;
         private int _at;
 
-        public readonly int Number => number;
-
         public readonly bool AtEnd => _at >= _line.Length;
 
         public readonly char Peek => AtEnd ? '\0' : _line[_at];
