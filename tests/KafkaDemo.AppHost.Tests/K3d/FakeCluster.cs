@@ -40,9 +40,12 @@ internal sealed class FakeCluster : IAsyncDisposable
         _agentPods = AgentPods.Run(api, new AgentContainerOptions
         {
             Image = AgentImage.FromRepository(KafkaDemo.AppHost.Agent.AgentImage.Reference),
-            Time = new FastForwardTime(),
+            Time = new FastForwardTime(PodClockFactor),
         });
     }
+
+    /// <summary>How many times faster every wait in the agent's pod passes (vibectl's interval, coreutils timeout).</summary>
+    public const double PodClockFactor = 100;
 
     private readonly AgentPods _agentPods;
 
