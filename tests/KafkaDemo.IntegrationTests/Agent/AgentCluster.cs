@@ -60,7 +60,14 @@ internal sealed class AgentCluster : IAsyncDisposable
     /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
     /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
     /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
-    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, params string[] settings)
+    public static Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, params string[] settings) =>
+        StartAsync(options, time, services: null, settings);
+
+    /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
+    /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
+    /// <param name="services">Changes to the Overseer's services (an older exec channel, say), with the world they run against.</param>
+    /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
+    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, params string[] settings)
     {
         var world = await StartWorldAsync(options);
         var directory = Directory.CreateTempSubdirectory("kafkademo-agent-").FullName;
@@ -90,6 +97,7 @@ internal sealed class AgentCluster : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
 
+            services?.Invoke(builder.Services, world);
             return new AgentCluster(world, builder.Build(), directory);
         }
         catch
