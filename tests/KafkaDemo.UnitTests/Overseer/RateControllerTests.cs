@@ -204,4 +204,103 @@ public sealed class RateControllerTests
 
         Assert.Equal([null, null, 10_000, 10_000, null], held);
     }
+
+    // Issue 18's targets, each on the plant shaped like the demo (noise, spikes, a p99 that lags the
+    // rate, a backlog above capacity), through the real ControlLoop, with the Overseer's defaults.
+    // Five seeds each: a target met on one lucky noise sequence is not met.
+
+    /// <summary>The Overseer's settings as the AppHost starts it (appsettings.json); the rest are the defaults.</summary>
+    private static ControllerSettings DemoSettings() => new() { SloP99Ms = Slo, WindowSeconds = 5, MinRate = 200, MaxRate = 200_000 };
+
+    private static readonly TimeSpan[] Minutes = [.. Enumerable.Range(0, 11).Select(m => TimeSpan.FromMinutes(m))];
+
+    /// <summary>The median target over (from, to]: issue 18's "plateau" is this over minutes 8 to 10.</summary>
+    private static double MedianTarget(ControlLoopSimulation sim, TimeSpan from, TimeSpan to) =>
+        Median([.. sim.Targets.Where(t => t.At > from && t.At <= to).Select(t => t.Target)]);
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Trace(ControlLoopSimulation sim, TimeSpan from, TimeSpan to) => string.Join("\n", sim.Decisions
+        .Where(d => d.At >= from && d.At <= to)
+        .Select(d => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{d.At.TotalSeconds,5:F0} s  {d.Decision.PreviousRate,7:F0} -> {d.Decision.NewRate,7:F0}  p99 {d.Decision.Inputs.P99Ms,7:F1} ms  {d.Decision.State}: {d.Decision.Reason}")));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task From_the_start_it_reaches_80_percent_of_the_plateau_within_90_seconds_though_a_browser_starts(int seed)
+    {
+        // The page opened in Chromium as the run starts: both cores busy for 10 s, 25 s in (issue 18:
+        // "a breach at 2,000/s while the browser started made the controller cut by 51 %").
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        plant.Transients.Add(new Transient(TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(10), CapacityFactor: 0.3, ExtraMs: 40));
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+
+        await sim.RunAsync(Minutes[10]);
+
+        var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
+        var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
+        Assert.True(reached <= TimeSpan.FromSeconds(90),
+            $"80 % of the plateau ({plateau:F0}/s) first reached after {reached.TotalSeconds:F0} s:\n{Trace(sim, TimeSpan.Zero, Minutes[4])}");
+        var headline = sim.Headline.Last(h => h.At <= Minutes[2]).Rate;
+        Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 2 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[2])}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task A_5_second_transient_costs_at_most_one_cut_the_rate_is_back_within_60_seconds_and_the_record_stands(int seed)
+    {
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        await sim.RunAsync(Minutes[6]);
+        var hold = sim.Target;
+        var record = sim.Record.Current.Rate;
+        var recent = sim.Loop.MaxSustainableRate;
+        Assert.NotNull(record);
+
+        // Another process takes both cores for 5 s.
+        var t0 = sim.Elapsed;
+        plant.Transients.Add(new Transient(t0, TimeSpan.FromSeconds(5), CapacityFactor: 0.3, ExtraMs: 40));
+        await sim.RunAsync(TimeSpan.FromSeconds(60));
+        var trace = Trace(sim, t0 - TimeSpan.FromSeconds(30), sim.Elapsed);
+        var cuts = sim.Decisions.Count(d => d.At > t0 && d.Decision.NewRate < d.Decision.PreviousRate);
+        Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
+        Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
+        Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
+        Assert.True(sim.Loop.MaxSustainableRate >= recent, $"The controller's max sustainable rate fell from {recent:F0} to {sim.Loop.MaxSustainableRate:F0}:\n{trace}");
+
+        await sim.RunAsync(TimeSpan.FromSeconds(60));
+        Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.InRange(t.Target, 0.9 * hold, 1.1 * hold));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task At_the_plateau_the_target_stays_within_10_percent_of_its_median(int seed)
+    {
+        using var sim = new ControlLoopSimulation(SimulatedPlant.LikeTheDemo(seed), DemoSettings(), startRate: 2_000);
+
+        await sim.RunAsync(Minutes[10]);
+
+        // Sampled every 10 s over minutes 5 to 10, as issue 18 measured it live.
+        var samples = Enumerable.Range(0, 30).Select(i => sim.TargetAt(Minutes[5] + TimeSpan.FromSeconds(10 * (i + 1)))).ToList();
+        var median = Median(samples);
+        var text = string.Join(", ", samples.Select(s => s.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
+        // Within ±10 % of the median, so also never below half of it.
+        Assert.True(samples.All(s => Math.Abs(s - median) <= 0.1 * median), $"Median {median:F0}/s; samples {text}\n{Trace(sim, Minutes[5], Minutes[10])}");
+    }
 }
