@@ -84,7 +84,7 @@ public sealed class RateControllerTests
         var knee = plant.Knee(Slo);
         var targets = trace.Select(t => t.Target).ToList();
         Assert.InRange(targets.Min(), 0.8 * knee, knee);
-        Assert.InRange(targets.Max(), knee, 1.12 * knee);
+        Assert.InRange(targets.Max(), 0.95 * knee, 1.12 * knee);
         var breaches = trace.Count(t => t.Decision.Inputs.P99Ms > Slo);
         Assert.True(breaches <= 20, $"{breaches} of 200 settled windows breached the SLO.");
     }
@@ -224,6 +224,10 @@ public sealed class RateControllerTests
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
+    /// <summary>A measured figure, to the test output: docs/controller.md's table is made from these.</summary>
+    private static void Report(FormattableString line) =>
+        TestContext.Current.TestOutputHelper?.WriteLine(line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     private static string Trace(ControlLoopSimulation sim, TimeSpan from, TimeSpan to) => string.Join("\n", sim.Decisions
         .Where(d => d.At >= from && d.At <= to)
         .Select(d => string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -247,9 +251,10 @@ public sealed class RateControllerTests
 
         var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
         var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
+        var headline = sim.Headline.Last(h => h.At <= Minutes[2]).Rate;
+        Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 2 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
         Assert.True(reached <= TimeSpan.FromSeconds(90),
             $"80 % of the plateau ({plateau:F0}/s) first reached after {reached.TotalSeconds:F0} s:\n{Trace(sim, TimeSpan.Zero, Minutes[4])}");
-        var headline = sim.Headline.Last(h => h.At <= Minutes[2]).Rate;
         Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 2 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[2])}");
     }
 
@@ -275,6 +280,9 @@ public sealed class RateControllerTests
         await sim.RunAsync(TimeSpan.FromSeconds(60));
         var trace = Trace(sim, t0 - TimeSpan.FromSeconds(30), sim.Elapsed);
         var cuts = sim.Decisions.Count(d => d.At > t0 && d.Decision.NewRate < d.Decision.PreviousRate);
+        var back = sim.Targets.FirstOrDefault(t => t.At > t0 + TimeSpan.FromSeconds(5) && Math.Abs(t.Target - hold) <= 0.1 * hold
+            && sim.Targets.Where(u => u.At >= t.At && u.At <= t0 + TimeSpan.FromSeconds(60)).All(u => Math.Abs(u.Target - hold) <= 0.1 * hold)).At;
+        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); back within 10 % {(back == default ? "never" : $"{(back - t0).TotalSeconds:F0} s")} after the transient began; at 60 s {sim.Target / hold:P0} of the hold; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
         Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
         Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
         Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
@@ -282,6 +290,36 @@ public sealed class RateControllerTests
 
         await sim.RunAsync(TimeSpan.FromSeconds(60));
         Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.InRange(t.Target, 0.9 * hold, 1.1 * hold));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_lasting_drop_in_capacity_is_confirmed_and_followed_and_the_rate_climbs_back_when_it_returns(int seed)
+    {
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        await sim.RunAsync(Minutes[4]);
+        var knee = plant.Knee(Slo);
+
+        // Half the capacity, for good: unlike a transient, the breach persists, so it is cut hard.
+        plant.Capacity /= 2;
+        var lowKnee = plant.Knee(Slo);
+        var t0 = sim.Elapsed;
+        await sim.RunAsync(Minutes[4]);
+        var trace = Trace(sim, t0, t0 + TimeSpan.FromSeconds(90));
+        Assert.InRange(sim.Targets.Where(t => t.At > t0 && t.At <= t0 + TimeSpan.FromSeconds(60)).Min(t => t.Target), 0.5 * lowKnee, lowKnee);
+        Assert.Contains(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
+        var held = MedianTarget(sim, t0 + TimeSpan.FromSeconds(60), sim.Elapsed);
+        Assert.True(held >= 0.85 * lowKnee && held <= 1.03 * lowKnee, $"Held {held:F0}/s; the knee is now {lowKnee:F0}/s.\n{trace}");
+        Assert.InRange(sim.Loop.MaxSustainableRate, 0.85 * lowKnee, 1.03 * lowKnee);
+
+        plant.Capacity *= 2;
+        var t1 = sim.Elapsed;
+        await sim.RunAsync(Minutes[4]);
+        var again = MedianTarget(sim, t1 + Minutes[2], sim.Elapsed);
+        Assert.True(again >= 0.85 * knee, $"Back at {again:F0}/s; the knee is {knee:F0}/s again.\n{Trace(sim, t1, sim.Elapsed)}");
     }
 
     [Theory]
@@ -300,6 +338,7 @@ public sealed class RateControllerTests
         var samples = Enumerable.Range(0, 30).Select(i => sim.TargetAt(Minutes[5] + TimeSpan.FromSeconds(10 * (i + 1)))).ToList();
         var median = Median(samples);
         var text = string.Join(", ", samples.Select(s => s.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
+        Report($"seed {seed}: median {median:F0}/s; lowest {samples.Min() / median:P0}, highest {samples.Max() / median:P0} of it; widest swing {samples.Max(x => Math.Abs(x - median)) / median:P1}");
         // Within ±10 % of the median, so also never below half of it.
         Assert.True(samples.All(s => Math.Abs(s - median) <= 0.1 * median), $"Median {median:F0}/s; samples {text}\n{Trace(sim, Minutes[5], Minutes[10])}");
     }
