@@ -212,6 +212,9 @@ public sealed class RateControllerTests
     /// <summary>The Overseer's settings as the AppHost starts it (appsettings.json); the rest are the defaults.</summary>
     private static ControllerSettings DemoSettings() => new() { SloP99Ms = Slo, WindowSeconds = 5, MinRate = 200, MaxRate = 200_000 };
 
+    /// <summary>Five seeds: a target met on one lucky noise sequence is not met.</summary>
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5];
+
     private static readonly TimeSpan[] Minutes = [.. Enumerable.Range(0, 11).Select(m => TimeSpan.FromMinutes(m))];
 
     /// <summary>The median target over (from, to]: issue 18's "plateau" is this over minutes 8 to 10.</summary>
@@ -234,11 +237,7 @@ public sealed class RateControllerTests
             $"{d.At.TotalSeconds,5:F0} s  {d.Decision.PreviousRate,7:F0} -> {d.Decision.NewRate,7:F0}  p99 {d.Decision.Inputs.P99Ms,7:F1} ms  {d.Decision.State}: {d.Decision.Reason}")));
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [MemberData(nameof(Seeds))]
     public async Task From_the_start_it_reaches_80_percent_of_the_plateau_within_90_seconds_though_a_browser_starts(int seed)
     {
         // The page opened in Chromium as the run starts: both cores busy for 10 s, 25 s in (issue 18:
@@ -259,11 +258,7 @@ public sealed class RateControllerTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [MemberData(nameof(Seeds))]
     public async Task A_5_second_transient_costs_at_most_one_cut_the_rate_is_back_within_60_seconds_and_the_record_stands(int seed)
     {
         var plant = SimulatedPlant.LikeTheDemo(seed);
@@ -280,9 +275,10 @@ public sealed class RateControllerTests
         await sim.RunAsync(TimeSpan.FromSeconds(60));
         var trace = Trace(sim, t0 - TimeSpan.FromSeconds(30), sim.Elapsed);
         var cuts = sim.Decisions.Count(d => d.At > t0 && d.Decision.NewRate < d.Decision.PreviousRate);
-        var back = sim.Targets.FirstOrDefault(t => t.At > t0 + TimeSpan.FromSeconds(5) && Math.Abs(t.Target - hold) <= 0.1 * hold
-            && sim.Targets.Where(u => u.At >= t.At && u.At <= t0 + TimeSpan.FromSeconds(60)).All(u => Math.Abs(u.Target - hold) <= 0.1 * hold)).At;
-        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); back within 10 % {(back == default ? "never" : $"{(back - t0).TotalSeconds:F0} s")} after the transient began; at 60 s {sim.Target / hold:P0} of the hold; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
+        var after = sim.Targets.Where(t => t.At > t0 && t.At <= t0 + TimeSpan.FromSeconds(60)).ToList();
+        var lowest = after.MinBy(t => t.Target);
+        var back = after.FirstOrDefault(t => t.At >= lowest.At && t.Target >= 0.999 * hold).At;
+        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); lowest {lowest.Target / hold:P0} of the hold; back at the hold {(back == default ? "not within 60 s" : $"{(back - t0).TotalSeconds:F0} s after the transient began")}; at 60 s {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
         Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
         Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
         Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
@@ -323,11 +319,7 @@ public sealed class RateControllerTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [MemberData(nameof(Seeds))]
     public async Task At_the_plateau_the_target_stays_within_10_percent_of_its_median(int seed)
     {
         using var sim = new ControlLoopSimulation(SimulatedPlant.LikeTheDemo(seed), DemoSettings(), startRate: 2_000);
