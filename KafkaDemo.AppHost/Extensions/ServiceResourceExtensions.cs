@@ -170,8 +170,11 @@ public static class ServiceResourceExtensions
                 .WithEnvironment("Overseer__Agent__Enabled", "true")
                 .WithEnvironment("Overseer__Agent__Model", agent.Resource.Model)
                 .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture))
-                .WithAgentCommands(BrokerConfigBaselines.Presets().Keys);
-            foreach (var (preset, config) in BrokerConfigBaselines.Presets())
+                .WithAgentCommands(BrokerConfigBaselines.Names);
+
+            // Each preset is a whole spec.kafka.config, as rendered for this cluster: the reset
+            // removes every key outside it.
+            foreach (var (preset, config) in BrokerConfigBaselines.Presets(KafkaLayout.From(settings)))
             {
                 foreach (var (key, value) in config)
                 {
