@@ -70,21 +70,7 @@ public sealed class BrokerConfigResetTests
 
         // Just as the Overseer's first patch arrives, someone else adds a key (the store commits it
         // before the patch is handled): the patch, computed without it, must not land.
-        var patches = 0;
-        using var race = cluster.Api.AddFault(new FaultRule
-        {
-            Matches = r =>
-            {
-                if (r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager && Interlocked.Increment(ref patches) == 1)
-                {
-                    var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
-                    kafka["spec"]!["kafka"]!["config"]!["compression.type"] = "zstd";
-                    cluster.Api.Put(kafka, "kubectl-patch");
-                }
-
-                return false;
-            },
-        });
+        using var race = ChangeOnOverseersPatch(cluster, patch => patch == 1);
 
         await cluster.Get<BrokerConfigPresets>().ApplyAsync("kafka-defaults", Token);
 
@@ -92,7 +78,7 @@ public sealed class BrokerConfigResetTests
         Assert.Equal("""{"auto.create.topics.enable":false,"min.insync.replicas":2,"num.io.threads":8,"num.network.threads":3}""", Sorted(config));
         Assert.Equal([409, 200], cluster.Api.Requests.Where(r => r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager).Select(r => r.StatusCode));
         var reset = Assert.Single(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Message.StartsWith("Broker config reset", StringComparison.Ordinal));
-        Assert.Contains("removed compression.type (was zstd)", reset.Message, StringComparison.Ordinal);
+        Assert.Contains("removed compression.type (was zstd-1)", reset.Message, StringComparison.Ordinal);
         Assert.Equal(2, reset.Details!["attempts"]);
     }
 
@@ -100,27 +86,36 @@ public sealed class BrokerConfigResetTests
     public async Task A_resource_that_changes_under_every_attempt_fails_the_reset_with_why_and_records_nothing()
     {
         await using var cluster = await AgentCluster.StartAsync(true, Preset);
-        var writes = 0;
-        using var race = cluster.Api.AddFault(new FaultRule
-        {
-            Matches = r =>
-            {
-                if (r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager)
-                {
-                    var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
-                    kafka["spec"]!["kafka"]!["config"]!["compression.type"] = $"zstd-{Interlocked.Increment(ref writes)}";
-                    cluster.Api.Put(kafka, "kubectl-patch");
-                }
-
-                return false;
-            },
-        });
+        using var race = ChangeOnOverseersPatch(cluster, _ => true);
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Get<BrokerConfigPresets>().ApplyAsync("modest", Token));
 
         Assert.Equal($"The Kafka resource kafka/kafkademo changed under each of {BrokerConfigPresets.MaxAttempts} attempts to reset it; try again.", failure.Message);
         Assert.Equal(BrokerConfigPresets.MaxAttempts, cluster.Api.Requests.Count(r => r.Method == "PATCH" && r.StatusCode == (int)HttpStatusCode.Conflict));
         Assert.DoesNotContain(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Message.StartsWith("Broker config reset", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Someone else writes compression.type into the Kafka resource as the Overseer's patches
+    /// arrive (those <paramref name="on"/> picks, by number from 1), before the fake handles them.
+    /// </summary>
+    private static IDisposable ChangeOnOverseersPatch(AgentCluster cluster, Func<int, bool> on)
+    {
+        var patches = 0;
+        return cluster.Api.AddFault(new FaultRule
+        {
+            Matches = r =>
+            {
+                if (r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager && Interlocked.Increment(ref patches) is var n && on(n))
+                {
+                    var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+                    kafka["spec"]!["kafka"]!["config"]!["compression.type"] = $"zstd-{n}";
+                    cluster.Api.Put(kafka, "kubectl-patch");
+                }
+
+                return false;
+            },
+        });
     }
 
     private static string Sorted(JsonObject config) =>
