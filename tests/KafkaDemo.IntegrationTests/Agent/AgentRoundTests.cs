@@ -52,7 +52,7 @@ public sealed class AgentRoundTests
         // Its output reached the page's panel, line by line, each with its kind; one line each, not wrapped at 80.
         var command = Assert.Single(round.Output, l => l.Kind == AgentLineKind.KubectlCommand && l.Text.Contains("patch", StringComparison.Ordinal));
         Assert.Equal("""🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""", command.Text);
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == "🔄 Consulting claude-3.7-sonnet for a plan...");
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == $"🔄 Consulting {KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel} for a plan...");
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text.StartsWith("Patched num.io.threads from 2 to 4", StringComparison.Ordinal));
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Note && l.Stream == AgentOutputSource.Stderr && l.Text == "Note: Completed 5 iterations as requested");
         Assert.Contains(round.Output, l => l.Stream == AgentOutputSource.Overseer && l.Text.StartsWith("[overseer] memory written and read back", StringComparison.Ordinal));

@@ -56,9 +56,11 @@ public sealed class ContainerFilesTests
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", files.ReadAllText($"{TokenDirectory}/ca.crt"), StringComparison.Ordinal);
         Assert.Equal([$"{TokenDirectory}/ca.crt", $"{TokenDirectory}/namespace", $"{TokenDirectory}/token"], files.FilesUnder(TokenDirectory));
         var token = files.ReadAllText($"{TokenDirectory}/token");
-        using (var asPod = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = cluster.Api.BaseAddress.GetLeftPart(UriPartial.Authority), AccessToken = token }))
+        using (var asPod = cluster.ClientFor(token))
         {
-            await asPod.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: Token);
+            // Nothing grants the account pods, so the answer is a 403 that names it.
+            var forbidden = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => asPod.CoreV1.ListNamespacedPodAsync(Namespace, cancellationToken: Token));
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
         }
 
         var request = cluster.Api.Requests.Last(r => r.Path == $"/api/v1/namespaces/{Namespace}/pods");
@@ -66,9 +68,10 @@ public sealed class ContainerFilesTests
 
         // A bound token dies with its pod.
         await cluster.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, Namespace, cancellationToken: Token);
-        using (var asGone = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = cluster.Api.BaseAddress.GetLeftPart(UriPartial.Authority), AccessToken = token }))
+        using (var asGone = cluster.ClientFor(token))
         {
-            await asGone.CoreV1.ListNamespacedConfigMapAsync(Namespace, cancellationToken: Token);
+            var unauthorized = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => asGone.CoreV1.ListNamespacedConfigMapAsync(Namespace, cancellationToken: Token));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, unauthorized.Response.StatusCode);
         }
 
         Assert.Null(cluster.Api.Requests.Last(r => r.Path == $"/api/v1/namespaces/{Namespace}/configmaps").Identity);

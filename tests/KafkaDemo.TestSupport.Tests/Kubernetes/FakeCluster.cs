@@ -35,6 +35,16 @@ internal sealed class FakeCluster : IAsyncDisposable
         return new FakeCluster(api, Directory.CreateTempSubdirectory("fake-kubernetes-").FullName);
     }
 
+    /// <summary>Sends a raw request with the admin kubeconfig's credentials, through the client's HttpClient (which trusts the fake's CA).</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Api.ClientConfiguration.AccessToken);
+        return await Client.HttpClient.SendAsync(request, completion, Token);
+    }
+
+    /// <summary>A KubernetesClient that authenticates with <paramref name="token"/> (none when null).</summary>
+    public k8s.Kubernetes ClientFor(string? token) => new(Api.ClientConfigurationFor(token));
+
     /// <summary>A token that ends the test's wait after <see cref="Deadline"/>.</summary>
     public static CancellationTokenSource DeadlineToken()
     {

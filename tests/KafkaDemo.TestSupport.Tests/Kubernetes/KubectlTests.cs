@@ -1,5 +1,6 @@
 using KafkaDemo.TestSupport.Kubernetes;
 using static KafkaDemo.TestSupport.Tests.Kubernetes.FakeCluster;
+using static KafkaDemo.TestSupport.Tests.Kubernetes.KubectlTool;
 
 namespace KafkaDemo.TestSupport.Tests.Kubernetes;
 
@@ -44,7 +45,7 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_applies_server_side_waits_patches_and_meets_a_conflict()
     {
-        var kubectl = Kubectl();
+        var kubectl = Find();
         await using var cluster = await StartAsync();
         var files = Path.GetDirectoryName(cluster.KubeconfigPath)!;
         await File.WriteAllTextAsync(Path.Combine(files, "crd.yaml"), Definition, Token);
@@ -71,7 +72,7 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_get_prints_a_table_and_delete_removes()
     {
-        var kubectl = Kubectl();
+        var kubectl = Find();
         await using var cluster = await StartAsync();
         var manifest = Path.Combine(Path.GetDirectoryName(cluster.KubeconfigPath)!, "objects.yaml");
         await File.WriteAllTextAsync(manifest, """
@@ -104,7 +105,7 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_exec_passes_arguments_stdin_and_the_exit_code()
     {
-        var kubectl = Kubectl();
+        var kubectl = Find();
         await using var cluster = await StartAsync();
         cluster.Api.Put(FakeCluster.Parse("""
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"broker-0","namespace":"default"},
@@ -140,7 +141,7 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_rolls_out_a_deployment_and_execs_into_its_pod_or_reports_why_it_cannot()
     {
-        var kubectl = Kubectl();
+        var kubectl = Find();
         await using var cluster = await Workloads.StartWithNamespaceAsync();
         using var controller = cluster.Api.DeploymentsRunPods(TimeSpan.FromMilliseconds(200));
         cluster.Api.OnExec(async exec =>
@@ -191,7 +192,7 @@ public sealed class KubectlTests
     [Fact]
     public async Task Kubectl_applies_the_real_Strimzi_operator_install_and_every_definition_becomes_established()
     {
-        var kubectl = Kubectl();
+        var kubectl = Find();
         var install = StrimziInstall();
         await using var cluster = await StartAsync();
 
@@ -210,6 +211,25 @@ public sealed class KubectlTests
     }
 
     /// <summary>Strimzi's operator install files, kept verbatim in the shared/ folder beside the repository.</summary>
+    [Fact]
+    public async Task Kubectl_as_a_service_account_discovers_freely_and_meets_rbac_on_resources()
+    {
+        var kubectl = Find();
+        var (cluster, token) = await Rbac.StartAsync();
+        await using var _ = cluster;
+        cluster.Api.Put(FakeCluster.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"kafka-0","namespace":"kafka"},"spec":{"containers":[{"name":"kafka","image":"i"}]}}"""));
+        Rbac.Grant(cluster.Api, "pod-reader", """[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}]""");
+
+        // system:discovery lets every authenticated user read /api, /apis and /openapi; the Role does the rest.
+        Assert.StartsWith("kafka-0", (await RunAsync(kubectl, cluster, "--token", token, "get", "pods", "-n", "kafka")).Split('\n')[1], StringComparison.Ordinal);
+        Assert.Contains(cluster.Api.Requests, r => r.User == Rbac.UserName && r.Path == "/api" && r.StatusCode == 200);
+
+        var refused = await FailAsync(kubectl, cluster, "--token", token, "get", "configmaps", "-n", "kafka");
+        Assert.Equal("Error from server (Forbidden): configmaps is forbidden: User \"system:serviceaccount:kafka:agent\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"kafka\"", refused);
+        var notThere = await FailAsync(kubectl, cluster, "--token", token, "get", "pods", "-n", "default");
+        Assert.EndsWith("cannot list resource \"pods\" in API group \"\" in the namespace \"default\"", notThere, StringComparison.Ordinal);
+    }
+
     private static string StrimziInstall()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
@@ -221,22 +241,5 @@ public sealed class KubectlTests
         var install = directory is null ? null : Path.Combine(directory.FullName, "..", "shared", "k8s-reference", "strimzi", "1.2.0", "install-cluster-operator");
         Assert.SkipWhen(install is null || !Directory.Exists(install), "shared/k8s-reference (Strimzi's install files) is not beside the repository.");
         return install!;
-    }
-
-    private static string Kubectl()
-    {
-        var kubectl = ExternalTool.Find("kubectl");
-        Assert.SkipWhen(kubectl is null, "kubectl is not installed (a v1.32 client is expected at /usr/bin/kubectl).");
-        return kubectl!;
-    }
-
-    private static string[] Arguments(FakeCluster cluster, params string[] arguments) =>
-        ["--kubeconfig", cluster.KubeconfigPath, "--cache-dir", Path.Combine(Path.GetDirectoryName(cluster.KubeconfigPath)!, "cache"), .. arguments];
-
-    private static async Task<string> RunAsync(string kubectl, FakeCluster cluster, params string[] arguments)
-    {
-        var (exitCode, output, error) = await ExternalTool.RunAsync(kubectl, Arguments(cluster, arguments));
-        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', arguments)} exited with {exitCode}: {error}");
-        return output.TrimEnd('\n');
     }
 }

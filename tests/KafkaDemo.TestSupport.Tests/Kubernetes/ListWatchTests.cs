@@ -183,8 +183,8 @@ public sealed class ListWatchTests
         await CreateAsync(cluster, "wanted");
         await CreateAsync(cluster, "other");
 
-        using var response = await cluster.Client.HttpClient.GetAsync(
-            new Uri(cluster.Client.BaseUri, "api/v1/watch/namespaces/default/configmaps/wanted?timeoutSeconds=1"), HttpCompletionOption.ResponseContentRead, Token);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.Client.BaseUri, "api/v1/watch/namespaces/default/configmaps/wanted?timeoutSeconds=1"));
+        using var response = await cluster.SendAsync(request);
         var lines = (await response.Content.ReadAsStringAsync(Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         var only = Parse(Assert.Single(lines));

@@ -16,21 +16,25 @@ public sealed class RequestLogAndFaultTests
     {
         await using var cluster = await StartAsync();
         var token = cluster.Api.IssueServiceAccountToken("kafkademo-agent", "vibectl");
-        var host = cluster.Api.BaseAddress.GetLeftPart(UriPartial.Authority);
 
         await cluster.Client.CoreV1.ListNamespaceAsync(cancellationToken: Token);
-        using (var agent = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host, AccessToken = token }))
+        using (var agent = cluster.ClientFor(token))
         {
-            await agent.CoreV1.ListNamespacedPodAsync("kafka", cancellationToken: Token);
+            // Authenticated, but nothing grants it pods: the 403 names the account.
+            var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => agent.CoreV1.ListNamespacedPodAsync("kafka", cancellationToken: Token));
+            Assert.Contains("User \"system:serviceaccount:kafkademo-agent:vibectl\" cannot list", Parse(forbidden.Response.Content)["message"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
-        using (var stranger = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = host, AccessToken = "not-issued" }))
+        using (var stranger = cluster.ClientFor("not-issued"))
         {
-            await stranger.CoreV1.ListNamespacedConfigMapAsync("kafka", cancellationToken: Token);
+            var refused = await Assert.ThrowsAsync<HttpOperationException>(() => stranger.CoreV1.ListNamespacedConfigMapAsync("kafka", cancellationToken: Token));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.Response.StatusCode);
         }
 
-        using var anonymous = new HttpClient();
-        (await anonymous.GetAsync(new Uri(cluster.Api.BaseAddress, "api/v1/namespaces/kafka/secrets"), Token)).Dispose();
+        using (var answer = await cluster.Client.HttpClient.GetAsync(new Uri(cluster.Api.BaseAddress, "api/v1/namespaces/kafka/secrets"), Token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        }
 
         var admin = cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces");
         Assert.Equal("system:admin", admin.User);
@@ -40,8 +44,12 @@ public sealed class RequestLogAndFaultTests
         Assert.Equal("system:serviceaccount:kafkademo-agent:vibectl", asAgent.User);
         Assert.Equal(["system:serviceaccounts", "system:serviceaccounts:kafkademo-agent", "system:authenticated"], asAgent.Identity!.Groups);
         Assert.Equal(new ServiceAccountRef("kafkademo-agent", "vibectl"), asAgent.Identity.ServiceAccount);
-        Assert.Null(cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/configmaps").Identity);
-        Assert.Null(cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/secrets").User);
+        var unknownToken = cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/configmaps");
+        Assert.Null(unknownToken.Identity);
+        Assert.Equal(401, unknownToken.StatusCode);
+        var noToken = cluster.Api.Requests.Single(r => r.Path == "/api/v1/namespaces/kafka/secrets");
+        Assert.Null(noToken.User);
+        Assert.Equal(401, noToken.StatusCode);
         Assert.NotEqual(token, cluster.Api.IssueServiceAccountToken("kafkademo-agent", "vibectl"));
     }
 

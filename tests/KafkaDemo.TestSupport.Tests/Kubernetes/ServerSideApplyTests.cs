@@ -163,7 +163,7 @@ public sealed class ServerSideApplyTests
             Content = new StringContent(Yaml, System.Text.Encoding.UTF8, "application/apply-patch+yaml"),
         };
 
-        using var response = await cluster.Client.HttpClient.SendAsync(request, Token);
+        using var response = await cluster.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var stored = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("from-yaml", "default", cancellationToken: Token);

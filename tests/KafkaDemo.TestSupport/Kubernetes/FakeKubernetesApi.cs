@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -12,9 +13,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace KafkaDemo.TestSupport.Kubernetes;
 
 /// <summary>
-/// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, plain HTTP) that the
+/// An in-process fake Kubernetes API server on 127.0.0.1 (an ephemeral port, HTTPS with its own CA) that the
 /// real KubernetesClient and kubectl can talk to: discovery, CRUD, list and watch, server-side apply
-/// and the other patches, the status subresource, and pod exec over WebSocket. Tests script the
+/// and the other patches, the status subresource, pod exec over WebSocket and the pod proxy; bearer
+/// tokens (the admin's, service accounts', TokenRequest), RBAC, and admission (ServiceAccount,
+/// ValidatingAdmissionPolicy with its CEL) for what comes through the API. Tests script the
 /// world through direct store access, write hooks, exec handlers and fault rules, and read back
 /// every request and every applied object. Its one node's kubelet starts the pods the opt-in
 /// Deployment controller makes (<see cref="ScriptedControllers.DeploymentsRunPods"/>), with their
@@ -31,7 +34,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly KindRegistry kinds = new();
     private readonly ObjectWriter writer;
     private readonly WriteReactions reactions;
-    private readonly TokenRegistry tokens = new(Token);
+    private readonly TokenRegistry tokens;
+    private readonly ServingCertificates certificates = ServingCertificates.Create();
     private readonly Kubelet kubelet;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<AppliedObject> applied = new();
@@ -41,13 +45,18 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly List<FaultRule> faults = [];
     private readonly CancellationTokenSource stopping = new();
     private Func<ExecContext, Task<int>>? execHandler;
+    private Func<PodProxyRequest, Task<PodProxyResponse?>>? proxyHandler;
     private WebApplication? app;
     private Uri? baseAddress;
 
     private FakeKubernetesApi(FakeKubernetesOptions options)
     {
         store = new ObjectStore(options.TimeProvider, options.WatchHistoryLimit);
-        writer = new ObjectWriter(store);
+        var evaluator = new CelEvaluator();
+        store.Prepare = new PolicyStrategy(evaluator).Prepare;
+        writer = new ObjectWriter(store, new AdmissionChain(store, new ValidatingPolicyAdmission(store, kinds, evaluator)));
+        tokens = new TokenRegistry(Token, options.TimeProvider, account =>
+            JsonFields.Text(store.Get(ObjectKey.Of(ResourceType.ServiceAccounts, account.Namespace, account.Name)), "metadata", "uid"));
         reactions = new WriteReactions((key, apiVersion) => ResourceOf(key, apiVersion));
         var establisher = new DefinitionEstablisher(writer, kinds, options.TimeProvider, options.CrdEstablishDelay);
         store.Committed += establisher.Learn;
@@ -57,11 +66,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         reactions.Add(DefinitionEstablisher.Wants, establisher.EstablishAsync);
         foreach (var name in options.InitialNamespaces)
         {
-            writer.Create(Kind(ResourceType.Namespaces), null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "kube-apiserver", dryRun: false, throughApi: false);
+            writer.Create(Kind(ResourceType.Namespaces), null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "kube-apiserver", dryRun: false);
         }
     }
 
-    /// <summary>The server's address, such as <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>The server's address, such as <c>https://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress => baseAddress ?? throw new InvalidOperationException("The fake Kubernetes API is not started.");
 
     /// <summary>A client configuration for the fake, for <c>new Kubernetes(fake.ClientConfiguration)</c>.</summary>
@@ -70,7 +79,22 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         Host = BaseAddress.GetLeftPart(UriPartial.Authority),
         AccessToken = Token,
         Namespace = "default",
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(certificates.Authority.RawData)],
     };
+
+    /// <summary>
+    /// A client configuration that authenticates with <paramref name="token"/> (for example one from
+    /// <see cref="IssueServiceAccountToken"/> or the TokenRequest API), or with none when null.
+    /// </summary>
+    public KubernetesClientConfiguration ClientConfigurationFor(string? token)
+    {
+        var configuration = ClientConfiguration;
+        configuration.AccessToken = token;
+        return configuration;
+    }
+
+    /// <summary>The cluster CA that signed the serving certificate, as PEM (what <c>ca.crt</c> and kubeconfigs carry).</summary>
+    public string CertificateAuthorityPem => certificates.AuthorityPem;
 
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
@@ -115,11 +139,17 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps(certificates.Server);
+            }));
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
-        var resources = new ResourceEndpoints(store, kinds, writer, exec, applied);
-        var router = new ApiRouter(kinds, resources, tokens, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
+        var authorizer = new RbacAuthorizer(store);
+        var proxy = new PodProxyEndpoint(store, () => Volatile.Read(ref proxyHandler));
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, proxy, new TokenRequestEndpoint(store, tokens), authorizer, applied);
+        var router = new ApiRouter(kinds, resources, tokens, authorizer, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);
@@ -129,7 +159,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     /// <summary>Writes a kubeconfig for the fake (one cluster, user and context, namespace "default"), for KubernetesClient and kubectl.</summary>
     public void WriteKubeconfig(string path, string contextName = "fake-kubernetes") =>
-        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token));
+        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token, certificates.AuthorityPem));
 
     /// <summary>A KubernetesClient for the fake; the caller disposes it.</summary>
     public k8s.Kubernetes CreateClient() => new(ClientConfiguration);
@@ -139,6 +169,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// code. It replaces the previous one.
     /// </summary>
     public void OnExec(Func<ExecContext, Task<int>> handler) => Volatile.Write(ref execHandler, handler);
+
+    /// <summary>
+    /// Plays whatever listens in pods for the API server's pod proxy
+    /// (<c>/api/v1/namespaces/{ns}/pods/{name}:{port}/proxy/{path}</c>): one handler for every proxied request
+    /// to a Running pod with an IP; switch on the pod, port and path. Null means nothing listens on that
+    /// port (the real 503 "connection refused"). It replaces the previous one.
+    /// </summary>
+    public void OnPodProxy(Func<PodProxyRequest, Task<PodProxyResponse?>> handler) => Volatile.Write(ref proxyHandler, handler);
 
     /// <summary>
     /// Reacts to committed writes (through the API or direct access): <paramref name="filter"/> picks
@@ -162,8 +200,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>
     /// A new bearer token for a service account (an opaque string, not a JWT): requests that carry it
     /// are recorded as that account (<see cref="RecordedRequest.Identity"/>), as the real service account
-    /// authenticator would name them. The account need not exist. The fake does not authorize yet: any
-    /// token, or none, is accepted.
+    /// authenticator would name them, and authorized by RBAC as that account. The account need not exist,
+    /// and the token never expires (for one that does, and dies with its account, use the TokenRequest API).
     /// </summary>
     public string IssueServiceAccountToken(string @namespace, string serviceAccount)
     {
@@ -264,7 +302,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var kind = Kind(type);
         var patch = new JsonObject { ["status"] = status.DeepClone() };
         return Direct(() => writer.Patch(kind, kind.Namespaced ? @namespace : null, name, PatchKind.Merge, patch,
-            kind.HasStatus ? FieldScope.Status : FieldScope.Main, fieldManager, force: false, dryRun: false, throughApi: false).Object);
+            kind.HasStatus ? FieldScope.Status : FieldScope.Main, fieldManager, force: false, dryRun: false).Object);
     }
 
     /// <summary>Deletes an object (a namespace with its objects); false if there was none.</summary>
@@ -273,7 +311,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var kind = Kind(type);
         try
         {
-            writer.Delete(kind, kind.Namespaced ? @namespace : null, name, dryRun: false, TestFieldManager, throughApi: false);
+            writer.Delete(kind, kind.Namespaced ? @namespace : null, name, dryRun: false, TestFieldManager);
             return true;
         }
         catch (ApiStatusException e) when (e.Code == HttpStatusCode.NotFound)
@@ -316,6 +354,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         stopping.Dispose();
+        certificates.Dispose();
         var problems = unexpected.Concat(reactions.Failures).ToArray();
         if (problems.Length > 0)
         {

@@ -19,6 +19,8 @@ public sealed record ResourceType(string Group, string Version, string Plural)
     public static ResourceType ClusterRoles { get; } = new("rbac.authorization.k8s.io", "v1", "clusterroles");
     public static ResourceType ClusterRoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings");
     public static ResourceType CustomResourceDefinitions { get; } = new("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+    public static ResourceType ValidatingAdmissionPolicies { get; } = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies");
+    public static ResourceType ValidatingAdmissionPolicyBindings { get; } = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings");
 
     /// <summary>"v1" for the core group, "group/version" otherwise, as in an object's <c>apiVersion</c>.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -80,7 +80,7 @@ internal sealed class ExecWebSocketSession : IDisposable
 
         try
         {
-            await SendAsync(StatusChannel, Encoding.UTF8.GetBytes(status.ToJsonString()), stopping);
+            await SendAsync(StatusChannel, Encoding.UTF8.GetBytes(JsonResponse.Serialize(status)), stopping);
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stopping);
         }
         catch (Exception e) when (e is IOException or WebSocketException or OperationCanceledException)
@@ -98,7 +98,7 @@ internal sealed class ExecWebSocketSession : IDisposable
     {
         try
         {
-            await SendAsync(StatusChannel, Encoding.UTF8.GetBytes(status.ToJsonString()), stopping);
+            await SendAsync(StatusChannel, Encoding.UTF8.GetBytes(JsonResponse.Serialize(status)), stopping);
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stopping);
         }
         catch (Exception e) when (e is IOException or WebSocketException or OperationCanceledException)

@@ -5,13 +5,14 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 
 /// <summary>
 /// Every request's way through the fake: recorded, delayed or failed by any matching fault rule,
-/// then answered by discovery, the resource verbs or exec. Errors become <c>v1.Status</c> answers;
+/// authenticated (401) and authorized (403), then answered by discovery, the resource verbs or exec. Errors become <c>v1.Status</c> answers;
 /// an unexpected exception (a bug in the fake) is answered with 500 and kept for the test to see.
 /// </summary>
 internal sealed class ApiRouter(
     KindRegistry kinds,
     ResourceEndpoints resources,
     TokenRegistry tokens,
+    RbacAuthorizer authorizer,
     ConcurrentQueue<RecordedRequest> requests,
     Func<IReadOnlyList<FaultRule>> faults,
     ConcurrentQueue<Exception> unexpected,
@@ -22,6 +23,17 @@ internal sealed class ApiRouter(
     public async Task HandleAsync(HttpContext context)
     {
         var request = await RecordAsync(context);
+        context.Response.OnStarting(() =>
+        {
+            // apimachinery pkg/util/net/http.go NewWarningHeader: 299, agent "-", the text quoted with \ and " escaped.
+            foreach (var warning in request.Warnings)
+            {
+                var text = new string([.. warning.Select(c => c is < ' ' or > '~' ? '?' : c)]);
+                context.Response.Headers.Append("Warning", $"299 - \"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            }
+
+            return Task.CompletedTask;
+        });
         try
         {
             foreach (var fault in faults().Where(f => f.TryUse(request)))
@@ -37,7 +49,18 @@ internal sealed class ApiRouter(
                 }
             }
 
+            // k8s.io/apiserver pkg/endpoints/filters/authentication.go WithAuthentication: a request whose
+            // token no authenticator accepts gets 401 (k3s runs the apiserver without anonymous auth).
+            if (request.Identity is not { } user)
+            {
+                throw ApiStatusException.Unauthorized();
+            }
+
+            // Then WithAuthorization, before anything is routed: a refused request learns nothing else.
             var path = context.Request.Path.Value ?? "/";
+            var attributes = RequestAttributes.From(user, context.Request.Method, path, context.Request.Query);
+            authorizer.Require(attributes);
+
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
                 await JsonResponse.WriteAsync(context, 200, OpenApiDocuments.For(path, kinds.All) ?? throw ApiStatusException.UnknownResource());
@@ -51,7 +74,7 @@ internal sealed class ApiRouter(
             }
 
             var target = ResourcePath.Parse(path) ?? throw ApiStatusException.UnknownResource();
-            await resources.HandleAsync(context, target, request, stopping);
+            await resources.HandleAsync(context, target, request, attributes, stopping);
         }
         catch (ApiStatusException error) when (!context.Response.HasStarted)
         {

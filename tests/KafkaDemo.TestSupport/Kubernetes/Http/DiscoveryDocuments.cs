@@ -98,6 +98,19 @@ internal static partial class DiscoveryDocuments
             {
                 resources.Add(Subresource(kind, "exec", "PodExecOptions", ["create", "get"]));
             }
+
+            if (kind.Type == ResourceType.Pods)
+            {
+                resources.Add(Subresource(kind, "proxy", "PodProxyOptions", ["create", "delete", "get", "patch", "update"]));
+            }
+
+            if (kind.Type == ResourceType.ServiceAccounts)
+            {
+                var token = Subresource(kind, "token", "TokenRequest", ["create"]);
+                token["group"] = "authentication.k8s.io";
+                token["version"] = "v1";
+                resources.Add(token);
+            }
         }
 
         return new JsonObject

@@ -9,12 +9,13 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// The verbs on resource URLs: GET (item, list, watch), POST (create), PUT (replace), PATCH (apply,
 /// merge, strategic merge, JSON patch), DELETE, on the main resource and its <c>/status</c>
-/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec.
+/// subresource, namespaced, cluster-scoped and across all namespaces; <c>/exec</c> goes to exec, a pod's
+/// <c>/proxy</c> to the pod proxy and a service account's <c>/token</c> to the TokenRequest API.
 /// </summary>
 internal sealed class ResourceEndpoints(
-    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, ConcurrentQueue<AppliedObject> applied)
+    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, PodProxyEndpoint proxy, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
 {
-    public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, CancellationToken stopping)
+    public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, RequestAttributes attributes, CancellationToken stopping)
     {
         var kind = kinds.Find(path.Group, path.Version, path.Plural) ?? throw ApiStatusException.UnknownResource();
         if (kind.Namespaced ? path.Name is not null && path.Namespace is null : path.Namespace is not null)
@@ -34,13 +35,25 @@ internal sealed class ResourceEndpoints(
             case "exec" when kind.HasExec && method is "GET" or "POST":
                 await exec.HandleAsync(context, path.Namespace!, path.Name!, stopping);
                 return;
+            case "proxy" when kind.Type == ResourceType.Pods:
+                await proxy.HandleAsync(context, path.Namespace!, path.Name!, path.Remainder, request.Body);
+                return;
+            case "token" when kind.Type == ResourceType.ServiceAccounts:
+                if (method != "POST")
+                {
+                    throw ApiStatusException.MethodNotAllowed(method);
+                }
+
+                await JsonResponse.WriteAsync(context, 201, tokenRequests.Create(path.Namespace!, path.Name!, BodyObject(context, request)));
+                return;
             default:
                 throw ApiStatusException.UnknownResource();
         }
 
         var query = context.Request.Query;
         var dryRun = query["dryRun"].Count > 0;
-        if (method == "GET" && (path.WatchPrefix || query["watch"].FirstOrDefault() is "true" or "1") && scope == FieldScope.Main)
+        var admission = new AdmissionContext(attributes.User, dryRun, request, Manager(context, request));
+        if (method == "GET" && (path.WatchPrefix || RequestAttributes.IsWatch(query)) && scope == FieldScope.Main)
         {
             // The deprecated /watch/.../{name} form watches one object, as a name field selector does.
             var fieldSelector = string.Join(',', new[] { query["fieldSelector"].FirstOrDefault(), path.Name is null ? null : $"metadata.name={path.Name}" }.Where(s => !string.IsNullOrEmpty(s)));
@@ -61,7 +74,7 @@ internal sealed class ResourceEndpoints(
                     await ListAsync(context, kind, path.Namespace, selectors);
                     return;
                 case "POST":
-                    var created = writer.Create(kind, path.Namespace, BodyObject(context, request), Manager(context, request), dryRun);
+                    var created = writer.Create(kind, path.Namespace, BodyObject(context, request), Manager(context, request), dryRun, admission);
                     await JsonResponse.WriteAsync(context, 201, JsonResponse.Present(created.Object, kind));
                     return;
                 default:
@@ -76,14 +89,14 @@ internal sealed class ResourceEndpoints(
                 await WriteObjectAsync(context, 200, found, kind);
                 return;
             case "PUT":
-                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(context, request), scope, Manager(context, request), dryRun);
+                var replaced = writer.Replace(kind, path.Namespace, path.Name, BodyObject(context, request), scope, Manager(context, request), dryRun, admission);
                 await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(replaced.Object, kind));
                 return;
             case "PATCH":
-                await PatchAsync(context, request, kind, path, scope, dryRun);
+                await PatchAsync(context, request, attributes, admission, kind, path, scope, dryRun);
                 return;
             case "DELETE" when scope == FieldScope.Main:
-                var deleted = writer.Delete(kind, path.Namespace, path.Name, dryRun, Manager(context, request));
+                var deleted = writer.Delete(kind, path.Namespace, path.Name, dryRun, Manager(context, request), admission);
                 await JsonResponse.WriteAsync(context, 200, DeleteAnswer(kind, deleted));
                 return;
             default:
@@ -91,7 +104,7 @@ internal sealed class ResourceEndpoints(
         }
     }
 
-    private async Task PatchAsync(HttpContext context, RecordedRequest request, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
+    private async Task PatchAsync(HttpContext context, RecordedRequest request, RequestAttributes attributes, AdmissionContext admission, ResourceKind kind, ResourcePath path, FieldScope scope, bool dryRun)
     {
         var contentType = context.Request.ContentType?.Split(';')[0].Trim();
         var patchKind = contentType switch
@@ -112,7 +125,7 @@ internal sealed class ResourceEndpoints(
             }
 
             var body = YamlDocument.Parse(request.Body ?? "");
-            var patched = writer.Patch(kind, path.Namespace, path.Name!, patchKind, body, scope, Manager(context, request), force: false, dryRun);
+            var patched = writer.Patch(kind, path.Namespace, path.Name!, patchKind, body, scope, Manager(context, request), force: false, dryRun, admission with { FieldManager = Manager(context, request) });
             await JsonResponse.WriteAsync(context, 200, JsonResponse.Present(patched.Object, kind));
             return;
         }
@@ -127,7 +140,14 @@ internal sealed class ResourceEndpoints(
                 throw ApiStatusException.Invalid("PatchOptions.meta.k8s.io", "", "fieldManager", "Required value: is required for apply patch");
             }
 
-            var result = writer.Patch(kind, path.Namespace, path.Name!, PatchKind.Apply, configuration, scope, manager, force, dryRun);
+            if (!store.Exists(ObjectKey.Of(kind.Type, path.Namespace, path.Name!)))
+            {
+                // An apply that creates needs create as well as patch, with the name set
+                // (k8s.io/apiserver pkg/endpoints/handlers/patch.go and update.go withAuthorization).
+                authorizer.Require(attributes with { Verb = "create" });
+            }
+
+            var result = writer.Patch(kind, path.Namespace, path.Name!, PatchKind.Apply, configuration, scope, manager, force, dryRun, admission with { FieldManager = manager });
             status = result.Created ? 201 : 200;
             await JsonResponse.WriteAsync(context, status, JsonResponse.Present(result.Object, kind));
         }
@@ -195,7 +215,7 @@ internal sealed class ResourceEndpoints(
     /// </summary>
     private static JsonObject DeleteAnswer(ResourceKind kind, JsonObject deleted)
     {
-        if (kind.Type.Group is not ("" or "apps" or "rbac.authorization.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
+        if (kind.Type.Group is not ("" or "apps" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
         {
             return JsonResponse.Present(deleted, kind);
         }

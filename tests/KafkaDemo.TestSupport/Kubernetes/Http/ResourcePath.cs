@@ -3,10 +3,14 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <summary>
 /// A resource URL taken apart: <c>/api/v1[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]</c> and
 /// <c>/apis/{group}/{version}[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]</c>, plus the
-/// namespace object itself (<c>/api/v1/namespaces/{name}[/status]</c>) and the deprecated <c>/watch/</c> prefix.
+/// namespace object itself (<c>/api/v1/namespaces/{name}[/status]</c>), the deprecated <c>/watch/</c> prefix,
+/// and a namespaced object's <c>/proxy/{path...}</c>, whose path after <c>/proxy</c> is <see cref="Remainder"/>.
 /// </summary>
 internal sealed record ResourcePath(string Group, string Version, string? Namespace, string Plural, string? Name, string? Subresource, bool WatchPrefix)
 {
+    /// <summary>For a proxy subresource, the path after it (<c>/metrics</c>, <c>/</c> for a trailing slash, empty for none).</summary>
+    public string Remainder { get; init; } = "";
+
     public static ResourcePath? Parse(string path)
     {
         var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
@@ -30,6 +34,11 @@ internal sealed record ResourcePath(string Group, string Version, string? Namesp
         if (watch)
         {
             rest = rest[1..];
+        }
+
+        if (!watch && rest.Length >= 5 && rest[0] == "namespaces" && rest[4] == "proxy" && rest[..5].All(s => s.Length > 0))
+        {
+            return new(group, version, rest[1], rest[2], rest[3], "proxy", false) { Remainder = rest.Length > 5 ? "/" + string.Join('/', rest[5..]) : "" };
         }
 
         if (rest.Length == 0 || rest.Any(s => s.Length == 0))

@@ -104,7 +104,7 @@ internal static class WatchStream
 
     private static async Task WriteLineAsync(HttpContext context, string type, JsonObject item, CancellationToken cancellationToken)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = item }.ToJsonString() + "\n";
+        var line = JsonResponse.Serialize(new JsonObject { ["type"] = type, ["object"] = item }) + "\n";
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken);
         await context.Response.Body.FlushAsync(cancellationToken);
     }

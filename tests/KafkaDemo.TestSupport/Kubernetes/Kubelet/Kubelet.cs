@@ -57,7 +57,7 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
     public async Task RunAsync(string @namespace, string name, string uid, TimeSpan delay, CancellationToken cancellationToken)
     {
         if (!TryWrite(() => writer.Patch(PodKind, @namespace, name, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["nodeName"] = NodeName } },
-                FieldScope.Main, "kube-scheduler", force: false, dryRun: false, throughApi: false)))
+                FieldScope.Main, "kube-scheduler", force: false, dryRun: false)))
         {
             return;
         }
@@ -307,7 +307,7 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
             ["containerStatuses"] = new JsonArray([.. containers.Select(c => ContainerStatus(runtime, c))]),
         };
         TryWrite(() => writer.Patch(PodKind, runtime.Namespace, runtime.Name, PatchKind.Merge, new JsonObject { ["status"] = status },
-            FieldScope.Status, Manager, force: false, dryRun: false, throughApi: false));
+            FieldScope.Status, Manager, force: false, dryRun: false));
     }
 
     private static JsonObject ContainerStatus(PodRuntime runtime, JsonObject container)
@@ -384,7 +384,7 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
             ["reportingComponent"] = Manager,
             ["reportingInstance"] = NodeName,
         };
-        TryWrite(() => writer.Create(kinds.Find(ResourceType.Events)!, runtime.Namespace, item, Manager, dryRun: false, throughApi: false));
+        TryWrite(() => writer.Create(kinds.Find(ResourceType.Events)!, runtime.Namespace, item, Manager, dryRun: false));
     }
 
     private static string Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

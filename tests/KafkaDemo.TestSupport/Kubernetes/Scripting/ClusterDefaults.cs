@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 
 namespace KafkaDemo.TestSupport.Kubernetes;
@@ -8,16 +6,14 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// What kube-controller-manager puts in every namespace, which pods rely on: the "default"
 /// ServiceAccount (the serviceaccount controller) and the <c>kube-root-ca.crt</c> ConfigMap with the
 /// cluster's CA under <c>ca.crt</c> (the root-ca-cert-publisher), which every pod's service account
-/// token volume projects. The fake serves plain HTTP, so the CA is a self-signed certificate nothing
-/// is signed with; it is a valid PEM all the same.
+/// token volume projects: the CA that signed the fake's serving certificate, so a pod's in-cluster
+/// configuration (its token, this CA and the KUBERNETES_SERVICE_* variables) reaches the fake.
 /// </summary>
 internal sealed class ClusterDefaults(FakeKubernetesApi api)
 {
     public const string RootCaConfigMap = "kube-root-ca.crt";
 
     private const string Manager = "kube-controller-manager";
-
-    private readonly Lazy<string> caCertificate = new(CreateCertificate);
 
     public void EnsureAll()
     {
@@ -45,7 +41,7 @@ internal sealed class ClusterDefaults(FakeKubernetesApi api)
                 ["namespace"] = @namespace,
                 ["annotations"] = new JsonObject { ["kubernetes.io/description"] = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." },
             },
-            ["data"] = new JsonObject { ["ca.crt"] = caCertificate.Value },
+            ["data"] = new JsonObject { ["ca.crt"] = api.CertificateAuthorityPem },
         });
     }
 
@@ -54,20 +50,11 @@ internal sealed class ClusterDefaults(FakeKubernetesApi api)
         var kind = api.Kinds.Find(type)!;
         try
         {
-            api.Writer.Create(kind, @namespace, item, Manager, dryRun: false, throughApi: false);
+            api.Writer.Create(kind, @namespace, item, Manager, dryRun: false);
         }
         catch (ApiStatusException e) when (e.Code is System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.NotFound)
         {
             // There already (AlreadyExists), or the namespace went away meanwhile.
         }
-    }
-
-    private static string CreateCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=fake-kubernetes-server-ca", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(10));
-        return certificate.ExportCertificatePem() + "\n";
     }
 }

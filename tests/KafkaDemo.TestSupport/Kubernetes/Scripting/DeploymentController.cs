@@ -21,9 +21,6 @@ internal sealed class DeploymentController : IDisposable
 {
     private const string Manager = "kube-controller-manager";
     private const string HashLabel = "pod-template-hash";
-    private const string TokenMountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-    private static readonly string[] ContainerLists = ["initContainers", "containers"];
 
     private readonly FakeKubernetesApi api;
     private readonly TimeSpan delay;
@@ -173,19 +170,10 @@ internal sealed class DeploymentController : IDisposable
         var labels = metadata["labels"] as JsonObject ?? [];
         labels[HashLabel] = replicaSet[(replicaSet.LastIndexOf('-') + 1)..];
         var spec = (JsonObject?)template["spec"]?.DeepClone() ?? [];
-        var account = JsonFields.Text(spec, "serviceAccountName") is { Length: > 0 } given ? given : "default";
-        var serviceAccount = api.Get(ResourceType.ServiceAccounts, @namespace, account);
-        if (serviceAccount is null)
+        if (ServiceAccountAdmission.Admit(@namespace, metadata, spec, (ns, name) => api.Get(ResourceType.ServiceAccounts, ns, name)) is { } refusal)
         {
-            // plugin/pkg/admission/serviceaccount/admission.go Admit: the pod's service account must exist.
-            return $"pods \"{replicaSet}-\" is forbidden: error looking up service account {@namespace}/{account}: serviceaccount \"{account}\" not found";
-        }
-
-        spec["serviceAccountName"] = account;
-        spec["serviceAccount"] = account;
-        if (ShouldAutomount(serviceAccount, spec))
-        {
-            MountServiceAccountToken(spec);
+            // admission.NewForbidden names the pod by its generateName, the name not being made yet.
+            return $"pods \"{replicaSet}-\" is forbidden: {refusal}";
         }
 
         var pod = new JsonObject
@@ -219,7 +207,7 @@ internal sealed class DeploymentController : IDisposable
         {
             try
             {
-                api.Writer.Create(api.Kinds.Find(ResourceType.Pods)!, @namespace, pod, Manager, dryRun: false, throughApi: false);
+                api.Writer.Create(api.Kinds.Find(ResourceType.Pods)!, @namespace, pod, Manager, dryRun: false);
                 return null;
             }
             catch (ApiStatusException e) when (e.Code == HttpStatusCode.Conflict && attempt < 3)
@@ -233,57 +221,11 @@ internal sealed class DeploymentController : IDisposable
         }
     }
 
-    /// <summary>
-    /// plugin/pkg/admission/serviceaccount/admission.go shouldAutomount: the pod's
-    /// <c>automountServiceAccountToken</c> wins, then the ServiceAccount's, else true.
-    /// </summary>
-    private static bool ShouldAutomount(JsonObject serviceAccount, JsonObject spec) =>
-        spec["automountServiceAccountToken"] is JsonValue pod && pod.TryGetValue<bool>(out var fromPod) ? fromPod
-        : serviceAccount["automountServiceAccountToken"] is JsonValue sa && sa.TryGetValue<bool>(out var fromAccount) ? fromAccount
-        : true;
-
-    /// <summary>
-    /// admission.go mountServiceAccountToken: a projected volume <c>kube-api-access-{5 random}</c> (the
-    /// token, <c>ca.crt</c> from kube-root-ca.crt, the namespace) mounted read-only at
-    /// /var/run/secrets/kubernetes.io/serviceaccount in every container that mounts nothing there.
-    /// </summary>
-    private static void MountServiceAccountToken(JsonObject spec)
-    {
-        const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
-        var volumes = spec["volumes"] as JsonArray ?? [];
-        spec["volumes"] = volumes;
-        var name = volumes.OfType<JsonObject>().Select(v => JsonFields.Text(v, "name")).FirstOrDefault(n => n?.StartsWith("kube-api-access-", StringComparison.Ordinal) == true)
-            ?? "kube-api-access-" + string.Concat(Enumerable.Range(0, 5).Select(_ => Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)]));
-        var needed = false;
-        foreach (var container in ContainerLists.SelectMany(list => (spec[list] as JsonArray ?? []).OfType<JsonObject>()))
-        {
-            var mounts = container["volumeMounts"] as JsonArray ?? [];
-            if (mounts.OfType<JsonObject>().Any(m => JsonFields.Text(m, "mountPath") == TokenMountPath))
-            {
-                continue;
-            }
-
-            mounts.Add(new JsonObject { ["name"] = name, ["readOnly"] = true, ["mountPath"] = TokenMountPath });
-            container["volumeMounts"] = mounts;
-            needed = true;
-        }
-
-        if (needed && !volumes.OfType<JsonObject>().Any(v => JsonFields.Text(v, "name") == name))
-        {
-            var sources = JsonNode.Parse("""
-                [{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},
-                 {"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}},
-                 {"downwardAPI":{"items":[{"path":"namespace","fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}]
-                """);
-            volumes.Add(new JsonObject { ["name"] = name, ["projected"] = new JsonObject { ["defaultMode"] = 420, ["sources"] = sources } });
-        }
-    }
-
     private void DeletePod(string @namespace, JsonObject pod)
     {
         try
         {
-            api.Writer.Delete(api.Kinds.Find(ResourceType.Pods)!, @namespace, JsonFields.Text(pod, "metadata", "name") ?? "", dryRun: false, Manager, throughApi: false);
+            api.Writer.Delete(api.Kinds.Find(ResourceType.Pods)!, @namespace, JsonFields.Text(pod, "metadata", "name") ?? "", dryRun: false, Manager);
         }
         catch (ApiStatusException e) when (e.Code == HttpStatusCode.NotFound)
         {

@@ -39,7 +39,7 @@ internal sealed class DefinitionEstablisher(ObjectWriter writer, KindRegistry ki
         };
         try
         {
-            writer.Patch(DefinitionKind, null, write.Name, PatchKind.Merge, status, FieldScope.Status, "kube-apiserver", force: false, dryRun: false, throughApi: false);
+            writer.Patch(DefinitionKind, null, write.Name, PatchKind.Merge, status, FieldScope.Status, "kube-apiserver", force: false, dryRun: false);
         }
         catch (ApiStatusException gone) when (gone.Code == System.Net.HttpStatusCode.NotFound)
         {

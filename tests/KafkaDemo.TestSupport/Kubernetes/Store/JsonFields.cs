@@ -15,6 +15,12 @@ internal static class JsonFields
         return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
     }
 
+    /// <summary>The strings of a list field (other entries skipped); empty if the field is not a list.</summary>
+    public static string[] Strings(JsonNode? item, string field) =>
+        (item as JsonObject)?[field] is JsonArray list
+            ? [.. list.Select(v => v is JsonValue value && value.TryGetValue<string>(out var text) ? text : null).OfType<string>()]
+            : [];
+
     public static JsonObject Metadata(JsonObject item)
     {
         if (item["metadata"] is not JsonObject metadata)

@@ -24,6 +24,8 @@ internal sealed class KindRegistry
         new(ResourceType.ClusterRoles, "ClusterRole", "clusterrole", Namespaced: false, HasStatus: false, TracksGeneration: false, []),
         new(ResourceType.ClusterRoleBindings, "ClusterRoleBinding", "clusterrolebinding", Namespaced: false, HasStatus: false, TracksGeneration: false, []),
         new(ResourceType.CustomResourceDefinitions, "CustomResourceDefinition", "customresourcedefinition", Namespaced: false, HasStatus: true, TracksGeneration: true, ["crd", "crds"]),
+        new(ResourceType.ValidatingAdmissionPolicies, "ValidatingAdmissionPolicy", "validatingadmissionpolicy", Namespaced: false, HasStatus: true, TracksGeneration: true, []),
+        new(ResourceType.ValidatingAdmissionPolicyBindings, "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybinding", Namespaced: false, HasStatus: false, TracksGeneration: true, []),
     ];
 
     private readonly Lock gate = new();

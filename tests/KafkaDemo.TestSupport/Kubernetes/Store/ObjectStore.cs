@@ -27,6 +27,12 @@ internal sealed class ObjectStore
     /// <summary>Told of every committed change, under the lock, in resourceVersion order: it must only hand work off.</summary>
     public event Action<StoredEvent>? Committed;
 
+    /// <summary>
+    /// The registry's strategy for every write, whoever makes it: defaults and validation of an object about to
+    /// be stored (it may change it or throw an <see cref="ApiStatusException"/>). Runs under the lock.
+    /// </summary>
+    public Action<ResourceKind, JsonObject>? Prepare { get; set; }
+
     public long CurrentVersion
     {
         get
@@ -85,7 +91,11 @@ internal sealed class ObjectStore
     /// current object (null if there is none) and returns the object to store; it may throw an
     /// <see cref="ApiStatusException"/> to refuse. An unchanged object is not written (no new version, no event).
     /// </summary>
-    public WriteResult Write(ObjectKey key, ResourceKind kind, Func<JsonObject?, JsonObject> decide, WriteCause cause, bool dryRun = false)
+    /// <param name="admit">
+    /// Validating admission, for writes through the API: called with the object as stored (null if none) and
+    /// the object about to be stored, stamped, before anything is stored (dry runs too); it may throw to refuse.
+    /// </param>
+    public WriteResult Write(ObjectKey key, ResourceKind kind, Func<JsonObject?, JsonObject> decide, WriteCause cause, bool dryRun = false, Action<JsonObject?, JsonObject>? admit = null)
     {
         lock (gate)
         {
@@ -97,7 +107,9 @@ internal sealed class ObjectStore
                 SecretData.MergeStringData(next);
             }
 
+            Prepare?.Invoke(kind, next);
             Stamp(next, kind, key, stored);
+            admit?.Invoke((JsonObject?)stored?.DeepClone(), (JsonObject)next.DeepClone());
             if (stored is not null && JsonNode.DeepEquals(stored, next))
             {
                 return new WriteResult(next, Created: false, Changed: false);

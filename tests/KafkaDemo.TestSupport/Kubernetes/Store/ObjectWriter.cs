@@ -16,12 +16,18 @@ internal enum PatchKind
 /// merge, JSON patch), server-side apply and delete, with the server's checks (type, name, namespace,
 /// resourceVersion preconditions, existence), status subresource rules and managedFields bookkeeping.
 /// </summary>
-internal sealed class ObjectWriter(ObjectStore store)
+/// <remarks>
+/// A write with an <see cref="AdmissionContext"/> came through the API and passes admission (the
+/// <see cref="AdmissionChain"/>: mutating on create, validating just before it is stored, dry runs too); one
+/// without is the fake's own (direct access, its controllers) and does not.
+/// </remarks>
+internal sealed class ObjectWriter(ObjectStore store, AdmissionChain admission)
 {
-    public WriteResult Create(ResourceKind kind, string? @namespace, JsonObject body, string manager, bool dryRun, bool throughApi = true)
+    public WriteResult Create(ResourceKind kind, string? @namespace, JsonObject body, string manager, bool dryRun, AdmissionContext? request = null)
     {
         CheckType(body, kind, required: false);
         CheckNamespace(body, @namespace);
+        var requestedName = JsonFields.Text(body, "metadata", "name") ?? "";
         var name = NameFor(body, kind);
         return store.Write(ObjectKey.Of(kind.Type, @namespace, name), kind, current =>
         {
@@ -35,13 +41,18 @@ internal sealed class ObjectWriter(ObjectStore store)
             next["apiVersion"] = kind.Type.ApiVersion;
             next["kind"] = kind.Kind;
             JsonFields.Metadata(next).Remove("resourceVersion");
+            if (request is not null)
+            {
+                admission.Mutate(Attributes(request, "CREATE", kind, FieldScope.Main, @namespace, requestedName, next, null), next);
+            }
+
             SetCreationDefaults(next, kind, name);
             ManagedFieldsEntry.RecordUpdate(null, next, manager, kind.Type.ApiVersion, FieldScope.Main, kind.HasStatus, Now());
             return next;
-        }, new WriteCause("create", manager, throughApi), dryRun);
+        }, new WriteCause("create", manager, request is not null), dryRun, Admit(request, kind, FieldScope.Main, @namespace, requestedName));
     }
 
-    public WriteResult Replace(ResourceKind kind, string? @namespace, string name, JsonObject body, FieldScope scope, string manager, bool dryRun, bool throughApi = true)
+    public WriteResult Replace(ResourceKind kind, string? @namespace, string name, JsonObject body, FieldScope scope, string manager, bool dryRun, AdmissionContext? request = null)
     {
         CheckType(body, kind, required: false);
         CheckName(body, name);
@@ -73,14 +84,14 @@ internal sealed class ObjectWriter(ObjectStore store)
 
             ManagedFieldsEntry.RecordUpdate(current, next, manager, kind.Type.ApiVersion, scope, kind.HasStatus, Now());
             return next;
-        }, new WriteCause(scope == FieldScope.Status ? "update-status" : "update", manager, throughApi), dryRun);
+        }, new WriteCause(scope == FieldScope.Status ? "update-status" : "update", manager, request is not null), dryRun, Admit(request, kind, scope, @namespace, name));
     }
 
-    public WriteResult Patch(ResourceKind kind, string? @namespace, string name, PatchKind patchKind, JsonNode? patch, FieldScope scope, string manager, bool force, bool dryRun, bool throughApi = true)
+    public WriteResult Patch(ResourceKind kind, string? @namespace, string name, PatchKind patchKind, JsonNode? patch, FieldScope scope, string manager, bool force, bool dryRun, AdmissionContext? request = null)
     {
         if (patchKind == PatchKind.Apply)
         {
-            return Apply(kind, @namespace, name, patch as JsonObject ?? throw ApiStatusException.BadRequest("the apply patch must be an object"), scope, manager, force, dryRun, throughApi);
+            return Apply(kind, @namespace, name, patch as JsonObject ?? throw ApiStatusException.BadRequest("the apply patch must be an object"), scope, manager, force, dryRun, request);
         }
 
         return store.Write(ObjectKey.Of(kind.Type, @namespace, name), kind, current =>
@@ -119,10 +130,10 @@ internal sealed class ObjectWriter(ObjectStore store)
 
             ManagedFieldsEntry.RecordUpdate(before, next, manager, kind.Type.ApiVersion, scope, kind.HasStatus, Now());
             return next;
-        }, new WriteCause(scope == FieldScope.Status ? "patch-status" : "patch", manager, throughApi), dryRun);
+        }, new WriteCause(scope == FieldScope.Status ? "patch-status" : "patch", manager, request is not null), dryRun, Admit(request, kind, scope, @namespace, name));
     }
 
-    private WriteResult Apply(ResourceKind kind, string? @namespace, string name, JsonObject applied, FieldScope scope, string manager, bool force, bool dryRun, bool throughApi)
+    private WriteResult Apply(ResourceKind kind, string? @namespace, string name, JsonObject applied, FieldScope scope, string manager, bool force, bool dryRun, AdmissionContext? request)
     {
         CheckType(applied, kind, required: true);
         CheckName(applied, name);
@@ -148,24 +159,34 @@ internal sealed class ObjectWriter(ObjectStore store)
             next["kind"] = kind.Kind;
             if (current is null)
             {
+                if (request is not null)
+                {
+                    admission.Mutate(Attributes(request, "CREATE", kind, scope, @namespace, name, next, null), next);
+                }
+
                 SetCreationDefaults(next, kind, name);
             }
 
             return next;
-        }, new WriteCause(scope == FieldScope.Status ? "apply-status" : "apply", manager, throughApi), dryRun);
+        }, new WriteCause(scope == FieldScope.Status ? "apply-status" : "apply", manager, request is not null), dryRun, Admit(request, kind, scope, @namespace, name));
     }
 
     /// <summary>
     /// Deletes an object. A namespace takes its objects with it, a CustomResourceDefinition its custom
     /// resources (the real server does both through finalizers; here it happens at once).
     /// </summary>
-    public JsonObject Delete(ResourceKind kind, string? @namespace, string name, bool dryRun, string? manager = null, bool throughApi = true)
+    public JsonObject Delete(ResourceKind kind, string? @namespace, string name, bool dryRun, string? manager = null, AdmissionContext? request = null)
     {
         var key = ObjectKey.Of(kind.Type, @namespace, name);
-        var cause = new WriteCause("delete", manager, throughApi);
+        var cause = new WriteCause("delete", manager, request is not null);
         return store.InLock(() =>
         {
             var current = store.Get(key) ?? throw ApiStatusException.NotFound(kind.Type, name);
+            if (request is not null)
+            {
+                admission.Validate(Attributes(request, "DELETE", kind, FieldScope.Main, @namespace, name, null, current));
+            }
+
             if (!dryRun && kind.Type == ResourceType.Namespaces)
             {
                 store.DeleteWhere(k => k.Namespace == name, cause);
@@ -182,6 +203,19 @@ internal sealed class ObjectWriter(ObjectStore store)
     }
 
     private string Now() => KubeTime.Format(store.Now);
+
+    /// <summary>
+    /// Validating admission for a write through the API: CREATE when nothing is stored (a create, or an
+    /// apply that creates: k8s.io/apiserver pkg/endpoints/handlers/patch.go applyAdmission), else UPDATE (PUT
+    /// and every kind of PATCH), with the status subresource named when it is the one written.
+    /// </summary>
+    private Action<JsonObject?, JsonObject>? Admit(AdmissionContext? request, ResourceKind kind, FieldScope scope, string? @namespace, string name) =>
+        request is null ? null : (stored, next) =>
+            admission.Validate(Attributes(request, stored is null ? "CREATE" : "UPDATE", kind, scope, @namespace, name, next, stored));
+
+    /// <summary>The attributes of a review; a namespace object's own name is its namespace, as in the API server's attributes.</summary>
+    private static AdmissionAttributes Attributes(AdmissionContext request, string operation, ResourceKind kind, FieldScope scope, string? @namespace, string name, JsonObject? item, JsonObject? old) =>
+        new(operation, kind, scope == FieldScope.Status ? "status" : "", kind.Type == ResourceType.Namespaces ? name : @namespace, name, item, old, request);
 
     private void RequireNamespace(ResourceKind kind, string? @namespace)
     {
