@@ -137,7 +137,17 @@ public sealed class OverseerReport(
         ["p99Ms"] = Math.Round(figures.P99Ms, 3),
         ["targetRate"] = Math.Round(figures.TargetRate, 1),
         ["actualRate"] = Math.Round(figures.ActualRate, 1),
+        ["brokers"] = figures.Brokers is { } brokers ? new JsonObject
+        {
+            ["requestHandlerIdleMin"] = Rounded(brokers.RequestHandlerIdle, 3),
+            ["networkProcessorIdleMin"] = Rounded(brokers.NetworkProcessorIdle, 3),
+            ["requestQueueTotal"] = Rounded(brokers.RequestQueue, 1),
+            ["produceP99MsMax"] = Rounded(brokers.ProduceP99Ms, 3),
+            ["underReplicatedPartitions"] = Rounded(brokers.UnderReplicated, 0),
+        } : null,
     };
+
+    private static double? Rounded(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 
     private static JsonObject Json(SustainableRate rate) => new()
     {
