@@ -133,7 +133,7 @@ public static class ServiceResourceExtensions
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(kafka);
         var controller = settings.Controller;
-        var overseer = builder.AddProject<Projects.KafkaDemo_Overseer>("overseer")
+        var overseer = builder.AddHttpOnlyProject<Projects.KafkaDemo_Overseer>("overseer")
             .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
             .WithReference(kafka.Kafka)
             .WithEnvironment("Overseer__Mode", kafka.Decision.Mode.ToString().ToLowerInvariant())
@@ -201,7 +201,7 @@ public static class ServiceResourceExtensions
         DemoKafka kafka,
         IResourceBuilder<ParameterResource> secret)
         where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name)
+        builder.AddHttpOnlyProject<TProject>(name)
             .WithEndpoint("http", e => e.Port = port)
             .WithDemoKafka(kafka)
             .WithEnvironment("Messaging__HmacSecret", secret)
