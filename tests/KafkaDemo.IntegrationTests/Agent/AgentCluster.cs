@@ -20,6 +20,7 @@ internal sealed class AgentCluster : IAsyncDisposable
 {
     public static readonly ResourceType Kafkas = new("kafka.strimzi.io", "v1", "kafkas");
     public static readonly ResourceType NodePools = new("kafka.strimzi.io", "v1", "kafkanodepools");
+    public static readonly ResourceType Topics = new("kafka.strimzi.io", "v1", "kafkatopics");
 
     private readonly string _directory;
 
@@ -90,13 +91,14 @@ internal sealed class AgentCluster : IAsyncDisposable
     private static async Task<(FakeKubernetesApi, ScriptedVibectl)> StartClusterAsync(bool keySet, string podUid, int ioThreads)
     {
         var api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool") })
+        foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool"), ("kafkatopics", "KafkaTopic") })
         {
             api.Put(Crd(plural, kind));
         }
 
         await WaitForServedAsync(api, Kafkas);
         await WaitForServedAsync(api, NodePools);
+        await WaitForServedAsync(api, Topics);
         foreach (var ns in new[] { "kafka", "kafkademo-agent" })
         {
             api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
@@ -110,6 +112,14 @@ internal sealed class AgentCluster : IAsyncDisposable
             {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaNodePool","metadata":{"name":"dual","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
              "spec":{"replicas":3,"roles":["controller","broker"],"storage":{"type":"ephemeral"}}}
             """)!.AsObject(), "kafkademo");
+        foreach (var topic in new[] { "orders", "clicks" })
+        {
+            api.Put(JsonNode.Parse("""
+                {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaTopic","metadata":{"name":"TOPIC","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
+                 "spec":{"topicName":"TOPIC","partitions":3,"replicas":3,"config":{"min.insync.replicas":2,"retention.bytes":134217728}}}
+                """.Replace("TOPIC", topic, StringComparison.Ordinal))!.AsObject(), "kafkademo");
+        }
+
         var annotations = keySet ? new JsonObject { [KafkaDemo.Messaging.Agent.AgentDeployment.KeyAnnotation] = "2026-11-30T05:00:00Z" }.ToJsonString() : "{}";
         api.Put(JsonNode.Parse("""
             {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"vibectl","namespace":"kafkademo-agent"},
