@@ -104,6 +104,7 @@ public sealed class OverseerReport(
         {
             ["at"] = c.At,
             ["resource"] = c.Resource,
+            ["kind"] = ClusterChangeKinds.Name(c.Kind),
             ["generation"] = c.Generation,
             ["fieldManager"] = c.FieldManager,
             ["changes"] = new JsonArray([.. c.Changes.Select(x => (JsonNode)new JsonObject { ["setting"] = x.Path, ["before"] = x.Before, ["after"] = x.After })]),
@@ -121,7 +122,7 @@ public sealed class OverseerReport(
             ["timedOut"] = r.TimedOut,
             ["pod"] = r.Pod,
             ["durationMs"] = r.DurationMs,
-            ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create($"{c.Summary} ({c.FieldManager})"))]),
+            ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create(c.Line))]),
             ["before"] = Figures(r.Before),
             ["after"] = Figures(r.After ?? now),
         })]);
@@ -186,7 +187,7 @@ public sealed class OverseerReport(
             last is null ? null : new AgentRunSummary(last.Number, last.StartedAt, last.ExitCode, last.DurationMs, last.TimedOut,
                 last.Result is { } result ? AgentRoundOutcome.Name(result) : null, last.Reason, last.EndedAt),
             agent.NextRunAt,
-            [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Summary} ({c.Change.FieldManager})")]);
+            [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Line}")]);
     }
 
     /// <summary>"healthy", "degraded: ..." or "unknown", from the embedded cluster's state when there is one.</summary>

@@ -22,6 +22,7 @@ internal sealed class AgentCluster : IAsyncDisposable
 {
     public static readonly ResourceType Kafkas = new("kafka.strimzi.io", "v1", "kafkas");
     public static readonly ResourceType NodePools = new("kafka.strimzi.io", "v1", "kafkanodepools");
+    public static readonly ResourceType Topics = new("kafka.strimzi.io", "v1", "kafkatopics");
 
     private readonly string _directory;
 
