@@ -84,13 +84,10 @@ internal sealed class AgentCluster : IAsyncDisposable
                 ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
                 ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
                 ["Overseer:Cluster:PodPollSeconds"] = "1",
-                ["Overseer:Cluster:Presets:modest:num.io.threads"] = "2",
-                ["Overseer:Cluster:Presets:modest:num.network.threads"] = "2",
-                ["Overseer:Cluster:Presets:kafka-defaults:num.io.threads"] = "8",
-                ["Overseer:Cluster:Presets:kafka-defaults:num.network.threads"] = "3",
                 ["Overseer:Agent:Enabled"] = "true",
                 ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",
             });
+            builder.Configuration.AddInMemoryCollection(Presets(world));
             builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
             builder.AddOverseer();
             if (time is not null)
@@ -107,6 +104,39 @@ internal sealed class AgentCluster : IAsyncDisposable
             Directory.Delete(directory, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Apache Kafka's defaults for the tuning keys the cluster starts modest on (KafkaDemo.AppHost
+    /// Strimzi/BrokerConfigBaselines.cs KafkaDefaultValues).
+    /// </summary>
+    private static readonly Dictionary<string, string> KafkaDefaultValues = new(StringComparer.Ordinal)
+    {
+        ["num.io.threads"] = "8",
+        ["num.network.threads"] = "3",
+        ["num.replica.fetchers"] = "1",
+        ["socket.send.buffer.bytes"] = "102400",
+        ["socket.receive.buffer.bytes"] = "102400",
+        ["queued.max.requests"] = "500",
+    };
+
+    /// <summary>
+    /// The presets as the AppHost passes them (KafkaDemo.AppHost Strimzi/BrokerConfigBaselines.cs
+    /// Presets): modest is the whole config of the Kafka resource the world applied from
+    /// k3d/kafka/kafka.yaml, kafka-defaults the same with the tuning keys at Kafka's defaults.
+    /// </summary>
+    private static Dictionary<string, string?> Presets(AgentWorld world)
+    {
+        var config = world.Api.Get(Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject();
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, value) in config)
+        {
+            var text = value!.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)value! : value.ToJsonString();
+            settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDefaultValues.GetValueOrDefault(key, text);
+        }
+
+        return settings;
     }
 
     /// <summary>The world with the LLM key in the Secret (or none), waits in the pod 100 times faster.</summary>
