@@ -107,23 +107,10 @@ internal sealed class AgentCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Apache Kafka's defaults for the tuning keys the cluster starts modest on (KafkaDemo.AppHost
-    /// Strimzi/BrokerConfigBaselines.cs KafkaDefaultValues).
-    /// </summary>
-    private static readonly Dictionary<string, string> KafkaDefaultValues = new(StringComparer.Ordinal)
-    {
-        ["num.io.threads"] = "8",
-        ["num.network.threads"] = "3",
-        ["num.replica.fetchers"] = "1",
-        ["socket.send.buffer.bytes"] = "102400",
-        ["socket.receive.buffer.bytes"] = "102400",
-        ["queued.max.requests"] = "500",
-    };
-
-    /// <summary>
     /// The presets as the AppHost passes them (KafkaDemo.AppHost Strimzi/BrokerConfigBaselines.cs
     /// Presets): modest is the whole config of the Kafka resource the world applied from
-    /// k3d/kafka/kafka.yaml, kafka-defaults the same with the tuning keys at Kafka's defaults.
+    /// k3d/kafka/kafka.yaml, kafka-defaults the same with the tuning keys at Kafka's defaults
+    /// (KafkaTuningDefaults).
     /// </summary>
     private static Dictionary<string, string?> Presets(AgentWorld world)
     {
@@ -131,9 +118,9 @@ internal sealed class AgentCluster : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (key, value) in config)
         {
-            var text = value!.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)value! : value.ToJsonString();
+            var text = KafkaDemo.Messaging.Agent.BrokerConfigValue.Text(value!);
             settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
-            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDefaultValues.GetValueOrDefault(key, text);
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.Messaging.Agent.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
         }
 
         return settings;
