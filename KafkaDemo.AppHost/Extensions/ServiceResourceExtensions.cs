@@ -133,7 +133,7 @@ public static class ServiceResourceExtensions
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(kafka);
         var controller = settings.Controller;
-        var overseer = builder.AddProject<Projects.KafkaDemo_Overseer>("overseer")
+        var overseer = builder.AddHttpOnlyProject<Projects.KafkaDemo_Overseer>("overseer")
             .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
             .WithReference(kafka.Kafka)
             .WithEnvironment("Overseer__Mode", kafka.Decision.Mode.ToString().ToLowerInvariant())
@@ -163,15 +163,19 @@ public static class ServiceResourceExtensions
 
         if (kafka.Cluster is { } cluster && kafka.Agent is { } agent)
         {
-            // The Overseer watches the Kafka resources and drives the agent with this cluster's
-            // kubeconfig; it never receives the LLM key, only the model's name.
+            // The Overseer watches the Kafka resources and drives the agent as its own service
+            // account (k3d/overseer: least privilege, a token the AppHost renews), never with the
+            // admin kubeconfig; it never receives the LLM key, only the model's name.
             overseer
-                .WithEnvironment("Overseer__Cluster__Kubeconfig", cluster.KubeconfigPath)
+                .WithEnvironment("Overseer__Cluster__Kubeconfig", cluster.OverseerKubeconfigPath)
                 .WithEnvironment("Overseer__Agent__Enabled", "true")
                 .WithEnvironment("Overseer__Agent__Model", agent.Resource.Model)
                 .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture))
-                .WithAgentCommands(BrokerConfigBaselines.Presets().Keys);
-            foreach (var (preset, config) in BrokerConfigBaselines.Presets())
+                .WithAgentCommands(BrokerConfigBaselines.Names);
+
+            // Each preset is a whole spec.kafka.config, as rendered for this cluster: the reset
+            // removes every key outside it.
+            foreach (var (preset, config) in BrokerConfigBaselines.Presets(KafkaLayout.From(settings)))
             {
                 foreach (var (key, value) in config)
                 {
@@ -197,7 +201,7 @@ public static class ServiceResourceExtensions
         DemoKafka kafka,
         IResourceBuilder<ParameterResource> secret)
         where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name)
+        builder.AddHttpOnlyProject<TProject>(name)
             .WithEndpoint("http", e => e.Port = port)
             .WithDemoKafka(kafka)
             .WithEnvironment("Messaging__HmacSecret", secret)

@@ -71,7 +71,7 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
         }
 
         var kubeconfig = await cli.KubeconfigAsync(settings.ClusterName, cancellationToken);
-        await WritePrivateAsync(settings.KubeconfigPath, kubeconfig, cancellationToken);
+        await PrivateFile.WriteAsync(settings.KubeconfigPath, kubeconfig, cancellationToken);
         log.LogInformation("Kubeconfig for this cluster (your own kubeconfig is not changed): {Path}", settings.KubeconfigPath);
         log.LogInformation("By hand: kubectl --kubeconfig {Path} get kafka -n {Namespace}", settings.KubeconfigPath, K3dSettings.Namespace);
         await WaitForApiServerAsync(log, cancellationToken);
@@ -136,26 +136,5 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
         cancellationToken.ThrowIfCancellationRequested();
         throw new K3dSetupException($"The cluster's Kubernetes API server ({api.Client.BaseUri}) did not answer within 90 s: {last?.Message}",
             $"Check 'docker ps' for k3d-{settings.ClusterName}-server-0, or use the 'Recreate cluster' command.", last);
-    }
-
-    private static async Task WritePrivateAsync(string path, string content, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var stream = new FileStream(path, options))
-        await using (var writer = new StreamWriter(stream))
-        {
-            await writer.WriteAsync(content.AsMemory(), cancellationToken);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 }

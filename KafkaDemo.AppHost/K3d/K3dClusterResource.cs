@@ -9,4 +9,7 @@ public sealed class K3dClusterResource(string name, K3dSettings settings) : Reso
 
     /// <summary>The kubeconfig written for this cluster (never the user's own).</summary>
     public string KubeconfigPath => settings.KubeconfigPath;
+
+    /// <summary>The kubeconfig the Overseer gets: its own service account, least privilege, with a token the AppHost renews.</summary>
+    public string OverseerKubeconfigPath => settings.OverseerKubeconfigPath;
 }

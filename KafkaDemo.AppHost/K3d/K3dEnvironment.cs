@@ -1,6 +1,7 @@
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
 using Microsoft.Extensions.Logging;
 
@@ -22,10 +23,12 @@ public sealed class K3dEnvironment(
     ResourceLoggerService loggers,
     ILogger<K3dEnvironment> appLog,
     VibectlAgentResource? agent = null,
-    AgentBringUp? agentBringUp = null) : IDisposable
+    AgentBringUp? agentBringUp = null,
+    OverseerCredentials? overseer = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CancellationTokenSource? _keyWait;
+    private CancellationTokenSource? _renewal;
 
     /// <summary>Whether the last bring-up finished with Kafka running.</summary>
     public bool KafkaRunning { get; private set; }
@@ -127,6 +130,8 @@ public sealed class K3dEnvironment(
     {
         _keyWait?.Cancel();
         _keyWait?.Dispose();
+        _renewal?.Cancel();
+        _renewal?.Dispose();
         _gate.Dispose();
     }
 
@@ -157,6 +162,9 @@ public sealed class K3dEnvironment(
                 cancellationToken);
             kafka.BootstrapServers.Set(bootstrap);
             kafkaLog.LogInformation("Kafka is Ready. Bootstrap servers (from the Kafka resource's status): {Bootstrap}", bootstrap);
+
+            // Before Kafka counts as running, since the Overseer (which waits for it) starts with this kubeconfig.
+            await SetUpOverseerAsync(api, kubeconfig, kafkaLog, cancellationToken);
             await notifications.RunningAsync(kafka, ("Bootstrap servers", bootstrap), ("Kubeconfig", kubeconfig));
             KafkaRunning = true;
         }
@@ -167,6 +175,35 @@ public sealed class K3dEnvironment(
         }
 
         await DeployAgentAsync(kubeconfig, cancellationToken);
+    }
+
+    /// <summary>
+    /// The Overseer's own identity (<see cref="OverseerCredentials"/>): its objects, a first token in its
+    /// kubeconfig, and the renewal, which runs until the cluster is deleted or recreated.
+    /// </summary>
+    /// <exception cref="K3dSetupException">An object or the token was refused.</exception>
+    private async Task SetUpOverseerAsync(KubernetesApi api, string kubeconfig, ILogger log, CancellationToken cancellationToken)
+    {
+        if (overseer is null)
+        {
+            return;
+        }
+
+        StopRenewal();
+        var expires = await overseer.SetUpAsync(api, kubeconfig, log, cancellationToken);
+        _renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _ = overseer.RenewAsync(async token =>
+        {
+            using var fresh = KubernetesApi.FromKubeconfig(kubeconfig);
+            return await overseer.IssueAsync(fresh, kubeconfig, log, token);
+        }, expires, log, _renewal.Token);
+    }
+
+    private void StopRenewal()
+    {
+        _renewal?.Cancel();
+        _renewal?.Dispose();
+        _renewal = null;
     }
 
     /// <summary>
@@ -251,6 +288,7 @@ public sealed class K3dEnvironment(
         var log = loggers.GetLogger(cluster);
         KafkaRunning = false;
         _keyWait?.Cancel();
+        StopRenewal();
         if (agent is not null)
         {
             await notifications.SetAsync(agent, AgentStates.WaitingForKafka);

@@ -1,4 +1,5 @@
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
 using KafkaDemo.AppHost.Tools;
@@ -44,6 +45,7 @@ public static class K3dResourceBuilderExtensions
         var services = kafka.ApplicationBuilder.Services;
         var layout = KafkaLayout.From(settings);
         services.TryAddSingleton(sp => new KafkaBringUp(layout, new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new OverseerCredentials(settings.K3d, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new K3dEnvironment(
             cluster.Resource,
             kafka.Resource,
@@ -54,7 +56,8 @@ public static class K3dResourceBuilderExtensions
             sp.GetRequiredService<ResourceLoggerService>(),
             sp.GetRequiredService<ILogger<K3dEnvironment>>(),
             sp.GetService<Agent.VibectlAgentResource>(),
-            sp.GetService<Agent.AgentBringUp>()));
+            sp.GetService<Agent.AgentBringUp>(),
+            sp.GetRequiredService<OverseerCredentials>()));
         services.AddHostedService<K3dExitCleanup>();
 
         kafka.ApplicationBuilder.Eventing.Subscribe<InitializeResourceEvent>(cluster.Resource, (e, cancellationToken) =>

@@ -66,7 +66,7 @@ public static class KafkaResourceBuilderExtensions
     private static DemoKafka AddEmbeddedKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var embedded = settings.Embedded;
-        var broker = builder.AddProject<Projects.KafkaDemo_EmbeddedKafka>(EmbeddedResourceName)
+        var broker = builder.AddHttpOnlyProject<Projects.KafkaDemo_EmbeddedKafka>(EmbeddedResourceName)
             .WithEndpoint(name: "kafka", scheme: "tcp", port: embedded.Port, targetPort: embedded.Port, isProxied: false)
             .WithEnvironment("EmbeddedKafka__Host", embedded.Host)
             .WithEnvironment("EmbeddedKafka__Port", embedded.Port.ToString(CultureInfo.InvariantCulture))

@@ -71,6 +71,40 @@ public sealed class KubernetesApi(IKubernetes client) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A token for a service account from the TokenRequest API (POST
+    /// .../serviceaccounts/{name}/token, authentication.k8s.io/v1), valid for
+    /// <paramref name="lifetime"/> (at least 10 minutes, the API's minimum), with the API server's
+    /// own audiences; and when it expires, as the server says (it may shorten the lifetime).
+    /// </summary>
+    public async Task<(string Token, DateTimeOffset? Expires)> RequestTokenAsync(string ns, string serviceAccount, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var request = new Authenticationv1TokenRequest
+        {
+            ApiVersion = "authentication.k8s.io/v1",
+            Kind = "TokenRequest",
+            Spec = new V1TokenRequestSpec { ExpirationSeconds = (long)lifetime.TotalSeconds },
+        };
+        try
+        {
+            var issued = await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, serviceAccount, ns, cancellationToken: cancellationToken);
+            var token = issued?.Status?.Token;
+            if (string.IsNullOrEmpty(token))
+            {
+                throw new KubernetesApiException($"The TokenRequest for service account {ns}/{serviceAccount} was answered without a token.");
+            }
+
+            var expires = issued!.Status.ExpirationTimestamp is { } at
+                ? new DateTimeOffset(at.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : at.ToUniversalTime())
+                : (DateTimeOffset?)null;
+            return (token, expires);
+        }
+        catch (HttpOperationException ex)
+        {
+            throw new KubernetesApiException($"Requesting a token for service account {ns}/{serviceAccount} failed: {Explain(ex)}", ex);
+        }
+    }
+
     /// <summary>The objects of one kind in a namespace, with the list's resourceVersion (to watch from).</summary>
     public async Task<(IReadOnlyList<JsonObject> Items, string? ResourceVersion)> ListAsync(
         ApiKind kind, string ns, string? labelSelector, CancellationToken cancellationToken)

@@ -77,6 +77,9 @@ public sealed class K3dSettings
     /// <summary>The kubeconfig written for this cluster; the user's own kubeconfig is never touched.</summary>
     public string KubeconfigPath => Path.Combine(ResolvedStateDirectory, $"{ClusterName}.kubeconfig");
 
+    /// <summary>The Overseer's kubeconfig for this cluster: its own service account's token, not the admin's (k3d/overseer).</summary>
+    public string OverseerKubeconfigPath => Path.Combine(ResolvedStateDirectory, $"{ClusterName}-overseer.kubeconfig");
+
     /// <summary>Every problem, each naming its key under <paramref name="section"/>.</summary>
     public IEnumerable<string> Validate(string section)
     {

@@ -1,39 +1,48 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using KafkaDemo.Messaging.Agent;
 
 namespace KafkaDemo.AppHost.Strimzi;
 
 /// <summary>
-/// The broker settings the agent tunes, and two baselines to judge it by: the cluster's modest
-/// start (from k3d/kafka/kafka.yaml) and Apache Kafka's own defaults for the same keys.
+/// Two baselines to judge the agent by, each a whole <c>spec.kafka.config</c>: <see cref="Modest"/>,
+/// the config the cluster starts with (k3d/kafka/kafka.yaml as the AppHost renders it: replication
+/// fitted to the brokers, KafkaDemo:K3d:BrokerConfig merged in), and <see cref="KafkaDefaults"/>, that
+/// same config with the tuning keys at Apache Kafka's own defaults. The Overseer's <em>Reset broker
+/// config</em> makes the Kafka resource's config exactly one of them: keys outside it are removed.
 /// </summary>
 public static class BrokerConfigBaselines
 {
     public const string Modest = "modest";
     public const string KafkaDefaults = "kafka-defaults";
 
-    /// <summary>Kafka's defaults (the broker configuration reference of Apache Kafka 4.x) for the keys the cluster starts modest on.</summary>
-    public static readonly IReadOnlyDictionary<string, string> KafkaDefaultValues = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["num.io.threads"] = "8",
-        ["num.network.threads"] = "3",
-        ["num.replica.fetchers"] = "1",
-        ["socket.send.buffer.bytes"] = "102400",
-        ["socket.receive.buffer.bytes"] = "102400",
-        ["queued.max.requests"] = "500",
-    };
+    /// <summary>The tuning keys the cluster starts modest on, at Kafka's defaults.</summary>
+    public static IReadOnlyDictionary<string, string> KafkaDefaultValues => KafkaTuningDefaults.Values;
 
-    /// <summary>The tuning keys' values in k3d/kafka/kafka.yaml.</summary>
-    public static IReadOnlyDictionary<string, string> ModestValues()
+    /// <summary>The whole broker config the AppHost applies for <paramref name="layout"/>, as text (<see cref="BrokerConfigValue"/>).</summary>
+    public static IReadOnlyDictionary<string, string> ModestValues(KafkaLayout layout)
     {
-        var config = KafkaManifests.Files().Single(o => (string?)o["kind"] == "Kafka")["spec"]!["kafka"]!["config"]!.AsObject();
-        return KafkaDefaultValues.Keys.ToDictionary(k => k, k => Text(config[k] ?? throw new InvalidOperationException($"k3d/kafka/kafka.yaml has no {k}.")), StringComparer.Ordinal);
+        var config = KafkaManifests.Render(layout).Single(o => (string?)o["kind"] == "Kafka")["spec"]!["kafka"]!["config"]!.AsObject();
+        foreach (var key in KafkaDefaultValues.Keys.Where(k => !config.ContainsKey(k)))
+        {
+            throw new InvalidOperationException($"k3d/kafka/kafka.yaml has no {key}.");
+        }
+
+        return config.ToDictionary(p => p.Key, p => BrokerConfigValue.Text(p.Value!), StringComparer.Ordinal);
     }
 
-    /// <summary>Both presets, by name.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Presets() =>
-        new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal) { [Modest] = ModestValues(), [KafkaDefaults] = KafkaDefaultValues };
+    /// <summary>Both presets, by name, for <paramref name="layout"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Presets(KafkaLayout layout)
+    {
+        var modest = ModestValues(layout);
+        var defaults = new Dictionary<string, string>(modest.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (key, value) in KafkaDefaultValues)
+        {
+            defaults[key] = value;
+        }
 
-    private static string Text(JsonNode node) =>
-        node is JsonValue v && v.TryGetValue<long>(out var n) ? n.ToString(CultureInfo.InvariantCulture) : node.ToString();
+        return new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal) { [Modest] = modest, [KafkaDefaults] = defaults };
+    }
+
+    /// <summary>The presets' names.</summary>
+    public static IReadOnlyList<string> Names => [Modest, KafkaDefaults];
 }

@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
+using KafkaDemo.Messaging.Agent;
 
 namespace KafkaDemo.AppHost.Strimzi;
 
@@ -111,7 +111,7 @@ public static class KafkaManifests
                 throw new InvalidOperationException($"KafkaDemo:K3d:BrokerConfig:{key}: {reason}");
             }
 
-            config[key] = ConfigValue(value);
+            config[key] = BrokerConfigValue.Parse(value);
         }
     }
 
@@ -130,13 +130,6 @@ public static class KafkaManifests
         config["segment.bytes"] = segment;
         return topic;
     }
-
-    /// <summary>A configuration value as Kafka's config model types it: numbers and booleans stay typed.</summary>
-    private static JsonValue ConfigValue(string value) =>
-        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer) ? JsonValue.Create(integer)
-        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && value.Contains('.', StringComparison.Ordinal) ? JsonValue.Create(real)
-        : bool.TryParse(value, out var flag) ? JsonValue.Create(flag)
-        : JsonValue.Create(value);
 
     private static JsonObject Single(IEnumerable<JsonObject> objects, string kind) =>
         objects.Single(o => (string?)o["kind"] == kind);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using KafkaDemo.Consumer.Consuming;
+using KafkaDemo.Consumer.Membership;
 using KafkaDemo.Consumer.Options;
 using KafkaDemo.Consumer.Positions;
 using KafkaDemo.Consumer.Stats;

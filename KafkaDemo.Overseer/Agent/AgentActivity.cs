@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.Overseer.BrokerMetrics;
 using KafkaDemo.Overseer.Cluster;
 
 namespace KafkaDemo.Overseer.Agent;
@@ -23,6 +24,7 @@ public enum AgentState
 }
 
 /// <summary>The figures at one moment, as the agent is told and judged by them.</summary>
+/// <param name="Brokers">The cluster's JMX figures then (null when no broker had answered).</param>
 public sealed record AgentFigures(
     DateTimeOffset At,
     double TargetRate,
@@ -31,7 +33,8 @@ public sealed record AgentFigures(
     double P99Ms,
     double P999Ms,
     double SloP99Ms,
-    double? MaxSustainableRate);
+    double? MaxSustainableRate,
+    BrokerFigures? Brokers = null);
 
 /// <summary>One agent round.</summary>
 /// <param name="Number">1, 2, ...</param>
@@ -116,9 +119,16 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
     private readonly LinkedList<RoundRecord> _rounds = new();
     private readonly List<ObservedChange> _changes = [];
     private int _lastNumber;
+    private long _revision;
 
     /// <summary>Fired after any change; handlers must not block.</summary>
     public event Action? Changed;
+
+    /// <summary>
+    /// A number that grows with every change: a reader that saw this value has nothing new to read
+    /// until it grows (the page re-reads the rounds only then).
+    /// </summary>
+    public long Revision => Interlocked.Read(ref _revision);
 
     public AgentState State { get; private set; } = AgentState.None;
 
@@ -141,6 +151,23 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             {
                 return [.. _rounds.Select(r => r.Snapshot())];
             }
+        }
+    }
+
+    /// <summary>The latest <paramref name="count"/> rounds, oldest first, each with its output: what the page shows, without copying the rest.</summary>
+    public IReadOnlyList<AgentRound> Recent(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            var rounds = new List<AgentRound>(Math.Min(count, _rounds.Count));
+            for (var node = _rounds.Last; node is not null && rounds.Count < count; node = node.Previous)
+            {
+                rounds.Add(node.Value.Snapshot());
+            }
+
+            rounds.Reverse();
+            return rounds;
         }
     }
 
@@ -198,7 +225,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Detail = detail;
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetPaused(bool paused)
@@ -206,7 +233,10 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
         lock (_gate)
         {
             Paused = paused;
-            if (paused && State == AgentState.Idle)
+
+            // After a failed round too: the page's Pause/Resume button and the API follow the state,
+            // so a pause must show, and be undone, whatever the last round did.
+            if (paused && State is AgentState.Idle or AgentState.Failed)
             {
                 State = AgentState.Paused;
             }
@@ -216,19 +246,19 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetNextRun(DateTimeOffset? at)
     {
         NextRunAt = at;
-        Changed?.Invoke();
+        Notify();
     }
 
     public void SetMemory(string before, string after)
     {
         LastMemory = (before, after);
-        Changed?.Invoke();
+        Notify();
     }
 
     /// <summary>Starts a round; the previous round's "after" figures are these.</summary>
@@ -251,7 +281,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Detail = $"Round {round.Number} ({trigger})";
         }
 
-        Changed?.Invoke();
+        Notify();
         return round;
     }
 
@@ -266,7 +296,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void End(int number, DateTimeOffset at, AgentRoundOutcome outcome, int? exitCode)
@@ -291,7 +321,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             };
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     /// <summary>Adds a line to a round's output, cut at <see cref="MaxLineChars"/>; past <see cref="MaxLinesPerRound"/> the middle goes.</summary>
@@ -304,7 +334,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             Find(number)?.Add(cut);
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public void OnClusterChange(ClusterChange change)
@@ -328,7 +358,7 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
             }
         }
 
-        Changed?.Invoke();
+        Notify();
     }
 
     public static string Name(AgentState state) => state switch
@@ -348,6 +378,12 @@ public sealed class AgentActivity(Func<AgentFigures> measure) : IClusterChangeLi
 
         var keep = char.IsHighSurrogate(text[MaxLineChars - 1]) ? MaxLineChars - 1 : MaxLineChars;
         return string.Create(CultureInfo.InvariantCulture, $"{text[..keep]} … [{text.Length - keep} more characters cut by the Overseer]");
+    }
+
+    private void Notify()
+    {
+        Interlocked.Increment(ref _revision);
+        Changed?.Invoke();
     }
 
     private RoundRecord? Find(int number)

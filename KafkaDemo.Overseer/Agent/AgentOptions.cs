@@ -69,9 +69,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"{S}:Limit must be from 1 to 50; it is {options.Limit}.");
         }
 
-        if (options.MemoryMaxChars is < 1000 or > 20_000)
+        if (options.MemoryMaxChars < AgentFeedback.MaxBlockChars || options.MemoryMaxChars > 20_000)
         {
-            failures.Add($"{S}:MemoryMaxChars must be from 1000 to 20000; it is {options.MemoryMaxChars}.");
+            failures.Add($"{S}:MemoryMaxChars must be from {AgentFeedback.MaxBlockChars} (the Overseer's own block) to 20000; it is {options.MemoryMaxChars}.");
         }
 
         if (options.Enabled && string.IsNullOrWhiteSpace(options.Model))

@@ -46,7 +46,7 @@ public static class AgentApi
         round.Reason,
         round.ExitCode,
         round.Pod,
-        [.. round.Changes.Select(c => $"{c.Summary} ({c.FieldManager})")],
+        [.. round.Changes.Select(c => c.Line)],
         [.. round.Output.Select(l => new AgentLine(l.At, AgentOutputLine.Name(l.Stream), AgentOutputLine.Name(l.Kind), l.Text))],
         round.LinesLeftOut);
 

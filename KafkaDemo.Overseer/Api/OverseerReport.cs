@@ -104,6 +104,7 @@ public sealed class OverseerReport(
         {
             ["at"] = c.At,
             ["resource"] = c.Resource,
+            ["kind"] = ClusterChangeKinds.Name(c.Kind),
             ["generation"] = c.Generation,
             ["fieldManager"] = c.FieldManager,
             ["changes"] = new JsonArray([.. c.Changes.Select(x => (JsonNode)new JsonObject { ["setting"] = x.Path, ["before"] = x.Before, ["after"] = x.After })]),
@@ -121,7 +122,7 @@ public sealed class OverseerReport(
             ["timedOut"] = r.TimedOut,
             ["pod"] = r.Pod,
             ["durationMs"] = r.DurationMs,
-            ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create($"{c.Summary} ({c.FieldManager})"))]),
+            ["changes"] = new JsonArray([.. r.Changes.Select(c => (JsonNode)JsonValue.Create(c.Line))]),
             ["before"] = Figures(r.Before),
             ["after"] = Figures(r.After ?? now),
         })]);
@@ -136,7 +137,17 @@ public sealed class OverseerReport(
         ["p99Ms"] = Math.Round(figures.P99Ms, 3),
         ["targetRate"] = Math.Round(figures.TargetRate, 1),
         ["actualRate"] = Math.Round(figures.ActualRate, 1),
+        ["brokers"] = figures.Brokers is { } brokers ? new JsonObject
+        {
+            ["requestHandlerIdleMin"] = Rounded(brokers.RequestHandlerIdle, 3),
+            ["networkProcessorIdleMin"] = Rounded(brokers.NetworkProcessorIdle, 3),
+            ["requestQueueTotal"] = Rounded(brokers.RequestQueue, 1),
+            ["produceP99MsMax"] = Rounded(brokers.ProduceP99Ms, 3),
+            ["underReplicatedPartitions"] = Rounded(brokers.UnderReplicated, 0),
+        } : null,
     };
+
+    private static double? Rounded(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 
     private static JsonObject Json(SustainableRate rate) => new()
     {
@@ -176,7 +187,7 @@ public sealed class OverseerReport(
             last is null ? null : new AgentRunSummary(last.Number, last.StartedAt, last.ExitCode, last.DurationMs, last.TimedOut,
                 last.Result is { } result ? AgentRoundOutcome.Name(result) : null, last.Reason, last.EndedAt),
             agent.NextRunAt,
-            [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Summary} ({c.Change.FieldManager})")]);
+            [.. agent.Changes.TakeLast(5).Reverse().Select(c => $"{c.Change.At:HH:mm:ss} {c.Change.Line}")]);
     }
 
     /// <summary>"healthy", "degraded: ..." or "unknown", from the embedded cluster's state when there is one.</summary>

@@ -8,13 +8,17 @@ using Microsoft.Extensions.Options;
 namespace KafkaDemo.Overseer.Cluster;
 
 /// <summary>
-/// Watches the Strimzi Kafka and KafkaNodePool resources (list, then watch from that version, again
-/// whenever a watch ends) and tells every <see cref="IClusterChangeListener"/> of each spec change,
-/// with what changed and the field manager that made it. Counts the broker pods ready versus desired.
-/// Does nothing without a cluster (embedded mode). Nothing the cluster does stops it: a timeout, a
-/// dropped connection, an error status or an answer that is not JSON is logged, and the call is
-/// tried again after a bounded, growing wait (<see cref="Retry"/>), with the client of the
-/// kubeconfig as it is then (<see cref="ClusterConnection"/> follows a recreated cluster).
+/// Watches the Strimzi Kafka and KafkaNodePool resources and every KafkaTopic in the namespace
+/// (read, then watch from that version, again whenever a watch ends) and tells every
+/// <see cref="IClusterChangeListener"/> of each change anyone makes: to the spec, to the metadata
+/// (labels, annotations, ownerReferences, finalizers, a deletion asked for: <see cref="MetadataDiff"/>
+/// says what is left out and why), a resource created or deleted; with what changed and the field
+/// manager that made it. Every version the watch sees is compared with the last, not only those
+/// with a new <c>generation</c>: metadata changes do not bump it. Counts the broker pods ready
+/// versus desired. Does nothing without a cluster (embedded mode). Nothing the cluster does stops
+/// it: a timeout, a dropped connection, an error status or an answer that is not JSON is logged,
+/// and the call is tried again after a bounded, growing wait (<see cref="Retry"/>), with the client
+/// of the kubeconfig as it is then (<see cref="ClusterConnection"/> follows a recreated cluster).
 /// </summary>
 public sealed partial class KafkaResourceWatcher(
     ClusterConnection cluster,
@@ -26,7 +30,7 @@ public sealed partial class KafkaResourceWatcher(
     private const string Group = "kafka.strimzi.io";
     private const string Version = "v1";
 
-    /// <summary>Seconds the API server keeps one watch open before ending it (then it is listed and watched again).</summary>
+    /// <summary>Seconds the API server keeps one watch open before ending it (then it is read and watched again).</summary>
     private const int WatchSeconds = 300;
 
     /// <summary>After a failure: 1 s, doubling, at most 30 s: a cluster back from a restart is seen within half a minute.</summary>
@@ -50,29 +54,26 @@ public sealed partial class KafkaResourceWatcher(
 
         var options = cluster.Options;
         await Task.WhenAll(
-            FollowAsync("kafkas", "Kafka", options.KafkaName, SpecDiff.KafkaConfig, KafkaPaths, stoppingToken),
-            FollowAsync("kafkanodepools", "KafkaNodePool", options.NodePoolName, Combined, PoolPaths, stoppingToken),
+            FollowAsync(new Followed("kafkas", "Kafka", options.KafkaName), stoppingToken),
+            FollowAsync(new Followed("kafkanodepools", "KafkaNodePool", options.NodePoolName), stoppingToken),
+            FollowAsync(new Followed("kafkatopics", "KafkaTopic", Name: null), stoppingToken),
             CountBrokersAsync(stoppingToken));
-
-        static IReadOnlyList<SpecChange> Combined(JsonObject? a, JsonObject? b) => SpecDiff.NodePool(a, b);
     }
 
-    private static IEnumerable<IReadOnlyList<string>> KafkaPaths(IEnumerable<SpecChange> changes) =>
-        changes.Select(c => (IReadOnlyList<string>)["spec", "kafka", "config", c.Path]);
+    /// <summary>What one loop follows: one resource by name, or (without a name) every one of the kind in the namespace.</summary>
+    private sealed record Followed(string Plural, string Kind, string? Name)
+    {
+        public string Title => Name is null ? $"every {Kind}" : $"{Kind} {Name}";
+    }
 
-    private static IEnumerable<IReadOnlyList<string>> PoolPaths(IEnumerable<SpecChange> changes) =>
-        changes.Select(c => (IReadOnlyList<string>)["spec", .. c.Path.Split('.')]);
-
-    private async Task FollowAsync(
-        string plural,
-        string kind,
-        string name,
-        Func<JsonObject?, JsonObject?, IReadOnlyList<SpecChange>> diff,
-        Func<IEnumerable<SpecChange>, IEnumerable<IReadOnlyList<string>>> paths,
-        CancellationToken cancellationToken)
+    private async Task FollowAsync(Followed followed, CancellationToken cancellationToken)
     {
         var ns = cluster.Options.Namespace;
-        JsonObject? last = null;
+
+        // The last version seen of each object, by name; the first read only fills it (the state
+        // at start is no change), every later read and every watch event is compared with it.
+        var known = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var seeded = false;
         var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -82,17 +83,17 @@ public sealed partial class KafkaResourceWatcher(
             try
             {
                 var client = current?.Client ?? throw new InvalidOperationException($"The kubeconfig {cluster.Options.Kubeconfig} could not be read.");
-                var found = await GetAsync(client, ns, plural, name, watch.Token);
-                Observe(kind, name, ref last, found, diff, paths);
+                var (items, version) = await ReadAsync(client, ns, followed, watch.Token);
+                Reconcile(followed, known, items, report: seeded);
+                seeded = true;
                 failures = 0;
-                var version = (string?)found?["metadata"]?["resourceVersion"];
                 watch.CancelAfter(TimeSpan.FromSeconds(WatchSeconds) + WatchGrace);
 
                 // KubernetesClient's watch enumerator (Watcher.cs CreateWatchEventEnumerator) hands an
                 // error event (a Status, such as 410 Expired) and a line that is not JSON to onError and
-                // goes on; an event may then be lost, so the watch ends and the resource is read again.
+                // goes on; an event may then be lost, so the watch ends and the resources are read again.
                 await foreach (var (type, raw) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-                    Group, Version, ns, plural, fieldSelector: $"metadata.name={name}", resourceVersion: version,
+                    Group, Version, ns, followed.Plural, fieldSelector: followed.Name is { } name ? $"metadata.name={name}" : null, resourceVersion: version,
                     timeoutSeconds: WatchSeconds, onError: ex =>
                     {
                         broken ??= ex;
@@ -105,7 +106,10 @@ public sealed partial class KafkaResourceWatcher(
                     }
 
                     var item = raw is JsonElement element ? JsonObject.Create(element) : JsonSerializer.SerializeToNode(raw) as JsonObject;
-                    Observe(kind, name, ref last, type == WatchEventType.Deleted ? null : item, diff, paths);
+                    if ((string?)item?["metadata"]?["name"] is { } itemName)
+                    {
+                        Observe(followed, known, itemName, type == WatchEventType.Deleted ? null : item, report: true);
+                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -127,57 +131,104 @@ public sealed partial class KafkaResourceWatcher(
             if (broken is not null)
             {
                 var wait = Retry.Delay(++failures);
-                LogWatchFailed(logger, kind, name, wait.TotalSeconds, broken.Message);
+                LogWatchFailed(logger, followed.Title, wait.TotalSeconds, broken.Message);
                 await DelayAsync(wait, cancellationToken);
             }
         }
     }
 
-    private void Observe(
-        string kind,
-        string name,
-        ref JsonObject? last,
-        JsonObject? current,
-        Func<JsonObject?, JsonObject?, IReadOnlyList<SpecChange>> diff,
-        Func<IEnumerable<SpecChange>, IEnumerable<IReadOnlyList<string>>> paths)
+    /// <summary>The objects as they are now, and the version to watch from.</summary>
+    private static async Task<(IReadOnlyList<JsonObject> Items, string? Version)> ReadAsync(IKubernetes client, string ns, Followed followed, CancellationToken cancellationToken)
     {
+        if (followed.Name is { } name)
+        {
+            var found = await GetAsync(client, ns, followed.Plural, name, cancellationToken);
+            return found is null ? ([], null) : ([found], (string?)found["metadata"]?["resourceVersion"]);
+        }
+
+        var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(Group, Version, ns, followed.Plural, cancellationToken: cancellationToken);
+        var items = (list?["items"] as JsonArray ?? []).OfType<JsonObject>().Select(i => i.DeepClone().AsObject()).ToList();
+        return (items, (string?)list?["metadata"]?["resourceVersion"]);
+    }
+
+    /// <summary>A fresh read: what it holds is compared with what was known, and what it lacks is gone.</summary>
+    private void Reconcile(Followed followed, Dictionary<string, JsonObject> known, IReadOnlyList<JsonObject> items, bool report)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if ((string?)item["metadata"]?["name"] is { } name && (followed.Name is null || name == followed.Name))
+            {
+                seen.Add(name);
+                Observe(followed, known, name, item, report);
+            }
+        }
+
+        foreach (var gone in known.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            Observe(followed, known, gone, null, report);
+        }
+    }
+
+    private void Observe(Followed followed, Dictionary<string, JsonObject> known, string name, JsonObject? current, bool report)
+    {
+        known.TryGetValue(name, out var previous);
         if (current is null)
         {
-            last = null;
+            if (known.Remove(name) && report)
+            {
+                Report(new ClusterChange(time.GetUtcNow(), $"{followed.Kind} {name}", Generation(previous), "unknown", [], ClusterChangeKind.Deleted));
+            }
+
             return;
         }
 
-        if (kind == "Kafka")
+        known[name] = current;
+        if (followed.Kind == "Kafka")
         {
             state.SetBrokerConfig(current["spec"]?["kafka"]?["config"] as JsonObject);
         }
-        else
+        else if (followed.Kind == "KafkaNodePool")
         {
             state.SetDesiredBrokers((int?)current["spec"]?["replicas"] ?? 0);
         }
 
-        if (last is not null && (long?)last["metadata"]?["generation"] != (long?)current["metadata"]?["generation"])
+        if (!report)
         {
-            var changes = diff(last, current);
-            if (kind == "Kafka")
-            {
-                changes = [.. changes, .. SpecDiff.KafkaOther(last, current)];
-            }
-
-            if (changes.Count > 0)
-            {
-                var change = new ClusterChange(time.GetUtcNow(), $"{kind} {name}", (long?)current["metadata"]?["generation"] ?? 0,
-                    ManagedFields.ManagerOf(current, paths(changes)), changes);
-                state.Add(change);
-                foreach (var listener in _listeners)
-                {
-                    listener.OnClusterChange(change);
-                }
-            }
+            return;
         }
 
-        last = current;
+        var resource = $"{followed.Kind} {name}";
+        if (previous is null || Uid(previous) != Uid(current))
+        {
+            // New, or deleted and made again between two reads (a new uid): its spec is what it was made with.
+            var spec = SpecDiff.SpecOf(followed.Kind, null, current);
+            Report(new ClusterChange(time.GetUtcNow(), resource, Generation(current), ManagedFields.ManagerOf(current, [["spec"]]),
+                [.. spec.Select(c => c.Change)], ClusterChangeKind.Created));
+            return;
+        }
+
+        var changes = SpecDiff.Of(followed.Kind, previous, current);
+        if (changes.Count > 0)
+        {
+            var kind = changes.Any(c => c.Field[0] == "spec") ? ClusterChangeKind.Spec : ClusterChangeKind.Metadata;
+            Report(new ClusterChange(time.GetUtcNow(), resource, Generation(current), ManagedFields.ManagerOf(current, changes.Select(c => c.Field)),
+                [.. changes.Select(c => c.Change)], kind));
+        }
     }
+
+    private void Report(ClusterChange change)
+    {
+        state.Add(change);
+        foreach (var listener in _listeners)
+        {
+            listener.OnClusterChange(change);
+        }
+    }
+
+    private static long Generation(JsonObject? item) => (long?)item?["metadata"]?["generation"] ?? 0;
+
+    private static string? Uid(JsonObject item) => (string?)item["metadata"]?["uid"];
 
     private static async Task<JsonObject?> GetAsync(IKubernetes client, string ns, string plural, string name, CancellationToken cancellationToken)
     {
@@ -234,8 +285,8 @@ public sealed partial class KafkaResourceWatcher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching {Kind} {Name} failed, retrying in {Seconds} s: {Message}")]
-    private static partial void LogWatchFailed(ILogger logger, string kind, string name, double seconds, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watching {What} failed, retrying in {Seconds} s: {Message}")]
+    private static partial void LogWatchFailed(ILogger logger, string what, double seconds, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting the broker pods failed, retrying in {Seconds} s: {Message}")]
     private static partial void LogPodsFailed(ILogger logger, double seconds, string message);

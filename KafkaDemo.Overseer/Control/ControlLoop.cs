@@ -185,7 +185,8 @@ public sealed partial class ControlLoop(
             delay.TotalCount / (double)_window.Count,
             latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(99) / 1000.0,
             delay.TotalCount == 0 ? 0 : delay.GetValueAtPercentile(50) / 1000.0,
-            latency.TotalCount);
+            latency.TotalCount,
+            latency.TotalCount / (double)_window.Count);
     }
 
     private static Dictionary<string, object?> Details(ControlDecision decision) => new()
@@ -196,6 +197,7 @@ public sealed partial class ControlLoop(
         ["p99Ms"] = Math.Round(decision.Inputs.P99Ms, 3),
         ["publishDelayP50Ms"] = Math.Round(decision.Inputs.PublishDelayP50Ms, 3),
         ["actualRate"] = Math.Round(decision.Inputs.ActualRate, 1),
+        ["consumedRate"] = double.IsNaN(decision.Inputs.ConsumedRate) ? null : Math.Round(decision.Inputs.ConsumedRate, 1),
         ["messages"] = decision.Inputs.Messages,
         ["reason"] = decision.Reason,
     };

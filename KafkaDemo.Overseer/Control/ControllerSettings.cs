@@ -33,23 +33,32 @@ public sealed class ControllerSettings
     /// </summary>
     public double MaxPublishDelayMs { get; set; } = 10;
 
-    /// <summary>How long a measured limit (a breach, a sustained rate) is remembered, in seconds.</summary>
+    /// <summary>How long a measured limit (a breach, a sustained rate, where the p99 was in the band) is remembered, in seconds.</summary>
     public int MemorySeconds { get; set; } = 120;
 
-    /// <summary>Seconds after the first measurement before the controller acts: start-up (JIT, connections, group join) is not the system's steady state.</summary>
-    public int StartAfterSeconds { get; set; } = 30;
+    /// <summary>
+    /// Seconds after the first measurement before the controller acts. Start-up (JIT, connections,
+    /// group join) is noisy, but a breach is only a suspect until it persists, so a short wait is enough.
+    /// </summary>
+    public int StartAfterSeconds { get; set; } = 10;
 
-    /// <summary>Factor the rate grows by while no limit is known.</summary>
-    public double IncreaseFactor { get; set; } = 1.5;
+    /// <summary>The most the rate grows in one step, while the p99 is far below the SLO (the ramp).</summary>
+    public double IncreaseFactor { get; set; } = 2;
 
-    /// <summary>Factor the rate is cut by on a breach when no good rate is known.</summary>
-    public double DecreaseFactor { get; set; } = 0.7;
+    /// <summary>The deepest single cut: a confirmed breach cuts in proportion to the overshoot, but never below this factor of the rate.</summary>
+    public double DecreaseFactor { get; set; } = 0.5;
 
-    /// <summary>When the known good and bad rates are this close (relative), the search has converged.</summary>
+    /// <summary>The back-off when a breach lasts a second window (one window alone changes nothing): the rate times this, until it clears or is confirmed.</summary>
+    public double BackOffFactor { get; set; } = 0.93;
+
+    /// <summary>Breached windows in a row that confirm a capacity change and cut in proportion to the overshoot (windows whose p99 is clearly falling do not count).</summary>
+    public int ConfirmWindows { get; set; } = 4;
+
+    /// <summary>When the rate is this close (relative) below a known limit, the search has converged.</summary>
     public double ConvergedWithin { get; set; } = 0.03;
 
-    /// <summary>Step up when re-probing an old limit.</summary>
-    public double ReprobeFactor { get; set; } = 1.08;
+    /// <summary>The step when leaving a hold, near the rate where the p99 was last in the band.</summary>
+    public double ReprobeFactor { get; set; } = 1.05;
 
     public ControllerSettings Clone() => (ControllerSettings)MemberwiseClone();
 
@@ -76,9 +85,34 @@ public sealed class ControllerSettings
             yield return $"{section}:SettleWindows must be from 1 to 100; it is {SettleWindows}.";
         }
 
-        if (IncreaseFactor <= 1 || ReprobeFactor <= 1 || DecreaseFactor is <= 0 or >= 1)
+        if (IncreaseFactor is <= 1 or > 10)
         {
-            yield return $"{section}:IncreaseFactor and ReprobeFactor must exceed 1, and DecreaseFactor must be between 0 and 1.";
+            yield return $"{section}:IncreaseFactor must be over 1 and at most 10; it is {IncreaseFactor}.";
+        }
+
+        if (ReprobeFactor is <= 1 or > 2)
+        {
+            yield return $"{section}:ReprobeFactor must be over 1 and at most 2; it is {ReprobeFactor}.";
+        }
+
+        if (DecreaseFactor is <= 0 or >= 1)
+        {
+            yield return $"{section}:DecreaseFactor must be between 0 and 1; it is {DecreaseFactor}.";
+        }
+
+        if (BackOffFactor is <= 0 or >= 1)
+        {
+            yield return $"{section}:BackOffFactor must be between 0 and 1; it is {BackOffFactor}.";
+        }
+
+        if (ConfirmWindows is < 2 or > 20)
+        {
+            yield return $"{section}:ConfirmWindows must be from 2 to 20; it is {ConfirmWindows}.";
+        }
+
+        if (MemorySeconds is < 1 or > 86_400)
+        {
+            yield return $"{section}:MemorySeconds must be from 1 to 86400; it is {MemorySeconds}.";
         }
     }
 }

@@ -4,48 +4,71 @@ namespace KafkaDemo.Overseer.Control;
 
 /// <summary>
 /// Moves the producers' total target rate against an end-to-end p99 SLO, one measurement window
-/// at a time. Pure logic: no clock, no I/O; the windows carry their own time.
+/// at a time, as a load-test engineer would. Pure logic: no clock, no I/O; the windows carry their
+/// own time, and every decision says why.
 /// </summary>
 /// <remarks>
-/// <para>It remembers the highest rate recently within the SLO (<c>good</c>) and the lowest rate
-/// recently above it (<c>bad</c>). Comfortably under the SLO it raises the rate: by bisection
-/// towards bad when one is known, holding once the two are within
-/// <see cref="ControllerSettings.ConvergedWithin"/>; otherwise multiplicatively, starting from
-/// <see cref="ControllerSettings.ReprobeFactor"/> after a breach and doubling the step with each
-/// comfortable probe, up to <see cref="ControllerSettings.IncreaseFactor"/>. In the band between
-/// <c>Headroom × SLO</c> and the SLO it holds. Above the SLO it goes back to the last good rate,
-/// or cuts multiplicatively. A producer that cannot keep up its schedule counts like a breach.</para>
-/// <para>A breach is forgotten after <see cref="ControllerSettings.MemorySeconds"/>, or sooner when
-/// the rate just below it stays comfortable for twice <see cref="ControllerSettings.SettleWindows"/>
-/// windows; the limit is then re-probed with a small step, and each re-probe that breaches at once
-/// doubles the wait before the next. Once settled the rate moves within a band of that step.
-/// At the minimum rate a persisting breach is reported as <see cref="ControllerState.Unattainable"/>
+/// <para><b>Ramp.</b> While nothing limits it, a comfortable window (p99 under
+/// <c>Headroom × SLO</c>) multiplies the rate by the setpoint (the middle of the band between
+/// <c>Headroom × SLO</c> and the SLO) over the p99, at most <see cref="ControllerSettings.IncreaseFactor"/>:
+/// doubling while the latency is far below the SLO, smaller steps as it nears it.</para>
+/// <para><b>Hold.</b> In the band it holds. It leaves a hold only after
+/// <see cref="ControllerSettings.SettleWindows"/> comfortable windows in a row, and near the rate
+/// last held in the band it rises by <see cref="ControllerSettings.ReprobeFactor"/> at most, so
+/// noise does not walk the rate about. Symmetrically, a p99 that stays in the top quarter of the
+/// band for as many windows eases the rate off by the same factor, so a hold keeps a margin.</para>
+/// <para><b>A breach is a suspect first.</b> One window over the SLO (or whose producers fell
+/// behind their schedule) changes nothing: a latency spike lasts a second or two, and a cut for each
+/// would walk the rate down. A second in a row backs off by <see cref="ControllerSettings.BackOffFactor"/>
+/// (the one cut a transient costs, which also drains what queued); when the next window is within
+/// the SLO it was a transient and the rate goes back to where it was. Only a breach that persists
+/// for <see cref="ControllerSettings.ConfirmWindows"/> windows in a row (a window whose p99 is clearly
+/// falling, a backlog draining, does not count) is a capacity change; then it cuts in proportion
+/// to the overshoot that persisted (setpoint over the lowest p99 of the run), never below
+/// <see cref="ControllerSettings.DecreaseFactor"/>, or to that factor of what the consumers absorbed
+/// when a backlog was growing, and follows further breaches down at once. A rate that breaches
+/// again right after coming back to it is a limit, not a transient (hysteresis).</para>
+/// <para><b>Limits and the bounded search.</b> A breach right after a raise is the raise's doing
+/// when it is severe (p99 over twice the SLO, or the producers cannot keep up): the raised rate is
+/// marked as a limit and the rate goes back to what the overshoot allows, never below the rate
+/// before the raise. A mild one is a suspect for one window, as above. Comfortable windows then
+/// bisect towards the limit and, once within
+/// <see cref="ControllerSettings.ConvergedWithin"/> of it, re-test it: at once for a limit seen once,
+/// after a wait that starts at twice <see cref="ControllerSettings.SettleWindows"/> windows and
+/// doubles with each failed re-test for a limit seen again. A limit is forgotten when a window at
+/// or above it is within the SLO, when the p99 just below it is under half the SLO (it was a
+/// transient), or after <see cref="ControllerSettings.MemorySeconds"/>.</para>
+/// <para>At the minimum rate a persisting breach is reported as <see cref="ControllerState.Unattainable"/>
 /// and the rate stays put instead of thrashing.</para>
 /// <para>The max sustainable rate is the highest rate held for <see cref="ControllerSettings.SettleWindows"/>
-/// consecutive windows within the SLO, over the memory horizon; a breach at or below a rate
-/// withdraws it at once.</para>
+/// consecutive windows within the SLO at one rate, over the memory horizon; only a confirmed
+/// capacity change at or below a rate withdraws it, never a transient.</para>
 /// </remarks>
 public sealed class RateController(ControllerSettings settings)
 {
     private readonly List<(DateTimeOffset At, double Rate)> _sustained = [];
-    private double? _goodRate;
-    private DateTimeOffset _goodAt;
-    private double? _badRate;
-    private DateTimeOffset _badAt;
+    private Limit? _limit;
+    private (double Rate, DateTimeOffset At)? _near;
+    private double? _raisedFrom;
+    private double? _cameBackTo;
+    private double? _resumeRate;
+    private double? _retesting;
+    private double? _suspectRaiseFrom;
+    private int _breaches;
+    private double _previousBreachP99;
+    private double _runP99;
+    private bool _cutConfirmed;
+    private int _breachesAtMinimum;
+    private int _converged;
+    private int _reprobeAfter = 2 * (settings?.SettleWindows ?? 3);
+    private int _comfortable;
+    private double _bandRate = double.NaN;
+    private int _bandWindows;
+    private int _atTop;
     private double _streakRate = double.NaN;
     private int _streak;
-    private int _breachesAtMinimum;
-    private int _comfortableAtLimit;
-    private int _reprobeAfter;
-    private bool _reprobing;
-    private double _step = settings?.IncreaseFactor ?? 1.5;
 
     public ControllerSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
-
-    /// <summary>Comfortable windows just below a breach before it is re-probed; doubles after each failed re-probe.</summary>
-    private int FirstReprobeAfter => 2 * Settings.SettleWindows;
-
-    private int MaxReprobeAfter => Math.Max(FirstReprobeAfter, Settings.MemorySeconds / Settings.WindowSeconds);
 
     public ControllerState State { get; private set; } = settings.Enabled ? ControllerState.Measuring : ControllerState.Off;
 
@@ -55,8 +78,20 @@ public sealed class RateController(ControllerSettings settings)
     /// <summary>The rate the last window completed a hold of (<see cref="ControllerSettings.SettleWindows"/> good windows in a row), or null.</summary>
     public double? HeldRate { get; private set; }
 
-    /// <summary>The lowest rate recently seen breaching the SLO, if any.</summary>
-    public double? BreachedRate => _badRate;
+    /// <summary>The lowest rate recently found over the limit, if any.</summary>
+    public double? BreachedRate => _limit?.Rate;
+
+    private int FirstReprobeAfter => 2 * Settings.SettleWindows;
+
+    private int MaxReprobeAfter => Math.Max(FirstReprobeAfter, Settings.MemorySeconds / Settings.WindowSeconds);
+
+    /// <summary>The p99 the controller aims for: the middle of the band.</summary>
+    private double Setpoint => (1 + Settings.Headroom) / 2 * Settings.SloP99Ms;
+
+    /// <summary>Above this p99 a hold is at the top of the band: a quarter of the band below the SLO.</summary>
+    private double TopOfBand => Settings.SloP99Ms * (1 - ((1 - Settings.Headroom) / 4));
+
+    private bool HardLimit => _limit is { Seen: >= 2 };
 
     /// <summary>Decides on one window. When the controller is off it only keeps the max sustainable rate up to date.</summary>
     public ControlDecision Decide(ControlWindow window)
@@ -77,126 +112,308 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         TrackSustained(window, withinSlo && keepingUp);
-
-        if (!withinSlo)
+        if (_cameBackTo is { } back && (Math.Abs(target - back) > 0.5 || HeldRate is not null))
         {
-            return Breach(window);
+            _cameBackTo = null; // moved on, or held it again: a later breach there is news
         }
 
-        _breachesAtMinimum = 0;
-        if (!keepingUp)
+        if (Math.Abs(target - _bandRate) > 0.5)
         {
-            Remember(ref _badRate, ref _badAt, target, now, lower: true);
-            _step = Settings.ReprobeFactor;
-            _comfortableAtLimit = 0;
-            var next = window.ActualRate < 0.95 * target ? window.ActualRate * 0.95 : target * 0.9;
-            return Change(window, next, ControllerState.BackingOff, string.Create(CultureInfo.InvariantCulture,
-                $"the producers are not keeping up: {window.ActualRate:F0}/s sent of {target:F0}/s, median publish delay {window.PublishDelayP50Ms:F1} ms"));
+            _bandRate = double.NaN;
+            _bandWindows = 0;
+            _atTop = 0;
         }
 
-        Remember(ref _goodRate, ref _goodAt, target, now, lower: false);
-        if (_badRate is { } stale && stale <= target)
+        if (window.P99Ms >= Settings.Headroom * slo && withinSlo)
         {
-            _badRate = null; // comfortable at a rate that once breached: capacity has grown
+            _near = (target, now);
         }
 
-        if (window.P99Ms >= Settings.Headroom * slo)
-        {
-            return Hold(window, ControllerState.Holding, string.Create(CultureInfo.InvariantCulture,
-                $"p99 {window.P99Ms:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms)"));
-        }
-
-        if (target >= Settings.MaxRate)
-        {
-            return Hold(window, ControllerState.Holding, string.Create(CultureInfo.InvariantCulture,
-                $"p99 {window.P99Ms:F1} ms at the maximum rate {Settings.MaxRate:F0}/s"));
-        }
-
-        if (_badRate is { } bad)
-        {
-            if ((bad - target) / target > Settings.ConvergedWithin)
-            {
-                return Change(window, (target + bad) / 2, ControllerState.Probing, string.Create(CultureInfo.InvariantCulture,
-                    $"p99 {window.P99Ms:F1} ms is comfortable; bisecting towards the breach at {bad:F0}/s"));
-            }
-
-            // Converged just below the breach. Staying comfortable here for a while means the
-            // breach was noise or capacity has grown: forget it and probe again, gently. A
-            // re-probe that breaches at once doubles the wait before the next one.
-            if (_reprobeAfter == 0)
-            {
-                _reprobeAfter = FirstReprobeAfter;
-            }
-
-            if (++_comfortableAtLimit < _reprobeAfter)
-            {
-                return Hold(window, ControllerState.Holding, string.Create(CultureInfo.InvariantCulture,
-                    $"p99 {window.P99Ms:F1} ms, converged just below the breach at {bad:F0}/s"));
-            }
-
-            _badRate = null;
-            _comfortableAtLimit = 0;
-            _reprobing = true;
-            return Change(window, target * Settings.ReprobeFactor, ControllerState.Probing, string.Create(CultureInfo.InvariantCulture,
-                $"p99 {window.P99Ms:F1} ms stayed comfortable below the old breach at {bad:F0}/s; re-probing"));
-        }
-
-        if (_reprobing)
-        {
-            _reprobing = false;
-            _reprobeAfter = FirstReprobeAfter; // the re-probe held: capacity has grown
-        }
-
-        var sustainable = MaxSustainableRate;
-        if (target < 0.9 * sustainable)
-        {
-            return Change(window, Math.Min(target * Settings.IncreaseFactor, sustainable), ControllerState.Probing, string.Create(CultureInfo.InvariantCulture,
-                $"p99 {window.P99Ms:F1} ms is comfortable; climbing back towards the sustained {sustainable:F0}/s"));
-        }
-
-        // Each probe that stays comfortable doubles the next step, up to IncreaseFactor; a breach
-        // starts again from ReprobeFactor.
-        var step = _step;
-        _step = Math.Min(Settings.IncreaseFactor, 1 + ((_step - 1) * 2));
-        return Change(window, target * step, ControllerState.Probing, string.Create(CultureInfo.InvariantCulture,
-            $"p99 {window.P99Ms:F1} ms is comfortable; raising by {(step - 1) * 100:F0} %"));
+        var raisedFrom = _raisedFrom;
+        _raisedFrom = null;
+        return withinSlo && keepingUp ? Good(window) : Breach(window, raisedFrom, withinSlo);
     }
 
-    private ControlDecision Breach(ControlWindow window)
+    private ControlDecision Breach(ControlWindow window, double? raisedFrom, bool withinSlo)
     {
         var target = window.TargetRate;
         var now = window.EndedAt;
-        Remember(ref _badRate, ref _badAt, target, now, lower: true);
-        _step = Settings.ReprobeFactor;
-        _comfortableAtLimit = 0;
-        if (_reprobing)
-        {
-            _reprobing = false;
-            _reprobeAfter = Math.Min(MaxReprobeAfter, Math.Max(FirstReprobeAfter, _reprobeAfter) * 2);
-        }
-
-        if (_goodRate is { } good && good >= target)
-        {
-            _goodRate = null; // what was good is not any more
-        }
-
-        _sustained.RemoveAll(s => s.Rate >= target);
+        var p99 = window.P99Ms;
         var slo = Settings.SloP99Ms;
-        if (target <= Settings.MinRate * 1.0001)
+        _converged = 0;
+        _comfortable = 0;
+        _atTop = 0;
+        var atMinimum = target <= Settings.MinRate * 1.0001;
+        if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && p99 < 0.9 * _previousBreachP99)
+        {
+            var previous = _previousBreachP99;
+            _previousBreachP99 = p99;
+            return Hold(window, ControllerState.BackingOff, F(
+                $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms but falling (from {previous:F1} ms): a backlog draining; waiting"));
+        }
+
+        _breaches++;
+        _previousBreachP99 = Math.Max(p99, double.Epsilon);
+        _runP99 = _breaches == 1 ? p99 : Math.Min(_runP99, p99);
+        var what = withinSlo
+            ? F($"the producers are not keeping up: {window.ActualRate:F0}/s sent of {target:F0}/s, median publish delay {window.PublishDelayP50Ms:F1} ms")
+            : F($"p99 {p99:F1} ms breached the SLO of {slo:F1} ms at {target:F0}/s");
+
+        if (atMinimum)
         {
             _breachesAtMinimum++;
             var state = _breachesAtMinimum >= Settings.SettleWindows ? ControllerState.Unattainable : ControllerState.BackingOff;
-            return Hold(window, state, string.Create(CultureInfo.InvariantCulture,
-                $"SLO unattainable: p99 {window.P99Ms:F1} ms exceeds {slo:F1} ms even at the minimum rate {Settings.MinRate:F0}/s"));
+            return Hold(window, state, F(
+                $"SLO unattainable: p99 {p99:F1} ms exceeds {slo:F1} ms even at the minimum rate {Settings.MinRate:F0}/s"));
         }
 
-        var cut = window.P99Ms > 2 * slo ? Settings.DecreaseFactor * Settings.DecreaseFactor : Settings.DecreaseFactor;
-        var (next, how) = _goodRate is { } g && g < target
-            ? (g, string.Create(CultureInfo.InvariantCulture, $"back to the last good rate {g:F0}/s"))
-            : (target * cut, string.Create(CultureInfo.InvariantCulture, $"cutting by {(1 - cut) * 100:F0} %"));
-        return Change(window, next, ControllerState.BackingOff, string.Create(CultureInfo.InvariantCulture,
-            $"p99 {window.P99Ms:F1} ms breached the SLO of {slo:F1} ms at {target:F0}/s; {how}"));
+        _breachesAtMinimum = 0;
+        if (_retesting is not null)
+        {
+            _retesting = null;
+            _reprobeAfter = Math.Min(MaxReprobeAfter, _reprobeAfter * 2);
+        }
+
+        if (raisedFrom is { } from && _breaches == 1)
+        {
+            if (withinSlo || p99 > 2 * slo)
+            {
+                // Far over, or the producers cannot keep up: the raise found the limit. Note it and go back below it.
+                return RaiseFoundTheLimit(window, from, what);
+            }
+
+            // Just over: a spike in the raise's first window looks the same, so wait one more.
+            _suspectRaiseFrom = from;
+            return Hold(window, ControllerState.BackingOff, F(
+                $"{what}, just after raising from {from:F0}/s; one window is a suspect: waiting for the next"));
+        }
+
+        if (_suspectRaiseFrom is { } raised && _breaches == 2)
+        {
+            return RaiseFoundTheLimit(window, raised, what);
+        }
+
+        var confirmAfter = _cutConfirmed ? 1 : Settings.ConfirmWindows;
+        if (_breaches >= confirmAfter)
+        {
+            // Persisted: the capacity is lower than this rate. Cut in proportion to the overshoot
+            // that persisted, or below what the consumers absorbed when a backlog kept growing.
+            Mark(target, now, !withinSlo);
+            _sustained.RemoveAll(s => s.Rate >= target);
+            _resumeRate = null;
+            _breaches = 0;
+            _cutConfirmed = true;
+            var factor = CutFactor(window, withinSlo ? p99 : _runP99);
+            var next = target * factor;
+            var how = F($"cutting by {Percent(factor)} % in proportion to the overshoot");
+            var consumed = window.ConsumedRate;
+            if (!double.IsNaN(consumed) && consumed < 0.9 * window.ActualRate && Settings.DecreaseFactor * consumed < next)
+            {
+                next = Settings.DecreaseFactor * consumed;
+                how = F($"the consumers absorbed only {consumed:F0}/s of {window.ActualRate:F0}/s sent; cutting to {Settings.DecreaseFactor * 100:F0} % of that to drain the backlog");
+            }
+
+            return Change(window, next, ControllerState.BackingOff, F(
+                $"{what}; the breach persisted for {confirmAfter} windows in a row, so the capacity has changed: {how}"));
+        }
+
+        if (_breaches == 1 && !_cutConfirmed)
+        {
+            // One window over the SLO is a suspect, not evidence: a spike (a collection, a neighbour's
+            // burst) lasts a second or two, and a cut for each would walk the rate down.
+            return Hold(window, ControllerState.BackingOff, F(
+                $"{what}; one window is a suspect: waiting for the next before backing off"));
+        }
+
+        if (_breaches == 2 && !_cutConfirmed)
+        {
+            if (_cameBackTo is not null)
+            {
+                // It breached again right after coming back to it: a limit, not a transient.
+                Mark(target, now, !withinSlo, hard: true);
+                _resumeRate = null;
+                return Change(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
+                    $"{what} again right after coming back to it: a limit, not a transient; backing off {Percent(Settings.BackOffFactor)} % and keeping below it"));
+            }
+
+            _resumeRate = target;
+            return Change(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
+                $"{what}; backing off {Percent(Settings.BackOffFactor)} % until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
+        }
+
+        return Hold(window, ControllerState.BackingOff, F(
+            $"{what}; {_breaches} of {confirmAfter} windows in a row: holding to tell a transient from a capacity change"));
     }
+
+    private ControlDecision Good(ControlWindow window)
+    {
+        var target = window.TargetRate;
+        var now = window.EndedAt;
+        var p99 = window.P99Ms;
+        var slo = Settings.SloP99Ms;
+        _breaches = 0;
+        _breachesAtMinimum = 0;
+        _previousBreachP99 = 0;
+        _suspectRaiseFrom = null;
+        _cutConfirmed = false;
+        if (_retesting is { } retested && target >= retested)
+        {
+            _reprobeAfter = FirstReprobeAfter; // the re-test held
+        }
+
+        _retesting = null;
+        if (_limit is { } limit && (target >= limit.Rate || (limit.ByLatency && target >= 0.85 * limit.Rate && p99 < 0.5 * slo)))
+        {
+            _limit = null; // capacity has grown, or the breach there was a transient
+        }
+
+        if (_resumeRate is { } resume)
+        {
+            _resumeRate = null;
+            var limitHere = HardLimit && resume >= _limit!.Rate * (1 - Settings.ConvergedWithin);
+            var held = WasHeld(resume);
+            if (resume > target && !limitHere && (held || p99 < Settings.Headroom * slo))
+            {
+                _cameBackTo = resume;
+                (_bandRate, _bandWindows) = held ? (resume, Settings.SettleWindows) : (double.NaN, 0);
+                return Change(window, resume, ControllerState.Probing, F(
+                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {resume:F0}/s"));
+            }
+
+            Mark(resume, now, byLatency: true);
+        }
+
+        if (p99 >= Settings.Headroom * slo)
+        {
+            _converged = 0;
+            _comfortable = 0;
+            _bandRate = target;
+            _bandWindows++;
+            _atTop = p99 >= TopOfBand ? _atTop + 1 : 0;
+            if (_atTop >= Settings.SettleWindows)
+            {
+                // Hysteresis, the mirror of leaving a hold: a hold at the very top of the band
+                // breaches on noise alone, so ease off a little.
+                _atTop = 0;
+                return Change(window, target / Settings.ReprobeFactor, ControllerState.Holding, F(
+                    $"p99 {p99:F1} ms has stayed within {(1 - (TopOfBand / slo)) * 100:F0} % of the SLO for {Settings.SettleWindows} windows; easing off {(1 - (1 / Settings.ReprobeFactor)) * 100:F0} % to keep a margin"));
+            }
+
+            return Hold(window, ControllerState.Holding, F(
+                $"p99 {p99:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms); holding"));
+        }
+
+        _atTop = 0;
+
+        if (target >= Settings.MaxRate)
+        {
+            return Hold(window, ControllerState.Holding, F($"p99 {p99:F1} ms at the maximum rate {Settings.MaxRate:F0}/s"));
+        }
+
+        // Leave a hold only when the comfort lasts: one quiet window is noise.
+        _comfortable++;
+        var holding = _bandWindows >= 2 && p99 >= 0.5 * slo;
+        if (holding && _comfortable < Settings.SettleWindows)
+        {
+            return Hold(window, ControllerState.Holding, F(
+                $"p99 {p99:F1} ms is comfortable ({_comfortable} of {Settings.SettleWindows} windows before leaving the hold at {target:F0}/s)"));
+        }
+
+        var factor = Math.Min(Settings.IncreaseFactor, Setpoint / Math.Max(p99, 0.001));
+        var next = target * factor;
+        var why = F($"p99 {p99:F1} ms is comfortable; raising towards a p99 of {Setpoint:F1} ms");
+        if (p99 < 0.5 * slo)
+        {
+            _near = null; // far below the SLO: where the band was no longer matters
+        }
+
+        if (_near is { } near)
+        {
+            if (target >= near.Rate)
+            {
+                _near = (target, near.At);
+            }
+
+            if (target >= 0.9 * near.Rate)
+            {
+                next = Math.Min(next, target * Settings.ReprobeFactor);
+                why = F($"p99 {p99:F1} ms is comfortable; probing gently above {near.Rate:F0}/s, where the p99 was last in the band");
+            }
+            else if (next > near.Rate)
+            {
+                next = near.Rate;
+                why = F($"p99 {p99:F1} ms is comfortable; climbing back to {near.Rate:F0}/s, where the p99 was last in the band");
+            }
+        }
+
+        if (_limit is { } l)
+        {
+            if ((l.Rate - target) / target <= Settings.ConvergedWithin)
+            {
+                var wait = HardLimit ? _reprobeAfter : 1;
+                if (++_converged < wait)
+                {
+                    _limit = l with { At = window.EndedAt }; // still in use: not forgotten while waiting to re-test it
+                    return Hold(window, ControllerState.Holding, F(
+                        $"p99 {p99:F1} ms, converged just below the limit at {l.Rate:F0}/s; re-testing it after {wait - _converged} more comfortable windows"));
+                }
+
+                _converged = 0;
+                _retesting = l.Rate;
+                return Change(window, Math.Max(l.Rate, target * 1.01), ControllerState.Probing, F(
+                    $"p99 {p99:F1} ms stayed comfortable just below the limit at {l.Rate:F0}/s; re-testing it"));
+            }
+
+            if (next > (target + l.Rate) / 2)
+            {
+                next = (target + l.Rate) / 2;
+                why = F($"p99 {p99:F1} ms is comfortable; bisecting towards the limit at {l.Rate:F0}/s");
+            }
+        }
+
+        return next > target + 0.5
+            ? Change(window, next, ControllerState.Probing, F($"{why}: +{(next / target - 1) * 100:F0} %"))
+            : Hold(window, ControllerState.Holding, F($"p99 {p99:F1} ms is comfortable; holding"));
+    }
+
+    private ControlDecision RaiseFoundTheLimit(ControlWindow window, double from, string what)
+    {
+        var target = window.TargetRate;
+        _suspectRaiseFrom = null;
+        _resumeRate = null;
+        _breaches = 0;
+        Mark(target, window.EndedAt, window.P99Ms > Settings.SloP99Ms);
+        var back = Math.Max(from, target * CutFactor(window, window.P99Ms));
+        return Change(window, back, ControllerState.BackingOff, F(
+            $"{what}, just after raising from {from:F0}/s: the limit is below {target:F0}/s; back to {back:F0}/s"));
+    }
+
+    /// <summary>How far to cut for this window: the setpoint over the p99, or what the producers managed; between <see cref="ControllerSettings.DecreaseFactor"/> and 0.95.</summary>
+    private double CutFactor(ControlWindow window, double p99)
+    {
+        var factor = p99 > Settings.SloP99Ms
+            ? Setpoint / p99
+            : 0.95 * window.ActualRate / window.TargetRate;
+        return Math.Clamp(factor, Settings.DecreaseFactor, 0.95);
+    }
+
+    /// <summary>Notes a rate found over the limit; seen again (within <see cref="ControllerSettings.ConvergedWithin"/>) it becomes a firm limit.</summary>
+    private void Mark(double rate, DateTimeOffset now, bool byLatency, bool hard = false)
+    {
+        var close = 1 - Settings.ConvergedWithin;
+        _limit = _limit switch
+        {
+            { } l when rate >= l.Rate * close && rate <= l.Rate / close => new Limit(Math.Min(rate, l.Rate), l.Seen + 1, now, l.ByLatency && byLatency),
+            { } l when rate > l.Rate => l with { At = now },
+            _ => new Limit(rate, 1, now, byLatency),
+        };
+        if (hard && _limit.Seen < 2)
+        {
+            _limit = _limit with { Seen = 2 };
+        }
+    }
+
+    private bool WasHeld(double rate) => _sustained.Exists(s => Math.Abs(s.Rate - rate) < 0.5);
 
     private void TrackSustained(ControlWindow window, bool good)
     {
@@ -222,23 +439,17 @@ public sealed class RateController(ControllerSettings settings)
     private void Forget(DateTimeOffset now)
     {
         var horizon = now - TimeSpan.FromSeconds(Settings.MemorySeconds);
-        if (_badRate is not null && _badAt < horizon)
+        if (_limit is { } limit && limit.At < horizon)
         {
-            _badRate = null;
+            _limit = null;
         }
 
-        if (_goodRate is not null && _goodAt < horizon)
+        if (_near is { } near && near.At < horizon)
         {
-            _goodRate = null;
+            _near = null;
         }
 
         _sustained.RemoveAll(s => s.At < horizon);
-    }
-
-    private static void Remember(ref double? rate, ref DateTimeOffset at, double value, DateTimeOffset now, bool lower)
-    {
-        rate = rate is { } current ? (lower ? Math.Min(current, value) : Math.Max(current, value)) : value;
-        at = now;
     }
 
     private ControlDecision Hold(ControlWindow window, ControllerState state, string reason)
@@ -256,6 +467,19 @@ public sealed class RateController(ControllerSettings settings)
 
         var next = Math.Round(Math.Clamp(rate, Settings.MinRate, Settings.MaxRate));
         State = state;
+        _comfortable = 0;
+        if (next > window.TargetRate + 0.5)
+        {
+            _raisedFrom = window.TargetRate;
+        }
+
         return new ControlDecision(window.EndedAt, state, window.TargetRate, next, reason, window);
     }
+
+    private static string Percent(double factor) => ((1 - factor) * 100).ToString("F0", CultureInfo.InvariantCulture);
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A rate found over the limit: where, how many times, when last, and whether by the p99 (or by producers falling behind).</summary>
+    private sealed record Limit(double Rate, int Seen, DateTimeOffset At, bool ByLatency);
 }

@@ -86,6 +86,11 @@ public sealed class SustainableRateRecord(TimeProvider time) : IClusterChangeLis
     public void OnClusterChange(ClusterChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        StartNew($"{change.Summary} ({change.FieldManager})", change.At);
+
+        // A label or an annotation changes nothing the brokers run with; the measurement goes on.
+        if (change.ChangesConfiguration)
+        {
+            StartNew(change.Line, change.At);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.BrokerMetrics;
 using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class AgentExtensions
 
         services.AddSingleton<ClusterConnection>();
         services.AddSingleton<KafkaClusterState>();
+        builder.AddBrokerMetrics();
         services.AddSingleton<SustainableRateRecord>();
         services.AddSingleton<AgentFeedback>();
         services.AddSingleton<IMergedSecondListener>(sp => sp.GetRequiredService<AgentFeedback>());

@@ -2,6 +2,7 @@ using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Messaging.Limits;
+using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Confluent.Kafka;
 using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.Producer.Identity;
+using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;

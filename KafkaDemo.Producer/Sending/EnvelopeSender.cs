@@ -3,6 +3,8 @@ using Confluent.Kafka;
 using KafkaDemo.Messaging.Envelopes;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Messaging.Topics;
+using KafkaDemo.Producer.Identity;
+using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Stats;
 using Microsoft.Extensions.Options;

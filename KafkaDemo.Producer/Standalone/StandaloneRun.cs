@@ -2,6 +2,7 @@ using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Producer.Extensions;
+using KafkaDemo.Producer.Identity;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;

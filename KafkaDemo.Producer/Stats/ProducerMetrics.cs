@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.Producer.Identity;
+using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Sending;
 using Microsoft.Extensions.Options;

@@ -8,6 +8,39 @@ namespace KafkaDemo.AppHost.Tests;
 public sealed class ModelTests
 {
     [Fact]
+    public async Task No_resource_asks_for_a_development_certificate_so_the_dashboard_shows_no_certificate_banner()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=2");
+
+        var projects = builder.Resources.OfType<ProjectResource>().Select(p => p.Name).Order().ToList();
+        Assert.Equal(["consumer-1", "consumer-2", "kafka-embedded", "overseer", "producer-1", "producer-2"], projects);
+        Assert.Empty(builder.Resources.Where(UsesTls).Select(r => r.Name));
+    }
+
+    [Fact]
+    public void A_project_added_as_Aspire_adds_it_would_ask_for_one_so_the_check_above_can_fail()
+    {
+        var builder = DistributedApplication.CreateBuilder();
+
+        var overseer = builder.AddProject<Projects.KafkaDemo_Overseer>("overseer").Resource;
+
+        Assert.True(UsesTls(overseer));
+    }
+
+    /// <summary>
+    /// Whether Aspire 13.6 counts the resource as using TLS, and so checks for a trusted development
+    /// certificate at start (warning and dashboard banner when there is none): an https endpoint, or a
+    /// certificate callback not switched off by a certificate-free HttpsCertificateAnnotation
+    /// (Aspire.Hosting DcpHost.ResourceUsesTls, read by EnsureDevelopmentCertificateTrustAsync).
+    /// </summary>
+#pragma warning disable ASPIRECERTIFICATES001 // the annotations are experimental in 13.6
+    private static bool UsesTls(IResource resource) =>
+        resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.UriScheme == "https")
+        || (resource.Annotations.OfType<HttpsCertificateConfigurationCallbackAnnotation>().Any()
+            && resource.Annotations.OfType<HttpsCertificateAnnotation>().LastOrDefault() is not { UseDeveloperCertificate: false or null, Certificate: null });
+#pragma warning restore ASPIRECERTIFICATES001
+
+    [Fact]
     public async Task Embedded_mode_runs_the_broker_and_wires_producer_and_consumer_to_it()
     {
         await using var builder = await TestApp.CreateAsync();

@@ -3,6 +3,7 @@ extern alias consumer;
 
 using consumer::KafkaDemo.Consumer.Consuming;
 using consumer::KafkaDemo.Consumer.Extensions;
+using consumer::KafkaDemo.Consumer.Membership;
 using consumer::KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using producer::KafkaDemo.Producer.Extensions;
+using producer::KafkaDemo.Producer.Load;
 using producer::KafkaDemo.Producer.Sending;
 using producer::KafkaDemo.Producer.Stats;
 

@@ -3,9 +3,11 @@ extern alias embedded;
 using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.BrokerMetrics;
 using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.Kubernetes;
 using KafkaDemo.TestSupport.AgentContainer;
@@ -29,13 +31,21 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka = kafka;
         Tools = tools;
         Strimzi = strimzi;
+        // Each broker pod's JMX exporter on 9404, behind the API server's pod proxy.
+        api.OnPodProxy(request => Task.FromResult(request is { Namespace: "kafka", Port: 9404, Path: "/metrics", Method: "GET" } && !SilentBrokers.ContainsKey(request.Pod)
+            ? PodProxyResponse.Prometheus(JmxExporterText.Render(BrokerJmx.GetValueOrDefault(request.Pod, JmxExporterText.Typical)))
+            : null));
+
         // The same agent pods as the IntegrationTests' AgentWorld, run from the Deployment the AppHost applies.
         _agentPods = AgentPods.Run(api, new AgentContainerOptions
         {
             Image = AgentImage.FromRepository(KafkaDemo.AppHost.Agent.AgentImage.Reference),
-            Time = new FastForwardTime(),
+            Time = new FastForwardTime(PodClockFactor),
         });
     }
+
+    /// <summary>How many times faster every wait in the agent's pod passes (vibectl's interval, coreutils timeout).</summary>
+    public const double PodClockFactor = 100;
 
     private readonly AgentPods _agentPods;
 
@@ -44,6 +54,12 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     /// <summary>vibectl in the agent's current pod.</summary>
     public AgentView Vibectl => _agentPods.View;
+
+    /// <summary>What each broker pod's JMX exporter reports, by pod; <see cref="JmxExporterText.Typical"/> for one not named.</summary>
+    public ConcurrentDictionary<string, BrokerJmxValues> BrokerJmx { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Broker pods whose exporter does not listen: the pod proxy answers 503 "connection refused".</summary>
+    public ConcurrentDictionary<string, bool> SilentBrokers { get; } = new(StringComparer.Ordinal);
 
     public K3dTestApp Test { get; }
 
@@ -73,13 +89,18 @@ internal sealed class FakeCluster : IAsyncDisposable
     }
 
     /// <summary>The AppHost in k3d mode with the fakes in place of docker, k3d and the cluster, started, with its states recorded.</summary>
-    public async Task<DistributedApplication> StartAppAsync(params string[] extra)
+    public Task<DistributedApplication> StartAppAsync(params string[] extra) => StartAppAsync(configure: null, extra);
+
+    /// <param name="configure">Changes to the app's model before it is built (settings of one resource, say).</param>
+    /// <param name="extra">AppHost arguments.</param>
+    public async Task<DistributedApplication> StartAppAsync(Action<IDistributedApplicationTestingBuilder>? configure, params string[] extra)
     {
         var builder = await Test.BuilderAsync(
         [
             $"--KafkaDemo:K3d:StrimziManifest={SharedReference.File("strimzi/1.2.0/install-cluster-operator")}",
             .. extra,
         ]);
+        configure?.Invoke(builder);
         builder.Services.AddSingleton<IProcessRunner>(Tools);
         var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         _ = RecordStatesAsync(app.ResourceNotifications);

@@ -23,6 +23,9 @@ internal sealed class K3dTestApp : IDisposable
 
     public string KubeconfigPath => Path.Combine(StateDirectory, $"{ClusterName}.kubeconfig");
 
+    /// <summary>The Overseer's kubeconfig: its own service account's token (k3d/overseer).</summary>
+    public string OverseerKubeconfigPath => Path.Combine(StateDirectory, $"{ClusterName}-overseer.kubeconfig");
+
     public static K3dTestApp Create(string clusterName = "kafkademo", int brokers = 3) =>
         new(Directory.CreateTempSubdirectory("kafkademo-k3d-").FullName,
             FreePorts.Block(brokers + 1, K3dSettings.NodePortMin, K3dSettings.NodePortMax),

@@ -337,7 +337,7 @@ public sealed partial class ManifestTests
         return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
     }
 
-    private static IEnumerable<string> Canonical(IEnumerable<JsonObject> objects) => objects.Select(o => Canonical(o).ToJsonString());
+    internal static IEnumerable<string> Canonical(IEnumerable<JsonObject> objects) => objects.Select(o => Canonical(o).ToJsonString());
 
     /// <summary>The same JSON with object keys sorted and whole numbers as integers, so equal content compares equal.</summary>
     private static JsonNode Canonical(JsonNode? node) => node switch

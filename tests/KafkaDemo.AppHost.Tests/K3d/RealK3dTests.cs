@@ -64,6 +64,25 @@ public sealed class RealK3dTests
             output.WriteLine(text);
             Assert.True(exitCode == 0, error);
             Assert.Contains("kafkademo", text, StringComparison.Ordinal);
+
+            // The Overseer's kubeconfig holds its own service account, whose Roles grant its calls
+            // and nothing else (kubectl auth can-i: a SelfSubjectAccessReview, exit code 0 for yes, 1 for
+            // no; "kafkas/kafkademo" is a resource and its name, a subresource needs --subresource).
+            foreach (var (question, allowed) in new (string[], bool)[]
+            {
+                (["patch", "kafkas/kafkademo", "-n", "kafka"], true),
+                (["get", "pods", "--subresource=proxy", "-n", "kafka"], true),
+                (["get", "pods", "--subresource=exec", "-n", "kafkademo-agent"], true),
+                (["get", "secrets", "-n", "kafka"], false),
+                (["patch", "kafkanodepools/dual", "-n", "kafka"], false),
+                (["patch", "kafkatopics/orders", "-n", "kafka"], false),
+                (["get", "pods", "--subresource=exec", "-n", "kafka"], false),
+                (["get", "secrets", "-n", "kafkademo-agent"], false),
+            })
+            {
+                var (code, answer, _) = await ExternalTool.RunAsync(kubectl, ["--kubeconfig", test.OverseerKubeconfigPath, "auth", "can-i", .. question]);
+                Assert.True((code == 0) == allowed, $"kubectl auth can-i {string.Join(' ', question)} as the Overseer: {answer.Trim()}");
+            }
         }
         finally
         {

@@ -73,6 +73,9 @@ internal sealed class SimulatedStrimzi : IDisposable
                 {
                     ["phase"] = "Running",
                     ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+                    // k3s's pod network (10.42.0.0/16): the API server's pod proxy dials this address.
+                    ["podIP"] = string.Create(CultureInfo.InvariantCulture, $"10.42.{id}.7"),
+                    ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = string.Create(CultureInfo.InvariantCulture, $"10.42.{id}.7") }),
                 },
             });
         }

@@ -22,6 +22,7 @@ internal sealed class AgentCluster : IAsyncDisposable
 {
     public static readonly ResourceType Kafkas = new("kafka.strimzi.io", "v1", "kafkas");
     public static readonly ResourceType NodePools = new("kafka.strimzi.io", "v1", "kafkanodepools");
+    public static readonly ResourceType Topics = new("kafka.strimzi.io", "v1", "kafkatopics");
 
     private readonly string _directory;
 
@@ -60,7 +61,14 @@ internal sealed class AgentCluster : IAsyncDisposable
     /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
     /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
     /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
-    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, params string[] settings)
+    public static Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, params string[] settings) =>
+        StartAsync(options, time, services: null, settings);
+
+    /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
+    /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
+    /// <param name="services">Changes to the Overseer's services (an older exec channel, say), with the world they run against.</param>
+    /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
+    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, params string[] settings)
     {
         var world = await StartWorldAsync(options);
         var directory = Directory.CreateTempSubdirectory("kafkademo-agent-").FullName;
@@ -76,13 +84,10 @@ internal sealed class AgentCluster : IAsyncDisposable
                 ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
                 ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
                 ["Overseer:Cluster:PodPollSeconds"] = "1",
-                ["Overseer:Cluster:Presets:modest:num.io.threads"] = "2",
-                ["Overseer:Cluster:Presets:modest:num.network.threads"] = "2",
-                ["Overseer:Cluster:Presets:kafka-defaults:num.io.threads"] = "8",
-                ["Overseer:Cluster:Presets:kafka-defaults:num.network.threads"] = "3",
                 ["Overseer:Agent:Enabled"] = "true",
                 ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",
             });
+            builder.Configuration.AddInMemoryCollection(Presets(world));
             builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
             builder.AddOverseer();
             if (time is not null)
@@ -90,6 +95,7 @@ internal sealed class AgentCluster : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
 
+            services?.Invoke(builder.Services, world);
             return new AgentCluster(world, builder.Build(), directory);
         }
         catch
@@ -98,6 +104,26 @@ internal sealed class AgentCluster : IAsyncDisposable
             Directory.Delete(directory, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The presets as the AppHost passes them (KafkaDemo.AppHost Strimzi/BrokerConfigBaselines.cs
+    /// Presets): modest is the whole config of the Kafka resource the world applied from
+    /// k3d/kafka/kafka.yaml, kafka-defaults the same with the tuning keys at Kafka's defaults
+    /// (KafkaTuningDefaults).
+    /// </summary>
+    private static Dictionary<string, string?> Presets(AgentWorld world)
+    {
+        var config = world.Api.Get(Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject();
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, value) in config)
+        {
+            var text = KafkaDemo.Messaging.Agent.BrokerConfigValue.Text(value!);
+            settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.Messaging.Agent.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
+        }
+
+        return settings;
     }
 
     /// <summary>The world with the LLM key in the Secret (or none), waits in the pod 100 times faster.</summary>

@@ -329,7 +329,8 @@ public sealed class AgentRoundTests
         Assert.Equal(8, (int)kafka["spec"]!["kafka"]!["config"]!["num.io.threads"]!);
         Assert.Equal(3, (int)kafka["spec"]!["kafka"]!["config"]!["num.network.threads"]!);
         Assert.Contains(cluster.Api.Requests, r => r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager);
-        Assert.Contains(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Message == "Broker config reset to the 'kafka-defaults' preset");
+        Assert.Contains(cluster.Get<RunTimeline>().Snapshot().Events,
+            e => e.Message == "Broker config reset to the 'kafka-defaults' preset: set num.io.threads 2→8, num.network.threads 2→3; removed no key");
         Assert.NotNull(presets.Problem("no-such-preset"));
     }
 }

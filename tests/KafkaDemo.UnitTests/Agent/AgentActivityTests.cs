@@ -119,4 +119,44 @@ public sealed class AgentActivityTests
         Assert.Equal(50, activity.Changes[0].Change.Generation);
         Assert.Equal(AgentActivity.MaxChangesPerRound, activity.Rounds.Single().Changes.Count);
     }
+
+    [Fact]
+    public void Recent_gives_the_latest_rounds_oldest_first_and_the_revision_grows_with_every_change()
+    {
+        var activity = Activity();
+        var seen = activity.Revision;
+        for (var i = 0; i < 5; i++)
+        {
+            var round = activity.Begin("schedule", Figures(i));
+            activity.AddLine(round.Number, Line($"round {round.Number}"));
+            Assert.True(activity.Revision > seen);
+            seen = activity.Revision;
+        }
+
+        activity.SetNextRun(Start);
+        Assert.True(activity.Revision > seen);
+
+        var recent = activity.Recent(3);
+
+        Assert.Equal([3, 4, 5], recent.Select(r => r.Number));
+        Assert.Equal(["round 5"], recent[^1].Output.Select(l => l.Text));
+        Assert.Equal(5, activity.Recent(50).Count);
+        Assert.Empty(activity.Recent(0));
+    }
+
+    [Fact]
+    public void Pausing_after_a_failed_round_shows_paused_and_resuming_undoes_it()
+    {
+        var activity = Activity();
+        activity.SetState(AgentState.Idle, "Ready.");
+        var round = activity.Begin("manual", Figures());
+        activity.End(round.Number, Start.AddSeconds(5), AgentRoundOutcome.Failed("Error: boom"), 0);
+        Assert.Equal(AgentState.Failed, activity.State);
+
+        activity.SetPaused(true);
+        Assert.Equal(AgentState.Paused, activity.State);
+
+        activity.SetPaused(false);
+        Assert.Equal(AgentState.Idle, activity.State);
+    }
 }

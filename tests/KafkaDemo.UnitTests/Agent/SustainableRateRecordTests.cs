@@ -44,4 +44,21 @@ public sealed class SustainableRateRecordTests
         record.Held(42_000, 20);
         Assert.Equal(42_000, record.Current.Rate);
     }
+
+    [Fact]
+    public void A_metadata_only_change_keeps_the_measurement_and_a_topic_change_starts_a_new_one()
+    {
+        var record = new SustainableRateRecord(_time);
+        record.Held(30_000, 22);
+
+        record.OnClusterChange(new ClusterChange(_time.GetUtcNow(), "Kafka kafkademo", 1, "kubectl-annotate",
+            [new SpecChange("metadata.annotations.team", null, "agents")], ClusterChangeKind.Metadata));
+        Assert.Equal(30_000, record.Current.Rate);
+        Assert.Empty(record.Previous);
+
+        record.OnClusterChange(new ClusterChange(_time.GetUtcNow(), "KafkaTopic orders", 2, "kubectl-patch",
+            [new SpecChange("config.retention.ms", null, "1000")]));
+        Assert.True(record.Current.Measuring);
+        Assert.Equal("KafkaTopic orders: config.retention.ms (unset)→1000 (kubectl-patch)", record.Current.Configuration);
+    }
 }

@@ -3,6 +3,7 @@ extern alias consumer;
 using System.Reflection;
 using Confluent.Kafka;
 using consumer::KafkaDemo.Consumer.Consuming;
+using consumer::KafkaDemo.Consumer.Membership;
 using consumer::KafkaDemo.Consumer.Options;
 using consumer::KafkaDemo.Consumer.Positions;
 using consumer::KafkaDemo.Consumer.Stats;

@@ -90,4 +90,22 @@ public sealed class SharedLimitsTests
 
         Assert.Contains(settings.Problems("Overseer:Controller"), p => p.StartsWith(key, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(nameof(ControllerSettings.IncreaseFactor), 1.0)]
+    [InlineData(nameof(ControllerSettings.ReprobeFactor), 0.9)]
+    [InlineData(nameof(ControllerSettings.DecreaseFactor), 1.0)]
+    [InlineData(nameof(ControllerSettings.BackOffFactor), 0.0)]
+    [InlineData(nameof(ControllerSettings.ConfirmWindows), 1.0)]
+    [InlineData(nameof(ControllerSettings.MemorySeconds), 0.0)]
+    [InlineData(nameof(ControllerSettings.Headroom), 1.0)]
+    public void A_bad_controller_tuning_setting_names_its_key_alone(string key, double value)
+    {
+        var settings = new ControllerSettings();
+        var property = typeof(ControllerSettings).GetProperty(key)!;
+        property.SetValue(settings, Convert.ChangeType(value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+
+        var problem = Assert.Single(settings.Problems("Overseer:Controller"));
+        Assert.StartsWith($"Overseer:Controller:{key} ", problem, StringComparison.Ordinal);
+    }
 }

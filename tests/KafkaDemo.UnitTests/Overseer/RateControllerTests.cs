@@ -84,7 +84,7 @@ public sealed class RateControllerTests
         var knee = plant.Knee(Slo);
         var targets = trace.Select(t => t.Target).ToList();
         Assert.InRange(targets.Min(), 0.8 * knee, knee);
-        Assert.InRange(targets.Max(), knee, 1.12 * knee);
+        Assert.InRange(targets.Max(), 0.95 * knee, 1.12 * knee);
         var breaches = trace.Count(t => t.Decision.Inputs.P99Ms > Slo);
         Assert.True(breaches <= 20, $"{breaches} of 200 settled windows breached the SLO.");
     }
@@ -203,5 +203,135 @@ public sealed class RateControllerTests
         held.Add(controller.HeldRate);
 
         Assert.Equal([null, null, 10_000, 10_000, null], held);
+    }
+
+    // Issue 18's targets, each on the plant shaped like the demo (noise, spikes, a p99 that lags the
+    // rate, a backlog above capacity), through the real ControlLoop, with the Overseer's defaults.
+    // Five seeds each: a target met on one lucky noise sequence is not met.
+
+    /// <summary>The Overseer's settings as the AppHost starts it (appsettings.json); the rest are the defaults.</summary>
+    private static ControllerSettings DemoSettings() => new() { SloP99Ms = Slo, WindowSeconds = 5, MinRate = 200, MaxRate = 200_000 };
+
+    /// <summary>Five seeds: a target met on one lucky noise sequence is not met.</summary>
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5];
+
+    private static readonly TimeSpan[] Minutes = [.. Enumerable.Range(0, 11).Select(m => TimeSpan.FromMinutes(m))];
+
+    /// <summary>The median target over (from, to]: issue 18's "plateau" is this over minutes 8 to 10.</summary>
+    private static double MedianTarget(ControlLoopSimulation sim, TimeSpan from, TimeSpan to) =>
+        Median([.. sim.Targets.Where(t => t.At > from && t.At <= to).Select(t => t.Target)]);
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>A measured figure, to the test output: docs/controller.md's table is made from these.</summary>
+    private static void Report(FormattableString line) =>
+        TestContext.Current.TestOutputHelper?.WriteLine(line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string Trace(ControlLoopSimulation sim, TimeSpan from, TimeSpan to) => string.Join("\n", sim.Decisions
+        .Where(d => d.At >= from && d.At <= to)
+        .Select(d => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{d.At.TotalSeconds,5:F0} s  {d.Decision.PreviousRate,7:F0} -> {d.Decision.NewRate,7:F0}  p99 {d.Decision.Inputs.P99Ms,7:F1} ms  {d.Decision.State}: {d.Decision.Reason}")));
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task From_the_start_it_reaches_80_percent_of_the_plateau_within_90_seconds_though_a_browser_starts(int seed)
+    {
+        // The page opened in Chromium as the run starts: both cores busy for 10 s, 25 s in (issue 18:
+        // "a breach at 2,000/s while the browser started made the controller cut by 51 %").
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        plant.Transients.Add(new Transient(TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(10), CapacityFactor: 0.3, ExtraMs: 40));
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+
+        await sim.RunAsync(Minutes[10]);
+
+        var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
+        var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
+        var headline = sim.Headline.Last(h => h.At <= Minutes[2]).Rate;
+        Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 2 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
+        Assert.True(reached <= TimeSpan.FromSeconds(90),
+            $"80 % of the plateau ({plateau:F0}/s) first reached after {reached.TotalSeconds:F0} s:\n{Trace(sim, TimeSpan.Zero, Minutes[4])}");
+        Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 2 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[2])}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task A_5_second_transient_costs_at_most_one_cut_the_rate_is_back_within_60_seconds_and_the_record_stands(int seed)
+    {
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        await sim.RunAsync(Minutes[6]);
+        var hold = sim.Target;
+        var record = sim.Record.Current.Rate;
+        var recent = sim.Loop.MaxSustainableRate;
+        Assert.NotNull(record);
+
+        // Another process takes both cores for 5 s.
+        var t0 = sim.Elapsed;
+        plant.Transients.Add(new Transient(t0, TimeSpan.FromSeconds(5), CapacityFactor: 0.3, ExtraMs: 40));
+        await sim.RunAsync(TimeSpan.FromSeconds(60));
+        var trace = Trace(sim, t0 - TimeSpan.FromSeconds(30), sim.Elapsed);
+        var cuts = sim.Decisions.Count(d => d.At > t0 && d.Decision.NewRate < d.Decision.PreviousRate);
+        var after = sim.Targets.Where(t => t.At > t0 && t.At <= t0 + TimeSpan.FromSeconds(60)).ToList();
+        var lowest = after.MinBy(t => t.Target);
+        var back = after.FirstOrDefault(t => t.At >= lowest.At && t.Target >= 0.999 * hold).At;
+        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); lowest {lowest.Target / hold:P0} of the hold; back at the hold {(back == default ? "not within 60 s" : $"{(back - t0).TotalSeconds:F0} s after the transient began")}; at 60 s {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
+        Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
+        Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
+        Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
+        Assert.True(sim.Loop.MaxSustainableRate >= recent, $"The controller's max sustainable rate fell from {recent:F0} to {sim.Loop.MaxSustainableRate:F0}:\n{trace}");
+
+        await sim.RunAsync(TimeSpan.FromSeconds(60));
+        Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.InRange(t.Target, 0.9 * hold, 1.1 * hold));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_lasting_drop_in_capacity_is_confirmed_and_followed_and_the_rate_climbs_back_when_it_returns(int seed)
+    {
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        await sim.RunAsync(Minutes[4]);
+        var knee = plant.Knee(Slo);
+
+        // Half the capacity, for good: unlike a transient, the breach persists, so it is cut hard.
+        plant.Capacity /= 2;
+        var lowKnee = plant.Knee(Slo);
+        var t0 = sim.Elapsed;
+        await sim.RunAsync(Minutes[4]);
+        var trace = Trace(sim, t0, t0 + TimeSpan.FromSeconds(90));
+        Assert.InRange(sim.Targets.Where(t => t.At > t0 && t.At <= t0 + TimeSpan.FromSeconds(60)).Min(t => t.Target), 0.5 * lowKnee, lowKnee);
+        Assert.Contains(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
+        var held = MedianTarget(sim, t0 + TimeSpan.FromSeconds(60), sim.Elapsed);
+        Assert.True(held >= 0.85 * lowKnee && held <= 1.03 * lowKnee, $"Held {held:F0}/s; the knee is now {lowKnee:F0}/s.\n{trace}");
+        Assert.InRange(sim.Loop.MaxSustainableRate, 0.85 * lowKnee, 1.03 * lowKnee);
+
+        plant.Capacity *= 2;
+        var t1 = sim.Elapsed;
+        await sim.RunAsync(Minutes[4]);
+        var again = MedianTarget(sim, t1 + Minutes[2], sim.Elapsed);
+        Assert.True(again >= 0.85 * knee, $"Back at {again:F0}/s; the knee is {knee:F0}/s again.\n{Trace(sim, t1, sim.Elapsed)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task At_the_plateau_the_target_stays_within_10_percent_of_its_median(int seed)
+    {
+        using var sim = new ControlLoopSimulation(SimulatedPlant.LikeTheDemo(seed), DemoSettings(), startRate: 2_000);
+
+        await sim.RunAsync(Minutes[10]);
+
+        // Sampled every 10 s over minutes 5 to 10, as issue 18 measured it live.
+        var samples = Enumerable.Range(0, 30).Select(i => sim.TargetAt(Minutes[5] + TimeSpan.FromSeconds(10 * (i + 1)))).ToList();
+        var median = Median(samples);
+        var text = string.Join(", ", samples.Select(s => s.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
+        Report($"seed {seed}: median {median:F0}/s; lowest {samples.Min() / median:P0}, highest {samples.Max() / median:P0} of it; widest swing {samples.Max(x => Math.Abs(x - median)) / median:P1}");
+        // Within ±10 % of the median, so also never below half of it.
+        Assert.True(samples.All(s => Math.Abs(s - median) <= 0.1 * median), $"Median {median:F0}/s; samples {text}\n{Trace(sim, Minutes[5], Minutes[10])}");
     }
 }

@@ -4,6 +4,7 @@ using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using producer::KafkaDemo.Producer.Api;
+using producer::KafkaDemo.Producer.Load;
 using producer::KafkaDemo.Producer.Options;
 using producer::KafkaDemo.Producer.Sending;
 

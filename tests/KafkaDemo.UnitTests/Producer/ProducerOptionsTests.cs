@@ -1,6 +1,7 @@
 extern alias producer;
 
 using Microsoft.Extensions.Options;
+using producer::KafkaDemo.Producer.Identity;
 using producer::KafkaDemo.Producer.Options;
 using producer::KafkaDemo.Producer.Sending;
 

@@ -2,7 +2,7 @@ using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Producer.Options;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Producer.Sending;
+namespace KafkaDemo.Producer.Load;
 
 /// <summary>
 /// The producer's runtime controls, shared by the HTTP API and the send loop: target rate and

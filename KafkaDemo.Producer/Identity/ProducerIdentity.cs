@@ -4,7 +4,7 @@ using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Producer.Options;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Producer.Sending;
+namespace KafkaDemo.Producer.Identity;
 
 /// <summary>
 /// Who this producer is: a stable id derived from the instance name (the same name gives the same

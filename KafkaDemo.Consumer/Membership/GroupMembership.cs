@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace KafkaDemo.Consumer.Consuming;
+namespace KafkaDemo.Consumer.Membership;
 
 /// <summary>
 /// Which partitions the group gave this consumer. It is ready (healthy) once it has joined the

@@ -1,0 +1,129 @@
+using System.Globalization;
+using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Settings;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaDemo.AppHost.OverseerIdentity;
+
+/// <summary>
+/// Gives the Overseer its own, least-privilege identity in the k3d cluster: applies
+/// <c>k3d/overseer</c> (its service account and Roles), asks the TokenRequest API for a token of that
+/// account with a bounded lifetime, writes a kubeconfig with it (mode 0600, in the AppHost's state
+/// directory: <see cref="K3dSettings.OverseerKubeconfigPath"/>), and renews the token before it
+/// expires by writing the file again; the Overseer follows the file (its ClusterConnection reloads a
+/// kubeconfig whose content changed). The admin kubeconfig stays the AppHost's.
+/// </summary>
+public sealed partial class OverseerCredentials(K3dSettings settings, TimeProvider time)
+{
+    /// <summary>How long a token lives: an hour, the TokenRequest API's default (10 minutes is its minimum).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+
+    /// <summary>After a failed renewal, the next try. A token is renewed with a third of its life left (20 minutes), so 40 tries fit before it expires.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
+
+    public string KubeconfigPath => settings.OverseerKubeconfigPath;
+
+    /// <summary>
+    /// Applies the Overseer's objects (the agent's namespace first: one of its Roles lives there),
+    /// then issues the first token and writes the kubeconfig.
+    /// </summary>
+    /// <returns>When the token expires.</returns>
+    /// <exception cref="K3dSetupException">The API refused an object or the token request.</exception>
+    public async Task<DateTimeOffset> SetUpAsync(KubernetesApi api, string adminKubeconfig, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(log);
+        foreach (var item in AgentManifests.Files().Where(i => (string?)i["kind"] == "Namespace").Concat(OverseerManifests.Files()))
+        {
+            await api.ApplyDuringSetupAsync(item, log, cancellationToken);
+        }
+
+        try
+        {
+            return await IssueAsync(api, adminKubeconfig, log, cancellationToken);
+        }
+        catch (KubernetesApiException ex)
+        {
+            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
+        }
+    }
+
+    /// <summary>Requests a new token and writes the Overseer's kubeconfig with it; returns when it expires.</summary>
+    /// <exception cref="KubernetesApiException">The API refused the request.</exception>
+    public async Task<DateTimeOffset> IssueAsync(KubernetesApi api, string adminKubeconfig, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(log);
+        var requested = time.GetUtcNow();
+        var (token, expires) = await api.RequestTokenAsync(OverseerManifests.Namespace, OverseerManifests.ServiceAccount, Lifetime, cancellationToken);
+        var until = expires ?? requested + Lifetime;
+        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token);
+        await PrivateFile.WriteAsync(KubeconfigPath, kubeconfig, cancellationToken);
+        LogIssued(log, OverseerManifests.UserName, until.ToString("u", CultureInfo.InvariantCulture), KubeconfigPath);
+        return until;
+    }
+
+    /// <summary>
+    /// When to renew a token issued at <paramref name="issued"/> that expires at
+    /// <paramref name="expires"/>: once two thirds of its life are gone.
+    /// </summary>
+    public static DateTimeOffset RenewalDue(DateTimeOffset issued, DateTimeOffset expires) => issued + ((expires - issued) * 2 / 3);
+
+    /// <summary>
+    /// Renews the token until <paramref name="cancellationToken"/> fires (the cluster is deleted or
+    /// recreated, or the AppHost stops): at <see cref="RenewalDue"/>, and after a failure every
+    /// <see cref="RetryAfter"/>, each failure logged (an error once the token has expired).
+    /// </summary>
+    /// <param name="issue">Issues a token and writes the kubeconfig (<see cref="IssueAsync"/> with a fresh client); returns when it expires.</param>
+    public async Task RenewAsync(Func<CancellationToken, Task<DateTimeOffset>> issue, DateTimeOffset expires, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(issue);
+        ArgumentNullException.ThrowIfNull(log);
+        var due = RenewalDue(time.GetUtcNow(), expires);
+        try
+        {
+            while (true)
+            {
+                var wait = due - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, cancellationToken);
+                }
+
+                try
+                {
+                    var issued = time.GetUtcNow();
+                    expires = await issue(cancellationToken);
+                    due = RenewalDue(issued, expires);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    due = time.GetUtcNow() + RetryAfter;
+                    if (time.GetUtcNow() >= expires)
+                    {
+                        LogExpired(log, RetryAfter.TotalSeconds, ex.Message);
+                    }
+                    else
+                    {
+                        LogRenewalFailed(log, expires.ToString("u", CultureInfo.InvariantCulture), RetryAfter.TotalSeconds, ex.Message);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the cluster went, or the AppHost stops
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Overseer runs as {User} (k3d/overseer): a token from the TokenRequest API, valid until {Expires}, in {Path}; it is renewed before then.")]
+    private static partial void LogIssued(ILogger logger, string user, string expires, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the Overseer's token failed; the current one is valid until {Expires}; trying again in {Seconds} s: {Message}")]
+    private static partial void LogRenewalFailed(ILogger logger, string expires, double seconds, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The Overseer's token has expired and could not be renewed, so the Overseer cannot reach the cluster; trying again in {Seconds} s: {Message}")]
+    private static partial void LogExpired(ILogger logger, double seconds, string message);
+}

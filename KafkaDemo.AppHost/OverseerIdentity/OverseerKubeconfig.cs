@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Kubernetes;
+
+namespace KafkaDemo.AppHost.OverseerIdentity;
+
+/// <summary>
+/// The kubeconfig the Overseer gets: the cluster of the AppHost's own kubeconfig (its server and CA,
+/// as k3d wrote them) with the Overseer's service account token as the only user, so the Overseer
+/// can do what its Roles grant and nothing the admin can.
+/// </summary>
+public static class OverseerKubeconfig
+{
+    public const string User = OverseerManifests.ServiceAccount;
+
+    /// <param name="adminKubeconfig">The AppHost's kubeconfig for the cluster (YAML).</param>
+    /// <param name="token">The service account's token.</param>
+    /// <exception cref="FormatException">The admin kubeconfig has no current context or no cluster for it.</exception>
+    public static string Write(string adminKubeconfig, string token)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var admin = YamlDocuments.Parse(adminKubeconfig, "the cluster's kubeconfig").SingleOrDefault()
+            ?? throw new FormatException("The cluster's kubeconfig is empty.");
+        var contextName = (string?)admin["current-context"];
+        var context = Named(admin, "contexts", contextName)?["context"]
+            ?? throw new FormatException($"The cluster's kubeconfig has no context '{contextName}' (its current-context).");
+        var clusterName = (string?)context["cluster"];
+        var cluster = Named(admin, "clusters", clusterName)?["cluster"]
+            ?? throw new FormatException($"The cluster's kubeconfig has no cluster '{clusterName}'.");
+        var name = $"{User}@{clusterName}";
+        var config = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Config",
+            ["clusters"] = new JsonArray(new JsonObject { ["name"] = clusterName, ["cluster"] = cluster.DeepClone() }),
+            ["users"] = new JsonArray(new JsonObject { ["name"] = User, ["user"] = new JsonObject { ["token"] = token } }),
+            ["contexts"] = new JsonArray(new JsonObject
+            {
+                ["name"] = name,
+                ["context"] = new JsonObject { ["cluster"] = clusterName, ["user"] = User, ["namespace"] = Settings.K3dSettings.Namespace },
+            }),
+            ["current-context"] = name,
+        };
+        return YamlDocuments.Write(config);
+    }
+
+    private static JsonObject? Named(JsonObject config, string list, string? name) =>
+        (config[list] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(e => (string?)e["name"] == name);
+}
