@@ -29,6 +29,8 @@ public static class ApiKinds
     public static readonly ApiKind Deployment = new("apps", "v1", "deployments", true);
     public static readonly ApiKind Namespace = new("", "v1", "namespaces", false);
     public static readonly ApiKind Pod = new("", "v1", "pods", true);
+    public static readonly ApiKind ValidatingAdmissionPolicy = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", false);
+    public static readonly ApiKind ValidatingAdmissionPolicyBinding = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", false);
 
     private static readonly Dictionary<(string ApiVersion, string Kind), ApiKind> Known = new()
     {
@@ -44,6 +46,8 @@ public static class ApiKinds
         [("rbac.authorization.k8s.io/v1", "ClusterRole")] = new("rbac.authorization.k8s.io", "v1", "clusterroles", false),
         [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", false),
         [("apiextensions.k8s.io/v1", "CustomResourceDefinition")] = CustomResourceDefinition,
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")] = ValidatingAdmissionPolicy,
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding")] = ValidatingAdmissionPolicyBinding,
         [("kafka.strimzi.io/v1", "Kafka")] = Kafka,
         [("kafka.strimzi.io/v1", "KafkaNodePool")] = KafkaNodePool,
         [("kafka.strimzi.io/v1", "KafkaTopic")] = KafkaTopic,

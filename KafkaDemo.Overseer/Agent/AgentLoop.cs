@@ -263,6 +263,10 @@ public sealed partial class AgentLoop(
             var kind = transcript.Add(line.Stream, line.Text);
             activity.AddLine(round, line with { Kind = kind });
             LogLine(logger, round, AgentOutputLine.Name(line.Stream), line.Text);
+            if (kind == AgentLineKind.Error && AgentRefusal.Read(line.Text) is { } refusal)
+            {
+                RecordRefusal(round, line.At, refusal);
+            }
         }, TimeSpan.FromSeconds(_options.RoundTimeoutSeconds + AgentCommands.KillAfterSeconds + 20), cancellationToken);
         if (result.ExitCode == AgentCommands.LockBusyExitCode)
         {
@@ -298,6 +302,18 @@ public sealed partial class AgentLoop(
             string.Create(CultureInfo.InvariantCulture, $"[overseer] memory written and read back: {merge.Text.Length} of {_options.MemoryMaxChars} characters, {notes}"),
             AgentOutputSource.Overseer));
         LogMemory(logger, round, before, merge.Text);
+    }
+
+    /// <summary>A change the cluster refused the agent (its admission policy, or RBAC) is an event of its own, with the reason the agent was given.</summary>
+    private void RecordRefusal(int round, DateTimeOffset at, AgentRefusal refusal)
+    {
+        timeline.AddEvent(new TimelineEvent(at, EventKinds.Agent, $"Agent change refused: {refusal.Message}",
+            new Dictionary<string, object?>
+            {
+                ["round"] = round,
+                ["refusedBy"] = refusal.Policy is { } policy ? $"ValidatingAdmissionPolicy {policy}" : "RBAC",
+            }));
+        LogRefused(logger, round, refusal.Message);
     }
 
     private void Record(AgentRound round, AgentRoundOutcome outcome, int? exit)
@@ -377,6 +393,9 @@ public sealed partial class AgentLoop(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round} {Outcome}")]
     private static partial void LogRoundEnded(ILogger logger, int round, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent round {Round}: the cluster refused the agent's change: {Reason}")]
+    private static partial void LogRefused(ILogger logger, int round, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent round {Round} {Stream}: {Line}")]
     private static partial void LogLine(ILogger logger, int round, string stream, string line);

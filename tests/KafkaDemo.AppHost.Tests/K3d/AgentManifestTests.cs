@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using k8s;
 using k8s.Models;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kubernetes;
@@ -190,12 +191,67 @@ public sealed partial class AgentManifestTests
                 case "RoleBinding": ManifestTests.AssertRoundTrips<V1RoleBinding>(item); break;
                 case "ConfigMap": ManifestTests.AssertRoundTrips<V1ConfigMap>(item); break;
                 case "Deployment": ManifestTests.AssertRoundTrips<V1Deployment>(item); break;
+                case "ValidatingAdmissionPolicy": ManifestTests.AssertRoundTrips<V1ValidatingAdmissionPolicy>(item); break;
+                case "ValidatingAdmissionPolicyBinding": ManifestTests.AssertRoundTrips<V1ValidatingAdmissionPolicyBinding>(item); break;
                 default: Assert.Fail($"Unexpected {item["kind"]} among the agent's objects."); break;
             }
         }
 
         ManifestTests.AssertRoundTrips<V1Secret>(AgentManifests.Secret("not-a-real-key"));
         ManifestTests.AssertRoundTrips<V1ConfigMap>(AgentManifests.ModelsConfigMap("local-model", "http://host.k3d.internal:8000/v1", withKey: true));
+    }
+
+    /// <summary>
+    /// The admission policy and its binding are KubernetesClient's typed models exactly: read strictly, a
+    /// field the model does not have (a misspelling the API server would drop or refuse) fails.
+    /// </summary>
+    [Fact]
+    public void The_admission_policy_and_binding_deserialize_strictly_and_an_unknown_field_fails()
+    {
+        var policyText = AgentFile("admission-policy.yaml");
+        var bindingText = AgentFile("admission-policy-binding.yaml");
+
+        var policy = KubernetesYaml.Deserialize<V1ValidatingAdmissionPolicy>(policyText, strict: true);
+        var binding = KubernetesYaml.Deserialize<V1ValidatingAdmissionPolicyBinding>(bindingText, strict: true);
+
+        Assert.Equal("admissionregistration.k8s.io/v1", policy.ApiVersion);
+        Assert.Equal(policy.Metadata.Name, binding.Spec.PolicyName);
+        Assert.Equal(["Deny", "Audit"], binding.Spec.ValidationActions);
+        Assert.Equal("Fail", policy.Spec.FailurePolicy);
+        Assert.All(policy.Spec.Validations, v => Assert.False(string.IsNullOrWhiteSpace(v.MessageExpression), $"No messageExpression for {v.Expression}"));
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => KubernetesYaml.Deserialize<V1ValidatingAdmissionPolicy>(
+            policyText.Replace("  failurePolicy: Fail", "  failurePolicy: Fail\n  failurePolicyy: Fail", StringComparison.Ordinal), strict: true));
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => KubernetesYaml.Deserialize<V1ValidatingAdmissionPolicyBinding>(
+            bindingText.Replace("validationActions:", "validationAction:", StringComparison.Ordinal), strict: true));
+    }
+
+    /// <summary>
+    /// The policy judges the agent's own identity (the service account the Deployment runs as), on the
+    /// kinds the Role lets it change, in the namespace the Role is in; and it is applied before the Role
+    /// is bound and the pod runs (the AppHost applies the kustomization in order, namespaces first).
+    /// </summary>
+    [Fact]
+    public void The_policy_judges_the_agents_account_on_what_its_role_may_change_and_is_applied_before_the_agent_can_act()
+    {
+        var objects = AgentManifests.Files();
+        var policy = KubernetesJson.Deserialize<V1ValidatingAdmissionPolicy>(objects.Single(o => (string?)o["kind"] == "ValidatingAdmissionPolicy").ToJsonString());
+        var account = objects.Single(o => (string?)o["kind"] == "ServiceAccount");
+        var role = objects.Single(o => (string?)o["kind"] == "Role");
+
+        var condition = Assert.Single(policy.Spec.MatchConditions);
+        Assert.Equal($"request.userInfo.username == 'system:serviceaccount:{account["metadata"]!["namespace"]}:{account["metadata"]!["name"]}'", condition.Expression);
+        var rule = Assert.Single(policy.Spec.MatchConstraints.ResourceRules);
+        var changeable = role["rules"]!.AsArray().Where(r => r!["verbs"]!.AsArray().Any(v => (string?)v is "patch" or "update")).ToList();
+        Assert.Equal(changeable.SelectMany(r => r!["resources"]!.AsArray().Select(x => (string)x!)).Order(StringComparer.Ordinal), rule.Resources.Order(StringComparer.Ordinal));
+        Assert.Equal(["UPDATE"], rule.Operations);
+        Assert.Equal(["v1"], rule.ApiVersions);
+        Assert.Equal("Equivalent", policy.Spec.MatchConstraints.MatchPolicy);
+        Assert.Equal((string?)role["metadata"]!["namespace"], policy.Spec.MatchConstraints.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+
+        var order = objects.Select(o => (string)o["kind"]!).ToList();
+        Assert.True(order.IndexOf("ValidatingAdmissionPolicy") < order.IndexOf("RoleBinding"));
+        Assert.True(order.IndexOf("ValidatingAdmissionPolicyBinding") < order.IndexOf("RoleBinding"));
+        Assert.True(order.IndexOf("ValidatingAdmissionPolicyBinding") < order.IndexOf("Deployment"));
     }
 
     [Theory]

@@ -107,6 +107,11 @@ internal sealed class ObjectStore
                 SecretData.MergeStringData(next);
             }
 
+            if (key.Group.Length == 0 && key.Plural == ResourceType.Namespaces.Plural)
+            {
+                NamespaceNameLabel.Set(next, key.Name);
+            }
+
             Prepare?.Invoke(kind, next);
             Stamp(next, kind, key, stored);
             admit?.Invoke((JsonObject?)stored?.DeepClone(), (JsonObject)next.DeepClone());

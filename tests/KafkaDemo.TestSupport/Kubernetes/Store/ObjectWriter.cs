@@ -230,10 +230,7 @@ internal sealed class ObjectWriter(ObjectStore store, AdmissionChain admission)
     {
         if (kind.Type == ResourceType.Namespaces)
         {
-            var metadata = JsonFields.Metadata(item);
-            var labels = metadata["labels"] as JsonObject ?? [];
-            metadata["labels"] = labels;
-            labels["kubernetes.io/metadata.name"] = name;
+            // The kubernetes.io/metadata.name label: ObjectStore sets it on every write (NamespaceNameLabel).
             var spec = item["spec"] as JsonObject ?? [];
             item["spec"] = spec;
             spec["finalizers"] ??= new JsonArray("kubernetes");
