@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.Report;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;

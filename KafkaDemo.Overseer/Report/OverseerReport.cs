@@ -10,7 +10,7 @@ using KafkaDemo.Overseer.Options;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Api;
+namespace KafkaDemo.Overseer.Report;
 
 /// <summary>The figures the page and the API show, computed from the fleet, the merged seconds and the controller.</summary>
 public sealed class OverseerReport(
@@ -74,7 +74,7 @@ public sealed class OverseerReport(
                 settings.Enabled,
                 settings.SloP99Ms,
                 sustainable.Current.Rate ?? 0,
-                StateName(control.State),
+                ControllerStates.Name(control.State),
                 control.LastDecision?.Reason,
                 Sustainable(sustainable.Current),
                 [.. sustainable.Previous.Select(Sustainable)]),
@@ -202,10 +202,4 @@ public sealed class OverseerReport(
 
         return view.LiveConsumers.Any() ? "healthy (consumers are reading)" : "unknown";
     }
-
-    public static string StateName(ControllerState state) => state switch
-    {
-        ControllerState.BackingOff => "backing-off",
-        _ => state.ToString().ToLowerInvariant(),
-    };
 }
