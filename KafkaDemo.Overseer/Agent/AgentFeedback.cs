@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.RegularExpressions;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.BrokerMetrics;
-using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
+using KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.Overseer.Agent;
 
@@ -21,7 +21,7 @@ public sealed partial class AgentFeedback(
     IProducerFleet producers,
     ControlLoop control,
     SustainableRateRecord sustainable,
-    KafkaClusterState cluster,
+    KafkaResourceState cluster,
     BrokerMetricsBoard brokers,
     TimeProvider time) : IMergedSecondListener
 {

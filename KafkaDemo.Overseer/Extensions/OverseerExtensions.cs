@@ -41,7 +41,7 @@ public static class OverseerExtensions
             var o = sp.GetRequiredService<IOptions<OverseerOptions>>().Value;
             return new RunTimeline(o.ExportIntervalSeconds, o.WarmupSeconds);
         });
-        services.AddSingleton<ClusterWatcher>();
+        services.AddSingleton<EmbeddedFaultEvents>();
         services.AddSingleton<FleetCommands>();
         services.AddSingleton<ControllerMetrics>();
         services.AddSingleton<IProducerFleet>(sp => sp.GetRequiredService<FleetCommands>());

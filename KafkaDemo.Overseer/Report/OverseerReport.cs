@@ -3,10 +3,10 @@ using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Topics;
 using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.StrimziWatch;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +19,7 @@ public sealed class OverseerReport(
     RecentIntervals recent,
     ControlLoop control,
     SustainableRateRecord sustainable,
-    KafkaClusterState cluster,
+    KafkaResourceState cluster,
     AgentActivity agent,
     RunTimeline timeline,
     IOptions<OverseerOptions> options,
@@ -194,7 +194,7 @@ public sealed class OverseerReport(
     public static string KafkaHealth(FleetView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        if (view.Cluster is { } cluster)
+        if (view.EmbeddedCluster is { } cluster)
         {
             var down = cluster.Brokers.Where(b => !b.Up).Select(b => b.Id).ToList();
             return down.Count == 0 ? "healthy" : $"degraded: broker(s) {string.Join(", ", down)} down";
