@@ -170,7 +170,8 @@ public sealed class ClusterFaultTests
         var state = cluster.Get<KafkaResourceState>();
         var loop = cluster.Get<AgentLoop>();
         await watcher.StartAsync(Token);
-        var (second, vibectl) = await AgentCluster.StartSecondClusterAsync(ioThreads: 6);
+        var second = await AgentCluster.StartSecondClusterAsync(ioThreads: 6);
+        var vibectl = second.View;
         await using (second)
         {
             try
@@ -180,7 +181,7 @@ public sealed class ClusterFaultTests
                 Assert.Equal(1, cluster.Vibectl.AutoRuns);
 
                 // Recreate cluster: the AppHost writes the new cluster's kubeconfig over the old one.
-                second.WriteKubeconfig(cluster.Kubeconfig);
+                second.Api.WriteKubeconfig(cluster.Kubeconfig);
 
                 await Eventually.TrueAsync(() => state.BrokerConfig.GetValueOrDefault("num.io.threads") == "6", Deadline, "The watch did not follow the new kubeconfig.");
                 await loop.RunRoundAsync("manual", Token);

@@ -98,7 +98,7 @@ public sealed class ClusterWatchTests
             var events = await EventuallyEventsAsync(cluster, 3);
             Assert.Equal(
                 [
-                    "KafkaTopic orders: config.retention.ms (unset)→1000 (kubectl-patch)",
+                    "KafkaTopic orders: config.retention.ms 600000→1000 (kubectl-patch)", // k3d/kafka/topics.yaml keeps orders 10 min
                     "KafkaTopic audit created (kubectl-create)",
                     "KafkaTopic clicks deleted",
                 ],
@@ -133,7 +133,7 @@ public sealed class ClusterWatchTests
                 {
                     cluster.Api.Delete(AgentCluster.Topics, "kafka", "clicks");
                     var orders = cluster.Api.Get(AgentCluster.Topics, "kafka", "orders")!;
-                    orders["spec"]!["partitions"] = 6;
+                    orders["spec"]!["partitions"] = 12;
                     cluster.Api.Put(orders, "kubectl-edit");
                 }
 
@@ -145,7 +145,7 @@ public sealed class ClusterWatchTests
         try
         {
             var events = await EventuallyEventsAsync(cluster, 2);
-            Assert.Equal(["KafkaTopic clicks deleted", "KafkaTopic orders: partitions 3→6 (kubectl-edit)"], events.Select(e => e.Message).Order(StringComparer.Ordinal));
+            Assert.Equal(["KafkaTopic clicks deleted", "KafkaTopic orders: partitions 6→12 (kubectl-edit)"], events.Select(e => e.Message).Order(StringComparer.Ordinal));
             Assert.Equal(2, Volatile.Read(ref lists));
         }
         finally
