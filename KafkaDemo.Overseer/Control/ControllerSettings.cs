@@ -1,10 +1,13 @@
 using KafkaDemo.Messaging.Limits;
+using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Control;
 
 /// <summary>How the rate controller behaves. Bound from <c>Overseer:Controller</c>; SLO and on/off also change at runtime.</summary>
 public sealed class ControllerSettings
 {
+    public const string SectionName = "Overseer:Controller";
+
     /// <summary>Whether the controller moves the rate.</summary>
     public bool Enabled { get; set; } = ControllerLimits.DefaultEnabled;
 
@@ -114,5 +117,16 @@ public sealed class ControllerSettings
         {
             yield return $"{section}:MemorySeconds must be from 1 to 86400; it is {MemorySeconds}.";
         }
+    }
+}
+
+/// <summary>Checks <see cref="ControllerSettings"/> at start-up; every message names its key.</summary>
+public sealed class ControllerSettingsValidator : IValidateOptions<ControllerSettings>
+{
+    public ValidateOptionsResult Validate(string? name, ControllerSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Problems(ControllerSettings.SectionName).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

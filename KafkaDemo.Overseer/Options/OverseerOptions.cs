@@ -1,9 +1,12 @@
-using KafkaDemo.Overseer.Control;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Options;
 
-/// <summary>Configuration section <c>Overseer</c>. The AppHost fills it in.</summary>
+/// <summary>
+/// Configuration section <c>Overseer</c>: the mode, the instances polled and the run's timing. The AppHost
+/// fills it in. Its subsections (<c>Controller</c>, <c>Cluster</c>, <c>Agent</c>, <c>BrokerMetrics</c>) are
+/// bound by the features they configure, next to them.
+/// </summary>
 public sealed class OverseerOptions
 {
     public const string SectionName = "Overseer";
@@ -34,8 +37,6 @@ public sealed class OverseerOptions
 
     /// <summary>Seconds shown on the charts.</summary>
     public int ChartSeconds { get; set; } = 300;
-
-    public ControllerSettings Controller { get; set; } = new();
 }
 
 /// <summary>Checks <see cref="OverseerOptions"/> at start-up; every message names its key.</summary>
@@ -89,7 +90,6 @@ public sealed class OverseerOptionsValidator : IValidateOptions<OverseerOptions>
             failures.Add($"{S}:ChartSeconds must be from 30 to 3600; it is {options.ChartSeconds}.");
         }
 
-        failures.AddRange(options.Controller.Problems($"{S}:Controller"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

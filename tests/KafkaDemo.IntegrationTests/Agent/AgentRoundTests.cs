@@ -3,7 +3,8 @@ extern alias overseer;
 using KafkaDemo.TestSupport;
 using Microsoft.Extensions.Hosting;
 using overseer::KafkaDemo.Overseer.Agent;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.BrokerPresets;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;
@@ -167,13 +168,13 @@ public sealed class AgentRoundTests
         var watcher = cluster.Get<IEnumerable<IHostedService>>().OfType<KafkaResourceWatcher>().Single();
         await watcher.StartAsync(Token);
         var timeline = cluster.Get<RunTimeline>();
-        await Eventually.TrueAsync(() => cluster.Get<KafkaClusterState>().BrokerConfig.Count > 0, TimeSpan.FromSeconds(20), "The watch never saw the Kafka resource.");
+        await Eventually.TrueAsync(() => cluster.Get<KafkaResourceState>().BrokerConfig.Count > 0, TimeSpan.FromSeconds(20), "The watch never saw the Kafka resource.");
 
         await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
 
         await Eventually.TrueAsync(() => timeline.Snapshot().Events.Any(e => e.Kind == EventKinds.BrokerConfig && e.Message == "num.io.threads 2→4 (kubectl-patch)"),
             TimeSpan.FromSeconds(20), "No timeline event for the agent's change.");
-        var change = Assert.Single(cluster.Get<KafkaClusterState>().Changes);
+        var change = Assert.Single(cluster.Get<KafkaResourceState>().Changes);
         Assert.Equal("Kafka kafkademo", change.Resource);
         Assert.Equal(["num.io.threads 2→4"], change.Changes.Select(c => c.ToString()));
         Assert.Equal("kubectl-patch", change.FieldManager);

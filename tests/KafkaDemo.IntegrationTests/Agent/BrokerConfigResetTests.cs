@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using KafkaDemo.TestSupport.Kubernetes;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.BrokerPresets;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;

@@ -7,8 +7,8 @@ using k8s.Models;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Hosting;
-using overseer::KafkaDemo.Overseer.Cluster;
 using overseer::KafkaDemo.Overseer.Control;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;
@@ -56,7 +56,7 @@ public sealed class ClusterWatchTests
                 ],
                 events.Select(e => e.Message).Order(StringComparer.Ordinal));
             Assert.All(events, e => Assert.Equal("metadata", e.Details!["kind"]));
-            Assert.All(cluster.Get<KafkaClusterState>().Changes, c => Assert.Equal(ClusterChangeKind.Metadata, c.Kind));
+            Assert.All(cluster.Get<KafkaResourceState>().Changes, c => Assert.Equal(ClusterChangeKind.Metadata, c.Kind));
 
             // The annotation takes nothing from the brokers: the sustainable-rate measurement goes on.
             Assert.Equal("start of the run", cluster.Get<SustainableRateRecord>().Current.Configuration);
@@ -103,7 +103,7 @@ public sealed class ClusterWatchTests
                     "KafkaTopic clicks deleted",
                 ],
                 events.Select(e => e.Message));
-            var changes = cluster.Get<KafkaClusterState>().Changes;
+            var changes = cluster.Get<KafkaResourceState>().Changes;
             Assert.Equal([ClusterChangeKind.Spec, ClusterChangeKind.Created, ClusterChangeKind.Deleted], changes.Select(c => c.Kind));
             Assert.Equal(["partitions (unset)→1", "replicas (unset)→3"], changes[1].Changes.Select(c => c.ToString()));
 

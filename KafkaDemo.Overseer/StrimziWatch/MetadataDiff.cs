@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>
 /// What changed in the metadata a user (or the agent) sets on a resource: labels and annotations by

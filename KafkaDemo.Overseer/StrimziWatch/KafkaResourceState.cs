@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KafkaDemo.Overseer.Timeline;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>
 /// What the Overseer knows of the Kafka cluster's resources now: the broker config, the brokers
 /// ready versus desired, and every spec change seen. Broker readiness changes go to the timeline
 /// (a rolling restart shows as brokers ready dropping and coming back).
 /// </summary>
-public sealed class KafkaClusterState(RunTimeline timeline)
+public sealed class KafkaResourceState(RunTimeline timeline)
 {
     /// <summary>
     /// Spec changes remembered for the run export's <c>clusterChanges</c>: an agent round makes a

@@ -1,4 +1,4 @@
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>What kind of change the watch saw.</summary>
 public enum ClusterChangeKind

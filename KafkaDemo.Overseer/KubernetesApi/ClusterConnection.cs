@@ -1,7 +1,7 @@
 using k8s;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.KubernetesApi;
 
 /// <summary>
 /// The Kubernetes API of the cluster Kafka runs in, through KubernetesClient, when there is one.

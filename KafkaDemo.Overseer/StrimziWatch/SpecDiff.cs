@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>One setting that changed, such as <c>num.io.threads 2→4</c>.</summary>
 /// <param name="Path">Where: a broker config key, or a field of the node pool (resources.limits.memory, jvmOptions.-Xmx, replicas), of a topic (config.retention.ms), or of the metadata (metadata.annotations.strimzi.io/pause-reconciliation).</param>

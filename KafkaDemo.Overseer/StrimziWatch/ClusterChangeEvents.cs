@@ -1,6 +1,6 @@
 using KafkaDemo.Overseer.Timeline;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>Puts every change the watch sees on the timeline (and so on the charts), with what changed and who changed it.</summary>
 public sealed class ClusterChangeEvents(RunTimeline timeline) : IClusterChangeListener

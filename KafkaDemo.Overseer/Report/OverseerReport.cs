@@ -3,14 +3,14 @@ using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Topics;
 using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.StrimziWatch;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Api;
+namespace KafkaDemo.Overseer.Report;
 
 /// <summary>The figures the page and the API show, computed from the fleet, the merged seconds and the controller.</summary>
 public sealed class OverseerReport(
@@ -19,7 +19,7 @@ public sealed class OverseerReport(
     RecentIntervals recent,
     ControlLoop control,
     SustainableRateRecord sustainable,
-    KafkaClusterState cluster,
+    KafkaResourceState cluster,
     AgentActivity agent,
     RunTimeline timeline,
     IOptions<OverseerOptions> options,
@@ -74,7 +74,7 @@ public sealed class OverseerReport(
                 settings.Enabled,
                 settings.SloP99Ms,
                 sustainable.Current.Rate ?? 0,
-                StateName(control.State),
+                ControllerStates.Name(control.State),
                 control.LastDecision?.Reason,
                 Sustainable(sustainable.Current),
                 [.. sustainable.Previous.Select(Sustainable)]),
@@ -194,7 +194,7 @@ public sealed class OverseerReport(
     public static string KafkaHealth(FleetView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        if (view.Cluster is { } cluster)
+        if (view.EmbeddedCluster is { } cluster)
         {
             var down = cluster.Brokers.Where(b => !b.Up).Select(b => b.Id).ToList();
             return down.Count == 0 ? "healthy" : $"degraded: broker(s) {string.Join(", ", down)} down";
@@ -202,10 +202,4 @@ public sealed class OverseerReport(
 
         return view.LiveConsumers.Any() ? "healthy (consumers are reading)" : "unknown";
     }
-
-    public static string StateName(ControllerState state) => state switch
-    {
-        ControllerState.BackingOff => "backing-off",
-        _ => state.ToString().ToLowerInvariant(),
-    };
 }

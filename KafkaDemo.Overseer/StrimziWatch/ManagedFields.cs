@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>Reads who made a change from an object's <c>metadata.managedFields</c>.</summary>
 public static class ManagedFields

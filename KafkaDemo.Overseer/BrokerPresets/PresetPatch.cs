@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using KafkaDemo.Messaging.Agent;
+using KafkaDemo.Overseer.StrimziWatch;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.BrokerPresets;
 
 /// <summary>
 /// What resetting the Kafka resource to a preset changes, computed from the resource as it was

@@ -1,4 +1,4 @@
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.KubernetesApi;
 
 /// <summary>
 /// How long to wait before trying a failed call again: <see cref="Initial"/>, doubling with every

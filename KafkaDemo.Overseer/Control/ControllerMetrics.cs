@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
-using KafkaDemo.Overseer.Options;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Metrics;
+namespace KafkaDemo.Overseer.Control;
 
-/// <summary>The Overseer's OpenTelemetry instruments: controller target, max sustainable rate, SLO and its breaches.</summary>
-public sealed class OverseerMetrics : IDisposable
+/// <summary>
+/// The rate controller's OpenTelemetry instruments, on the Overseer's meter: the target it sets, the
+/// max sustainable rate, the SLO, its breaches and the decisions.
+/// </summary>
+public sealed class ControllerMetrics : IDisposable
 {
     public const string MeterName = "KafkaDemo.Overseer";
 
@@ -18,10 +19,10 @@ public sealed class OverseerMetrics : IDisposable
     private double _maxSustainable;
     private double _slo;
 
-    public OverseerMetrics(IMeterFactory meterFactory, FleetState fleet, IOptions<OverseerOptions> options)
+    public ControllerMetrics(IMeterFactory meterFactory, FleetState fleet, IOptions<ControllerSettings> settings)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _slo = options.Value.Controller.SloP99Ms;
+        ArgumentNullException.ThrowIfNull(settings);
+        _slo = settings.Value.SloP99Ms;
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(fleet);
         _meter = meterFactory.Create(MeterName);

@@ -8,7 +8,7 @@ namespace KafkaDemo.Overseer.Fleet;
 /// Turns changes in the embedded cluster's state into timeline events, whoever caused them: the
 /// dashboard commands, the API, a test or a script.
 /// </summary>
-public sealed class ClusterWatcher(RunTimeline timeline)
+public sealed class EmbeddedFaultEvents(RunTimeline timeline)
 {
     private ClusterState? _previous;
 

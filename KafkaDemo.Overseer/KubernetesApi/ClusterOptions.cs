@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.KubernetesApi;
 
 /// <summary>
 /// <c>Overseer:Cluster</c>: the Kubernetes cluster Kafka runs in (k3d mode, or external mode with

@@ -3,9 +3,10 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KafkaDemo.Overseer.KubernetesApi;
 using KafkaDemo.Overseer.Timeline;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.BrokerPresets;
 
 /// <summary>
 /// Baselines to judge the agent by: makes the Kafka resource's whole <c>spec.kafka.config</c> one

@@ -3,9 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
+using KafkaDemo.Overseer.KubernetesApi;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Overseer.Cluster;
+namespace KafkaDemo.Overseer.StrimziWatch;
 
 /// <summary>
 /// Watches the Strimzi Kafka and KafkaNodePool resources and every KafkaTopic in the namespace
@@ -22,7 +23,7 @@ namespace KafkaDemo.Overseer.Cluster;
 /// </summary>
 public sealed partial class KafkaResourceWatcher(
     ClusterConnection cluster,
-    KafkaClusterState state,
+    KafkaResourceState state,
     IEnumerable<IClusterChangeListener> listeners,
     TimeProvider time,
     ILogger<KafkaResourceWatcher> logger) : BackgroundService
