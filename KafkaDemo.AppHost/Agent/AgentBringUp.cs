@@ -26,6 +26,7 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(state);
         CheckBaseUrl(baseUrl, log);
+        CheckKey(apiKey);
         var image = AgentImage.Reference;
         if (await cli.ImageExistsAsync(image, cancellationToken))
         {
@@ -82,6 +83,7 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(log);
+        CheckKey(apiKey);
         await api.ApplyAsync(AgentManifests.Secret(apiKey), cancellationToken);
         if (!string.IsNullOrWhiteSpace(baseUrl))
         {
@@ -102,6 +104,20 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
             },
         }, cancellationToken);
         log.LogInformation("The LLM key is in Secret {Namespace}/{Secret}; the agent pod restarts to read it.", AgentManifests.Namespace, AgentManifests.SecretName);
+    }
+
+    /// <summary>
+    /// The key must reach llm's keys.json as it is: k3d/agent/idle.sh takes only
+    /// <see cref="AgentManifests.KeyCharacters"/>. Refused here, before anything is deployed, with a
+    /// message that does not quote it.
+    /// </summary>
+    private static void CheckKey(string? apiKey)
+    {
+        if (!string.IsNullOrEmpty(apiKey) && !AgentManifests.IsUsableKey(apiKey))
+        {
+            throw new K3dSetupException($"The parameter llm-api-key has a character other than {AgentManifests.KeyCharacters}, so the agent's pod could not give it to llm.",
+                "Check the value (a stray quote, space or line break?) and set it again in the dashboard or with dotnet user-secrets set Parameters:llm-api-key.");
+        }
     }
 
     /// <summary>

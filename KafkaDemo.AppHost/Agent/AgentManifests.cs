@@ -25,11 +25,23 @@ public static class AgentManifests
 
     /// <summary>
     /// The key name written as <c>api_key_name</c> for an OpenAI-compatible server. llm 0.26 looks
-    /// it up in keys.json (there is none in the pod) and then in OPENAI_API_KEY, which the
-    /// Deployment takes from the Secret (openai_models.py register_models sets needs_key from
-    /// api_key_name; the Chat class's key_env_var stays OPENAI_API_KEY; llm/__init__.py get_key).
+    /// it up in keys.json first (openai_models.py register_models sets needs_key from api_key_name;
+    /// llm/__init__.py get_key), where k3d/agent/idle.sh puts the Secret's key under this name at
+    /// the pod's start. Its fallback, OPENAI_API_KEY, would not do: vibectl 0.11.6 deletes it after
+    /// every model call for a model it cannot tie to a provider (model_adapter.py ModelEnvironment.__exit__).
     /// </summary>
     public const string ServerKeyName = "kafkademo-llm";
+
+    /// <summary>
+    /// The characters an LLM key may have: those k3d/agent/idle.sh writes into llm's keys.json as
+    /// they are (its <c>case</c> refuses any other, since it does no JSON escaping). Real keys
+    /// (sk-ant-..., sk-proj-..., hex or base64 tokens) use only these.
+    /// </summary>
+    public const string KeyCharacters = "A-Za-z0-9._~+/=:-";
+
+    /// <summary>Whether <paramref name="apiKey"/> has only <see cref="KeyCharacters"/>.</summary>
+    public static bool IsUsableKey(string apiKey) =>
+        !string.IsNullOrEmpty(apiKey) && apiKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '~' or '+' or '/' or '=' or ':' or '-');
 
     public static IReadOnlyList<JsonObject> Files() => ManifestFiles.Kustomize(AgentImage.Folder);
 
@@ -52,8 +64,14 @@ public static class AgentManifests
         return objects;
     }
 
-    /// <summary>The Secret the pod reads its LLM key from. Only ever sent to the API server, never logged.</summary>
-    public static JsonObject Secret(string apiKey) => new()
+    /// <summary>
+    /// The Secret the pod reads its LLM key from (mounted as a file; idle.sh copies it into llm's
+    /// keys.json). Only ever sent to the API server, never logged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key has a character outside <see cref="KeyCharacters"/> (the message does not quote it).</exception>
+    public static JsonObject Secret(string apiKey) => !IsUsableKey(apiKey)
+        ? throw new ArgumentException($"The LLM key (parameter llm-api-key) has a character other than {KeyCharacters}: the agent's pod could not give it to llm.", nameof(apiKey))
+        : new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Secret",

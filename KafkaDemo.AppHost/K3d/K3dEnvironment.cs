@@ -277,7 +277,7 @@ public sealed class K3dEnvironment(
         {
             // No dashboard to ask: the agent stays not configured.
         }
-        catch (KubernetesApiException ex)
+        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException)
         {
             await notifications.FailedAsync(agent!, log, appLog, ex.Message);
         }

@@ -15,19 +15,8 @@ public static class BrokerConfigBaselines
     public const string Modest = "modest";
     public const string KafkaDefaults = "kafka-defaults";
 
-    /// <summary>
-    /// The tuning keys the cluster starts modest on, at Kafka's defaults (the broker configuration
-    /// reference of Apache Kafka 4.x).
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> KafkaDefaultValues = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["num.io.threads"] = "8",
-        ["num.network.threads"] = "3",
-        ["num.replica.fetchers"] = "1",
-        ["socket.send.buffer.bytes"] = "102400",
-        ["socket.receive.buffer.bytes"] = "102400",
-        ["queued.max.requests"] = "500",
-    };
+    /// <summary>The tuning keys the cluster starts modest on, at Kafka's defaults.</summary>
+    public static IReadOnlyDictionary<string, string> KafkaDefaultValues => KafkaTuningDefaults.Values;
 
     /// <summary>The whole broker config the AppHost applies for <paramref name="layout"/>, as text (<see cref="BrokerConfigValue"/>).</summary>
     public static IReadOnlyDictionary<string, string> ModestValues(KafkaLayout layout)

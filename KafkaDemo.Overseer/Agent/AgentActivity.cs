@@ -1,6 +1,6 @@
 using System.Globalization;
 using KafkaDemo.Overseer.BrokerMetrics;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.Overseer.Agent;
 

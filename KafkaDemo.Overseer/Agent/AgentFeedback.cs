@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.BrokerMetrics;
-using KafkaDemo.Overseer.Cluster;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
+using KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.Overseer.Agent;
 
@@ -22,7 +21,7 @@ public sealed partial class AgentFeedback(
     IProducerFleet producers,
     ControlLoop control,
     SustainableRateRecord sustainable,
-    KafkaClusterState cluster,
+    KafkaResourceState cluster,
     BrokerMetricsBoard brokers,
     TimeProvider time) : IMergedSecondListener
 {
@@ -71,7 +70,7 @@ public sealed partial class AgentFeedback(
         var text = new StringBuilder();
         text.Append(AgentMemory.Start).Append(CultureInfo.InvariantCulture, $" measured {now.At:yyyy-MM-dd HH:mm:ss} UTC\n");
         text.Append(CultureInfo.InvariantCulture,
-            $"SLO: p99 <= {now.SloP99Ms:0.#} ms. Rate: target {now.TargetRate:N0}/s, actual {now.ActualRate:N0}/s (controller {OverseerReport.StateName(control.State)}).\n");
+            $"SLO: p99 <= {now.SloP99Ms:0.#} ms. Rate: target {now.TargetRate:N0}/s, actual {now.ActualRate:N0}/s (controller {ControllerStates.Name(control.State)}).\n");
         var verdict = now.P99Ms <= now.SloP99Ms ? "within the SLO" : "ABOVE the SLO";
         text.Append(CultureInfo.InvariantCulture,
             $"Last {LatencySeconds} s: p50 {now.P50Ms:0.0} ms, p99 {now.P99Ms:0.0} ms, p99.9 {now.P999Ms:0.0} ms ({verdict}).\n");

@@ -3,7 +3,7 @@ using System.Net;
 using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.KubernetesApi;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
 

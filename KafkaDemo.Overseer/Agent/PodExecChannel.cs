@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using k8s;
 using k8s.Models;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.KubernetesApi;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Agent;

@@ -1,7 +1,8 @@
 using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Agent;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.BrokerPresets;
+using KafkaDemo.Overseer.Report;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;

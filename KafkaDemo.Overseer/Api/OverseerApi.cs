@@ -3,6 +3,7 @@ using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
+using KafkaDemo.Overseer.Report;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Autorest;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.KubernetesApi;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.BrokerMetrics;

@@ -3,8 +3,6 @@ using HdrHistogram;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.Fleet;
-using KafkaDemo.Overseer.Metrics;
-using KafkaDemo.Overseer.Options;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
 
@@ -19,15 +17,15 @@ public sealed partial class ControlLoop(
     IProducerFleet producers,
     SustainableRateRecord sustainable,
     RunTimeline timeline,
-    OverseerMetrics metrics,
-    IOptions<OverseerOptions> options,
+    ControllerMetrics metrics,
+    IOptions<ControllerSettings> settings,
     TimeProvider time,
     ILogger<ControlLoop> logger) : IMergedSecondListener
 {
     /// <summary>Time given to a new rate before its seconds count: producers apply it within this.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
-    private readonly RateController _controller = new(options.Value.Controller.Clone());
+    private readonly RateController _controller = new(settings.Value.Clone());
     private readonly List<MergedInterval> _window = [];
     private readonly HistogramBase _windowLatency = LatencyHistograms.Create();
     private readonly HistogramBase _windowDelay = LatencyHistograms.Create();

@@ -21,3 +21,14 @@ public enum ControllerState
     /// <summary>The SLO is breached even at the minimum rate: holding the minimum.</summary>
     Unattainable,
 }
+
+/// <summary>The states' names on the page, in the API and in the agent's memory block.</summary>
+public static class ControllerStates
+{
+    /// <summary>off, measuring, probing, holding, backing-off, unattainable.</summary>
+    public static string Name(ControllerState state) => state switch
+    {
+        ControllerState.BackingOff => "backing-off",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.Overseer.Control;
 

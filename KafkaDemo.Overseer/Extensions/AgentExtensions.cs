@@ -1,8 +1,10 @@
 using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.BrokerMetrics;
-using KafkaDemo.Overseer.Cluster;
+using KafkaDemo.Overseer.BrokerPresets;
 using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.KubernetesApi;
+using KafkaDemo.Overseer.StrimziWatch;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Extensions;
@@ -24,7 +26,7 @@ public static class AgentExtensions
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateOnStart();
 
         services.AddSingleton<ClusterConnection>();
-        services.AddSingleton<KafkaClusterState>();
+        services.AddSingleton<KafkaResourceState>();
         builder.AddBrokerMetrics();
         services.AddSingleton<SustainableRateRecord>();
         services.AddSingleton<AgentFeedback>();

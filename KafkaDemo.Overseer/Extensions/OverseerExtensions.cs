@@ -1,10 +1,9 @@
 using System.Text.Json.Serialization;
 using KafkaDemo.Overseer.Aggregation;
-using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
-using KafkaDemo.Overseer.Metrics;
 using KafkaDemo.Overseer.Options;
+using KafkaDemo.Overseer.Report;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -22,6 +21,8 @@ public static class OverseerExtensions
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<OverseerOptions>, OverseerOptionsValidator>();
         services.AddOptions<OverseerOptions>().BindConfiguration(OverseerOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ControllerSettings>, ControllerSettingsValidator>();
+        services.AddOptions<ControllerSettings>().BindConfiguration(ControllerSettings.SectionName).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
         // No retries and no shared circuit breaker: the next poll is the retry, and one dead
@@ -40,9 +41,9 @@ public static class OverseerExtensions
             var o = sp.GetRequiredService<IOptions<OverseerOptions>>().Value;
             return new RunTimeline(o.ExportIntervalSeconds, o.WarmupSeconds);
         });
-        services.AddSingleton<ClusterWatcher>();
+        services.AddSingleton<EmbeddedFaultEvents>();
         services.AddSingleton<FleetCommands>();
-        services.AddSingleton<OverseerMetrics>();
+        services.AddSingleton<ControllerMetrics>();
         services.AddSingleton<IProducerFleet>(sp => sp.GetRequiredService<FleetCommands>());
         services.AddSingleton<ControlLoop>();
 

@@ -18,7 +18,7 @@ public sealed partial class FleetMonitor(
     IntervalMerger merger,
     IEnumerable<IMergedSecondListener> listeners,
     RunTimeline timeline,
-    ClusterWatcher clusterWatcher,
+    EmbeddedFaultEvents faultEvents,
     IOptions<OverseerOptions> options,
     TimeProvider time,
     ILogger<FleetMonitor> logger) : BackgroundService
@@ -92,7 +92,7 @@ public sealed partial class FleetMonitor(
 
         var view = new FleetView(now, [.. _instances.Values], cluster, clusterHealthy);
         fleet.Update(view);
-        clusterWatcher.Observe(cluster, now);
+        faultEvents.Observe(cluster, now);
 
         var live = _instances.Values.Where(i => !i.Stale && i.LastSeen is not null).Select(i => i.Name).ToList();
         foreach (var interval in merger.Release(live, now.ToUnixTimeSeconds()))

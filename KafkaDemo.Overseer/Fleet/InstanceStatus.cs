@@ -27,7 +27,7 @@ public sealed record InstanceStatus(
 public sealed record FleetView(
     DateTimeOffset At,
     IReadOnlyList<InstanceStatus> Instances,
-    ClusterState? Cluster,
+    ClusterState? EmbeddedCluster,
     bool? EmbeddedKafkaHealthy)
 {
     public static FleetView Empty { get; } = new(DateTimeOffset.MinValue, [], null, null);

@@ -1,13 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using KafkaDemo.Messaging.Validation;
-using KafkaDemo.Overseer.Control;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Options;
 
 /// <summary>
-/// Configuration section <c>Overseer</c>. The AppHost fills it in. Checked at start-up by
-/// <see cref="OverseerOptionsValidator"/>: the attributes, then <see cref="Validate"/> for the URLs and the controller.
+/// Configuration section <c>Overseer</c>: the mode, the instances polled and the run's timing. The AppHost
+/// fills it in. Its subsections (<c>Controller</c>, <c>Cluster</c>, <c>Agent</c>, <c>BrokerMetrics</c>) are
+/// bound by the features they configure, next to them. Checked at start-up by
+/// <see cref="OverseerOptionsValidator"/>: the attributes, then <see cref="Validate"/> for the URLs.
 /// </summary>
 public sealed class OverseerOptions : IValidatableObject
 {
@@ -47,10 +48,7 @@ public sealed class OverseerOptions : IValidatableObject
     [InRange(30, 3600, ErrorMessage = SectionName + ":ChartSeconds must be from {1} to {2}; it is {0}.")]
     public int ChartSeconds { get; set; } = 300;
 
-    /// <summary>Checked by <see cref="ControllerSettings.Problems"/>, the rules it shares with the API (PUT /api/controller).</summary>
-    public ControllerSettings Controller { get; set; } = new();
-
-    /// <summary>The rules the attributes cannot state: every URL absolute, and the controller's settings.</summary>
+    /// <summary>The rule the attributes cannot state: every URL absolute.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         const string S = SectionName;
@@ -65,11 +63,6 @@ public sealed class OverseerOptions : IValidatableObject
         if (!string.IsNullOrEmpty(EmbeddedKafka) && !Uri.TryCreate(EmbeddedKafka, UriKind.Absolute, out _))
         {
             yield return new ValidationResult($"{S}:EmbeddedKafka: '{EmbeddedKafka}' is not an absolute URL.");
-        }
-
-        foreach (var problem in Controller.Problems($"{S}:Controller"))
-        {
-            yield return new ValidationResult(problem);
         }
     }
 }

@@ -13,9 +13,8 @@ namespace KafkaDemo.ArchitectureTests;
 public sealed class FolderCycleTests
 {
     /// <summary>
-    /// The projects held to it. Not yet: KafkaDemo.Overseer (Control, Fleet, Metrics and Options form
-    /// a cycle, and Agent with Api) and KafkaDemo.AppHost (Agent, Extensions, K3d, Kafka, Modes,
-    /// OverseerIdentity, Settings and Strimzi form one), which issue 16 untangles next; each joins
+    /// The projects held to it. Not yet: KafkaDemo.AppHost (Agent, Extensions, K3d, Kafka, Modes,
+    /// OverseerIdentity, Settings and Strimzi form one cycle), which issue 16 untangles next; it joins
     /// this list once it is free of cycles. Tests and benchmarks are not held to it.
     /// </summary>
     private static readonly string[] ProjectNames =
@@ -25,6 +24,7 @@ public sealed class FolderCycleTests
         "KafkaDemo.Producer",
         "KafkaDemo.Consumer",
         "KafkaDemo.EmbeddedKafka",
+        "KafkaDemo.Overseer",
     ];
 
     public static TheoryData<string> Projects { get; } = [.. ProjectNames];

@@ -23,8 +23,17 @@ public sealed class AgentApp : IAsyncLifetime
     /// </summary>
     public const int Limit = 50;
 
-    /// <summary>A round's timeout here: short, so a test can see a hung round time out.</summary>
-    public const int RoundTimeoutSeconds = 30;
+    /// <summary>
+    /// A round's timeout here, in the agent pod's clock, which <see cref="FakeCluster.PodClockFactor"/>
+    /// runs faster (coreutils <c>timeout</c> in the pod fires after about 40 s of real time): long
+    /// enough for a session of <see cref="Limit"/> iterations, each followed by vibectl's 5 s
+    /// <c>--interval</c> sleep (vibectl 0.11.6 subcommands/auto_cmd.py run_auto_command), short
+    /// enough for a test to see a hung round time out.
+    /// </summary>
+    public const int RoundTimeoutSeconds = 4000;
+
+    /// <summary><see cref="RoundTimeoutSeconds"/> in real time.</summary>
+    public static TimeSpan RoundTimeoutRealTime { get; } = TimeSpan.FromSeconds(RoundTimeoutSeconds / FakeCluster.PodClockFactor);
 
     /// <summary>How often the Overseer reads the brokers' metrics here: often, so a test sees a change soon.</summary>
     public const int BrokerPollSeconds = 2;

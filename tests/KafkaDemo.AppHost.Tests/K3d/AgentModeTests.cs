@@ -8,6 +8,7 @@ using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.AppHost.Tests.Running;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.AgentContainer;
 using KafkaDemo.TestSupport.BrokerMetrics;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,8 +18,11 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 
 /// <summary>
 /// One full agent round through the real Overseer, in the whole app in k3d mode against the fake
-/// cluster: the Overseer's pod exec, a scripted vibectl that keeps memory and patches the Kafka
-/// resource, the Overseer's watch turning that into a timeline event, the page showing it all.
+/// cluster: the Overseer's pod exec into the pod the AppHost's Deployment runs, the agent
+/// container's programs emulated from upstream source (vibectl 0.11.6, llm 0.26, the real kubectl
+/// as the pod's service account; the model's answers scripted by TestSupport's DemoAgent, which
+/// patches the Kafka resource once and says DONE), the Overseer's watch turning that into a
+/// timeline event, the page showing it all.
 /// </summary>
 [Collection(SharedAgentApp.Name)]
 public sealed class AgentModeTests(AgentApp fixture)
@@ -65,7 +69,8 @@ public sealed class AgentModeTests(AgentApp fixture)
             + @"Per broker \(handler idle/network idle/queue/produce p99 ms/under-replicated\): kafkademo-dual-0 0\.87/0\.93/0/12\.5/0, kafkademo-dual-1 0\.87/0\.93/0/12\.5/0, kafkademo-dual-2 0\.87/0\.93/0/12\.5/0\.\n",
             document.MemoryAfter);
         Assert.Equal(document.MemoryAfter, Cluster.Vibectl.MemoryAtAuto.Last());
-        Assert.Contains(lines, l => l is { Stream: "stderr", Kind: "note" } && l.Text == $"Note: Completed {AgentApp.Limit} iterations as requested");
+        // The planner's DONE after its one change ends the session early (vibectl 0.11.6 auto_cmd.py 164-167).
+        Assert.Contains(lines, l => l is { Stream: "stderr", Kind: "note", Text: "Note: Auto session exited by user" });
         Assert.Contains(lines, l => l.Kind == "kubectl-command" && l.Text.StartsWith("🔄 Running: kubectl patch kafka kafkademo", StringComparison.Ordinal));
 
         // The agent's kubectl patch reached the Kafka resource; the Overseer's watch saw it.
@@ -129,15 +134,20 @@ public sealed class AgentModeTests(AgentApp fixture)
     }
 
     /// <summary>
-    /// What the scripted vibectl prints when its first plan fails (as <c>Error: ...</c> on stderr,
-    /// exit code 0): a kubectl error of several lines, its continuation lines indented as kubectl
-    /// indents them, so the page must keep leading spaces.
+    /// The model's planner answers an ERROR action whose message has three lines, the later ones
+    /// indented, so the page must keep leading spaces. vibectl 0.11.6 prints it as
+    /// <c>Error: LLM Planning Error: ...</c> (execution/vibe.py handle_vibe_request), then the
+    /// message again as its recovery suggestions, then halts with <c>Error: Error in vibe command:
+    /// LLM planning error: ...</c> (subcommands/auto_cmd.py run_auto_command, cli.py handle_exception),
+    /// and exits 0.
     /// </summary>
-    private const string FailureFirstLine = "Command failed with exit code 1: error: error validating \"STDIN\": error validating data:";
+    private const string FailureFirstLine = "The broker config cannot be changed as the goal asks:";
 
-    private const string FailureIndented = "    ValidationError(Kafka.spec.kafka.config): invalid type for num.io.threads: got \"string\", expected \"integer\"";
+    private const string FailureIndented = "    num.io.threads is already at 16, the most this demo allows;";
 
-    private const string FailureMoreIndented = "        ValidationError(Kafka.spec): unknown field \"replicas\" in io.strimzi.kafka.v1.Kafka.spec";
+    private const string FailureMoreIndented = "        num.network.threads would need a rolling restart.";
+
+    private const string FailureReason = $"Error: LLM Planning Error: {FailureFirstLine}";
 
     private static ILocator RoundSection(IPage page, int round) => page.Locator($"[data-testid=agent-round][data-round='{round}']");
 
@@ -148,8 +158,8 @@ public sealed class AgentModeTests(AgentApp fixture)
         Assert.SkipWhen(fixture.Browser is null, HeadlessChromium.Unavailable ?? "");
         const float Wait = 60_000;
 
-        // A failed round first: vibectl prints an error of three lines and exits 0.
-        Cluster.Vibectl.Fail = $"{FailureFirstLine}\n{FailureIndented}\n{FailureMoreIndented}";
+        // A failed round first: vibectl prints an error of three lines, twice, and exits 0.
+        Cluster.Vibectl.PlannerError = $"{FailureFirstLine}\n{FailureIndented}\n{FailureMoreIndented}";
         int failed;
         try
         {
@@ -157,7 +167,7 @@ public sealed class AgentModeTests(AgentApp fixture)
         }
         finally
         {
-            Cluster.Vibectl.Fail = null;
+            Cluster.Vibectl.PlannerError = null;
         }
 
         await using var context = await fixture.Browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1100 } });
@@ -177,14 +187,23 @@ public sealed class AgentModeTests(AgentApp fixture)
         // The failed round is the newest: open, its reason in its header.
         var failedRound = RoundSection(page, failed);
         await Assertions.Expect(failedRound.Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("failed", new() { Timeout = Wait });
-        await Assertions.Expect(failedRound.Locator("[data-testid=agent-round-reason]")).ToHaveTextAsync($"Error: {FailureFirstLine}");
+        await Assertions.Expect(failedRound.Locator("[data-testid=agent-round-reason]")).ToHaveTextAsync(FailureReason);
         await Assertions.Expect(failedRound).ToHaveJSPropertyAsync("open", true);
 
         // A round of a few hundred lines, run with a click: it opens, the one before closes.
-        await page.Locator("[data-testid=agent-run]").ClickAsync();
+        Cluster.Agent.Model.Planner = LongSession;
+        try
+        {
+            await page.Locator("[data-testid=agent-run]").ClickAsync();
+            await Assertions.Expect(RoundSection(page, failed + 1).Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("ok", new() { Timeout = Wait });
+        }
+        finally
+        {
+            Cluster.Agent.Model.Planner = DemoAgent.Plan;
+        }
+
         var ok = failed + 1;
         var okRound = RoundSection(page, ok);
-        await Assertions.Expect(okRound.Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("ok", new() { Timeout = Wait });
         await Assertions.Expect(okRound).ToHaveJSPropertyAsync("open", true);
         await Assertions.Expect(failedRound).ToHaveJSPropertyAsync("open", false);
         await Assertions.Expect(okRound.Locator(".round-number")).ToHaveTextAsync($"Round {ok}");
@@ -194,6 +213,8 @@ public sealed class AgentModeTests(AgentApp fixture)
         // Every line the Overseer kept, one element each, told apart by kind.
         var document = await fixture.Overseer.GetFromJsonAsync<AgentDocument>("/api/agent", Token);
         var kept = document!.Rounds.Single(r => r.Round == ok).Lines;
+        TestContext.Current.TestOutputHelper!.WriteLine("The long round:\n" + string.Join('\n', kept.Select(l => $"{l.Stream,-8} {l.Kind,-15} {l.Text}")));
+        TestContext.Current.TestOutputHelper!.WriteLine("The failed round:\n" + string.Join('\n', document.Rounds.Single(r => r.Round == failed).Lines.Select(l => $"{l.Stream,-8} {l.Kind,-15} {l.Text}")));
         Assert.InRange(kept.Count, 250, 2000); // a few hundred, all kept (the Overseer keeps up to 2,000 of a round)
         await Assertions.Expect(okRound.Locator(".agent-line")).ToHaveCountAsync(kept.Count, new() { Timeout = Wait });
         await Assertions.Expect(okRound.Locator(".agent-line.kind-planning")).ToHaveCountAsync(AgentApp.Limit);
@@ -201,7 +222,8 @@ public sealed class AgentModeTests(AgentApp fixture)
         await Assertions.Expect(okRound.Locator(".agent-line.kind-command-done")).ToHaveCountAsync(AgentApp.Limit);
         await Assertions.Expect(okRound.Locator(".agent-line.kind-summary")).ToHaveCountAsync(2 * AgentApp.Limit);
         await Assertions.Expect(okRound.Locator(".agent-line.kind-planning").First).ToHaveTextAsync(new Regex(@"^🔄 Consulting \S+ for a plan\.\.\.$"));
-        await Assertions.Expect(okRound.Locator(".agent-line.kind-kubectl-command").First).ToHaveTextAsync(new Regex(@"^🔄 Running: kubectl patch kafka kafkademo "));
+        await Assertions.Expect(okRound.Locator(".agent-line.kind-kubectl-command").First).ToHaveTextAsync(new Regex(@"^🔄 Running: kubectl get kafka kafkademo "));
+        await Assertions.Expect(okRound.Locator(".agent-line.kind-kubectl-command").Nth(1)).ToHaveTextAsync(new Regex(@"^🔄 Running: kubectl patch kafka kafkademo "));
         await Assertions.Expect(okRound.Locator(".agent-line.kind-note").Last).ToHaveTextAsync($"Note: Completed {AgentApp.Limit} iterations as requested");
         await Assertions.Expect(okRound.Locator(".agent-line.kind-error")).ToHaveCountAsync(0);
         await Assertions.Expect(okRound.Locator(".agent-line").First).ToHaveCSSAsync("font-family", new Regex("monospace"));
@@ -210,13 +232,15 @@ public sealed class AgentModeTests(AgentApp fixture)
         await failedRound.Locator("[data-testid=agent-round-head]").ClickAsync();
         await Assertions.Expect(failedRound).ToHaveJSPropertyAsync("open", true);
         var errorLines = failedRound.Locator(".agent-line.kind-error");
-        await Assertions.Expect(errorLines).ToHaveCountAsync(3);
-        await Assertions.Expect(errorLines.Nth(0)).ToHaveTextAsync($"Error: {FailureFirstLine}");
+        await Assertions.Expect(errorLines).ToHaveCountAsync(6);
+        await Assertions.Expect(errorLines.Nth(0)).ToHaveTextAsync(FailureReason);
         await Assertions.Expect(errorLines.Nth(1)).ToHaveTextAsync(new Regex("^" + Regex.Escape(FailureIndented) + "$"), new() { UseInnerText = true });
         await Assertions.Expect(errorLines.Nth(2)).ToHaveTextAsync(new Regex("^" + Regex.Escape(FailureMoreIndented) + "$"), new() { UseInnerText = true });
+        await Assertions.Expect(errorLines.Nth(3)).ToHaveTextAsync($"Error: Error in vibe command: LLM planning error: {FailureFirstLine}");
         await Assertions.Expect(errorLines.Nth(0)).ToHaveCSSAsync("border-left-color", "rgb(244, 67, 54)"); // the theme's --rz-danger
         await Assertions.Expect(failedRound.Locator(".agent-line.kind-planning")).ToHaveCountAsync(1);
-        await Assertions.Expect(failedRound.Locator(".agent-line.kind-note")).ToHaveTextAsync("Note: Starting vibectl auto session");
+        await Assertions.Expect(failedRound.Locator(".agent-line.kind-note")).ToHaveTextAsync(
+            ["Note: Starting vibectl auto session", "Note: Recovery suggestions:", $"Note: {FailureFirstLine}", FailureIndented.Trim(), FailureMoreIndented.Trim()]);
 
         // The brokers' figures after the change: one broker's I/O threads saturated, one whose
         // exporter does not answer. The page marks the one and says why of the other; the cluster's
@@ -305,7 +329,7 @@ public sealed class AgentModeTests(AgentApp fixture)
             await Assertions.Expect(failedRound).ToHaveAttributeAsync("data-mutations", "0");
             await Assertions.Expect(okRound).ToHaveAttributeAsync("data-mutations", "0");
 
-            await Assertions.Expect(hung.Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("timed out", new() { Timeout = (AgentApp.RoundTimeoutSeconds + 60) * 1000 });
+            await Assertions.Expect(hung.Locator("[data-testid=agent-round-result]")).ToHaveTextAsync("timed out", new() { Timeout = (float)(AgentApp.RoundTimeoutRealTime.TotalMilliseconds + 60_000) });
             await Assertions.Expect(hung.Locator("[data-testid=agent-round-reason]")).ToContainTextAsync($"vibectl did not finish within {AgentApp.RoundTimeoutSeconds} s");
             await Assertions.Expect(hung).ToHaveJSPropertyAsync("open", false);
             await Assertions.Expect(failedRound).ToHaveJSPropertyAsync("open", true);
@@ -316,6 +340,14 @@ public sealed class AgentModeTests(AgentApp fixture)
             Cluster.Vibectl.Hang = false;
         }
     }
+
+    /// <summary>
+    /// A planner for a long <c>vibectl auto</c> session, as a real model may keep one going: the demo
+    /// agent's look and change, then a look at the broker config in every iteration up to the limit.
+    /// </summary>
+    private static ModelAnswer LongSession(PlanningCall call) => call.Steps.Count < 2
+        ? DemoAgent.Plan(call)
+        : ModelAnswer.Plan(PlannerAction.Command(DemoAgent.LookCommand, "Watch the broker config while the change settles."));
 
     /// <summary>Runs a round through the API and waits for it to end; its number.</summary>
     private async Task<int> RunRoundAsync()

@@ -10,7 +10,7 @@ using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.BrokerMetrics;
 using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport.Kubernetes;
-using KafkaDemo.TestSupport.Vibectl;
+using KafkaDemo.TestSupport.AgentContainer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,8 +18,9 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 
 /// <summary>
 /// Everything a k3d-mode run needs, without Docker: a scripted docker and k3d, a fake Kubernetes API
-/// server that the AppHost's real KubernetesClient talks to, a simulated Strimzi, and an embedded
-/// Kafka that the Kafka resource's status points at.
+/// server that the AppHost's real KubernetesClient talks to (with its Deployment controller running
+/// the agent's pod, and the agent container's programs behind pod exec), a simulated Strimzi, and an
+/// embedded Kafka that the Kafka resource's status points at.
 /// </summary>
 internal sealed class FakeCluster : IAsyncDisposable
 {
@@ -30,31 +31,35 @@ internal sealed class FakeCluster : IAsyncDisposable
         Kafka = kafka;
         Tools = tools;
         Strimzi = strimzi;
-        Vibectl = new ScriptedVibectl(api);
-
         // Each broker pod's JMX exporter on 9404, behind the API server's pod proxy.
         api.OnPodProxy(request => Task.FromResult(request is { Namespace: "kafka", Port: 9404, Path: "/metrics", Method: "GET" } && !SilentBrokers.ContainsKey(request.Pod)
             ? PodProxyResponse.Prometheus(JmxExporterText.Render(BrokerJmx.GetValueOrDefault(request.Pod, JmxExporterText.Typical)))
             : null));
-        _agentPods = api.OnWrite(w => w.IsOf(ResourceType.Deployments) && w.Namespace == AgentNamespace && w.SpecChanged, (w, _) =>
+
+        // The same agent pods as the IntegrationTests' AgentWorld, run from the Deployment the AppHost applies.
+        _agentPods = AgentPods.Run(api, new AgentContainerOptions
         {
-            RollAgentPod(w.Item);
-            return Task.CompletedTask;
+            Image = AgentImage.FromRepository(KafkaDemo.AppHost.Agent.AgentImage.Reference),
+            Time = new FastForwardTime(PodClockFactor),
         });
     }
 
-    private const string AgentNamespace = "kafkademo-agent";
+    /// <summary>How many times faster every wait in the agent's pod passes (vibectl's interval, coreutils timeout).</summary>
+    public const double PodClockFactor = 100;
 
-    private readonly IDisposable _agentPods;
+    private readonly AgentPods _agentPods;
+
+    /// <summary>The agent container's programs (vibectl 0.11.6, llm 0.26, the real kubectl), behind pod exec.</summary>
+    public AgentContainerPrograms Agent => _agentPods.Programs;
+
+    /// <summary>vibectl in the agent's current pod.</summary>
+    public AgentView Vibectl => _agentPods.View;
 
     /// <summary>What each broker pod's JMX exporter reports, by pod; <see cref="JmxExporterText.Typical"/> for one not named.</summary>
     public ConcurrentDictionary<string, BrokerJmxValues> BrokerJmx { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Broker pods whose exporter does not listen: the pod proxy answers 503 "connection refused".</summary>
     public ConcurrentDictionary<string, bool> SilentBrokers { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>vibectl in the agent pod, behind pod exec.</summary>
-    public ScriptedVibectl Vibectl { get; }
 
     public K3dTestApp Test { get; }
 
@@ -137,34 +142,18 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public IReadOnlyList<string> StatesOf(string resource) => [.. States.Where(s => s.Resource == resource).Select(s => s.State)];
 
-    /// <summary>What the Deployment controller and the kubelet do for the agent: a new ready pod for each pod template.</summary>
-    private void RollAgentPod(JsonObject deployment)
-    {
-        foreach (var old in Api.List(ResourceType.Pods, AgentNamespace))
-        {
-            Api.Delete(ResourceType.Pods, AgentNamespace, (string)old["metadata"]!["name"]!);
-        }
-
-        var labels = deployment["spec"]!["template"]!["metadata"]!["labels"]!.DeepClone();
-        Api.Put(new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject { ["name"] = $"vibectl-{Guid.NewGuid():N}"[..20], ["namespace"] = AgentNamespace, ["labels"] = labels },
-            ["spec"] = deployment["spec"]!["template"]!["spec"]!.DeepClone(),
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Running",
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
-            },
-        });
-    }
-
     public async ValueTask DisposeAsync()
     {
         Strimzi.Dispose();
-        _agentPods.Dispose();
-        await Api.DisposeAsync();
+        try
+        {
+            await _agentPods.DisposeAsync();
+        }
+        finally
+        {
+            await Api.DisposeAsync();
+        }
+
         Kafka.Dispose();
         Test.Dispose();
     }

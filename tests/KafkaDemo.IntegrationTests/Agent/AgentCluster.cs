@@ -1,8 +1,7 @@
 extern alias overseer;
 
-using System.Text.Json.Nodes;
+using KafkaDemo.TestSupport.AgentContainer;
 using KafkaDemo.TestSupport.Kubernetes;
-using KafkaDemo.TestSupport.Vibectl;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,9 +11,12 @@ using overseer::KafkaDemo.Overseer.Extensions;
 namespace KafkaDemo.IntegrationTests.Agent;
 
 /// <summary>
-/// A fake cluster for the agent: the fake Kubernetes API with the Strimzi Kafka and node pool, the
-/// agent's Deployment and pod, and a scripted vibectl behind pod exec; and the Overseer's own
-/// services, built as the Overseer builds them, pointed at it by a kubeconfig.
+/// The agent's world (TestSupport's <see cref="AgentWorld"/>: the fake Kubernetes API with the
+/// repository's k3d/kafka and k3d/agent objects, the agent's pod run by the Deployment controller,
+/// and the container's programs, vibectl 0.11.6, llm 0.26 and the real kubectl, behind pod exec;
+/// waits in the pod pass 100 times faster), and the Overseer's own services, built as the Overseer
+/// builds them, pointed at it by a kubeconfig of their own (the AppHost's, which Recreate cluster
+/// rewrites).
 /// </summary>
 internal sealed class AgentCluster : IAsyncDisposable
 {
@@ -24,115 +26,132 @@ internal sealed class AgentCluster : IAsyncDisposable
 
     private readonly string _directory;
 
-    private AgentCluster(FakeKubernetesApi api, ScriptedVibectl vibectl, WebApplication overseer, string directory)
+    private AgentCluster(AgentWorld world, WebApplication overseer, string directory)
     {
-        Api = api;
-        Vibectl = vibectl;
+        World = world;
+        Vibectl = world.View;
         Overseer = overseer;
         _directory = directory;
     }
 
-    public FakeKubernetesApi Api { get; }
+    public AgentWorld World { get; }
 
-    public ScriptedVibectl Vibectl { get; }
+    public FakeKubernetesApi Api => World.Api;
+
+    /// <summary>vibectl in the agent's pod, as the tests look at it.</summary>
+    public AgentView Vibectl { get; }
 
     /// <summary>The Overseer's services (built, not started: tests drive the loop and start the watch).</summary>
     public WebApplication Overseer { get; }
+
+    /// <summary>The kubeconfig the Overseer reads (the AppHost's, rewritten when it recreates the cluster).</summary>
+    public string Kubeconfig => Path.Combine(_directory, "kubeconfig");
 
     public T Get<T>()
         where T : notnull => Overseer.Services.GetRequiredService<T>();
 
     public static Task<AgentCluster> StartAsync(bool keySet = true, params string[] settings) => StartAsync(keySet, time: null, settings);
 
-    /// <param name="keySet">Whether the agent's Deployment says its LLM key is set.</param>
+    /// <param name="keySet">Whether the AppHost put the LLM key in the agent's Secret (and marked its pod template).</param>
     /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
     /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
-    public static async Task<AgentCluster> StartAsync(bool keySet, TimeProvider? time, params string[] settings)
+    public static Task<AgentCluster> StartAsync(bool keySet, TimeProvider? time, params string[] settings) =>
+        StartAsync(Options(keySet), time, settings);
+
+    /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
+    /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
+    /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
+    public static Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, params string[] settings) =>
+        StartAsync(options, time, services: null, settings);
+
+    /// <param name="options">The world: the Deployment's changes, the key, the model's answers.</param>
+    /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
+    /// <param name="services">Changes to the Overseer's services (an older exec channel, say), with the world they run against.</param>
+    /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
+    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, params string[] settings)
     {
-        var (api, vibectl) = await StartClusterAsync(keySet, "pod-1", ioThreads: 2);
-
+        var world = await StartWorldAsync(options);
         var directory = Directory.CreateTempSubdirectory("kafkademo-agent-").FullName;
-        var kubeconfig = Path.Combine(directory, "kubeconfig");
-        api.WriteKubeconfig(kubeconfig);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        try
         {
-            ["Overseer:Mode"] = "k3d",
-            ["Overseer:Producers:0"] = "http://127.0.0.1:9",
-            ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
-            ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
-            ["Overseer:Cluster:PodPollSeconds"] = "1",
-            ["Overseer:Cluster:Presets:modest:num.io.threads"] = "2",
-            ["Overseer:Cluster:Presets:modest:num.network.threads"] = "2",
-            ["Overseer:Cluster:Presets:kafka-defaults:num.io.threads"] = "8",
-            ["Overseer:Cluster:Presets:kafka-defaults:num.network.threads"] = "3",
-            ["Overseer:Agent:Enabled"] = "true",
-            ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",
-        });
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
-        builder.AddOverseer();
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
+            var kubeconfig = Path.Combine(directory, "kubeconfig");
+            world.Api.WriteKubeconfig(kubeconfig);
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Overseer:Mode"] = "k3d",
+                ["Overseer:Producers:0"] = "http://127.0.0.1:9",
+                ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
+                ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
+                ["Overseer:Cluster:PodPollSeconds"] = "1",
+                ["Overseer:Agent:Enabled"] = "true",
+                ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",
+            });
+            builder.Configuration.AddInMemoryCollection(Presets(world));
+            builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
+            builder.AddOverseer();
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
 
-        return new AgentCluster(api, vibectl, builder.Build(), directory);
+            services?.Invoke(builder.Services, world);
+            return new AgentCluster(world, builder.Build(), directory);
+        }
+        catch
+        {
+            await world.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
     }
 
-    /// <summary>The kubeconfig the Overseer reads (the AppHost's, rewritten when it recreates the cluster).</summary>
-    public string Kubeconfig => Path.Combine(_directory, "kubeconfig");
+    /// <summary>
+    /// The presets as the AppHost passes them (KafkaDemo.AppHost Strimzi/BrokerConfigBaselines.cs
+    /// Presets): modest is the whole config of the Kafka resource the world applied from
+    /// k3d/kafka/kafka.yaml, kafka-defaults the same with the tuning keys at Kafka's defaults
+    /// (KafkaTuningDefaults).
+    /// </summary>
+    private static Dictionary<string, string?> Presets(AgentWorld world)
+    {
+        var config = world.Api.Get(Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject();
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, value) in config)
+        {
+            var text = KafkaDemo.Messaging.Agent.BrokerConfigValue.Text(value!);
+            settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.Messaging.Agent.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
+        }
+
+        return settings;
+    }
+
+    /// <summary>The world with the LLM key in the Secret (or none), waits in the pod 100 times faster.</summary>
+    public static AgentWorldOptions Options(bool keySet = true) => new()
+    {
+        LlmKey = keySet ? "sk-ant-kafkademo-test-key" : null,
+        Programs = new AgentContainerOptions { Time = new FastForwardTime() },
+    };
 
     /// <summary>
-    /// Another fake cluster with the same objects, as <em>Recreate cluster</em> would make (a new API
-    /// port, a new agent pod uid): the caller disposes both.
+    /// Another agent world with the same objects, as <em>Recreate cluster</em> would make (a new API
+    /// server and port, a new agent pod), its Kafka at <paramref name="ioThreads"/> I/O threads: the
+    /// caller disposes it.
     /// </summary>
-    public static Task<(FakeKubernetesApi Api, ScriptedVibectl Vibectl)> StartSecondClusterAsync(int ioThreads) => StartClusterAsync(true, "pod-on-second-cluster", ioThreads);
-
-    private static async Task<(FakeKubernetesApi, ScriptedVibectl)> StartClusterAsync(bool keySet, string podUid, int ioThreads)
+    public static async Task<AgentWorld> StartSecondClusterAsync(int ioThreads)
     {
-        var api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        foreach (var (plural, kind) in new[] { ("kafkas", "Kafka"), ("kafkanodepools", "KafkaNodePool"), ("kafkatopics", "KafkaTopic") })
-        {
-            api.Put(Crd(plural, kind));
-        }
+        var world = await StartWorldAsync(Options());
+        var kafka = world.Api.Get(Kafkas, "kafka", "kafkademo")!;
+        kafka["spec"]!["kafka"]!["config"]!["num.io.threads"] = ioThreads;
+        kafka["metadata"]!.AsObject().Remove("managedFields");
+        world.Api.Put(kafka, "kafkademo");
+        return world;
+    }
 
-        await WaitForServedAsync(api, Kafkas);
-        await WaitForServedAsync(api, NodePools);
-        await WaitForServedAsync(api, Topics);
-        foreach (var ns in new[] { "kafka", "kafkademo-agent" })
-        {
-            api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
-        }
-
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"kafka.strimzi.io/v1","kind":"Kafka","metadata":{"name":"kafkademo","namespace":"kafka"},
-             "spec":{"kafka":{"version":"4.3.1","config":{"num.io.threads":IO,"num.network.threads":2}}}}
-            """.Replace("IO", ioThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))!.AsObject(), "kafkademo");
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaNodePool","metadata":{"name":"dual","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
-             "spec":{"replicas":3,"roles":["controller","broker"],"storage":{"type":"ephemeral"}}}
-            """)!.AsObject(), "kafkademo");
-        foreach (var topic in new[] { "orders", "clicks" })
-        {
-            api.Put(JsonNode.Parse("""
-                {"apiVersion":"kafka.strimzi.io/v1","kind":"KafkaTopic","metadata":{"name":"TOPIC","namespace":"kafka","labels":{"strimzi.io/cluster":"kafkademo"}},
-                 "spec":{"topicName":"TOPIC","partitions":3,"replicas":3,"config":{"min.insync.replicas":2,"retention.bytes":134217728}}}
-                """.Replace("TOPIC", topic, StringComparison.Ordinal))!.AsObject(), "kafkademo");
-        }
-
-        var annotations = keySet ? new JsonObject { [KafkaDemo.Messaging.Agent.AgentDeployment.KeyAnnotation] = "2026-11-30T05:00:00Z" }.ToJsonString() : "{}";
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"vibectl","namespace":"kafkademo-agent"},
-             "spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"vibectl"}},
-                     "template":{"metadata":{"labels":{"app.kubernetes.io/name":"vibectl"},"annotations":ANNOTATIONS},
-                                 "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]}}}}
-            """.Replace("ANNOTATIONS", annotations, StringComparison.Ordinal))!.AsObject(), "kafkademo");
-        api.Put(JsonNode.Parse("""
-            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vibectl-7d9f-abcde","namespace":"kafkademo-agent","uid":"UID","labels":{"app.kubernetes.io/name":"vibectl"}},
-             "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]},
-             "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-            """.Replace("UID", podUid, StringComparison.Ordinal))!.AsObject());
-        return (api, new ScriptedVibectl(api));
+    private static Task<AgentWorld> StartWorldAsync(AgentWorldOptions options)
+    {
+        TestSupport.RequiredTools.Kubectl();
+        return AgentWorld.StartAsync(options, TestContext.Current.CancellationToken);
     }
 
     /// <summary>What a command line runs once flock, timeout and env are taken off: <c>vibectl config set ...</c>.</summary>
@@ -146,22 +165,10 @@ internal sealed class AgentCluster : IAsyncDisposable
         _ => command,
     };
 
-    private static JsonObject Crd(string plural, string kind) => JsonNode.Parse("""
-        {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"PLURAL.kafka.strimzi.io"},
-         "spec":{"group":"kafka.strimzi.io","scope":"Namespaced","names":{"plural":"PLURAL","singular":"SINGULAR","kind":"KIND"},
-                 "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
-                              "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
-        """.Replace("PLURAL", plural, StringComparison.Ordinal).Replace("SINGULAR", kind.ToLowerInvariant(), StringComparison.Ordinal)
-            .Replace("KIND", kind, StringComparison.Ordinal))!.AsObject();
-
-    private static Task WaitForServedAsync(FakeKubernetesApi api, ResourceType type) =>
-        TestSupport.Eventually.TrueAsync(() => api.ServedResources.Any(r => r.Type.Group == type.Group && r.Type.Plural == type.Plural),
-            TimeSpan.FromSeconds(10), $"{type} was not served.");
-
     public async ValueTask DisposeAsync()
     {
         await Overseer.DisposeAsync();
-        await Api.DisposeAsync();
+        await World.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -41,7 +41,7 @@ public sealed class AgentExecTests
         await using var cluster = await AgentCluster.StartAsync();
         using var client = cluster.Api.CreateClient();
 
-        using (var muxed = await client.MuxedStreamNamespacedPodExecAsync("vibectl-7d9f-abcde", "kafkademo-agent", ["llm", "models", "list"], "vibectl",
+        using (var muxed = await client.MuxedStreamNamespacedPodExecAsync(cluster.Vibectl.Pod, "kafkademo-agent", ["llm", "models", "list"], "vibectl",
             stderr: true, stdin: false, stdout: true, tty: false, cancellationToken: Token))
         {
             muxed.Start();
@@ -62,12 +62,16 @@ public sealed class AgentExecTests
         Assert.NotEmpty(vibectl);
         Assert.All(vibectl, c => Assert.Equal(["env", "COLUMNS=10000"], c.Skip(c.IndexOf("vibectl") - 2).Take(2)));
 
-        // What Rich does without it (80 columns, vibectl-0.11.6.md §0): the patch command is split in two.
+        // What Rich does without it (80 columns, vibectl-0.11.6.md §0): the agent's first command, 82
+        // cells wide, is split in two at the last space that fits.
         var channel = cluster.Get<IAgentChannel>();
         var lines = new List<string>();
         await channel.RunAsync(await channel.FindPodAsync(Token), ["vibectl", "auto", "--limit", "1"], line => lines.Add(line.Text), TimeSpan.FromSeconds(30), Token);
-        Assert.Contains("🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p ", lines);
+        var split = lines.FindIndex(l => l.StartsWith("🔄 Running: kubectl get", StringComparison.Ordinal));
+        Assert.True(split >= 0, string.Join('\n', lines));
+        Assert.Equal(["🔄 Running: kubectl get kafka kafkademo -n kafka -o", "jsonpath={.spec.kafka.config}"], lines.Skip(split).Take(2).Select(l => l.TrimEnd()));
         var round = Assert.Single(cluster.Get<AgentActivity>().Rounds);
+        Assert.Contains(round.Output, l => l.Text == "🔄 Running: kubectl get kafka kafkademo -n kafka -o jsonpath={.spec.kafka.config}");
         Assert.Contains(round.Output, l => l.Text.StartsWith("🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {\"spec\"", StringComparison.Ordinal));
     }
 }

@@ -3,15 +3,18 @@ extern alias overseer;
 using KafkaDemo.TestSupport;
 using Microsoft.Extensions.Hosting;
 using overseer::KafkaDemo.Overseer.Agent;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.BrokerPresets;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;
 
 /// <summary>
 /// The Overseer's agent rounds, through the real KubernetesClient pod exec (WebSocket) against the
-/// fake API server, with a scripted vibectl that prints what vibectl 0.11.6 prints, keeps its memory
-/// in a config.yaml, and patches the Kafka resource the way the agent would.
+/// fake API server, in the agent's pod as the repository's k3d/agent Deployment makes it, with the
+/// container's programs emulated from upstream source (vibectl 0.11.6, llm 0.26, the real kubectl as
+/// the pod's service account; only the model's answers are scripted, by TestSupport's DemoAgent:
+/// read the Kafka resource, double num.io.threads, say DONE, and add a note per memory rewrite).
 /// </summary>
 public sealed class AgentRoundTests
 {
@@ -38,7 +41,8 @@ public sealed class AgentRoundTests
         Assert.Equal(AgentRoundResult.Ok, round.Result);
         Assert.Null(round.Reason);
         Assert.Equal(0, round.ExitCode);
-        Assert.Equal("vibectl-7d9f-abcde", round.Pod);
+        Assert.Equal(cluster.Vibectl.Pod, round.Pod);
+        Assert.Matches("^vibectl-[0-9a-f]+-[a-z0-9]{5}$", round.Pod); // the Deployment's pod, as its controller names it
         Assert.Equal(AgentState.Idle, activity.State);
 
         // The memory vibectl had when auto ran is the Overseer's block, within max_chars.
@@ -53,8 +57,10 @@ public sealed class AgentRoundTests
         var command = Assert.Single(round.Output, l => l.Kind == AgentLineKind.KubectlCommand && l.Text.Contains("patch", StringComparison.Ordinal));
         Assert.Equal("""🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""", command.Text);
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == $"🔄 Consulting {KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel} for a plan...");
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text.StartsWith("Patched num.io.threads from 2 to 4", StringComparison.Ordinal));
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Note && l.Stream == AgentOutputSource.Stderr && l.Text == "Note: Completed 5 iterations as requested");
+        // The summary: kubectl's own output, summed up by the (scripted) model after "✨ Vibe".
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text == "kafka.kafka.strimzi.io/kafkademo patched The brokers apply the new thread pool size without a restart.");
+        // The demo agent says DONE after its one change: vibectl ends the session early (auto_cmd.py 164-167).
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Note && l.Stream == AgentOutputSource.Stderr && l.Text == "Note: Auto session exited by user");
         Assert.Contains(round.Output, l => l.Stream == AgentOutputSource.Overseer && l.Text.StartsWith("[overseer] memory written and read back", StringComparison.Ordinal));
     }
 
@@ -64,13 +70,20 @@ public sealed class AgentRoundTests
         await using var cluster = await AgentCluster.StartAsync();
         var lookups = PodLookups(cluster);
         var execs = cluster.Api.Execs.Count;
+        var pod = cluster.Vibectl.Pod;
 
         await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
 
         Assert.Equal(lookups + 1, PodLookups(cluster));
-        Assert.All(cluster.Api.Execs.Skip(execs), e => Assert.Equal("vibectl-7d9f-abcde", e.Pod));
+        Assert.All(cluster.Api.Execs.Skip(execs), e => Assert.Equal(pod, e.Pod));
         Assert.True(cluster.Api.Execs.Count - execs >= 9, "The round ran its set-up, memory and auto in the pod.");
     }
+
+    /// <summary>
+    /// The note DemoAgent's memory rewrite adds after the patch: "Ran" and the kubectl command vibectl
+    /// gave it as the interaction's action (memory.py update_memory's prompt).
+    /// </summary>
+    private const string PatchNote = """Ran kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""";
 
     private static int PodLookups(AgentCluster cluster) =>
         cluster.Api.Requests.Count(r => r.Method == "GET" && r.Path == "/api/v1/namespaces/kafkademo-agent/pods");
@@ -82,11 +95,14 @@ public sealed class AgentRoundTests
         var loop = cluster.Get<AgentLoop>();
 
         await loop.RunRoundAsync("manual", Token);
+        var afterFirst = cluster.Vibectl.Memory; // rewritten by the model after each of the round's commands
         await loop.RunRoundAsync("schedule", Token);
 
         var second = cluster.Vibectl.MemoryAtAuto.Last();
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(second, AgentMemory.Start));
-        Assert.Contains("Round 1: set num.io.threads 2→4 because handler idle was low.", second, StringComparison.Ordinal);
+        Assert.Contains(PatchNote, afterFirst, StringComparison.Ordinal);
+        Assert.Contains(PatchNote, second, StringComparison.Ordinal);
+        Assert.EndsWith(afterFirst[(afterFirst.IndexOf(AgentMemory.End, StringComparison.Ordinal) + AgentMemory.End.Length)..].Trim(), second, StringComparison.Ordinal);
         Assert.Equal(2, cluster.Get<AgentActivity>().Rounds.Count);
         // Configured once per pod.
         Assert.Single(cluster.Vibectl.Commands.Select(AgentCluster.Inner), c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
@@ -123,7 +139,7 @@ public sealed class AgentRoundTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, AgentMemory.Start));
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, AgentMemory.End));
         Assert.Contains("Plan: try num.network.threads 4 next.", told, StringComparison.Ordinal);
-        Assert.Contains("Round 1: set num.io.threads 2→4", told, StringComparison.Ordinal);
+        Assert.Contains(PatchNote, told, StringComparison.Ordinal);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(told, "SLO: p99 <="));
     }
 
@@ -152,13 +168,13 @@ public sealed class AgentRoundTests
         var watcher = cluster.Get<IEnumerable<IHostedService>>().OfType<KafkaResourceWatcher>().Single();
         await watcher.StartAsync(Token);
         var timeline = cluster.Get<RunTimeline>();
-        await Eventually.TrueAsync(() => cluster.Get<KafkaClusterState>().BrokerConfig.Count > 0, TimeSpan.FromSeconds(20), "The watch never saw the Kafka resource.");
+        await Eventually.TrueAsync(() => cluster.Get<KafkaResourceState>().BrokerConfig.Count > 0, TimeSpan.FromSeconds(20), "The watch never saw the Kafka resource.");
 
         await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
 
         await Eventually.TrueAsync(() => timeline.Snapshot().Events.Any(e => e.Kind == EventKinds.BrokerConfig && e.Message == "num.io.threads 2→4 (kubectl-patch)"),
             TimeSpan.FromSeconds(20), "No timeline event for the agent's change.");
-        var change = Assert.Single(cluster.Get<KafkaClusterState>().Changes);
+        var change = Assert.Single(cluster.Get<KafkaResourceState>().Changes);
         Assert.Equal("Kafka kafkademo", change.Resource);
         Assert.Equal(["num.io.threads 2→4"], change.Changes.Select(c => c.ToString()));
         Assert.Equal("kubectl-patch", change.FieldManager);
@@ -207,7 +223,7 @@ public sealed class AgentRoundTests
 
         var round = cluster.Get<AgentActivity>().Rounds[^1];
         Assert.Equal(AgentRoundResult.Failed, round.Result);
-        Assert.Equal("Another agent round still runs in pod vibectl-7d9f-abcde (it holds /tmp/kafkademo-agent-round.lock); two rounds never run at once.", round.Reason);
+        Assert.Equal($"Another agent round still runs in pod {cluster.Vibectl.Pod} (it holds /tmp/kafkademo-agent-round.lock); two rounds never run at once.", round.Reason);
         Assert.Equal(1, cluster.Vibectl.AutoRuns);
         Assert.Equal(memory, cluster.Vibectl.Memory);
 
@@ -234,20 +250,27 @@ public sealed class AgentRoundTests
     public async Task A_round_whose_vibectl_prints_an_error_failed_with_that_line_though_vibectl_exited_0()
     {
         await using var cluster = await AgentCluster.StartAsync();
-        cluster.Vibectl.Fail = "Error executing vibe request: LLM Execution Error for model claude-3-7-sonnet-latest: No key found - add one using 'llm keys set anthropic' or set the ANTHROPIC_API_KEY environment variable";
+        const string Message = "The Kafka resource kafkademo has no broker config to tune.";
+        cluster.Vibectl.PlannerError = Message;
 
         await cluster.Get<AgentLoop>().RunRoundAsync("manual", Token);
 
+        // vibectl 0.11.6 execution/vibe.py handle_vibe_request prints the planner's ERROR as
+        // "LLM Planning Error: ..."; auto_cmd.py halts with "Error in vibe command: LLM planning error: ...",
+        // which cli.py auto hands to handle_exception: printed, and exit 0.
+        const string Reason = $"Error: LLM Planning Error: {Message}";
         var activity = cluster.Get<AgentActivity>();
         var round = Assert.Single(activity.Rounds);
         Assert.Equal(AgentRoundResult.Failed, round.Result);
         Assert.Equal(0, round.ExitCode);
-        Assert.Equal($"Error: {cluster.Vibectl.Fail}", round.Reason);
+        Assert.Equal(Reason, round.Reason);
         Assert.Equal(AgentState.Failed, activity.State);
-        Assert.Equal($"Round 1 failed: Error: {cluster.Vibectl.Fail}", activity.Detail);
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Error);
+        Assert.Equal($"Round 1 failed: {Reason}", activity.Detail);
+        Assert.Equal([Reason, $"Error: Error in vibe command: LLM planning error: {Message}"],
+            round.Output.Where(l => l.Kind == AgentLineKind.Error).Select(l => l.Text));
+        Assert.DoesNotContain(round.Output, l => l.Text.StartsWith("Note: Completed", StringComparison.Ordinal) || l.Text == "Note: Auto session exited by user");
         var ended = cluster.Get<RunTimeline>().Snapshot().Events.Last(e => e.Kind == EventKinds.Agent);
-        Assert.Equal($"Agent round 1 failed: Error: {cluster.Vibectl.Fail}", ended.Message);
+        Assert.Equal($"Agent round 1 failed: {Reason}", ended.Message);
         Assert.Equal("failed", ended.Details!["result"]);
     }
 
@@ -260,7 +283,7 @@ public sealed class AgentRoundTests
 
         var round = Assert.Single(cluster.Get<AgentActivity>().Rounds);
         Assert.Equal(AgentRoundResult.Failed, round.Result);
-        Assert.StartsWith("The model 'claude-sonnet-4' is not one llm knows in pod vibectl-7d9f-abcde", round.Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"The model 'claude-sonnet-4' is not one llm knows in pod {cluster.Vibectl.Pod}", round.Reason, StringComparison.Ordinal);
         Assert.Contains("claude-sonnet-4.6", round.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(cluster.Vibectl.Commands.Select(AgentCluster.Inner), c => c is ["vibectl", ..]);
     }

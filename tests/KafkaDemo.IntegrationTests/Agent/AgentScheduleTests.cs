@@ -1,6 +1,5 @@
 extern alias overseer;
 
-using System.Text.Json.Nodes;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Time.Testing;
@@ -15,9 +14,6 @@ namespace KafkaDemo.IntegrationTests.Agent;
 /// </summary>
 public sealed class AgentScheduleTests
 {
-    private static readonly ResourceType Deployments = new("apps", "v1", "deployments");
-
-
     private static readonly DateTimeOffset Start = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
@@ -39,11 +35,9 @@ public sealed class AgentScheduleTests
             Assert.Empty(cluster.Vibectl.Commands);
 
             // The AppHost puts the key into the Secret and marks the pod template, as it does when the
-            // key is given in the dashboard after start.
-            var deployment = cluster.Api.Get(Deployments, "kafkademo-agent", "vibectl")!;
-            deployment["spec"]!["template"]!["metadata"]!["annotations"] = new JsonObject { [KafkaDemo.Messaging.Agent.AgentDeployment.KeyAnnotation] = "2026-11-30T06:00:05Z" };
-            deployment["metadata"]!.AsObject().Remove("managedFields");
-            cluster.Api.Put(deployment, "kafkademo");
+            // key is given in the dashboard after start: the Deployment controller replaces the pod.
+            var keyless = cluster.Vibectl.Pod;
+            cluster.World.SetLlmKey("sk-ant-kafkademo-test-key", Start.AddSeconds(5));
 
             await Eventually.TrueAsync(() =>
             {
@@ -56,21 +50,24 @@ public sealed class AgentScheduleTests
             Assert.Empty(activity.Rounds);
             Assert.Equal(0, cluster.Vibectl.AutoRuns);
 
-            // The pod is replaced (restarted to read a new key, or lost with its node): its vibectl
-            // starts with default settings, and is set up again without waiting for a round.
+            Assert.NotEqual(keyless, cluster.Vibectl.Pod);
+            Assert.DoesNotContain(cluster.Api.Execs, e => e.Pod == keyless);
+
+            // The pod is replaced (restarted to read a new key, or lost with its node): the
+            // Deployment's controller makes a new one, whose vibectl starts with default settings
+            // and is set up again without waiting for a round.
             Assert.Equal(1, MemoryBoundsSet(cluster));
-            Assert.True(cluster.Api.Delete(ResourceType.Pods, "kafkademo-agent", "vibectl-7d9f-abcde"));
-            cluster.Api.Put(JsonNode.Parse("""
-                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"vibectl-7d9f-fghij","namespace":"kafkademo-agent","uid":"pod-2","labels":{"app.kubernetes.io/name":"vibectl"}},
-                 "spec":{"containers":[{"name":"vibectl","image":"kafkademo-vibectl:test"}]},
-                 "status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}
-                """)!.AsObject());
+            var lost = cluster.Vibectl.Pod;
+            Assert.True(cluster.Api.Delete(ResourceType.Pods, "kafkademo-agent", lost));
             await Eventually.TrueAsync(() =>
             {
                 clock.Advance(TimeSpan.FromSeconds(5));
-                return MemoryBoundsSet(cluster) == 2;
+                return MemoryBoundsSet(cluster) == 2 && cluster.Vibectl.Pod != lost && cluster.Vibectl.Instructions is not null;
             }, Deadline, "The replacement pod's vibectl was not set up.");
-            Assert.Contains(cluster.Api.Execs, e => e.Pod == "vibectl-7d9f-fghij" && AgentCluster.Inner(e.Command).SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+            var replacement = cluster.Vibectl.Pod;
+            Assert.NotEqual(lost, replacement);
+            Assert.Contains(cluster.Api.Execs, e => e.Pod == replacement && AgentCluster.Inner(e.Command).SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
+            Assert.Equal(AgentInstructions.Text, cluster.Vibectl.Instructions);
             Assert.Empty(activity.Rounds);
         }
         finally
@@ -97,7 +94,7 @@ public sealed class AgentScheduleTests
         {
             await Eventually.TrueAsync(() => Task.FromResult(activity.State == AgentState.Failed), Deadline, () => $"The unknown model was not reported: {activity.State}, {activity.Detail}");
 
-            Assert.StartsWith("vibectl could not be set up in pod vibectl-7d9f-abcde: The model 'claude-3-7-sonnet-latest' is not one llm knows", activity.Detail, StringComparison.Ordinal);
+            Assert.StartsWith($"vibectl could not be set up in pod {cluster.Vibectl.Pod}: The model 'claude-3-7-sonnet-latest' is not one llm knows", activity.Detail, StringComparison.Ordinal);
             Assert.Contains("anthropic/claude-3-7-sonnet-latest", activity.Detail, StringComparison.Ordinal);
             Assert.Contains("claude-3.7-sonnet", activity.Detail, StringComparison.Ordinal);
             Assert.Empty(activity.Rounds);

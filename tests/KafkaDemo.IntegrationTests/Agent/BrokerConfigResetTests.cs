@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using KafkaDemo.TestSupport.Kubernetes;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.BrokerPresets;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;
@@ -27,7 +27,6 @@ public sealed class BrokerConfigResetTests
         "Overseer:Cluster:Presets:kafka-defaults:auto.create.topics.enable=false",
     ];
 
-    private const string ModestConfig = """{"auto.create.topics.enable":false,"min.insync.replicas":2,"num.io.threads":2,"num.network.threads":2}""";
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -36,6 +35,7 @@ public sealed class BrokerConfigResetTests
     {
         await using var cluster = await AgentCluster.StartAsync(true, Preset);
         using var client = cluster.Api.CreateClient();
+        var modest = Sorted(Config(cluster)); // k3d/kafka/kafka.yaml's, as applied
 
         // What an agent could have done: tuned, added keys, paused Strimzi.
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("""
@@ -46,12 +46,12 @@ public sealed class BrokerConfigResetTests
         var result = await cluster.Get<BrokerConfigPresets>().ApplyAsync("modest", Token);
 
         var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
-        Assert.Equal(ModestConfig, Sorted(kafka["spec"]!["kafka"]!["config"]!.AsObject()));
+        Assert.Equal(modest, Sorted(kafka["spec"]!["kafka"]!["config"]!.AsObject()));
         Assert.Null(kafka["metadata"]!["annotations"]?["strimzi.io/pause-reconciliation"]);
         Assert.Equal("true", result.PauseRemoved);
         var reset = Assert.Single(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Message.StartsWith("Broker config reset", StringComparison.Ordinal));
         Assert.Equal(
-            "Broker config reset to the 'modest' preset: set auto.create.topics.enable (unset)→false, min.insync.replicas (unset)→2, num.io.threads 16→2; "
+            "Broker config reset to the 'modest' preset: set num.io.threads 16→2; "
             + "removed log.retention.ms (was 1000), unclean.leader.election.enable (was true); removed the strimzi.io/pause-reconciliation annotation (was true)",
             reset.Message);
         Assert.Equal(true, reset.Details!["pauseAnnotationRemoved"]);
@@ -67,6 +67,9 @@ public sealed class BrokerConfigResetTests
     public async Task A_key_added_between_the_read_and_the_patch_is_not_left_behind()
     {
         await using var cluster = await AgentCluster.StartAsync(true, Preset);
+        var defaults = Config(cluster);
+        defaults["num.io.threads"] = 8; // Kafka's defaults for the two the cluster starts modest on
+        defaults["num.network.threads"] = 3;
 
         // Just as the Overseer's first patch arrives, someone else adds a key (the store commits it
         // before the patch is handled): the patch, computed without it, must not land.
@@ -74,8 +77,7 @@ public sealed class BrokerConfigResetTests
 
         await cluster.Get<BrokerConfigPresets>().ApplyAsync("kafka-defaults", Token);
 
-        var config = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject();
-        Assert.Equal("""{"auto.create.topics.enable":false,"min.insync.replicas":2,"num.io.threads":8,"num.network.threads":3}""", Sorted(config));
+        Assert.Equal(Sorted(defaults), Sorted(Config(cluster)));
         Assert.Equal([409, 200], cluster.Api.Requests.Where(r => r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager).Select(r => r.StatusCode));
         var reset = Assert.Single(cluster.Get<RunTimeline>().Snapshot().Events, e => e.Message.StartsWith("Broker config reset", StringComparison.Ordinal));
         Assert.Contains("removed compression.type (was zstd-1)", reset.Message, StringComparison.Ordinal);
@@ -88,7 +90,8 @@ public sealed class BrokerConfigResetTests
         await using var cluster = await AgentCluster.StartAsync(true, Preset);
         using var race = ChangeOnOverseersPatch(cluster, _ => true);
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Get<BrokerConfigPresets>().ApplyAsync("modest", Token));
+        // kafka-defaults: modest is what k3d/kafka/kafka.yaml starts with, so it would change nothing.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Get<BrokerConfigPresets>().ApplyAsync("kafka-defaults", Token));
 
         Assert.Equal($"The Kafka resource kafka/kafkademo changed under each of {BrokerConfigPresets.MaxAttempts} attempts to reset it; try again.", failure.Message);
         Assert.Equal(BrokerConfigPresets.MaxAttempts, cluster.Api.Requests.Count(r => r.Method == "PATCH" && r.StatusCode == (int)HttpStatusCode.Conflict));
@@ -117,6 +120,9 @@ public sealed class BrokerConfigResetTests
             },
         });
     }
+
+    private static JsonObject Config(AgentCluster cluster) =>
+        cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject().DeepClone().AsObject();
 
     private static string Sorted(JsonObject config) =>
         new JsonObject(config.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();

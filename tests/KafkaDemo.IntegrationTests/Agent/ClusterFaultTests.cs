@@ -8,7 +8,7 @@ using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using overseer::KafkaDemo.Overseer.Agent;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.IntegrationTests.Agent;
 
@@ -90,7 +90,7 @@ public sealed class ClusterFaultTests
         using var slow = cluster.Api.AddFault(FaultRule.Latency("GET", BrokerPods, TimeSpan.FromSeconds(5), times: 1));
         cluster.Api.Put(Garbage("kafkademo-dual-9", "kafka", BrokerLabels));
         var watcher = cluster.Get<IEnumerable<IHostedService>>().OfType<KafkaResourceWatcher>().Single();
-        var state = cluster.Get<KafkaClusterState>();
+        var state = cluster.Get<KafkaResourceState>();
         await watcher.StartAsync(Token);
         try
         {
@@ -167,10 +167,11 @@ public sealed class ClusterFaultTests
     {
         await using var cluster = await AgentCluster.StartAsync();
         var watcher = cluster.Get<IEnumerable<IHostedService>>().OfType<KafkaResourceWatcher>().Single();
-        var state = cluster.Get<KafkaClusterState>();
+        var state = cluster.Get<KafkaResourceState>();
         var loop = cluster.Get<AgentLoop>();
         await watcher.StartAsync(Token);
-        var (second, vibectl) = await AgentCluster.StartSecondClusterAsync(ioThreads: 6);
+        var second = await AgentCluster.StartSecondClusterAsync(ioThreads: 6);
+        var vibectl = second.View;
         await using (second)
         {
             try
@@ -180,7 +181,7 @@ public sealed class ClusterFaultTests
                 Assert.Equal(1, cluster.Vibectl.AutoRuns);
 
                 // Recreate cluster: the AppHost writes the new cluster's kubeconfig over the old one.
-                second.WriteKubeconfig(cluster.Kubeconfig);
+                second.Api.WriteKubeconfig(cluster.Kubeconfig);
 
                 await Eventually.TrueAsync(() => state.BrokerConfig.GetValueOrDefault("num.io.threads") == "6", Deadline, "The watch did not follow the new kubeconfig.");
                 await loop.RunRoundAsync("manual", Token);

@@ -7,8 +7,8 @@ using k8s.Models;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Hosting;
-using overseer::KafkaDemo.Overseer.Cluster;
 using overseer::KafkaDemo.Overseer.Control;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.IntegrationTests.Agent;
@@ -56,7 +56,7 @@ public sealed class ClusterWatchTests
                 ],
                 events.Select(e => e.Message).Order(StringComparer.Ordinal));
             Assert.All(events, e => Assert.Equal("metadata", e.Details!["kind"]));
-            Assert.All(cluster.Get<KafkaClusterState>().Changes, c => Assert.Equal(ClusterChangeKind.Metadata, c.Kind));
+            Assert.All(cluster.Get<KafkaResourceState>().Changes, c => Assert.Equal(ClusterChangeKind.Metadata, c.Kind));
 
             // The annotation takes nothing from the brokers: the sustainable-rate measurement goes on.
             Assert.Equal("start of the run", cluster.Get<SustainableRateRecord>().Current.Configuration);
@@ -98,12 +98,12 @@ public sealed class ClusterWatchTests
             var events = await EventuallyEventsAsync(cluster, 3);
             Assert.Equal(
                 [
-                    "KafkaTopic orders: config.retention.ms (unset)→1000 (kubectl-patch)",
+                    "KafkaTopic orders: config.retention.ms 600000→1000 (kubectl-patch)", // k3d/kafka/topics.yaml keeps orders 10 min
                     "KafkaTopic audit created (kubectl-create)",
                     "KafkaTopic clicks deleted",
                 ],
                 events.Select(e => e.Message));
-            var changes = cluster.Get<KafkaClusterState>().Changes;
+            var changes = cluster.Get<KafkaResourceState>().Changes;
             Assert.Equal([ClusterChangeKind.Spec, ClusterChangeKind.Created, ClusterChangeKind.Deleted], changes.Select(c => c.Kind));
             Assert.Equal(["partitions (unset)→1", "replicas (unset)→3"], changes[1].Changes.Select(c => c.ToString()));
 
@@ -133,7 +133,7 @@ public sealed class ClusterWatchTests
                 {
                     cluster.Api.Delete(AgentCluster.Topics, "kafka", "clicks");
                     var orders = cluster.Api.Get(AgentCluster.Topics, "kafka", "orders")!;
-                    orders["spec"]!["partitions"] = 6;
+                    orders["spec"]!["partitions"] = 12;
                     cluster.Api.Put(orders, "kubectl-edit");
                 }
 
@@ -145,7 +145,7 @@ public sealed class ClusterWatchTests
         try
         {
             var events = await EventuallyEventsAsync(cluster, 2);
-            Assert.Equal(["KafkaTopic clicks deleted", "KafkaTopic orders: partitions 3→6 (kubectl-edit)"], events.Select(e => e.Message).Order(StringComparer.Ordinal));
+            Assert.Equal(["KafkaTopic clicks deleted", "KafkaTopic orders: partitions 6→12 (kubectl-edit)"], events.Select(e => e.Message).Order(StringComparer.Ordinal));
             Assert.Equal(2, Volatile.Read(ref lists));
         }
         finally

@@ -1,8 +1,8 @@
 extern alias overseer;
 
 using overseer::KafkaDemo.Overseer.Agent;
-using overseer::KafkaDemo.Overseer.Cluster;
 using overseer::KafkaDemo.Overseer.Components.Dashboard;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.UnitTests.Agent;
 

@@ -2,7 +2,7 @@ extern alias overseer;
 
 using System.Text.Json.Nodes;
 using KafkaDemo.Messaging.Agent;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.BrokerPresets;
 
 namespace KafkaDemo.UnitTests.Agent;
 

@@ -1,7 +1,7 @@
 extern alias overseer;
 
 using System.Text.Json.Nodes;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.UnitTests.Agent;
 

@@ -1,8 +1,8 @@
 extern alias overseer;
 
 using Microsoft.Extensions.Time.Testing;
-using overseer::KafkaDemo.Overseer.Cluster;
 using overseer::KafkaDemo.Overseer.Control;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.UnitTests.Agent;
 

@@ -4,7 +4,7 @@ using KafkaDemo.UnitTests.Overseer;
 using Microsoft.Extensions.DependencyInjection;
 using overseer::KafkaDemo.Overseer.Agent;
 using overseer::KafkaDemo.Overseer.BrokerMetrics;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.UnitTests.BrokerMetrics;
 
@@ -105,7 +105,7 @@ public sealed class BrokerFiguresTests
         var time = host.Time;
         var board = host.Services.GetRequiredService<BrokerMetricsBoard>();
         var activity = host.Services.GetRequiredService<AgentActivity>();
-        var cluster = host.Services.GetRequiredService<KafkaClusterState>();
+        var cluster = host.Services.GetRequiredService<KafkaResourceState>();
         cluster.SetBrokerConfig(System.Text.Json.Nodes.JsonNode.Parse("""
             {"num.io.threads":4,"num.network.threads":2,"num.replica.fetchers":1,"queued.max.requests":500,
              "socket.receive.buffer.bytes":102400,"socket.send.buffer.bytes":102400,"default.replication.factor":3,"min.insync.replicas":2}

@@ -9,8 +9,6 @@ using Microsoft.Extensions.Time.Testing;
 using overseer::KafkaDemo.Overseer.Aggregation;
 using overseer::KafkaDemo.Overseer.Control;
 using overseer::KafkaDemo.Overseer.Fleet;
-using overseer::KafkaDemo.Overseer.Metrics;
-using overseer::KafkaDemo.Overseer.Options;
 using overseer::KafkaDemo.Overseer.Timeline;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -27,7 +25,7 @@ internal sealed class ControlLoopSimulation : IDisposable
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly OverseerMetrics _metrics;
+    private readonly ControllerMetrics _metrics;
     private readonly SimulatedPlant _plant;
     private readonly Fleet _fleet;
     private readonly MergedInterval[] _ring;
@@ -39,8 +37,8 @@ internal sealed class ControlLoopSimulation : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         _plant = plant;
         _fleet = new Fleet(startRate);
-        var options = MsOptions.Create(new OverseerOptions { Controller = settings });
-        _metrics = new OverseerMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new FleetState(), options);
+        var options = MsOptions.Create(settings);
+        _metrics = new ControllerMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new FleetState(), options);
         Record = new SustainableRateRecord(Clock);
         Loop = new ControlLoop(_fleet, Record, Timeline, _metrics, options, Clock, NullLogger<ControlLoop>.Instance);
 

@@ -10,9 +10,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using overseer::KafkaDemo.Overseer.Api;
 using overseer::KafkaDemo.Overseer.Extensions;
 using overseer::KafkaDemo.Overseer.Fleet;
+using overseer::KafkaDemo.Overseer.Report;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.UnitTests.Overseer;

@@ -2,7 +2,8 @@ extern alias overseer;
 
 using KafkaDemo.Messaging.Measurement;
 using overseer::KafkaDemo.Overseer.Aggregation;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.KubernetesApi;
+using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.UnitTests.Overseer;
@@ -67,13 +68,13 @@ public sealed class TimelineBoundsTests
     [Fact]
     public void Cluster_changes_past_the_bound_are_dropped_oldest_first()
     {
-        var state = new KafkaClusterState(new RunTimeline());
-        for (var i = 0; i < KafkaClusterState.MaxChanges + 10; i++)
+        var state = new KafkaResourceState(new RunTimeline());
+        for (var i = 0; i < KafkaResourceState.MaxChanges + 10; i++)
         {
             state.Add(new ClusterChange(DateTimeOffset.UnixEpoch, "Kafka kafkademo", i, "kubectl-patch", []));
         }
 
-        Assert.Equal(KafkaClusterState.MaxChanges, state.Changes.Count);
+        Assert.Equal(KafkaResourceState.MaxChanges, state.Changes.Count);
         Assert.Equal(10, state.Changes[0].Generation);
     }
 

@@ -10,7 +10,7 @@ using consumer::KafkaDemo.Consumer.Options;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using overseer::KafkaDemo.Overseer.Agent;
 using overseer::KafkaDemo.Overseer.BrokerMetrics;
-using overseer::KafkaDemo.Overseer.Cluster;
+using overseer::KafkaDemo.Overseer.KubernetesApi;
 using overseer::KafkaDemo.Overseer.Options;
 using producer::KafkaDemo.Producer.Options;
 

@@ -66,6 +66,11 @@ internal sealed class ExecWebSocketSession : IDisposable
             await receiving;
             return;
         }
+        catch (ExecRuntimeException failure)
+        {
+            invocation.Failure = failure.Message;
+            status = InternalError($"error executing command in container: {failure.Message}");
+        }
         catch (Exception failure)
         {
             invocation.Failure = failure.Message;
