@@ -1,4 +1,5 @@
 using KafkaDemo.Messaging.Limits;
+using KafkaDemo.Messaging.Validation;
 
 namespace KafkaDemo.AppHost.Settings;
 
@@ -6,13 +7,7 @@ namespace KafkaDemo.AppHost.Settings;
 public sealed class AgentSettings
 {
     /// <summary>Seconds between agent rounds.</summary>
+    [InRange(AgentLimits.MinIntervalSeconds, AgentLimits.MaxIntervalSeconds,
+        ErrorMessage = KafkaDemoSettings.SectionName + ":Agent:IntervalSeconds must be from {1} to {2}; it is {0}.")]
     public int IntervalSeconds { get; set; } = AgentLimits.DefaultIntervalSeconds;
-
-    public IEnumerable<string> Validate(string section)
-    {
-        if (AgentLimits.IntervalProblem($"{section}:IntervalSeconds", IntervalSeconds) is { } problem)
-        {
-            yield return problem;
-        }
-    }
 }

@@ -1,13 +1,23 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using KafkaDemo.Messaging.Limits;
+using KafkaDemo.Messaging.Validation;
 
 namespace KafkaDemo.AppHost.Settings;
 
 /// <summary>
 /// <c>KafkaDemo:K3d</c>: the k3d cluster and the Strimzi Kafka in it. The defaults are the ones
-/// written in <c>k3d/cluster.yaml</c> and <c>k3d/kafka/</c>.
+/// written in <c>k3d/cluster.yaml</c> and <c>k3d/kafka/</c>. Checked with <see cref="KafkaDemoSettings"/>:
+/// the attributes, then <see cref="Validate"/> for what they cannot say.
 /// </summary>
-public sealed class K3dSettings
+public sealed class K3dSettings : IValidatableObject
 {
+    private const string S = KafkaDemoSettings.SectionName + ":K3d";
+
+    private const string ClusterNameProblem = S + ":ClusterName must be 1 to 32 lowercase letters, digits or '-', starting with a letter; it is '{0}'.";
+
+    private const string StorageProblem = S + ":Storage must be ephemeral or persistent; it is '{0}'.";
+
     /// <summary>The Strimzi release whose operator is installed; its manifest is checked against it.</summary>
     public const string StrimziVersion = "1.2.0";
 
@@ -20,12 +30,16 @@ public sealed class K3dSettings
     public const int NodePortMax = 32767;
 
     /// <summary>The k3d cluster's name (its containers are k3d-&lt;name&gt;-*).</summary>
+    [NotBlank(ErrorMessage = ClusterNameProblem)]
+    [Matches("^[a-z][a-z0-9-]{0,31}$", ErrorMessage = ClusterNameProblem)]
     public string ClusterName { get; set; } = "kafkademo";
 
     /// <summary>k3d agent nodes beside the one server node.</summary>
+    [InRange(0, 8, ErrorMessage = S + ":Agents must be from {1} to {2}; it is {0}.")]
     public int Agents { get; set; } = 2;
 
     /// <summary>Kafka nodes (each a KRaft controller and a broker).</summary>
+    [InRange(1, ClusterLimits.MaxBrokers, ErrorMessage = S + ":Brokers must be from {1} to {2}; it is {0}.")]
     public int Brokers { get; set; } = 3;
 
     /// <summary>
@@ -35,6 +49,8 @@ public sealed class K3dSettings
     public int NodePort { get; set; } = 30092;
 
     /// <summary><c>ephemeral</c> (the default: a new cluster starts empty) or <c>persistent</c>.</summary>
+    [NotBlank(ErrorMessage = StorageProblem)]
+    [Matches("^(?i:ephemeral|persistent)$", ErrorMessage = StorageProblem)]
     public string Storage { get; set; } = "ephemeral";
 
     /// <summary>
@@ -48,6 +64,7 @@ public sealed class K3dSettings
     public string? StateDirectory { get; set; }
 
     /// <summary>How long to wait for Kafka (and its topics) to be Ready before failing.</summary>
+    [InRange(1, 7200, ErrorMessage = S + ":ReadyTimeoutSeconds must be from {1} to {2}; it is {0}.")]
     public int ReadyTimeoutSeconds { get; set; } = 900;
 
     /// <summary>Delete the cluster when the AppHost stops. By default it is kept, so the next start is fast.</summary>
@@ -80,46 +97,20 @@ public sealed class K3dSettings
     /// <summary>The Overseer's kubeconfig for this cluster: its own service account's token, not the admin's (k3d/overseer).</summary>
     public string OverseerKubeconfigPath => Path.Combine(ResolvedStateDirectory, $"{ClusterName}-overseer.kubeconfig");
 
-    /// <summary>Every problem, each naming its key under <paramref name="section"/>.</summary>
-    public IEnumerable<string> Validate(string section)
+    /// <summary>The rules the attributes cannot state: node ports that fit the range together, and Strimzi's forbidden broker settings.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrEmpty(ClusterName) || ClusterName.Length > 32 || !ClusterName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
-            || !char.IsAsciiLetterLower(ClusterName[0]))
-        {
-            yield return $"{section}:ClusterName must be 1 to 32 lowercase letters, digits or '-', starting with a letter; it is '{ClusterName}'.";
-        }
-
-        if (Agents is < 0 or > 8)
-        {
-            yield return $"{section}:Agents must be from 0 to 8; it is {Agents}.";
-        }
-
-        if (Brokers is < 1 or > 9)
-        {
-            yield return $"{section}:Brokers must be from 1 to 9; it is {Brokers}.";
-        }
-
         if (NodePort < NodePortMin || NodePort + Math.Max(Brokers, 1) > NodePortMax)
         {
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"{section}:NodePort must leave room for {Brokers + 1} consecutive node ports within {NodePortMin}-{NodePortMax}; it is {NodePort}.");
-        }
-
-        if (!string.Equals(Storage, "ephemeral", StringComparison.OrdinalIgnoreCase) && !PersistentStorage)
-        {
-            yield return $"{section}:Storage must be ephemeral or persistent; it is '{Storage}'.";
-        }
-
-        if (ReadyTimeoutSeconds is < 1 or > 7200)
-        {
-            yield return $"{section}:ReadyTimeoutSeconds must be from 1 to 7200; it is {ReadyTimeoutSeconds}.";
+            yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture,
+                $"{S}:NodePort must leave room for {Brokers + 1} consecutive node ports within {NodePortMin}-{NodePortMax}; it is {NodePort}."));
         }
 
         foreach (var key in BrokerConfig.Keys)
         {
             if (Strimzi.StrimziConfigRules.ForbiddenReason(key) is { } reason)
             {
-                yield return $"{section}:BrokerConfig:{key}: {reason}";
+                yield return new ValidationResult($"{S}:BrokerConfig:{key}: {reason}");
             }
         }
     }

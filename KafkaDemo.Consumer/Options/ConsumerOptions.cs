@@ -1,7 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+using KafkaDemo.Messaging.Topics;
+using KafkaDemo.Messaging.Validation;
+
 namespace KafkaDemo.Consumer.Options;
 
-/// <summary>Configuration section <c>Consumer</c>.</summary>
-public sealed class ConsumerOptions
+/// <summary>
+/// Configuration section <c>Consumer</c>, checked at start-up by <see cref="ConsumerOptionsValidator"/>:
+/// the attributes, then <see cref="Validate"/> for the topic spec.
+/// </summary>
+public sealed class ConsumerOptions : IValidatableObject
 {
     public const string SectionName = "Consumer";
 
@@ -12,12 +19,15 @@ public sealed class ConsumerOptions
     public string Topics { get; set; } = "orders:3,clicks:1";
 
     /// <summary>Consumer group; instances with the same group share the partitions.</summary>
+    [NotBlank(ErrorMessage = SectionName + ":GroupId must not be empty.")]
     public string GroupId { get; set; } = "kafkademo";
 
     /// <summary>Stop after this many verified messages (standalone runs); 0 runs until stopped.</summary>
+    [InRange(0, double.MaxValue, ErrorMessage = SectionName + ":MessageCount must be 0 (run until stopped) or more; it is {0}.")]
     public long MessageCount { get; set; }
 
     /// <summary>Standalone runs also stop after this many seconds without a message, once something arrived.</summary>
+    [InRange(1, 3600, ErrorMessage = SectionName + ":IdleExitSeconds must be from {1} to {2}; it is {0}.")]
     public int IdleExitSeconds { get; set; } = 10;
 
     /// <summary>
@@ -33,4 +43,13 @@ public sealed class ConsumerOptions
         !string.IsNullOrWhiteSpace(InstanceId) ? InstanceId
         : Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } service ? service
         : "consumer";
+
+    /// <summary>What the attributes cannot state: the topics must parse as a topic spec.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!TopicSpec.TryParse(Topics, out _, out var topicError))
+        {
+            yield return new ValidationResult($"{SectionName}:Topics: {topicError}");
+        }
+    }
 }

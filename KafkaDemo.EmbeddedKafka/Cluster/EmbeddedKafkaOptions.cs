@@ -1,12 +1,18 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Net.Sockets;
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
+using KafkaDemo.Messaging.Validation;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.EmbeddedKafka.Cluster;
 
-/// <summary>Configuration section <c>EmbeddedKafka</c>.</summary>
-public sealed class EmbeddedKafkaOptions
+/// <summary>
+/// Configuration section <c>EmbeddedKafka</c>, checked at start-up by <see cref="EmbeddedKafkaOptionsValidator"/>:
+/// the attributes, then <see cref="Validate"/> for what they cannot say.
+/// </summary>
+public sealed class EmbeddedKafkaOptions : IValidatableObject
 {
     public const string SectionName = "EmbeddedKafka";
 
@@ -14,29 +20,29 @@ public sealed class EmbeddedKafkaOptions
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>Port of broker 1; broker n listens on <c>Port + n - 1</c>. 0 lets librdkafka pick free ports.</summary>
-    [Range(0, 65535)]
+    [InRange(0, IPEndPoint.MaxPort, ErrorMessage = SectionName + ":Port must be from {1} (ephemeral ports) to {2}; it is {0}.")]
     public int Port { get; set; } = 9092;
 
     /// <summary>Number of brokers.</summary>
-    [Range(1, 9)]
+    [InRange(1, ClusterLimits.MaxBrokers, ErrorMessage = SectionName + ":Brokers must be from {1} to {2}; it is {0}.")]
     public int Brokers { get; set; } = 3;
 
     /// <summary>Topics to create, in the <see cref="TopicSpec"/> form (weights are ignored here).</summary>
     public string Topics { get; set; } = "orders:3,clicks:1";
 
     /// <summary>Partitions per topic.</summary>
-    [Range(1, 1000)]
+    [InRange(1, ClusterLimits.MaxPartitions, ErrorMessage = SectionName + ":Partitions must be from {1} to {2}; it is {0}.")]
     public int Partitions { get; set; } = 6;
 
     /// <summary>Replicas per partition; at most <see cref="Brokers"/>.</summary>
-    [Range(1, 9)]
+    [InRange(1, ClusterLimits.MaxBrokers, ErrorMessage = SectionName + ":ReplicationFactor must be from {1} to {2}; it is {0}.")]
     public int ReplicationFactor { get; set; } = 3;
 
     /// <summary>
     /// How long a classic consumer group waits for more members before its first rebalance.
     /// Kafka's default is 3000 ms; 0 makes consumers start at once.
     /// </summary>
-    [Range(0, 60_000)]
+    [InRange(0, 60_000, ErrorMessage = SectionName + ":GroupInitialRebalanceDelayMs must be from {1} to {2}; it is {0}.")]
     public int GroupInitialRebalanceDelayMs { get; set; }
 
     /// <summary>
@@ -46,7 +52,7 @@ public sealed class EmbeddedKafkaOptions
     /// time-based retention keeps the broker fast. Consumers that fall further behind than this see
     /// truncation, which they report as such.
     /// </summary>
-    [Range(0, 86_400)]
+    [InRange(0, 86_400, ErrorMessage = SectionName + ":RetentionSeconds must be from {1} to {2}; it is {0}.")]
     public int RetentionSeconds { get; set; } = 5;
 
     /// <summary>librdkafka debug contexts for the broker's own log (for example "mock,broker"); empty for none.</summary>
@@ -54,44 +60,36 @@ public sealed class EmbeddedKafkaOptions
 
     /// <summary>The brokers' ports, in broker id order, or zeros for ephemeral ports.</summary>
     public IEnumerable<int> BrokerPorts() => Enumerable.Range(0, Brokers).Select(i => Port == 0 ? 0 : Port + i);
-}
 
-/// <summary>Checks <see cref="EmbeddedKafkaOptions"/> at start-up, naming the key at fault.</summary>
-public sealed class EmbeddedKafkaOptionsValidator : IValidateOptions<EmbeddedKafkaOptions>
-{
-    public ValidateOptionsResult Validate(string? name, EmbeddedKafkaOptions options)
+    /// <summary>The rules the attributes cannot state: an IPv4 address, settings checked against each other, and the topic spec.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        if (!IPAddress.TryParse(Host, out var address) || address.AddressFamily != AddressFamily.InterNetwork)
         {
-            failures.AddRange(results.Select(r =>
-                $"{EmbeddedKafkaOptions.SectionName}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+            yield return new ValidationResult($"{SectionName}:Host: '{Host}' is not an IPv4 address.");
         }
 
-        if (!IPAddress.TryParse(options.Host, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        if (ReplicationFactor > Brokers)
         {
-            failures.Add($"{EmbeddedKafkaOptions.SectionName}:Host: '{options.Host}' is not an IPv4 address.");
+            yield return new ValidationResult(
+                $"{SectionName}:ReplicationFactor: {ReplicationFactor} is more than the {Brokers} broker(s) of {SectionName}:Brokers.");
         }
 
-        if (options.ReplicationFactor > options.Brokers)
+        if (Port != 0 && Port + Brokers - 1 > IPEndPoint.MaxPort)
         {
-            failures.Add(
-                $"{EmbeddedKafkaOptions.SectionName}:ReplicationFactor: {options.ReplicationFactor} is more than the "
-                + $"{options.Brokers} broker(s) of {EmbeddedKafkaOptions.SectionName}:Brokers.");
+            yield return new ValidationResult($"{SectionName}:Port: {Port} leaves no room for {Brokers} consecutive ports.");
         }
 
-        if (options.Port != 0 && options.Port + options.Brokers - 1 > 65535)
+        if (!TopicSpec.TryParse(Topics, out _, out var topicError))
         {
-            failures.Add($"{EmbeddedKafkaOptions.SectionName}:Port: {options.Port} leaves no room for {options.Brokers} consecutive ports.");
+            yield return new ValidationResult($"{SectionName}:Topics: {topicError}");
         }
-
-        if (!TopicSpec.TryParse(options.Topics, out _, out var topicError))
-        {
-            failures.Add($"{EmbeddedKafkaOptions.SectionName}:Topics: {topicError}");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>
+/// Checks <see cref="EmbeddedKafkaOptions"/> at start-up, naming the key at fault. The options
+/// source generator writes it from the attributes and <see cref="EmbeddedKafkaOptions.Validate"/>.
+/// </summary>
+[OptionsValidator]
+public sealed partial class EmbeddedKafkaOptionsValidator : IValidateOptions<EmbeddedKafkaOptions>;

@@ -1,11 +1,9 @@
-using System.Globalization;
-
 namespace KafkaDemo.Messaging.Limits;
 
 /// <summary>
 /// How often the agent runs, written once: the AppHost's <c>KafkaDemo:Agent:IntervalSeconds</c> and
-/// the Overseer's <c>Overseer:Agent:IntervalSeconds</c> both start from these and are checked by
-/// <see cref="IntervalProblem"/>.
+/// the Overseer's <c>Overseer:Agent:IntervalSeconds</c> both start from these and are checked against
+/// <see cref="MinIntervalSeconds"/> and <see cref="MaxIntervalSeconds"/> (their <c>[InRange]</c> attributes).
 /// </summary>
 public static class AgentLimits
 {
@@ -15,10 +13,4 @@ public static class AgentLimits
     public const int MinIntervalSeconds = 10;
 
     public const int MaxIntervalSeconds = 86_400;
-
-    /// <summary>Why <paramref name="seconds"/> is not a valid interval, naming <paramref name="key"/>, or null when it is.</summary>
-    public static string? IntervalProblem(string key, int seconds) =>
-        seconds is >= MinIntervalSeconds and <= MaxIntervalSeconds
-            ? null
-            : string.Create(CultureInfo.InvariantCulture, $"{key} must be from {MinIntervalSeconds} to {MaxIntervalSeconds}; it is {seconds}.");
 }

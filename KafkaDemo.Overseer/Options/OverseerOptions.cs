@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using KafkaDemo.Messaging.Validation;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Options;
@@ -5,9 +7,10 @@ namespace KafkaDemo.Overseer.Options;
 /// <summary>
 /// Configuration section <c>Overseer</c>: the mode, the instances polled and the run's timing. The AppHost
 /// fills it in. Its subsections (<c>Controller</c>, <c>Cluster</c>, <c>Agent</c>, <c>BrokerMetrics</c>) are
-/// bound by the features they configure, next to them.
+/// bound by the features they configure, next to them. Checked at start-up by
+/// <see cref="OverseerOptionsValidator"/>: the attributes, then <see cref="Validate"/> for the URLs.
 /// </summary>
-public sealed class OverseerOptions
+public sealed class OverseerOptions : IValidatableObject
 {
     public const string SectionName = "Overseer";
 
@@ -15,81 +18,56 @@ public sealed class OverseerOptions
     public string Mode { get; set; } = "unknown";
 
     /// <summary>Base URLs of the producers, e.g. http://producer (service discovery) or http://localhost:5101.</summary>
+    [NotEmpty(ErrorMessage = SectionName + ":Producers must list at least one base URL (e.g. " + SectionName + ":Producers:0=http://localhost:5101).")]
     public List<string> Producers { get; set; } = [];
 
     /// <summary>Base URLs of the consumers.</summary>
+    [NotEmpty(ErrorMessage = SectionName + ":Consumers must list at least one base URL (e.g. " + SectionName + ":Consumers:0=http://localhost:5102).")]
     public List<string> Consumers { get; set; } = [];
 
     /// <summary>Base URL of the embedded Kafka's control API, in embedded mode.</summary>
     public string? EmbeddedKafka { get; set; }
 
     /// <summary>How often instances are polled, in milliseconds.</summary>
+    [InRange(100, 10_000, ErrorMessage = SectionName + ":PollIntervalMs must be from {1} to {2}; it is {0}.")]
     public int PollIntervalMs { get; set; } = 1000;
 
     /// <summary>An instance that has not answered for this long is stale and left out.</summary>
+    [InRange(2, 300, ErrorMessage = SectionName + ":StaleAfterSeconds must be from {1} to {2}; it is {0}.")]
     public int StaleAfterSeconds { get; set; } = 5;
 
     /// <summary>Seconds at the start of the run left out of the aggregated figures.</summary>
+    [InRange(0, 3600, ErrorMessage = SectionName + ":WarmupSeconds must be from {1} to {2}; it is {0}.")]
     public int WarmupSeconds { get; set; } = 30;
 
     /// <summary>Length of one interval of the exported run (OpenMessaging Benchmark uses 10 s).</summary>
+    [InRange(1, 600, ErrorMessage = SectionName + ":ExportIntervalSeconds must be from {1} to {2}; it is {0}.")]
     public int ExportIntervalSeconds { get; set; } = 10;
 
     /// <summary>Seconds shown on the charts.</summary>
+    [InRange(30, 3600, ErrorMessage = SectionName + ":ChartSeconds must be from {1} to {2}; it is {0}.")]
     public int ChartSeconds { get; set; } = 300;
-}
 
-/// <summary>Checks <see cref="OverseerOptions"/> at start-up; every message names its key.</summary>
-public sealed class OverseerOptionsValidator : IValidateOptions<OverseerOptions>
-{
-    public ValidateOptionsResult Validate(string? name, OverseerOptions options)
+    /// <summary>The rule the attributes cannot state: every URL absolute.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        const string S = OverseerOptions.SectionName;
-        var failures = new List<string>();
-        foreach (var (key, urls) in new[] { ("Producers", options.Producers), ("Consumers", options.Consumers) })
+        const string S = SectionName;
+        foreach (var (key, urls) in new[] { ("Producers", Producers), ("Consumers", Consumers) })
         {
-            if (urls.Count == 0)
-            {
-                failures.Add($"{S}:{key} must list at least one base URL (e.g. {S}:{key}:0=http://localhost:5101).");
-            }
-
             foreach (var url in urls.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out _)))
             {
-                failures.Add($"{S}:{key}: '{url}' is not an absolute URL.");
+                yield return new ValidationResult($"{S}:{key}: '{url}' is not an absolute URL.");
             }
         }
 
-        if (!string.IsNullOrEmpty(options.EmbeddedKafka) && !Uri.TryCreate(options.EmbeddedKafka, UriKind.Absolute, out _))
+        if (!string.IsNullOrEmpty(EmbeddedKafka) && !Uri.TryCreate(EmbeddedKafka, UriKind.Absolute, out _))
         {
-            failures.Add($"{S}:EmbeddedKafka: '{options.EmbeddedKafka}' is not an absolute URL.");
+            yield return new ValidationResult($"{S}:EmbeddedKafka: '{EmbeddedKafka}' is not an absolute URL.");
         }
-
-        if (options.PollIntervalMs is < 100 or > 10_000)
-        {
-            failures.Add($"{S}:PollIntervalMs must be from 100 to 10000; it is {options.PollIntervalMs}.");
-        }
-
-        if (options.StaleAfterSeconds is < 2 or > 300)
-        {
-            failures.Add($"{S}:StaleAfterSeconds must be from 2 to 300; it is {options.StaleAfterSeconds}.");
-        }
-
-        if (options.WarmupSeconds is < 0 or > 3600)
-        {
-            failures.Add($"{S}:WarmupSeconds must be from 0 to 3600; it is {options.WarmupSeconds}.");
-        }
-
-        if (options.ExportIntervalSeconds is < 1 or > 600)
-        {
-            failures.Add($"{S}:ExportIntervalSeconds must be from 1 to 600; it is {options.ExportIntervalSeconds}.");
-        }
-
-        if (options.ChartSeconds is < 30 or > 3600)
-        {
-            failures.Add($"{S}:ChartSeconds must be from 30 to 3600; it is {options.ChartSeconds}.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Checks <see cref="OverseerOptions"/> at start-up; every message names its key. Generated by the options source generator.</summary>
+[OptionsValidator]
+public sealed partial class OverseerOptionsValidator : IValidateOptions<OverseerOptions>;
+

@@ -230,6 +230,9 @@ public sealed class ModelTests
     [InlineData("--KafkaDemo:Rate=1e-300", "KafkaDemo:Rate")]
     [InlineData("--KafkaDemo:Controller:SloP99Ms=0.5", "KafkaDemo:Controller:SloP99Ms")]
     [InlineData("--KafkaDemo:Controller:MaxRate=6000000", "KafkaDemo:Controller:MaxRate")]
+    [InlineData("--KafkaDemo:K3d:Agents=9", "KafkaDemo:K3d:Agents must be from 0 to 8; it is 9.")]
+    [InlineData("--KafkaDemo:Agent:IntervalSeconds=1", "KafkaDemo:Agent:IntervalSeconds must be from 10 to 86400; it is 1.")]
+    [InlineData("--KafkaDemo:Embedded:Port=0", "KafkaDemo:Embedded:Port must leave room for 3 consecutive ports below 65536; it is 0.")]
     public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));

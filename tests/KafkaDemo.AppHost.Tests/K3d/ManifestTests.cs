@@ -158,7 +158,7 @@ public sealed partial class ManifestTests
     [InlineData("num.io.threads", false)]
     public void A_forbidden_broker_setting_is_refused_at_start_naming_the_key(string key, bool forbidden)
     {
-        var problems = new K3dSettings { BrokerConfig = { [key] = "1" } }.Validate("KafkaDemo:K3d").ToList();
+        var problems = new KafkaDemoSettings { K3d = { BrokerConfig = { [key] = "1" } } }.Problems();
 
         if (forbidden)
         {
