@@ -60,19 +60,22 @@ public sealed partial class AgentManifestTests
 
     private static string AgentFile(string name) => File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "k3d", "agent", name));
 
-    [Fact]
-    public void The_default_model_and_the_READMEs_examples_are_current_Claude_names_that_llm_anthropic_0_25_1_registers()
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("docs/agent.md")]
+    public void The_default_model_and_the_documents_examples_are_current_Claude_names_that_llm_anthropic_0_25_1_registers(string document)
     {
         // vibectl's own default claude-3.7-sonnet is registered but maps to claude-3-7-sonnet-latest,
         // reported retired (404); every Claude 3 model is at least three generations old.
         Assert.Contains(AgentDeployment.DefaultModel, LlmAnthropicNames);
         Assert.DoesNotContain("claude-3", AgentDeployment.DefaultModel, StringComparison.Ordinal);
 
-        var readme = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, "README.md"));
-        var examples = ModelExample().Matches(readme).Select(m => m.Groups[1].Value).ToList();
+        // README.md shows how to set the key and model; docs/agent.md is the agent's guide.
+        var text = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, document));
+        var examples = ModelExample().Matches(text).Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(examples);
         Assert.All(examples, name => Assert.Contains(name, LlmAnthropicNames));
-        Assert.Contains($"`{AgentDeployment.DefaultModel}`", readme, StringComparison.Ordinal);
+        Assert.Contains($"`{AgentDeployment.DefaultModel}`", text, StringComparison.Ordinal);
     }
 
     [Fact]
