@@ -142,6 +142,18 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public IReadOnlyList<string> StatesOf(string resource) => [.. States.Where(s => s.Resource == resource).Select(s => s.State)];
 
+    /// <summary>
+    /// The states of <paramref name="resource"/> recorded up to <paramref name="state"/>, once the
+    /// recorder has it. The recorder reads its own WatchAsync stream, so a test that saw the state
+    /// through WaitForResourceAsync may still be ahead of it.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StatesThroughAsync(string resource, string state)
+    {
+        await Eventually.TrueAsync(() => Task.FromResult(StatesOf(resource) is [.., var last] && last == state), TimeSpan.FromSeconds(30),
+            () => $"The recorder did not see {resource} reach {state}; it has {string.Join(" → ", StatesOf(resource))}.");
+        return StatesOf(resource);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Strimzi.Dispose();

@@ -41,17 +41,19 @@ public sealed class K3dModeTests
         Assert.Equal(0, stats.Gaps);
         Assert.Equal(0, stats.Duplicates);
 
-        TestContext.Current.TestOutputHelper!.WriteLine("k3d: " + string.Join(" → ", cluster.StatesOf("k3d")));
-        TestContext.Current.TestOutputHelper!.WriteLine("kafka: " + string.Join(" → ", cluster.StatesOf("kafka")));
-        Assert.Equal("Starting → Checking prerequisites → Creating cluster → Running", string.Join(" → ", cluster.StatesOf("k3d")));
+        var k3dStates = await cluster.StatesThroughAsync("k3d", KnownResourceStates.Running);
+        var kafkaStates = await cluster.StatesThroughAsync("kafka", KnownResourceStates.Running);
+        TestContext.Current.TestOutputHelper!.WriteLine("k3d: " + string.Join(" → ", k3dStates));
+        TestContext.Current.TestOutputHelper!.WriteLine("kafka: " + string.Join(" → ", kafkaStates));
+        Assert.Equal("Starting → Checking prerequisites → Creating cluster → Running", string.Join(" → ", k3dStates));
         // Its initial "Waiting" may be replaced before the recorder subscribes.
         Assert.Equal("Waiting for cluster → Installing Strimzi → Applying Kafka → Waiting for Kafka → Running",
-            string.Join(" → ", cluster.StatesOf("kafka").SkipWhile(s => s == "Waiting")));
+            string.Join(" → ", kafkaStates.SkipWhile(s => s == "Waiting")));
 
         // The agent is deployed (image built from k3d/agent, imported, its objects applied) but has no
         // LLM key, so it is not configured; the Overseer says how to set the key.
         await WaitForStateAsync(app, "vibectl", "Not configured");
-        Assert.Equal("Waiting for Kafka → Building image → Importing image → Deploying → Not configured", string.Join(" → ", cluster.StatesOf("vibectl")));
+        Assert.Equal("Waiting for Kafka → Building image → Importing image → Deploying → Not configured", string.Join(" → ", await cluster.StatesThroughAsync("vibectl", "Not configured")));
         Assert.Equal(["Dockerfile", "idle.sh", "instructions.md", "requirements.txt"], Assert.Single(cluster.Tools.BuildContexts));
         Assert.Contains(cluster.Tools.Calls, c => c.StartsWith("k3d image import kafkademo-vibectl:", StringComparison.Ordinal));
         Assert.Contains(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Role" && a.Namespace == "kafka");
@@ -105,7 +107,7 @@ public sealed class K3dModeTests
         await using (var app = await cluster.StartAppAsync())
         {
             await WaitForStateAsync(app, "kafka", KnownResourceStates.Running);
-            Assert.Equal(["Starting", "Checking prerequisites", "Reusing cluster", "Running"], cluster.StatesOf("k3d"));
+            Assert.Equal(["Starting", "Checking prerequisites", "Reusing cluster", "Running"], await cluster.StatesThroughAsync("k3d", KnownResourceStates.Running));
         }
 
         Assert.Empty(cluster.Tools.CreatedFromConfigs);
@@ -138,7 +140,7 @@ public sealed class K3dModeTests
             "--Parameters:llm-base-url=http://host.k3d.internal:8000/v1", "--Parameters:llm-model=local-model");
 
         await WaitForStateAsync(app, "vibectl", KnownResourceStates.Running);
-        Assert.DoesNotContain("Not configured", cluster.StatesOf("vibectl"));
+        Assert.DoesNotContain("Not configured", await cluster.StatesThroughAsync("vibectl", KnownResourceStates.Running));
         // The Overseer reads "configured" from this annotation on the pod template.
         var deployment = cluster.Api.Get(ResourceType.Deployments, "kafkademo-agent", "vibectl")!;
         Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[Messaging.Agent.AgentDeployment.KeyAnnotation]);
