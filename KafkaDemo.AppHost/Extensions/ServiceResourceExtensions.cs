@@ -77,7 +77,7 @@ public static class ServiceResourceExtensions
         {
             var consumer = builder.AddSigningService<Projects.KafkaDemo_Consumer>(
                 name, "Consumer", i == 0 ? settings.Ports.Consumer : null, settings.Topics, kafka, secret);
-            if (kafka.Decision.Mode == Modes.DemoMode.Embedded)
+            if (kafka.Decision.Mode == DemoMode.Embedded)
             {
                 // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms
                 // instead of answering when data arrives: a short wait keeps latency low.

@@ -1,6 +1,7 @@
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Extensions;
 using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Modes;
 using KafkaDemo.AppHost.Settings;
 using Microsoft.Extensions.Configuration;
