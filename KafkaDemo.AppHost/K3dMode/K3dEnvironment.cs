@@ -1,4 +1,5 @@
 using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
@@ -6,7 +7,7 @@ using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.K3dMode;
 
 /// <summary>
 /// Drives the k3d and kafka resources through their states: brings the cluster and Kafka up at
