@@ -30,13 +30,13 @@ public static class CommandExtensions
         return overseer.WithCommand(
             "reset-broker-config",
             "Reset broker config",
-            context => ResourceApi.SendAsync(context, http, HttpMethod.Put, "/api/cluster/broker-config",
+            context => ResourceHttpCommand.SendAsync(context, http, HttpMethod.Put, "/api/cluster/broker-config",
                 new BrokerConfigReset(context.Arguments.GetString("preset")), "Broker config reset."),
             new CommandOptions
             {
                 Description = "Puts a baseline broker config into the Kafka resource: the cluster's modest start, or Kafka's own defaults.",
                 IconName = "ArrowReset",
-                UpdateState = ResourceApi.WhenHealthy,
+                UpdateState = ResourceHttpCommand.WhenHealthy,
                 Arguments =
                 [
                     new InteractionInput
@@ -59,25 +59,25 @@ public static class CommandExtensions
         broker.WithCommand(
             "add-latency",
             "Add broker latency",
-            context => ResourceApi.SendAsync(context, http, HttpMethod.Put, "/api/faults/latency",
+            context => ResourceHttpCommand.SendAsync(context, http, HttpMethod.Put, "/api/faults/latency",
                 new LatencyFault(context.Arguments.GetInt32("ms"), null), "Latency added to every broker."),
             new CommandOptions
             {
                 Description = "Adds round-trip latency to every broker.",
                 IconName = "Timer",
-                UpdateState = ResourceApi.WhenHealthy,
+                UpdateState = ResourceHttpCommand.WhenHealthy,
                 Arguments = [new InteractionInput { Name = "ms", Label = "Latency (ms)", InputType = InputType.Number, Required = true, Value = "10" }],
             });
         broker.WithCommand(
             "broker-down",
             "Take a broker down",
-            context => ResourceApi.SendAsync(context, http, HttpMethod.Post, "/api/faults/broker-down",
+            context => ResourceHttpCommand.SendAsync(context, http, HttpMethod.Post, "/api/faults/broker-down",
                 new BrokerOutage(context.Arguments.GetInt32("broker"), context.Arguments.GetInt32("seconds")), "Broker down."),
             new CommandOptions
             {
                 Description = "Takes one broker down for a number of seconds.",
                 IconName = "PlugDisconnected",
-                UpdateState = ResourceApi.WhenHealthy,
+                UpdateState = ResourceHttpCommand.WhenHealthy,
                 Arguments =
                 [
                     new InteractionInput { Name = "broker", Label = $"Broker (1 to {brokers})", InputType = InputType.Number, Required = true, Value = "1" },
@@ -93,6 +93,6 @@ public static class CommandExtensions
         resource.WithCommand(
             name,
             displayName,
-            context => ResourceApi.SendAsync(context, endpoint, method, path, body, done),
-            new CommandOptions { IconName = icon, UpdateState = ResourceApi.WhenHealthy });
+            context => ResourceHttpCommand.SendAsync(context, endpoint, method, path, body, done),
+            new CommandOptions { IconName = icon, UpdateState = ResourceHttpCommand.WhenHealthy });
 }

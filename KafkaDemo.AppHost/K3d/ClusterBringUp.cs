@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.AppHost.Lifecycle;
 using k8s;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Settings;

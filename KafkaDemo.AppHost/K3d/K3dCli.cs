@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Tools;
 

@@ -1,3 +1,5 @@
+using KafkaDemo.AppHost.Settings;
+
 namespace KafkaDemo.AppHost.Modes;
 
 /// <summary>The mode the AppHost will run in, and why.</summary>

@@ -1,4 +1,6 @@
 using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.Settings;
 
 namespace KafkaDemo.AppHost.Modes;
 

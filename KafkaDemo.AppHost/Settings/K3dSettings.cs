@@ -108,7 +108,7 @@ public sealed class K3dSettings : IValidatableObject
 
         foreach (var key in BrokerConfig.Keys)
         {
-            if (Strimzi.StrimziConfigRules.ForbiddenReason(key) is { } reason)
+            if (StrimziConfigRules.ForbiddenReason(key) is { } reason)
             {
                 yield return new ValidationResult($"{S}:BrokerConfig:{key}: {reason}");
             }

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
-using KafkaDemo.AppHost.Modes;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using KafkaDemo.Messaging.Validation;

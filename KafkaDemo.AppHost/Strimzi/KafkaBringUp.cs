@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,5 @@
 using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Modes;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Tools;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Lifecycle;
 using k8s.Models;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Settings;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Lifecycle;
 using k8s;
 using k8s.Models;
 using KafkaDemo.AppHost.Agent;

@@ -1,4 +1,4 @@
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.Lifecycle;
 
 /// <summary>The k3d mode cannot go on: says what is wrong and how to fix it.</summary>
 public sealed class K3dSetupException : Exception

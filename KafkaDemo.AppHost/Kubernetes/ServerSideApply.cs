@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.Kubernetes;
 
 /// <summary>Applying an object during the k3d mode's bring-up: logged, and a refusal ends the bring-up with the fix.</summary>
-public static class SetupApply
+public static class ServerSideApply
 {
     /// <exception cref="K3dSetupException">The API refused the object.</exception>
     public static async Task ApplyDuringSetupAsync(this KubernetesApi api, JsonObject item, ILogger log, CancellationToken cancellationToken)

@@ -1,11 +1,13 @@
 using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.K3dMode;
 
 /// <summary>
 /// Drives the k3d and kafka resources through their states: brings the cluster and Kafka up at

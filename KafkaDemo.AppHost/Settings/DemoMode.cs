@@ -1,4 +1,4 @@
-namespace KafkaDemo.AppHost.Modes;
+namespace KafkaDemo.AppHost.Settings;
 
 /// <summary>Where Kafka comes from (<c>KafkaDemo:Mode</c>).</summary>
 public enum DemoMode

@@ -1,16 +1,19 @@
+using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Modes;
 
-namespace KafkaDemo.AppHost.Kafka;
+namespace KafkaDemo.AppHost.Extensions;
 
-/// <summary>The Kafka the services use, and the mode it came from.</summary>
+/// <summary>The resources the chosen mode added: the Kafka the services use, and what came with it.</summary>
 /// <param name="Decision">The mode chosen, and why.</param>
 /// <param name="Kafka">The <c>kafka</c> resource: its connection string is the bootstrap servers.</param>
 /// <param name="ControlApi">The embedded Kafka's control API (faults, broker state), in embedded mode.</param>
 /// <param name="Cluster">The k3d cluster Kafka runs in, in k3d mode.</param>
 /// <param name="Agent">The vibectl agent in that cluster, in k3d mode.</param>
-public sealed record DemoKafka(
+public sealed record ModeResources(
     ModeDecision Decision,
     IResourceBuilder<KafkaClusterResource> Kafka,
     EndpointReference? ControlApi,
-    K3d.K3dClusterResource? Cluster = null,
-    IResourceBuilder<Agent.VibectlAgentResource>? Agent = null);
+    K3dClusterResource? Cluster = null,
+    IResourceBuilder<VibectlAgentResource>? Agent = null);

@@ -1,11 +1,15 @@
 using System.Globalization;
-using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
 
 namespace KafkaDemo.AppHost.Extensions;
 
-public static class ServiceResourceExtensions
+/// <summary>
+/// The demo's topology: the HMAC secret and the control token, the consumers, the producers and
+/// the Overseer, wired to the Kafka of the chosen mode (<see cref="KafkaModeExtensions"/>) and to
+/// each other in the order they start.
+/// </summary>
+public static class DemoTopologyExtensions
 {
     /// <summary>
     /// The shared secret producers sign with and consumers verify with. Generated on first run and
@@ -48,16 +52,16 @@ public static class ServiceResourceExtensions
         service.WithEnvironment("Control__Token", token);
 
     /// <summary>Hands the control token to the embedded Kafka (its fault endpoints), when the AppHost runs it.</summary>
-    public static DemoKafka WithControlToken(this DemoKafka kafka, IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> token)
+    public static ModeResources WithControlToken(this ModeResources mode, IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> token)
     {
-        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(builder);
-        if (kafka.ControlApi?.Resource is IResourceWithEnvironment broker)
+        if (mode.ControlApi?.Resource is IResourceWithEnvironment broker)
         {
             builder.CreateResourceBuilder(broker).WithControlToken(token);
         }
 
-        return kafka;
+        return mode;
     }
 
     /// <summary>Resource names for <paramref name="count"/> instances: "consumer", or "consumer-1".."consumer-N".</summary>
@@ -68,7 +72,7 @@ public static class ServiceResourceExtensions
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddDemoConsumers(
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
-        DemoKafka kafka,
+        ModeResources mode,
         IResourceBuilder<ParameterResource> secret)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -76,8 +80,8 @@ public static class ServiceResourceExtensions
         return [.. InstanceNames("consumer", settings.Consumers).Select((name, i) =>
         {
             var consumer = builder.AddSigningService<Projects.KafkaDemo_Consumer>(
-                name, "Consumer", i == 0 ? settings.Ports.Consumer : null, settings.Topics, kafka, secret);
-            if (kafka.Decision.Mode == Modes.DemoMode.Embedded)
+                name, "Consumer", i == 0 ? settings.Ports.Consumer : null, settings.Topics, mode, secret);
+            if (mode.Decision.Mode == DemoMode.Embedded)
             {
                 // librdkafka's mock broker holds an empty fetch for the whole fetch.wait.max.ms
                 // instead of answering when data arrives: a short wait keeps latency low.
@@ -95,7 +99,7 @@ public static class ServiceResourceExtensions
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddDemoProducers(
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
-        DemoKafka kafka,
+        ModeResources mode,
         IResourceBuilder<ParameterResource> secret,
         IResourceBuilder<ParameterResource> controlToken,
         IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
@@ -107,7 +111,7 @@ public static class ServiceResourceExtensions
         return [.. InstanceNames("producer", settings.Producers).Select((name, i) =>
         {
             var producer = builder.AddSigningService<Projects.KafkaDemo_Producer>(
-                    name, "Producer", i == 0 ? settings.Ports.Producer : null, settings.Topics, kafka, secret)
+                    name, "Producer", i == 0 ? settings.Ports.Producer : null, settings.Topics, mode, secret)
                 .WithEnvironment("Producer__Rate", rate)
                 .WithEnvironment("Producer__MessageSize", settings.MessageSize)
                 .WithControlToken(controlToken);
@@ -124,19 +128,19 @@ public static class ServiceResourceExtensions
     public static IResourceBuilder<ProjectResource> AddDemoOverseer(
         this IDistributedApplicationBuilder builder,
         KafkaDemoSettings settings,
-        DemoKafka kafka,
+        ModeResources mode,
         IResourceBuilder<ParameterResource> controlToken,
         IReadOnlyList<IResourceBuilder<ProjectResource>> producers,
         IReadOnlyList<IResourceBuilder<ProjectResource>> consumers)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(mode);
         var controller = settings.Controller;
         var overseer = builder.AddHttpOnlyProject<Projects.KafkaDemo_Overseer>("overseer")
             .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
-            .WithReference(kafka.Kafka)
-            .WithEnvironment("Overseer__Mode", kafka.Decision.Mode.ToString().ToLowerInvariant())
+            .WithReference(mode.Kafka)
+            .WithEnvironment("Overseer__Mode", mode.Decision.Mode.ToString().ToLowerInvariant())
             .WithEnvironment("Overseer__Controller__Enabled", controller.Enabled ? "true" : "false")
             .WithEnvironment("Overseer__Controller__SloP99Ms", controller.SloP99Ms.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__MinRate", controller.MinRate.ToString(CultureInfo.InvariantCulture))
@@ -156,12 +160,12 @@ public static class ServiceResourceExtensions
             }
         }
 
-        if (kafka.ControlApi is { } control)
+        if (mode.ControlApi is { } control)
         {
             overseer.WithEnvironment("Overseer__EmbeddedKafka", control);
         }
 
-        if (kafka.Cluster is { } cluster && kafka.Agent is { } agent)
+        if (mode.Cluster is { } cluster && mode.Agent is { } agent)
         {
             // The Overseer watches the Kafka resources and drives the agent as its own service
             // account (k3d/overseer: least privilege, a token the AppHost renews), never with the
@@ -198,12 +202,12 @@ public static class ServiceResourceExtensions
         string section,
         int? port,
         string topics,
-        DemoKafka kafka,
+        ModeResources mode,
         IResourceBuilder<ParameterResource> secret)
         where TProject : IProjectMetadata, new() =>
         builder.AddHttpOnlyProject<TProject>(name)
             .WithEndpoint("http", e => e.Port = port)
-            .WithDemoKafka(kafka)
+            .WithDemoKafka(mode)
             .WithEnvironment("Messaging__HmacSecret", secret)
             .WithEnvironment($"{section}__Topics", topics)
             .WithEnvironment($"{section}__InstanceId", name)

@@ -1,4 +1,4 @@
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.Lifecycle;
 
 /// <summary>The states the k3d and kafka resources show in the dashboard while the cluster comes up.</summary>
 public static class K3dStates

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.AppHost.Kafka;
+namespace KafkaDemo.AppHost.Lifecycle;
 
 /// <summary>Publishes a custom resource's state to the dashboard (and to Aspire's WaitFor).</summary>
 public static class ResourceStates

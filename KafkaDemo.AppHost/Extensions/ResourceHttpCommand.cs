@@ -8,7 +8,7 @@ namespace KafkaDemo.AppHost.Extensions;
 /// Calls a resource's own HTTP API from a dashboard command, with the control token, and turns
 /// the answer into a command result.
 /// </summary>
-internal static class ResourceApi
+internal static class ResourceHttpCommand
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -47,7 +47,7 @@ internal static class ResourceApi
     /// <summary>The value of the <c>control-token</c> parameter, which the services that take commands share.</summary>
     private static async Task<string?> ControlTokenAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
-            .SingleOrDefault(p => p.Name == ServiceResourceExtensions.ControlTokenName) is { } parameter
+            .SingleOrDefault(p => p.Name == DemoTopologyExtensions.ControlTokenName) is { } parameter
             ? await parameter.GetValueAsync(cancellationToken)
             : null;
 

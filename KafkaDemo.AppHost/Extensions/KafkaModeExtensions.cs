@@ -1,18 +1,23 @@
 using System.Globalization;
 using System.Net.Sockets;
 using KafkaDemo.AppHost.Agent;
-using KafkaDemo.AppHost.Extensions;
 using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.K3dMode;
+using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Modes;
 using KafkaDemo.AppHost.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.AppHost.Kafka;
+namespace KafkaDemo.AppHost.Extensions;
 
-/// <summary>The Kafka the services use, as a <see cref="KafkaClusterResource"/> named <c>kafka</c>, in every mode.</summary>
-public static class KafkaResourceBuilderExtensions
+/// <summary>
+/// The Kafka the services use, as a <see cref="KafkaClusterResource"/> named <c>kafka</c>, in every mode:
+/// each mode's wiring (the embedded broker, the k3d cluster with Strimzi and the agent, or an external cluster).
+/// </summary>
+public static class KafkaModeExtensions
 {
     /// <summary>The connection name every service uses (<c>ConnectionStrings:kafka</c>).</summary>
     public const string ConnectionName = "kafka";
@@ -21,7 +26,7 @@ public static class KafkaResourceBuilderExtensions
     public const string EmbeddedResourceName = "kafka-embedded";
 
     /// <summary>Adds Kafka for the mode decided: the embedded broker, a k3d cluster with Strimzi, or an external cluster.</summary>
-    public static DemoKafka AddDemoKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    public static ModeResources AddKafkaForMode(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
@@ -47,11 +52,11 @@ public static class KafkaResourceBuilderExtensions
     /// k3d cluster could not be made), the service fails too, naming Kafka; after the cause is fixed
     /// and the cluster recreated, start it again from the dashboard.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithDemoKafka(this IResourceBuilder<ProjectResource> project, DemoKafka kafka)
+    public static IResourceBuilder<ProjectResource> WithDemoKafka(this IResourceBuilder<ProjectResource> project, ModeResources mode)
     {
         ArgumentNullException.ThrowIfNull(project);
-        ArgumentNullException.ThrowIfNull(kafka);
-        return project.WithReference(kafka.Kafka).WaitFor(kafka.Kafka);
+        ArgumentNullException.ThrowIfNull(mode);
+        return project.WithReference(mode.Kafka).WaitFor(mode.Kafka);
     }
 
     private static IResourceBuilder<KafkaClusterResource> AddKafkaResource(this IDistributedApplicationBuilder builder, ModeDecision decision) =>
@@ -63,7 +68,7 @@ public static class KafkaResourceBuilderExtensions
                 Properties = [new("Mode", decision.Mode.ToString().ToLowerInvariant()), new("Why", decision.Reason)],
             });
 
-    private static DemoKafka AddEmbeddedKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    private static ModeResources AddEmbeddedKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var embedded = settings.Embedded;
         var broker = builder.AddHttpOnlyProject<Projects.KafkaDemo_EmbeddedKafka>(EmbeddedResourceName)
@@ -87,20 +92,20 @@ public static class KafkaResourceBuilderExtensions
             await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(e.Resource, e.Services), cancellationToken);
             await e.Notifications.RunningAsync(e.Resource, ("Bootstrap servers", embedded.BootstrapServers));
         });
-        return new DemoKafka(decision, kafka, broker.GetEndpoint("http"));
+        return new ModeResources(decision, kafka, broker.GetEndpoint("http"));
     }
 
-    private static DemoKafka AddK3dKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    private static ModeResources AddK3dKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var cluster = builder.AddK3dCluster("k3d", settings.K3d);
         var kafka = builder.AddKafkaResource(decision)
             .WithParentRelationship(cluster)
             .WithK3dKafka(cluster, settings);
         var agent = cluster.AddVibectlAgent(kafka);
-        return new DemoKafka(decision, kafka, ControlApi: null, cluster.Resource, agent);
+        return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
 
-    private static DemoKafka AddExternalKafka(this IDistributedApplicationBuilder builder, ModeDecision decision)
+    private static ModeResources AddExternalKafka(this IDistributedApplicationBuilder builder, ModeDecision decision)
     {
         var bootstrap = builder.Configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(bootstrap))
@@ -129,7 +134,7 @@ public static class KafkaResourceBuilderExtensions
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             }
         });
-        return new DemoKafka(decision, kafka, ControlApi: null);
+        return new ModeResources(decision, kafka, ControlApi: null);
     }
 
     /// <summary>The first bootstrap server that accepts a TCP connection, or null; each failure is logged.</summary>

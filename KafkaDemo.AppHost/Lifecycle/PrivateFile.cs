@@ -1,4 +1,4 @@
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.Lifecycle;
 
 /// <summary>A file only its owner may read (mode 0600), such as a kubeconfig with credentials in it.</summary>
 public static class PrivateFile

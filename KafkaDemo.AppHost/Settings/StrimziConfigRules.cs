@@ -1,4 +1,4 @@
-namespace KafkaDemo.AppHost.Strimzi;
+namespace KafkaDemo.AppHost.Settings;
 
 /// <summary>
 /// The <c>spec.kafka.config</c> keys Strimzi 1.2.0 owns itself. Strimzi drops them silently (it
