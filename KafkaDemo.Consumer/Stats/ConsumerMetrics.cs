@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using KafkaDemo.Consumer.Consuming;
 using KafkaDemo.Consumer.Membership;
 using KafkaDemo.Consumer.Options;
 using KafkaDemo.Messaging.Contracts;

@@ -4,7 +4,6 @@ using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Producer.Identity;
 using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Options;
-using KafkaDemo.Producer.Sending;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Producer.Stats;
