@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using KafkaDemo.AppHost.Tools;
+using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 
@@ -367,30 +368,11 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
             _ => null,
         };
 
-        // text_formatter.go needsQuoting: anything but letters, digits and -._/@^+ is quoted with %q.
-        private static string Quote(string text)
-        {
-            if (text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '/' or '@' or '^' or '+'))
-            {
-                return text;
-            }
-
-            var quoted = new StringBuilder("\"");
-            foreach (var c in text)
-            {
-                quoted.Append(c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    '\n' => "\\n",
-                    '\t' => "\\t",
-                    '\r' => "\\r",
-                    < ' ' => string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
-                    _ => c.ToString(),
-                });
-            }
-
-            return quoted.Append('"').ToString();
-        }
+        // text_formatter.go needsQuoting: anything but letters, digits and -._/@^+ is quoted with %q
+        // (Go's strconv.Quote, as the fake API server writes it).
+        private static string Quote(string text) =>
+            text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '/' or '@' or '^' or '+')
+                ? text
+                : GoString.Quote(text);
     }
 }

@@ -137,26 +137,8 @@ internal sealed class ApiStatusException : Exception
         return new(code, reason, Message, details);
     }
 
-    /// <summary>A string as Go's %q prints it (printable ASCII kept, quotes, backslashes and control characters escaped).</summary>
-    public static string GoQuote(string text)
-    {
-        var quoted = new System.Text.StringBuilder("\"");
-        foreach (var c in text)
-        {
-            quoted.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                '\r' => "\\r",
-                < ' ' or '\x7f' => $"\\x{(int)c:x2}",
-                _ => c.ToString(),
-            });
-        }
-
-        return quoted.Append('"').ToString();
-    }
+    /// <summary>A string as Go's %q prints it: <see cref="GoString.Quote"/>.</summary>
+    public static string GoQuote(string text) => GoString.Quote(text);
 
     public static ApiStatusException BadRequest(string message) => new(HttpStatusCode.BadRequest, "BadRequest", message);
 
