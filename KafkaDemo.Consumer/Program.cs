@@ -1,7 +1,7 @@
 using KafkaDemo.Consumer.Api;
 using KafkaDemo.Consumer.Extensions;
 using KafkaDemo.Consumer.Standalone;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.Messaging;
 
 if (StandaloneRun.IsRequested(args))
 {

@@ -1,8 +1,8 @@
-using KafkaDemo.Messaging.ControlAccess;
-using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Producer.Api;
 using KafkaDemo.Producer.Extensions;
 using KafkaDemo.Producer.Standalone;
+using KafkaDemo.ServiceHosting.ControlAccess;
+using KafkaDemo.ServiceHosting.Messaging;
 
 if (StandaloneRun.IsRequested(args))
 {

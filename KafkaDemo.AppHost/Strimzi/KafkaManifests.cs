@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 
 namespace KafkaDemo.AppHost.Strimzi;
 

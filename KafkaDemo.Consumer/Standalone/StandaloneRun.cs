@@ -3,8 +3,9 @@ using KafkaDemo.Consumer.Extensions;
 using KafkaDemo.Consumer.Options;
 using KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Contracts;
-using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Messaging.Measurement;
+using KafkaDemo.ServiceHosting.Messaging;
+using KafkaDemo.ServiceHosting.Standalone;
 
 namespace KafkaDemo.Consumer.Standalone;
 

@@ -1,11 +1,12 @@
 using KafkaDemo.Messaging.Contracts;
-using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Messaging.Measurement;
 using KafkaDemo.Producer.Extensions;
 using KafkaDemo.Producer.Identity;
 using KafkaDemo.Producer.Options;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;
+using KafkaDemo.ServiceHosting.Messaging;
+using KafkaDemo.ServiceHosting.Standalone;
 
 namespace KafkaDemo.Producer.Standalone;
 

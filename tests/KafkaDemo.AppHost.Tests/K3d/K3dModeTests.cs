@@ -143,7 +143,7 @@ public sealed class K3dModeTests
         Assert.DoesNotContain("Not configured", await cluster.StatesThroughAsync("vibectl", KnownResourceStates.Running));
         // The Overseer reads "configured" from this annotation on the pod template.
         var deployment = cluster.Api.Get(ResourceType.Deployments, "kafkademo-agent", "vibectl")!;
-        Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[Messaging.Agent.AgentDeployment.KeyAnnotation]);
+        Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[DeploymentContract.Agent.AgentDeployment.KeyAnnotation]);
         Assert.DoesNotContain(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Secret");
         var models = (string)cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "ConfigMap" && (string?)a.Configuration["metadata"]!["name"] == "vibectl-llm-models")
             .Configuration["data"]!["extra-openai-models.yaml"]!;

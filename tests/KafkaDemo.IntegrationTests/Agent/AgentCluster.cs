@@ -118,9 +118,9 @@ internal sealed class AgentCluster : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (key, value) in config)
         {
-            var text = KafkaDemo.Messaging.Agent.BrokerConfigValue.Text(value!);
+            var text = KafkaDemo.DeploymentContract.Strimzi.BrokerConfigValue.Text(value!);
             settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
-            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.Messaging.Agent.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.DeploymentContract.Strimzi.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
         }
 
         return settings;

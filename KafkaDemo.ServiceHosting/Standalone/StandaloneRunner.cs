@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KafkaDemo.ServiceHosting.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Configuration.Memory;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaDemo.Messaging.Hosting;
+namespace KafkaDemo.ServiceHosting.Standalone;
 
 /// <summary>
 /// Runs a service once, without the AppHost or an HTTP server, for benchmarks and scripts: build a
