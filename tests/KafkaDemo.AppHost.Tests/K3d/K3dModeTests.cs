@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
@@ -93,7 +94,7 @@ public sealed class K3dModeTests
         // Restart Kafka brokers asks Strimzi for a rolling restart of the pool.
         var restart = await app.ResourceCommands.ExecuteCommandAsync("kafka", "restart-brokers", TestContext.Current.CancellationToken);
         Assert.True(restart.Success, restart.Message);
-        var podSet = cluster.Api.Get(SimulatedStrimzi.StrimziPodSets, "kafka", "kafkademo-dual")!;
+        var podSet = cluster.Api.Get(SimulatedStrimzi.StrimziPodSets, StrimziNames.Namespace, StrimziNames.PodSetName)!;
         Assert.Equal("true", (string?)podSet["metadata"]!["annotations"]!["strimzi.io/manual-rolling-update"]);
     }
 

@@ -1,5 +1,6 @@
 extern alias overseer;
 
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using Microsoft.Extensions.Hosting;
 using overseer::KafkaDemo.Overseer.Agent;
@@ -326,7 +327,7 @@ public sealed class AgentRoundTests
 
         await presets.ApplyAsync("kafka-defaults", Token);
 
-        var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+        var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
         Assert.Equal(8, (int)kafka["spec"]!["kafka"]!["config"]!["num.io.threads"]!);
         Assert.Equal(3, (int)kafka["spec"]!["kafka"]!["config"]!["num.network.threads"]!);
         Assert.Contains(cluster.Api.Requests, r => r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager);
