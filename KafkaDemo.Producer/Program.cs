@@ -3,10 +3,11 @@ using KafkaDemo.Producer.Extensions;
 using KafkaDemo.Producer.Standalone;
 using KafkaDemo.ServiceHosting.ControlAccess;
 using KafkaDemo.ServiceHosting.Messaging;
+using KafkaDemo.ServiceHosting.Standalone;
 
-if (StandaloneRun.IsRequested(args))
+if (StandaloneRunner.IsRequested(args))
 {
-    return await StandaloneRun.RunAsync(args);
+    return await StandaloneRunner.RunAsync(args, StandaloneRun.Service);
 }
 
 var builder = WebApplication.CreateBuilder(args);
