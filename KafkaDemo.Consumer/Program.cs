@@ -1,11 +1,12 @@
 using KafkaDemo.Consumer.Api;
 using KafkaDemo.Consumer.Extensions;
 using KafkaDemo.Consumer.Standalone;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.Messaging;
+using KafkaDemo.ServiceHosting.Standalone;
 
-if (StandaloneRun.IsRequested(args))
+if (StandaloneRunner.IsRequested(args))
 {
-    return await StandaloneRun.RunAsync(args);
+    return await StandaloneRunner.RunAsync(args, StandaloneRun.Service);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,6 +1,6 @@
 using KafkaDemo.EmbeddedKafka.Control;
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.EmbeddedKafka.Extensions;
+using KafkaDemo.ServiceHosting.ControlAccess;
 
 var builder = WebApplication.CreateBuilder(args);
 

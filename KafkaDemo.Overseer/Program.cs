@@ -1,8 +1,8 @@
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Overseer.Api;
 using KafkaDemo.Overseer.Components;
 using KafkaDemo.Overseer.Extensions;
 using KafkaDemo.Overseer.PageAccess;
+using KafkaDemo.ServiceHosting.ControlAccess;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,12 +1,13 @@
-using KafkaDemo.Messaging.ControlAccess;
-using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Producer.Api;
 using KafkaDemo.Producer.Extensions;
 using KafkaDemo.Producer.Standalone;
+using KafkaDemo.ServiceHosting.ControlAccess;
+using KafkaDemo.ServiceHosting.Messaging;
+using KafkaDemo.ServiceHosting.Standalone;
 
-if (StandaloneRun.IsRequested(args))
+if (StandaloneRunner.IsRequested(args))
 {
-    return await StandaloneRun.RunAsync(args);
+    return await StandaloneRunner.RunAsync(args, StandaloneRun.Service);
 }
 
 var builder = WebApplication.CreateBuilder(args);

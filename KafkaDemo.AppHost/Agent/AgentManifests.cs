@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Manifests;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 
 namespace KafkaDemo.AppHost.Agent;
 

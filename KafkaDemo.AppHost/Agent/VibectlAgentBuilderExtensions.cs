@@ -1,6 +1,6 @@
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Validation;
 
@@ -22,7 +23,7 @@ public sealed class K3dSettings : IValidatableObject
     public const string StrimziVersion = "1.2.0";
 
     /// <summary>Where the operator watches and Kafka runs.</summary>
-    public const string Namespace = "kafka";
+    public const string Namespace = StrimziNames.Namespace;
 
     /// <summary>The lowest and highest port Kubernetes gives NodePort services by default.</summary>
     public const int NodePortMin = 30000;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 
 namespace KafkaDemo.AppHost.Strimzi;
 

@@ -5,6 +5,7 @@ using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
+using KafkaDemo.DeploymentContract.Strimzi;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Strimzi;
@@ -68,7 +69,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
     public static async Task RequestRollingRestartAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var podSet = $"{KafkaManifests.ClusterName}-{KafkaManifests.NodePoolName}";
+        var podSet = StrimziNames.PodSetName;
         await api.MergePatchAsync(ApiKinds.StrimziPodSet, K3dSettings.Namespace, podSet,
             new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { ["strimzi.io/manual-rolling-update"] = "true" } } },
             cancellationToken);
@@ -123,7 +124,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
     private async Task<JsonObject> WaitForKafkaAsync(
         KubernetesApi api, ILogger log, Action<string>? progress, Action<string> lastWord, CancellationToken cancellationToken)
     {
-        var name = KafkaManifests.ClusterName;
+        var name = StrimziNames.KafkaName;
         log.LogInformation("Waiting for Kafka {Namespace}/{Name} to be Ready ({Brokers} brokers).", K3dSettings.Namespace, name, Settings.Brokers);
         using var stopPods = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var last = new StrongBox<string>("");
@@ -206,7 +207,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         return (string?)listener?["bootstrapServers"] is { Length: > 0 } servers
             ? servers
             : throw new K3dSetupException(
-                $"Kafka {KafkaManifests.ClusterName} is Ready, but its status names no bootstrap servers for the '{KafkaManifests.ExternalListener}' listener.",
+                $"Kafka {StrimziNames.KafkaName} is Ready, but its status names no bootstrap servers for the '{KafkaManifests.ExternalListener}' listener.",
                 "Check the Kafka resource's status.listeners, or use the 'Recreate cluster' command.");
     }
 

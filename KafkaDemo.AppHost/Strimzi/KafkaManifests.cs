@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 
 namespace KafkaDemo.AppHost.Strimzi;
 
@@ -23,14 +23,8 @@ public static class KafkaManifests
     /// <summary>What each broker advertises: the host end of the k3d port mapping.</summary>
     public const string AdvertisedHost = "127.0.0.1";
 
-    /// <summary>The Kafka custom resource's name (<c>metadata.name</c> in k3d/kafka/kafka.yaml).</summary>
-    public static string ClusterName => (string)Single(Files(), "Kafka")["metadata"]!["name"]!;
-
-    /// <summary>The node pool's name (<c>metadata.name</c> in k3d/kafka/node-pool.yaml).</summary>
-    public static string NodePoolName => (string)Single(Files(), "KafkaNodePool")["metadata"]!["name"]!;
-
     /// <summary>Selects the broker pods Strimzi runs for the cluster.</summary>
-    public static string BrokerPodSelector => $"strimzi.io/cluster={ClusterName},strimzi.io/broker-role=true";
+    public const string BrokerPodSelector = "strimzi.io/cluster=" + StrimziNames.KafkaName + ",strimzi.io/broker-role=true";
 
     public static IReadOnlyList<JsonObject> Files() => ManifestFiles.Kustomize(Folder);
 

@@ -1,6 +1,6 @@
 using KafkaDemo.Consumer.Stats;
 using KafkaDemo.Messaging.Contracts;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.Endpoints;
 
 namespace KafkaDemo.Consumer.Api;
 

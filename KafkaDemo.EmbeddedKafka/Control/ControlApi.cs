@@ -1,6 +1,6 @@
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Limits;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.EmbeddedKafka.Control;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 
 namespace KafkaDemo.Overseer.Agent;
 

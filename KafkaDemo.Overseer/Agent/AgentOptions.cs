@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Validation;
 using Microsoft.Extensions.Options;

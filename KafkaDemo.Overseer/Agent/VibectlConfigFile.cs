@@ -6,7 +6,7 @@ namespace KafkaDemo.Overseer.Agent;
 
 /// <summary>
 /// vibectl's settings and memory as it stores them: the YAML file
-/// <see cref="Messaging.Agent.AgentDeployment.ConfigFile"/>, read with <c>cat</c>. vibectl 0.11.6
+/// <see cref="DeploymentContract.Agent.AgentDeployment.ConfigFile"/>, read with <c>cat</c>. vibectl 0.11.6
 /// writes it with PyYAML (config_utils.py save_yaml_config: <c>yaml.dump(..., default_flow_style=False)</c>:
 /// keys sorted, non-ASCII escaped in double quotes, long strings folded at 80 columns), so a line
 /// reader would not do; a YAML parser gives the exact strings back. Memory is the top-level key

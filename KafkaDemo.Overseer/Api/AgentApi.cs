@@ -1,8 +1,8 @@
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Agent;
 using KafkaDemo.Overseer.BrokerPresets;
 using KafkaDemo.Overseer.Report;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;

@@ -1,9 +1,9 @@
 using System.Globalization;
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Control;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Report;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Overseer.Api;

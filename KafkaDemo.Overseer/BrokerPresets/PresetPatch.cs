@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Overseer.StrimziWatch;
 
 namespace KafkaDemo.Overseer.BrokerPresets;

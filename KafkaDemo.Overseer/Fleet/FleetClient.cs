@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using KafkaDemo.Messaging.ControlAccess;
-using Microsoft.Extensions.Options;
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.ServiceHosting.ControlAccess;
+using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Fleet;
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Validation;
 using Microsoft.Extensions.Options;
 
@@ -18,15 +19,15 @@ public sealed class ClusterOptions : IValidatableObject
 
     /// <summary>Where Kafka runs.</summary>
     [NotBlank(ErrorMessage = SectionName + ":Namespace must be set.")]
-    public string Namespace { get; set; } = "kafka";
+    public string Namespace { get; set; } = StrimziNames.Namespace;
 
     /// <summary>The Strimzi Kafka resource.</summary>
     [NotBlank(ErrorMessage = SectionName + ":KafkaName must be set.")]
-    public string KafkaName { get; set; } = "kafkademo";
+    public string KafkaName { get; set; } = StrimziNames.KafkaName;
 
     /// <summary>The Strimzi node pool of the brokers.</summary>
     [NotBlank(ErrorMessage = SectionName + ":NodePoolName must be set.")]
-    public string NodePoolName { get; set; } = "dual";
+    public string NodePoolName { get; set; } = StrimziNames.NodePoolName;
 
     /// <summary>How often the broker pods are counted (ready versus desired).</summary>
     [InRange(1, 300, ErrorMessage = SectionName + ":PodPollSeconds must be from {1} to {2}; it is {0}.")]

@@ -1,4 +1,4 @@
-using KafkaDemo.Messaging.ControlAccess;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Endpoints;
 

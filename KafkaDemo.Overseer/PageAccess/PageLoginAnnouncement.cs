@@ -1,4 +1,4 @@
-using KafkaDemo.Messaging.ControlAccess;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

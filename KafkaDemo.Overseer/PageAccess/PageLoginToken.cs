@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using KafkaDemo.Messaging.ControlAccess;
+using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.PageAccess;

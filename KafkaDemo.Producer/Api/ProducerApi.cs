@@ -1,10 +1,10 @@
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Contracts;
-using KafkaDemo.Messaging.Hosting;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Producer.Load;
 using KafkaDemo.Producer.Sending;
 using KafkaDemo.Producer.Stats;
+using KafkaDemo.ServiceHosting.ControlAccess;
+using KafkaDemo.ServiceHosting.Endpoints;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.Producer.Api;

@@ -21,6 +21,8 @@ public sealed class FolderCycleTests
     private static readonly string[] ProjectNames =
     [
         "KafkaDemo.Messaging",
+        "KafkaDemo.ServiceHosting",
+        "KafkaDemo.DeploymentContract",
         "KafkaDemo.ServiceDefaults",
         "KafkaDemo.Producer",
         "KafkaDemo.Consumer",

@@ -5,7 +5,7 @@ using consumer::KafkaDemo.Consumer.Consuming;
 using consumer::KafkaDemo.Consumer.Extensions;
 using consumer::KafkaDemo.Consumer.Membership;
 using consumer::KafkaDemo.Consumer.Stats;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

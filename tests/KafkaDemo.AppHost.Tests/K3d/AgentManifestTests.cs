@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using k8s;
-using k8s.Models;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kubernetes;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 using KafkaDemo.TestSupport;
+using k8s;
+using k8s.Models;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 

@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using KafkaDemo.AppHost.Tests.Browser;
 using KafkaDemo.AppHost.Tests.Running;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.AgentContainer;
@@ -374,7 +375,7 @@ public sealed class AgentModeTests(AgentApp fixture)
         var reset = await fixture.Overseer.PutAsJsonAsync("/api/cluster/broker-config", new BrokerConfigReset("kafka-defaults"), Token);
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
 
-        var kafka = Cluster.Api.Get(SimulatedStrimzi.Kafkas, "kafka", "kafkademo")!;
+        var kafka = Cluster.Api.Get(SimulatedStrimzi.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
         Assert.Equal(8, (int)kafka["spec"]!["kafka"]!["config"]!["num.io.threads"]!);
         Assert.Equal(3, (int)kafka["spec"]!["kafka"]!["config"]!["num.network.threads"]!);
         Assert.NotNull(await EventuallyEventAsync("broker-config", "Broker config reset to the 'kafka-defaults' preset"));

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Topics;
 
 namespace KafkaDemo.AppHost.Tests.K3d;

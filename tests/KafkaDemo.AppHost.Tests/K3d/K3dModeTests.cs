@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
@@ -93,7 +94,7 @@ public sealed class K3dModeTests
         // Restart Kafka brokers asks Strimzi for a rolling restart of the pool.
         var restart = await app.ResourceCommands.ExecuteCommandAsync("kafka", "restart-brokers", TestContext.Current.CancellationToken);
         Assert.True(restart.Success, restart.Message);
-        var podSet = cluster.Api.Get(SimulatedStrimzi.StrimziPodSets, "kafka", "kafkademo-dual")!;
+        var podSet = cluster.Api.Get(SimulatedStrimzi.StrimziPodSets, StrimziNames.Namespace, StrimziNames.PodSetName)!;
         Assert.Equal("true", (string?)podSet["metadata"]!["annotations"]!["strimzi.io/manual-rolling-update"]);
     }
 
@@ -143,7 +144,7 @@ public sealed class K3dModeTests
         Assert.DoesNotContain("Not configured", await cluster.StatesThroughAsync("vibectl", KnownResourceStates.Running));
         // The Overseer reads "configured" from this annotation on the pod template.
         var deployment = cluster.Api.Get(ResourceType.Deployments, "kafkademo-agent", "vibectl")!;
-        Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[Messaging.Agent.AgentDeployment.KeyAnnotation]);
+        Assert.NotNull(deployment["spec"]!["template"]!["metadata"]!["annotations"]?[DeploymentContract.Agent.AgentDeployment.KeyAnnotation]);
         Assert.DoesNotContain(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Secret");
         var models = (string)cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "ConfigMap" && (string?)a.Configuration["metadata"]!["name"] == "vibectl-llm-models")
             .Configuration["data"]!["extra-openai-models.yaml"]!;

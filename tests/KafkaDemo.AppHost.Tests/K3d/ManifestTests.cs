@@ -1,14 +1,15 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using k8s;
-using k8s.Models;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Topics;
 using KafkaDemo.TestSupport;
+using k8s;
+using k8s.Models;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 
@@ -54,6 +55,22 @@ public sealed partial class ManifestTests
         AssertValid(objects);
         Assert.Equal(TopicSpec.Parse(topics).Names, objects.Where(o => (string?)o["kind"] == "KafkaTopic").Select(o => (string)o["spec"]!["topicName"]!));
         Assert.All(objects, o => Assert.Equal(K3dSettings.Namespace, (string?)o["metadata"]!["namespace"]));
+    }
+
+    [Fact]
+    public void The_Strimzi_names_in_k3d_kafka_are_the_ones_the_AppHost_and_the_Overseer_use()
+    {
+        var objects = ManifestFiles.Kustomize(KafkaManifests.Folder);
+        var kustomization = File.ReadAllText(Path.Combine(SharedReference.RepositoryRoot, KafkaManifests.Folder, "kustomization.yaml"));
+
+        Assert.Matches(new Regex($"(?m)^namespace: {StrimziNames.Namespace}$"), kustomization);
+        Assert.All(objects, o => Assert.Equal(StrimziNames.Namespace, (string?)o["metadata"]!["namespace"]));
+        Assert.Equal(StrimziNames.KafkaName, (string?)objects.Single(o => (string?)o["kind"] == "Kafka")["metadata"]!["name"]);
+        var pool = objects.Single(o => (string?)o["kind"] == "KafkaNodePool");
+        Assert.Equal(StrimziNames.NodePoolName, (string?)pool["metadata"]!["name"]);
+        Assert.All(
+            objects.Where(o => (string?)o["kind"] is "KafkaNodePool" or "KafkaTopic"),
+            o => Assert.Equal(StrimziNames.KafkaName, (string?)o["metadata"]!["labels"]!["strimzi.io/cluster"]));
     }
 
     [Fact]
@@ -269,8 +286,8 @@ public sealed partial class ManifestTests
             }
 
             Assert.Equal(
-                (string?)item["metadata"]!["labels"]?["strimzi.io/cluster"] ?? KafkaManifests.ClusterName,
-                KafkaManifests.ClusterName);
+                StrimziNames.KafkaName,
+                (string?)item["metadata"]!["labels"]?["strimzi.io/cluster"] ?? StrimziNames.KafkaName);
         }
     }
 

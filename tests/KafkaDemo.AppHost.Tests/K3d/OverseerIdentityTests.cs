@@ -3,18 +3,19 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using KafkaDemo.AppHost.Lifecycle;
-using k8s;
-using k8s.Models;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using k8s;
+using k8s.Models;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 
@@ -85,9 +86,9 @@ public sealed class OverseerIdentityTests
         var roles = objects.Where(o => (string?)o["kind"] == "Role").ToDictionary(o => (string)o["metadata"]!["namespace"]!);
 
         Assert.Equal([K3dSettings.Namespace, AgentManifests.Namespace], roles.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal([KafkaManifests.ClusterName], roles[K3dSettings.Namespace]["rules"]!.AsArray().SelectMany(r => Strings(r!["resourceNames"])));
+        Assert.Equal([StrimziNames.KafkaName], roles[K3dSettings.Namespace]["rules"]!.AsArray().SelectMany(r => Strings(r!["resourceNames"])));
         Assert.Equal([AgentManifests.DeploymentName], roles[AgentManifests.Namespace]["rules"]!.AsArray().SelectMany(r => Strings(r!["resourceNames"])));
-        Assert.Contains(Calls, c => c.Resource == "kafkanodepools" && c.Name == KafkaManifests.NodePoolName);
+        Assert.Contains(Calls, c => c.Resource == "kafkanodepools" && c.Name == StrimziNames.NodePoolName);
     }
 
     [Fact]

@@ -17,6 +17,13 @@ public sealed class DashboardCommandTests(RunningApp app)
     private Task<ClusterState?> ClusterAsync() =>
         app.EmbeddedKafka.GetFromJsonAsync<ClusterState>("/api/cluster", TestContext.Current.CancellationToken);
 
+    /// <summary>The messages of the events the Overseer recorded in the run.</summary>
+    private async Task<List<string>> EventsAsync()
+    {
+        var run = await app.Overseer.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/run", TestContext.Current.CancellationToken);
+        return [.. run.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "")];
+    }
+
     [Fact]
     public async Task Broker_latency_outage_and_clearing_work_from_the_dashboard_and_show_up_as_events()
     {
@@ -36,16 +43,21 @@ public sealed class DashboardCommandTests(RunningApp app)
                     && (await app.Producer2.GetFromJsonAsync<ProducerStats>("/api/stats", cancellation))!.InFlight == 0,
                 Deadline,
                 "Messages stayed in flight while paused.");
-            var down = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "broker-down", Inputs(("broker", "2"), ("seconds", "3")), cancellation);
+            // The test holds the outage until it has seen it, then shortens it: a short outage from
+            // the start can end before a slow machine reads the state. A second broker-down replaces
+            // the running outage (FaultInjector.TakeDown), so the broker still comes back on its own timer.
+            var down = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "broker-down", Inputs(("broker", "2"), ("seconds", "600")), cancellation);
             Assert.True(down.Success, down.Message);
-            Assert.False((await ClusterAsync())!.Brokers.Single(b => b.Id == 2).Up);
+            await Eventually.TrueAsync(async () => (await ClusterAsync())!.Brokers.Single(b => b.Id == 2) is { Up: false, UpAt: not null }, Deadline, "Broker 2 was not down with a timed outage.");
+            await Eventually.TrueAsync(async () => (await EventsAsync()).Any(m => m.StartsWith("Broker 2 down until ", StringComparison.Ordinal)), Deadline, "The Overseer did not see broker 2 down.");
             Assert.True((await app.App.ResourceCommands.ExecuteCommandAsync("overseer", "resume-load", cancellation)).Success);
+            var shorter = await app.App.ResourceCommands.ExecuteCommandAsync("kafka-embedded", "broker-down", Inputs(("broker", "2"), ("seconds", "3")), cancellation);
+            Assert.True(shorter.Success, shorter.Message);
             await Eventually.TrueAsync(async () => (await ClusterAsync())!.Brokers.Single(b => b.Id == 2).Up, Deadline, "Broker 2 did not come back after 3 s.");
 
             await Eventually.TrueAsync(async () =>
             {
-                var run = await app.Overseer.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/run", cancellation);
-                var messages = run.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "").ToList();
+                var messages = await EventsAsync();
                 return messages.Contains("Latency on every broker 0 → 15 ms") && messages.Contains("Broker 2 up again");
             }, Deadline, "The Overseer did not record the faults as events.");
         }

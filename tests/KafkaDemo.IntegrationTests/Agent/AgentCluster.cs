@@ -1,5 +1,6 @@
 extern alias overseer;
 
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport.AgentContainer;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.AspNetCore.Builder;
@@ -114,13 +115,13 @@ internal sealed class AgentCluster : IAsyncDisposable
     /// </summary>
     private static Dictionary<string, string?> Presets(AgentWorld world)
     {
-        var config = world.Api.Get(Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject();
+        var config = world.Api.Get(Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!["spec"]!["kafka"]!["config"]!.AsObject();
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (key, value) in config)
         {
-            var text = KafkaDemo.Messaging.Agent.BrokerConfigValue.Text(value!);
+            var text = KafkaDemo.DeploymentContract.Strimzi.BrokerConfigValue.Text(value!);
             settings[$"Overseer:Cluster:Presets:modest:{key}"] = text;
-            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.Messaging.Agent.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
+            settings[$"Overseer:Cluster:Presets:kafka-defaults:{key}"] = KafkaDemo.DeploymentContract.Strimzi.KafkaTuningDefaults.Values.GetValueOrDefault(key, text);
         }
 
         return settings;
@@ -141,7 +142,7 @@ internal sealed class AgentCluster : IAsyncDisposable
     public static async Task<AgentWorld> StartSecondClusterAsync(int ioThreads)
     {
         var world = await StartWorldAsync(Options());
-        var kafka = world.Api.Get(Kafkas, "kafka", "kafkademo")!;
+        var kafka = world.Api.Get(Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
         kafka["spec"]!["kafka"]!["config"]!["num.io.threads"] = ioThreads;
         kafka["metadata"]!.AsObject().Remove("managedFields");
         world.Api.Put(kafka, "kafkademo");

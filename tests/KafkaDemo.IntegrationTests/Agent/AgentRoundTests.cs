@@ -1,5 +1,6 @@
 extern alias overseer;
 
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using Microsoft.Extensions.Hosting;
 using overseer::KafkaDemo.Overseer.Agent;
@@ -32,7 +33,7 @@ public sealed class AgentRoundTests
         var commands = cluster.Vibectl.Commands.Select(AgentCluster.Inner).ToList();
         Assert.Contains(commands, c => c.SequenceEqual(["llm", "models", "list"]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "memory.max_chars", "2000"]));
-        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel]));
+        Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "config", "set", "llm.model", KafkaDemo.DeploymentContract.Agent.AgentDeployment.DefaultModel]));
         Assert.Contains(commands, c => c.SequenceEqual(["vibectl", "instructions", "set", "--", AgentInstructions.Text]));
         Assert.Contains(cluster.Vibectl.Commands, c => c.SequenceEqual(
             ["flock", "-n", "-E", "75", "/tmp/kafkademo-agent-round.lock", "timeout", "--kill-after=10", "600", "env", "COLUMNS=10000", "vibectl", "auto", "--limit", "5"]));
@@ -56,7 +57,7 @@ public sealed class AgentRoundTests
         // Its output reached the page's panel, line by line, each with its kind; one line each, not wrapped at 80.
         var command = Assert.Single(round.Output, l => l.Kind == AgentLineKind.KubectlCommand && l.Text.Contains("patch", StringComparison.Ordinal));
         Assert.Equal("""🔄 Running: kubectl patch kafka kafkademo -n kafka --type merge -p {"spec":{"kafka":{"config":{"num.io.threads":4}}}}""", command.Text);
-        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == $"🔄 Consulting {KafkaDemo.Messaging.Agent.AgentDeployment.DefaultModel} for a plan...");
+        Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Planning && l.Text == $"🔄 Consulting {KafkaDemo.DeploymentContract.Agent.AgentDeployment.DefaultModel} for a plan...");
         // The summary: kubectl's own output, summed up by the (scripted) model after "✨ Vibe".
         Assert.Contains(round.Output, l => l.Kind == AgentLineKind.Summary && l.Text == "kafka.kafka.strimzi.io/kafkademo patched The brokers apply the new thread pool size without a restart.");
         // The demo agent says DONE after its one change: vibectl ends the session early (auto_cmd.py 164-167).
@@ -326,7 +327,7 @@ public sealed class AgentRoundTests
 
         await presets.ApplyAsync("kafka-defaults", Token);
 
-        var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+        var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
         Assert.Equal(8, (int)kafka["spec"]!["kafka"]!["config"]!["num.io.threads"]!);
         Assert.Equal(3, (int)kafka["spec"]!["kafka"]!["config"]!["num.network.threads"]!);
         Assert.Contains(cluster.Api.Requests, r => r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager);

@@ -2,9 +2,10 @@ extern alias overseer;
 
 using System.Net;
 using System.Text.Json.Nodes;
+using KafkaDemo.DeploymentContract.Strimzi;
+using KafkaDemo.TestSupport.Kubernetes;
 using k8s;
 using k8s.Models;
-using KafkaDemo.TestSupport.Kubernetes;
 using overseer::KafkaDemo.Overseer.BrokerPresets;
 using overseer::KafkaDemo.Overseer.Timeline;
 
@@ -45,7 +46,7 @@ public sealed class BrokerConfigResetTests
 
         var result = await cluster.Get<BrokerConfigPresets>().ApplyAsync("modest", Token);
 
-        var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+        var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
         Assert.Equal(modest, Sorted(kafka["spec"]!["kafka"]!["config"]!.AsObject()));
         Assert.Null(kafka["metadata"]!["annotations"]?["strimzi.io/pause-reconciliation"]);
         Assert.Equal("true", result.PauseRemoved);
@@ -111,7 +112,7 @@ public sealed class BrokerConfigResetTests
             {
                 if (r.Method == "PATCH" && r.FieldManager == BrokerConfigPresets.FieldManager && Interlocked.Increment(ref patches) is var n && on(n))
                 {
-                    var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+                    var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
                     kafka["spec"]!["kafka"]!["config"]!["compression.type"] = $"zstd-{n}";
                     cluster.Api.Put(kafka, "kubectl-patch");
                 }
@@ -122,7 +123,7 @@ public sealed class BrokerConfigResetTests
     }
 
     private static JsonObject Config(AgentCluster cluster) =>
-        cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!["spec"]!["kafka"]!["config"]!.AsObject().DeepClone().AsObject();
+        cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!["spec"]!["kafka"]!["config"]!.AsObject().DeepClone().AsObject();
 
     private static string Sorted(JsonObject config) =>
         new JsonObject(config.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();

@@ -3,6 +3,7 @@ extern alias overseer;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Hosting;
@@ -88,7 +89,7 @@ public sealed class ClusterFaultTests
         await using var cluster = await AgentCluster.StartAsync(settings: "Overseer:Cluster:RequestTimeoutSeconds=1");
         using var refused = cluster.Api.AddFault(FaultRule.Error("GET", Kafka, HttpStatusCode.ServiceUnavailable, times: 2));
         using var slow = cluster.Api.AddFault(FaultRule.Latency("GET", BrokerPods, TimeSpan.FromSeconds(5), times: 1));
-        cluster.Api.Put(Garbage("kafkademo-dual-9", "kafka", BrokerLabels));
+        cluster.Api.Put(Garbage(StrimziNames.BrokerPod(9), StrimziNames.Namespace, BrokerLabels));
         var watcher = cluster.Get<IEnumerable<IHostedService>>().OfType<KafkaResourceWatcher>().Single();
         var state = cluster.Get<KafkaResourceState>();
         await watcher.StartAsync(Token);
@@ -100,7 +101,7 @@ public sealed class ClusterFaultTests
             Assert.Equal(0, state.Brokers.Ready); // nothing counted from a list the client could not read
 
             // The garbage goes; a ready broker is counted.
-            Assert.True(cluster.Api.Delete(ResourceType.Pods, "kafka", "kafkademo-dual-9"));
+            Assert.True(cluster.Api.Delete(ResourceType.Pods, StrimziNames.Namespace, StrimziNames.BrokerPod(9)));
             cluster.Api.Put(JsonNode.Parse($$$"""
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"kafkademo-dual-0","namespace":"kafka","labels":{{{BrokerLabels}}}},
                  "spec":{"containers":[{"name":"kafka","image":"kafka"}]},
@@ -109,7 +110,7 @@ public sealed class ClusterFaultTests
             await Eventually.TrueAsync(() => state.Brokers.Ready == 1, Deadline, "The broker count did not resume.");
 
             // A change still reaches the watch.
-            var kafka = cluster.Api.Get(AgentCluster.Kafkas, "kafka", "kafkademo")!;
+            var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
             kafka["spec"]!["kafka"]!["config"]!["num.io.threads"] = 3;
             kafka["metadata"]!.AsObject().Remove("managedFields");
             cluster.Api.Put(kafka, "kubectl-patch");

@@ -2,11 +2,12 @@ extern alias overseer;
 
 using System.Net;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Models;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
 using Microsoft.Extensions.Hosting;
+using k8s;
+using k8s.Models;
 using overseer::KafkaDemo.Overseer.Control;
 using overseer::KafkaDemo.Overseer.StrimziWatch;
 using overseer::KafkaDemo.Overseer.Timeline;
@@ -41,9 +42,9 @@ public sealed class ClusterWatchTests
                 JsonNode.Parse("""{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True"}]}""")!.AsObject(), "strimzi-cluster-operator");
 
             // kubectl annotate kafka kafkademo strimzi.io/pause-reconciliation=true (kubectl 1.32's manager: kubectl-annotate).
-            await PatchAsync(client, "kafkas", "kafkademo", """{"metadata":{"annotations":{"strimzi.io/pause-reconciliation":"true"}}}""", "kubectl-annotate");
-            await PatchAsync(client, "kafkanodepools", "dual", """{"metadata":{"labels":{"team":"agents"}}}""", "kubectl-label");
-            await PatchAsync(client, "kafkas", "kafkademo",
+            await PatchAsync(client, "kafkas", StrimziNames.KafkaName, """{"metadata":{"annotations":{"strimzi.io/pause-reconciliation":"true"}}}""", "kubectl-annotate");
+            await PatchAsync(client, "kafkanodepools", StrimziNames.NodePoolName, """{"metadata":{"labels":{"team":"agents"}}}""", "kubectl-label");
+            await PatchAsync(client, "kafkas", StrimziNames.KafkaName,
                 """{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"doomed","uid":"0b5e4c0e-0000-4000-8000-000000000001"}]}}""", "kubectl-patch");
 
             // Each kind has its own watch, so the node pool's event may come before or after the Kafka's.
@@ -63,7 +64,7 @@ public sealed class ClusterWatchTests
 
             // Taking it off again is an event too. Who removed it is not known: a removed field has no
             // owner in managedFields, so the event names the latest writer there (ManagedFields.ManagerOf).
-            await PatchAsync(client, "kafkas", "kafkademo", """{"metadata":{"annotations":{"strimzi.io/pause-reconciliation":null}}}""", "kubectl-annotate");
+            await PatchAsync(client, "kafkas", StrimziNames.KafkaName, """{"metadata":{"annotations":{"strimzi.io/pause-reconciliation":null}}}""", "kubectl-annotate");
             var removed = await EventuallyEventsAsync(cluster, 4);
             Assert.StartsWith("Kafka kafkademo: metadata.annotations.strimzi.io/pause-reconciliation true→(unset) (", removed[3].Message, StringComparison.Ordinal);
         }
@@ -84,7 +85,7 @@ public sealed class ClusterWatchTests
 
             // The Topic Operator's own writes: its finalizer, then its status.
             await PatchAsync(client, "kafkatopics", "orders", """{"metadata":{"finalizers":["strimzi.io/topic-operator"]}}""", "strimzi-topic-operator");
-            cluster.Api.PatchStatus(AgentCluster.Topics, "kafka", "orders",
+            cluster.Api.PatchStatus(AgentCluster.Topics, StrimziNames.Namespace, "orders",
                 JsonNode.Parse("""{"observedGeneration":1,"topicName":"orders","conditions":[{"type":"Ready","status":"True"}]}""")!.AsObject(), "strimzi-topic-operator");
 
             // The records would go before anyone read them: exactly what must not go unseen.
@@ -131,8 +132,8 @@ public sealed class ClusterWatchTests
             {
                 if (IsTopicList(r) && Interlocked.Increment(ref lists) == 2)
                 {
-                    cluster.Api.Delete(AgentCluster.Topics, "kafka", "clicks");
-                    var orders = cluster.Api.Get(AgentCluster.Topics, "kafka", "orders")!;
+                    cluster.Api.Delete(AgentCluster.Topics, StrimziNames.Namespace, "clicks");
+                    var orders = cluster.Api.Get(AgentCluster.Topics, StrimziNames.Namespace, "orders")!;
                     orders["spec"]!["partitions"] = 12;
                     cluster.Api.Put(orders, "kubectl-edit");
                 }

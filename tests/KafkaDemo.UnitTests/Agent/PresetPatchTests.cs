@@ -1,7 +1,7 @@
 extern alias overseer;
 
 using System.Text.Json.Nodes;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Strimzi;
 using overseer::KafkaDemo.Overseer.BrokerPresets;
 
 namespace KafkaDemo.UnitTests.Agent;

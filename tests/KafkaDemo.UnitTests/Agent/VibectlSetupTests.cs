@@ -1,7 +1,7 @@
 extern alias overseer;
 
 using System.Globalization;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 using Microsoft.Extensions.Logging.Abstractions;
 using overseer::KafkaDemo.Overseer.Agent;
 

@@ -1,7 +1,8 @@
 extern alias consumer;
 
 using consumer::KafkaDemo.Consumer.Options;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.Endpoints;
+using KafkaDemo.ServiceHosting.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace KafkaDemo.UnitTests.Consumer;

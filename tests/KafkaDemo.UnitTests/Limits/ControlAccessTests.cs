@@ -1,5 +1,5 @@
-using KafkaDemo.Messaging.ControlAccess;
-using KafkaDemo.Messaging.Hosting;
+using KafkaDemo.ServiceHosting.ControlAccess;
+using KafkaDemo.ServiceHosting.Messaging;
 
 namespace KafkaDemo.UnitTests.Limits;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using KafkaDemo.DeploymentContract.Strimzi;
 
 namespace KafkaDemo.TestSupport.AgentContainer;
 
@@ -19,7 +20,7 @@ public static class DemoAgent
     public const int KafkaDefault = 8;
 
     public static IReadOnlyList<string> LookCommand { get; } =
-        ["get", "kafka", "kafkademo", "-n", "kafka", "-o", "jsonpath={.spec.kafka.config}"];
+        ["get", "kafka", StrimziNames.KafkaName, "-n", StrimziNames.Namespace, "-o", "jsonpath={.spec.kafka.config}"];
 
     public static ModelAnswer Plan(PlanningCall call)
     {
@@ -80,7 +81,7 @@ public static class DemoAgent
 
     /// <summary>kubectl patch of the Kafka resource's num.io.threads (a merge patch, as the agent's instructions say).</summary>
     public static IReadOnlyList<string> PatchCommand(int threads) =>
-        ["patch", "kafka", "kafkademo", "-n", "kafka", "--type", "merge", "-p",
+        ["patch", "kafka", StrimziNames.KafkaName, "-n", StrimziNames.Namespace, "--type", "merge", "-p",
             "{\"spec\":{\"kafka\":{\"config\":{\"" + Setting + "\":" + threads.ToString(CultureInfo.InvariantCulture) + "}}}}"];
 
     /// <summary>Doubled, or halved from 16 up: within ½×–2×.</summary>

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Models;
-using KafkaDemo.Messaging.Agent;
+using KafkaDemo.DeploymentContract.Agent;
 using KafkaDemo.TestSupport.Kubernetes;
 using YamlDotNet.RepresentationModel;
+using k8s;
+using k8s.Models;
 
 namespace KafkaDemo.TestSupport.AgentContainer;
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Messaging.Hosting;
+namespace KafkaDemo.ServiceHosting.Messaging;
 
 public static class MessagingExtensions
 {

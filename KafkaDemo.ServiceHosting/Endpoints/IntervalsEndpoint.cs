@@ -3,7 +3,7 @@ using KafkaDemo.Messaging.Measurement;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace KafkaDemo.Messaging.Hosting;
+namespace KafkaDemo.ServiceHosting.Endpoints;
 
 /// <summary>The <c>GET /api/histograms</c> handler the producer and the consumer share.</summary>
 public static class IntervalsEndpoint

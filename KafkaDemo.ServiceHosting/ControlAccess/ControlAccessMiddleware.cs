@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.ControlAccess;
 
 /// <summary>Marks an endpoint that changes something: it answers only on loopback, and only with the control token when one is configured.</summary>
 public sealed class ControlEndpointMetadata;

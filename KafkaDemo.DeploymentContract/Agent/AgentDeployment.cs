@@ -1,4 +1,4 @@
-namespace KafkaDemo.Messaging.Agent;
+namespace KafkaDemo.DeploymentContract.Agent;
 
 /// <summary>
 /// The vibectl agent as the AppHost deploys it (<c>k3d/agent</c>) and the Overseer drives it: the

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.ControlAccess;
 
 /// <summary>Compares a presented control token with the configured one, in constant time.</summary>
 public static class ControlTokenCheck

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.ControlAccess;
 
 /// <summary>What counts as this machine only.</summary>
 public static class Loopback

@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
-using KafkaDemo.Messaging.ControlAccess;
 using KafkaDemo.Messaging.Envelopes;
+using KafkaDemo.ServiceHosting.Secrets;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Messaging.Hosting;
+namespace KafkaDemo.ServiceHosting.Messaging;
 
 /// <summary>
 /// Configuration section <c>Messaging</c>: what producer and consumer must agree on. Checked at

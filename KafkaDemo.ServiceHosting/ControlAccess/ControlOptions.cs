@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using KafkaDemo.ServiceHosting.Secrets;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.ControlAccess;
 
 /// <summary>
 /// Configuration section <c>Control</c>: the token the mutating endpoints (rate, load,

@@ -1,4 +1,4 @@
-namespace KafkaDemo.Messaging.Agent;
+namespace KafkaDemo.DeploymentContract.Strimzi;
 
 /// <summary>
 /// Apache Kafka's own defaults (the broker configuration reference of Apache Kafka 4.x) for the

@@ -1,4 +1,4 @@
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.Secrets;
 
 /// <summary>
 /// Reads a secret kept in a file (a mounted secret, or one only its owner can read), so that it

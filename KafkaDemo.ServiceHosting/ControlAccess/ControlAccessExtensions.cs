@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace KafkaDemo.Messaging.ControlAccess;
+namespace KafkaDemo.ServiceHosting.ControlAccess;
 
 public static class ControlAccessExtensions
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace KafkaDemo.Messaging.Agent;
+namespace KafkaDemo.DeploymentContract.Strimzi;
 
 /// <summary>
 /// A broker setting of the Kafka resource's <c>spec.kafka.config</c> as text and back. The AppHost
