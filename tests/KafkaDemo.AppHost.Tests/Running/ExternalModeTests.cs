@@ -25,9 +25,9 @@ public sealed class ExternalModeTests
         var server = $"127.0.0.1:{port}";
         await using var builder = await TestApp.CreateInModeAsync("external", $"--ConnectionStrings:kafka={server}");
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken); // as the other tests: DCP's start is slow on a busy machine
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(Deadline);
-        await app.StartAsync(deadline.Token);
 
         var unhealthy = await app.ResourceNotifications.WaitForResourceAsync("kafka",
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthReports.Any(r => r.Status == HealthStatus.Unhealthy), deadline.Token);
