@@ -149,10 +149,15 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
     public static Task WaitForPodAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
-        return api.WaitForAsync(ApiKinds.Deployment, AgentManifests.Namespace, AgentManifests.DeploymentName,
-            d => (long?)d!["status"]?["observedGeneration"] >= (long?)d["metadata"]?["generation"]
-                && (int?)d["status"]?["updatedReplicas"] >= 1 && (int?)d["status"]?["availableReplicas"] >= 1
-                && ((int?)d["status"]?["replicas"] ?? 0) <= ((int?)d["status"]?["updatedReplicas"] ?? 0),
-            null, cancellationToken);
+        return api.WaitForAsync(ApiKinds.Deployment, AgentManifests.Namespace, AgentManifests.DeploymentName, d => NewestPodAvailable(d!), null, cancellationToken);
+    }
+
+    /// <summary>Whether the agent's Deployment has rolled out: its newest pod is available, and no older one is left.</summary>
+    public static bool NewestPodAvailable(JsonObject deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return (long?)deployment["status"]?["observedGeneration"] >= (long?)deployment["metadata"]?["generation"]
+            && (int?)deployment["status"]?["updatedReplicas"] >= 1 && (int?)deployment["status"]?["availableReplicas"] >= 1
+            && ((int?)deployment["status"]?["replicas"] ?? 0) <= ((int?)deployment["status"]?["updatedReplicas"] ?? 0);
     }
 }

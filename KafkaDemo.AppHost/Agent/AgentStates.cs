@@ -3,7 +3,6 @@ namespace KafkaDemo.AppHost.Agent;
 /// <summary>The states the agent resource shows while it is deployed.</summary>
 public static class AgentStates
 {
-    public const string WaitingForKafka = "Waiting for Kafka";
     public const string BuildingImage = "Building image";
     public const string ImportingImage = "Importing image";
     public const string Deploying = "Deploying";

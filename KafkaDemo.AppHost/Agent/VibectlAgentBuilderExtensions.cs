@@ -3,6 +3,7 @@ using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.DeploymentContract.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaDemo.AppHost.Agent;
 
@@ -15,7 +16,9 @@ public static class VibectlAgentBuilderExtensions
     /// <summary>
     /// Adds the agent. Its LLM key is the secret parameter <c>llm-api-key</c> (the dashboard asks for
     /// it; without it everything else runs and the agent is not configured), the model
-    /// <c>llm-model</c>, and optionally <c>llm-base-url</c> for an OpenAI-compatible server.
+    /// <c>llm-model</c>, and optionally <c>llm-base-url</c> for an OpenAI-compatible server. It waits
+    /// for <paramref name="kafka"/> to be healthy (WaitFor, through failures of Kafka: its failures
+    /// are Kafka's to show), and is deployed again whenever Kafka runs again.
     /// </summary>
     public static IResourceBuilder<VibectlAgentResource> AddVibectlAgent(
         this IResourceBuilder<K3dClusterResource> cluster, IResourceBuilder<KafkaClusterResource> kafka)
@@ -29,18 +32,23 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        var agent = builder.AddResource(new VibectlAgentResource("vibectl") { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource })
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
+
+        var resource = new VibectlAgentResource("vibectl", cluster.Resource, kafka.Resource) { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource };
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new AgentPodHealthCheck(resource), failureStatus: null, tags: null));
+        return builder.AddResource(resource)
+            .ExcludeFromManifest()
             .WithParentRelationship(cluster)
-            .WaitFor(kafka)
+            .WaitFor(kafka, WaitBehavior.WaitOnResourceUnavailable)
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "vibectl agent",
-                State = new ResourceStateSnapshot(AgentStates.WaitingForKafka, KnownResourceStateStyles.Info),
+                State = KnownResourceStates.NotStarted,
                 Properties = [new("Namespace", AgentManifests.Namespace), new("Image", AgentImage.Reference)],
-            });
-        builder.Services.AddSingleton(agent.Resource);
-        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
-        return agent;
+            })
+            .WithHealthCheck(resource.HealthCheckKey)
+            .OnInitializeResource((r, e, cancellationToken) => e.Services.GetRequiredService<VibectlAgentLifecycle>().RunAsync(r, e, cancellationToken));
     }
 
     /// <summary>

@@ -1,8 +1,20 @@
+using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kafka;
+
 namespace KafkaDemo.AppHost.Agent;
 
-/// <summary>The vibectl agent: a pod in the k3d cluster that the Overseer runs agent rounds in.</summary>
-public sealed class VibectlAgentResource(string name) : Resource(name), IResourceWithWaitSupport
+/// <summary>
+/// The vibectl agent: a pod in the k3d cluster that the Overseer runs agent rounds in. Data only;
+/// <see cref="VibectlAgentLifecycle"/> deploys it.
+/// </summary>
+public sealed class VibectlAgentResource(string name, K3dClusterResource cluster, KafkaClusterResource kafka) : Resource(name), IResourceWithWaitSupport
 {
+    /// <summary>The cluster it is deployed in (its parent in the dashboard).</summary>
+    public K3dClusterResource Cluster => cluster;
+
+    /// <summary>The Kafka it waits for, and is deployed again after.</summary>
+    public KafkaClusterResource Kafka => kafka;
+
     /// <summary>The LLM key (secret); while it has no value the agent is deployed but not configured.</summary>
     public required ParameterResource ApiKey { get; init; }
 
@@ -11,4 +23,7 @@ public sealed class VibectlAgentResource(string name) : Resource(name), IResourc
 
     /// <summary>An OpenAI-compatible server's base URL, or empty.</summary>
     public required ParameterResource BaseUrl { get; init; }
+
+    /// <summary>The key of this agent's health check (<see cref="AgentPodHealthCheck"/>).</summary>
+    public string HealthCheckKey => $"{Name}_check";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.K3dMode;
@@ -40,17 +39,18 @@ public static class KafkaModeExtensions
 
         return decision.Mode switch
         {
-            DemoMode.Embedded => builder.AddEmbeddedKafka(settings, decision),
-            DemoMode.K3d => builder.AddK3dKafka(settings, decision),
-            DemoMode.External => builder.AddExternalKafka(decision),
+            DemoMode.Embedded => builder.AddEmbeddedMode(settings, decision),
+            DemoMode.K3d => builder.AddK3dMode(settings, decision),
+            DemoMode.External => builder.AddExternalMode(decision),
             _ => throw new InvalidOperationException($"Mode {decision.Mode} has no Kafka."),
         };
     }
 
     /// <summary>
-    /// References the Kafka connection and starts only once Kafka is running. If Kafka fails (say the
-    /// k3d cluster could not be made), the service fails too, naming Kafka; after the cause is fixed
-    /// and the cluster recreated, start it again from the dashboard.
+    /// References the Kafka connection and starts only once Kafka is running and healthy (WaitFor).
+    /// If Kafka fails (say the k3d cluster could not be made): with the dashboard, the service keeps
+    /// waiting and starts once Kafka runs (after the cause is fixed and the cluster recreated); without
+    /// one (Aspire's default then is StopOnResourceUnavailable), it fails too, naming Kafka.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDemoKafka(this IResourceBuilder<ProjectResource> project, ModeResources mode)
     {
@@ -59,16 +59,7 @@ public static class KafkaModeExtensions
         return project.WithReference(mode.Kafka).WaitFor(mode.Kafka);
     }
 
-    private static IResourceBuilder<KafkaClusterResource> AddKafkaResource(this IDistributedApplicationBuilder builder, ModeDecision decision) =>
-        builder.AddResource(new KafkaClusterResource(ConnectionName, decision.Mode.ToString().ToLowerInvariant()))
-            .WithInitialState(new CustomResourceSnapshot
-            {
-                ResourceType = "Kafka",
-                State = new ResourceStateSnapshot(KnownResourceStates.Waiting, KnownResourceStateStyles.Info),
-                Properties = [new("Mode", decision.Mode.ToString().ToLowerInvariant()), new("Why", decision.Reason)],
-            });
-
-    private static ModeResources AddEmbeddedKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    private static ModeResources AddEmbeddedMode(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var embedded = settings.Embedded;
         var broker = builder.AddHttpOnlyProject<Projects.KafkaDemo_EmbeddedKafka>(EmbeddedResourceName)
@@ -82,30 +73,19 @@ public static class KafkaModeExtensions
             .WithHttpHealthCheck("/health")
             .WithFaultCommands(embedded.Brokers);
 
-        var kafka = builder.AddKafkaResource(decision)
-            .WithParentRelationship(broker)
-            .WaitFor(broker);
-        kafka.Resource.BootstrapServers.Set(embedded.BootstrapServers);
-        builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, async (e, cancellationToken) =>
-        {
-            // Our own WaitFor: the embedded broker must be healthy before Kafka counts as running.
-            await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(e.Resource, e.Services), cancellationToken);
-            await e.Notifications.RunningAsync(e.Resource, ("Bootstrap servers", embedded.BootstrapServers));
-        });
+        var kafka = builder.AddEmbeddedKafka(ConnectionName, broker, embedded.BootstrapServers, decision.Reason);
         return new ModeResources(decision, kafka, broker.GetEndpoint("http"));
     }
 
-    private static ModeResources AddK3dKafka(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    private static ModeResources AddK3dMode(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var cluster = builder.AddK3dCluster("k3d", settings.K3d);
-        var kafka = builder.AddKafkaResource(decision)
-            .WithParentRelationship(cluster)
-            .WithK3dKafka(cluster, settings);
+        var kafka = builder.AddK3dKafka(ConnectionName, cluster, settings, decision.Reason);
         var agent = cluster.AddVibectlAgent(kafka);
         return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
 
-    private static ModeResources AddExternalKafka(this IDistributedApplicationBuilder builder, ModeDecision decision)
+    private static ModeResources AddExternalMode(this IDistributedApplicationBuilder builder, ModeDecision decision)
     {
         var bootstrap = builder.Configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(bootstrap))
@@ -115,54 +95,7 @@ public static class KafkaModeExtensions
                 + "for example --ConnectionStrings:kafka=broker1:9092,broker2:9092 or ConnectionStrings__kafka=...");
         }
 
-        var kafka = builder.AddKafkaResource(decision);
-        kafka.Resource.BootstrapServers.Set(bootstrap);
-        builder.Eventing.Subscribe<InitializeResourceEvent>(kafka.Resource, async (e, cancellationToken) =>
-        {
-            var log = e.Logger;
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var reachable = await ReachableAsync(bootstrap, log, cancellationToken);
-                if (reachable is not null)
-                {
-                    log.LogInformation("Kafka answers at {Server}.", reachable);
-                    await e.Notifications.RunningAsync(e.Resource, ("Bootstrap servers", bootstrap));
-                    return;
-                }
-
-                await e.Notifications.SetAsync(e.Resource, "Unreachable", KnownResourceStateStyles.Warn);
-                await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
-            }
-        });
+        var kafka = builder.AddExternalKafka(ConnectionName, bootstrap, decision.Reason);
         return new ModeResources(decision, kafka, ControlApi: null);
-    }
-
-    /// <summary>The first bootstrap server that accepts a TCP connection, or null; each failure is logged.</summary>
-    private static async Task<string?> ReachableAsync(string bootstrap, ILogger log, CancellationToken cancellationToken)
-    {
-        foreach (var server in bootstrap.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var colon = server.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(server[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
-            {
-                log.LogWarning("'{Server}' in ConnectionStrings:kafka is not host:port.", server);
-                continue;
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await client.ConnectAsync(server[..colon].Trim('[', ']'), port, timeout.Token);
-                return server;
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                log.LogWarning("Kafka does not answer at {Server}: {Message}", server, ex.Message);
-            }
-        }
-
-        return null;
     }
 }

@@ -2,7 +2,7 @@ using KafkaDemo.AppHost.Settings;
 
 namespace KafkaDemo.AppHost.K3d;
 
-/// <summary>The k3d cluster: a Kubernetes cluster in Docker containers, which Kafka (Strimzi) runs in.</summary>
+/// <summary>The k3d cluster: a Kubernetes cluster in Docker containers, which Kafka (Strimzi) runs in. Data only; <see cref="K3dClusterLifecycle"/> brings it up.</summary>
 public sealed class K3dClusterResource(string name, K3dSettings settings) : Resource(name)
 {
     public K3dSettings Settings => settings;
@@ -12,4 +12,7 @@ public sealed class K3dClusterResource(string name, K3dSettings settings) : Reso
 
     /// <summary>The kubeconfig the Overseer gets: its own service account, least privilege, with a token the AppHost renews.</summary>
     public string OverseerKubeconfigPath => settings.OverseerKubeconfigPath;
+
+    /// <summary>The key of this cluster's health check (<see cref="K3dApiServerHealthCheck"/>).</summary>
+    public string HealthCheckKey => $"{Name}_check";
 }

@@ -2,11 +2,12 @@ namespace KafkaDemo.AppHost.Kafka;
 
 /// <summary>
 /// The Kafka cluster the services use, in every mode: its connection string is the bootstrap
-/// servers. In embedded and external mode they are known up front; in k3d mode they come from the
-/// Kafka custom resource's status once Kafka is Ready, so services that wait for this resource
-/// read them then.
+/// servers. Data only: each mode has its resource class (<see cref="EmbeddedKafkaResource"/>,
+/// <see cref="ExternalKafkaResource"/>, K3dMode's K3dKafkaResource) and a lifecycle of its own. In
+/// embedded and external mode the servers are known up front; in k3d mode they come from the Kafka
+/// custom resource's status once Kafka is Ready, so services that wait for this resource read them then.
 /// </summary>
-public sealed class KafkaClusterResource(string name, string mode) : Resource(name), IResourceWithConnectionString, IResourceWithWaitSupport
+public abstract class KafkaClusterResource(string name, string mode) : Resource(name), IResourceWithConnectionString, IResourceWithWaitSupport
 {
     /// <summary>embedded, k3d or external.</summary>
     public string Mode => mode;
@@ -14,6 +15,9 @@ public sealed class KafkaClusterResource(string name, string mode) : Resource(na
     public KafkaBootstrapServers BootstrapServers { get; } = new(name);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{BootstrapServers}");
+
+    /// <summary>The key of this resource's health check (<see cref="KafkaHealthCheck"/>).</summary>
+    public string HealthCheckKey => $"{Name}_check";
 }
 
 /// <summary>The bootstrap servers, as a value that becomes available when the cluster is up.</summary>

@@ -9,7 +9,6 @@ public static class K3dStates
     public const string ReusingCluster = "Reusing cluster";
     public const string DeletingCluster = "Deleting cluster";
     public const string Deleted = "Deleted";
-    public const string WaitingForCluster = "Waiting for cluster";
     public const string InstallingStrimzi = "Installing Strimzi";
     public const string ApplyingKafka = "Applying Kafka";
     public const string WaitingForKafka = "Waiting for Kafka";

@@ -28,4 +28,16 @@ public static class ResourceStates
             StopTimeStamp = DateTime.UtcNow,
         });
     }
+
+    /// <summary>
+    /// Puts a resource that ran back before its start, so that publishing
+    /// <see cref="BeforeResourceStartedEvent"/> again makes Aspire show it Waiting and hold it until its
+    /// WaitFor dependencies are ready: Aspire 13.6 moves only a NotStarted, Starting or Waiting resource
+    /// to Waiting (ResourceNotificationService.CanTransitionToWaiting).
+    /// </summary>
+    public static Task NotStartedAgainAsync(this ResourceNotificationService notifications, IResource resource) =>
+        notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.NotStarted, StopTimeStamp = DateTime.UtcNow });
+
+    /// <summary>Whether the snapshot says Running.</summary>
+    public static bool IsRunning(this CustomResourceSnapshot snapshot) => snapshot.State?.Text == KnownResourceStates.Running;
 }

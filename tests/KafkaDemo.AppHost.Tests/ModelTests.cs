@@ -1,6 +1,9 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.AppHost.Tests;
 
@@ -188,6 +191,55 @@ public sealed class ModelTests
             Assert.Contains("kafka", resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
             Assert.Contains("ConnectionStrings__kafka", (await ResourceEnvironment.ReadAsync(resource)).Keys);
         }
+    }
+
+    [Fact]
+    public async Task In_k3d_mode_WaitFor_orders_the_custom_resources_and_each_has_its_own_health_check()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Mode=k3d");
+
+        static WaitAnnotation WaitOn(IResource r, string name) => Assert.Single(r.Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == name);
+
+        var k3d = builder.Resources.Single(r => r.Name == "k3d");
+        var kafka = builder.Resources.Single(r => r.Name == "kafka");
+        var agent = builder.Resources.Single(r => r.Name == "vibectl");
+        Assert.Empty(k3d.Annotations.OfType<WaitAnnotation>());
+        Assert.Equal((WaitType.WaitUntilHealthy, WaitBehavior.StopOnResourceUnavailable), (WaitOn(kafka, "k3d").WaitType, WaitOn(kafka, "k3d").WaitBehavior));
+        Assert.Equal((WaitType.WaitUntilHealthy, WaitBehavior.WaitOnResourceUnavailable), (WaitOn(agent, "kafka").WaitType, WaitOn(agent, "kafka").WaitBehavior));
+        Assert.Equal(["kafka"], agent.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        var registered = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).ToList();
+        foreach (var resource in new[] { k3d, kafka, agent })
+        {
+            var check = Assert.Single(resource.Annotations.OfType<HealthCheckAnnotation>());
+            Assert.Equal($"{resource.Name}_check", check.Key);
+            Assert.Contains(check.Key, registered);
+            Assert.Contains(resource.Annotations.OfType<ManifestPublishingCallbackAnnotation>(), a => a.Callback is null);
+        }
+    }
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("external")]
+    public async Task Kafka_has_its_health_check_and_stays_out_of_the_manifest_in_every_mode(string mode)
+    {
+        await using var builder = mode == "embedded"
+            ? await TestApp.CreateAsync()
+            : await TestApp.CreateInModeAsync(mode, "--ConnectionStrings:kafka=broker-a:9092");
+
+        var kafka = builder.Resources.Single(r => r.Name == "kafka");
+        Assert.Equal("kafka_check", Assert.Single(kafka.Annotations.OfType<HealthCheckAnnotation>()).Key);
+        Assert.Contains(kafka.Annotations.OfType<ManifestPublishingCallbackAnnotation>(), a => a.Callback is null);
+        Assert.Equal(mode == "embedded" ? ["kafka-embedded"] : [], kafka.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name));
+    }
+
+    [Fact]
+    public async Task No_resource_is_registered_in_dependency_injection()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Mode=k3d");
+
+        Assert.DoesNotContain(builder.Services, d => typeof(IResource).IsAssignableFrom(d.ServiceType));
     }
 
     [Fact]

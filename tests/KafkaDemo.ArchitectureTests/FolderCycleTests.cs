@@ -16,7 +16,7 @@ public sealed class FolderCycleTests
     /// The projects held to it. Tests and benchmarks are not. The AppHost's folders, bottom up:
     /// Lifecycle (states, the setup error, private files: depends on no other folder), Settings,
     /// Tools, Kafka; Kubernetes; Manifests; K3d, Strimzi; Modes, Agent; OverseerIdentity; K3dMode
-    /// (the k3d mode's orchestrator); Extensions (the demo's topology, which nothing depends on).
+    /// (Kafka in k3d mode); Extensions (the demo's topology, which nothing depends on).
     /// </summary>
     private static readonly string[] ProjectNames =
     [

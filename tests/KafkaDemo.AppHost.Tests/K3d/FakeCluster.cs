@@ -74,6 +74,9 @@ internal sealed class FakeCluster : IAsyncDisposable
     /// <summary>Each state of the k3d and kafka resources, in order, without repeats.</summary>
     public ConcurrentQueue<(string Resource, string State)> States { get; } = new();
 
+    /// <summary>Every snapshot of the k3d, kafka and vibectl resources, in the order Aspire published them.</summary>
+    public ConcurrentQueue<(string Resource, CustomResourceSnapshot Snapshot)> Snapshots { get; } = new();
+
     public static async Task<FakeCluster> StartAsync()
     {
         var test = K3dTestApp.Create();
@@ -127,6 +130,11 @@ internal sealed class FakeCluster : IAsyncDisposable
         {
             await foreach (var e in notifications.WatchAsync(TestContext.Current.CancellationToken))
             {
+                if (e.Resource.Name is "k3d" or "kafka" or "vibectl")
+                {
+                    Snapshots.Enqueue((e.Resource.Name, e.Snapshot));
+                }
+
                 if (e.Resource.Name is "k3d" or "kafka" or "vibectl" && e.Snapshot.State?.Text is { Length: > 0 } state
                     && (!last.TryGetValue(e.Resource.Name, out var before) || before != state))
                 {

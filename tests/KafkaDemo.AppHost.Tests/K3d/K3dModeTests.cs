@@ -47,14 +47,17 @@ public sealed class K3dModeTests
         TestContext.Current.TestOutputHelper!.WriteLine("k3d: " + string.Join(" → ", k3dStates));
         TestContext.Current.TestOutputHelper!.WriteLine("kafka: " + string.Join(" → ", kafkaStates));
         Assert.Equal("Starting → Checking prerequisites → Creating cluster → Running", string.Join(" → ", k3dStates));
-        // Its initial "Waiting" may be replaced before the recorder subscribes.
-        Assert.Equal("Waiting for cluster → Installing Strimzi → Applying Kafka → Waiting for Kafka → Running",
-            string.Join(" → ", kafkaStates.SkipWhile(s => s == "Waiting")));
+        // Its initial "NotStarted" may be replaced before the recorder subscribes; then Aspire's own
+        // "Waiting" (WaitFor k3d) until the cluster runs, where it used to show "Waiting for cluster".
+        Assert.Equal("Waiting → Installing Strimzi → Applying Kafka → Waiting for Kafka → Running",
+            string.Join(" → ", kafkaStates.SkipWhile(s => s == "NotStarted")));
 
         // The agent is deployed (image built from k3d/agent, imported, its objects applied) but has no
         // LLM key, so it is not configured; the Overseer says how to set the key.
         await WaitForStateAsync(app, "vibectl", "Not configured");
-        Assert.Equal("Waiting for Kafka → Building image → Importing image → Deploying → Not configured", string.Join(" → ", await cluster.StatesThroughAsync("vibectl", "Not configured")));
+        // Aspire's "Waiting" (WaitFor kafka) where it used to show "Waiting for Kafka".
+        Assert.Equal("Waiting → Building image → Importing image → Deploying → Not configured",
+            string.Join(" → ", (await cluster.StatesThroughAsync("vibectl", "Not configured")).SkipWhile(s => s == "NotStarted")));
         Assert.Equal(["Dockerfile", "idle.sh", "instructions.md", "requirements.txt"], Assert.Single(cluster.Tools.BuildContexts));
         Assert.Contains(cluster.Tools.Calls, c => c.StartsWith("k3d image import kafkademo-vibectl:", StringComparison.Ordinal));
         Assert.Contains(cluster.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Role" && a.Namespace == "kafka");

@@ -1,0 +1,40 @@
+using k8s;
+using KafkaDemo.AppHost.Kubernetes;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace KafkaDemo.AppHost.K3d;
+
+/// <summary>
+/// The cluster's readiness as Aspire's WaitFor reads it: its Kubernetes API server answers
+/// <c>GET /version</c> through the cluster's kubeconfig within 5 s. Aspire runs it only once the
+/// resource is Running (Aspire 13.6 ResourceHealthCheckService).
+/// </summary>
+public sealed class K3dApiServerHealthCheck(K3dClusterResource cluster) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(cluster.KubeconfigPath))
+        {
+            return HealthCheckResult.Unhealthy($"No kubeconfig at {cluster.KubeconfigPath} yet.");
+        }
+
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(cluster.KubeconfigPath);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Timeout);
+            var version = await api.Client.Version.GetCodeAsync(timeout.Token);
+            return HealthCheckResult.Healthy($"The API server {api.Client.BaseUri} answers: {version.GitVersion}.");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"The API server did not answer within {Timeout.TotalSeconds:0} s.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
+        {
+            return HealthCheckResult.Unhealthy($"The API server does not answer: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.OverseerIdentity;
+using KafkaDemo.AppHost.Strimzi;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaDemo.AppHost.K3dMode;
+
+/// <summary>
+/// Kafka's lifecycle in k3d mode, for as long as the AppHost runs: wait for the cluster (WaitFor,
+/// through <see cref="BeforeResourceStartedEvent"/>), bring Strimzi's Kafka up in it with the
+/// Overseer's identity, run; when the cluster leaves Running (deleted or recreated), stop what ran
+/// against it and wait again. It never starts, stops or orders anything but its own resource.
+/// </summary>
+public sealed class K3dKafkaLifecycle(
+    KafkaBringUp bringUp,
+    OverseerCredentials overseer,
+    ResourceNotificationService notifications,
+    ResourceLoggerService loggers,
+    IHostApplicationLifetime lifetime,
+    ILogger<K3dKafkaLifecycle> appLog)
+{
+    /// <summary>From Kafka's InitializeResourceEvent; returns when the AppHost stops.</summary>
+    public async Task RunAsync(K3dKafkaResource kafka, InitializeResourceEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(e);
+        // InitializeResourceEvent's token is the host's start token, not cancelled at shutdown (Aspire 13.6 OrchestratorHostService.StartAsync).
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        var token = stopping.Token;
+        var cluster = kafka.Cluster;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    // The WaitFor(cluster) gate: Aspire shows Kafka Waiting (WaitingFor k3d) until the cluster
+                    // is Running and healthy. No state of ours may be published meanwhile: any would release
+                    // the wait (ApplicationOrchestrator.WaitForInBeforeResourceStartedEvent).
+                    await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(kafka, e.Services), token);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    // The cluster failed (StopOnResourceUnavailable): so does Kafka, until the cluster changes.
+                    await notifications.FailedAsync(kafka, e.Logger, appLog, $"The k3d cluster is not available: {ex.Message}");
+                    await notifications.WaitForResourceAsync(cluster.Name, c => !KnownResourceStates.TerminalStates.Contains(c.Snapshot.State?.Text), token);
+                    await notifications.NotStartedAgainAsync(kafka);
+                    continue;
+                }
+
+                if (!await notifications.WaitForFreshHealthAsync(cluster, token))
+                {
+                    continue; // the cluster went again before a fresh health report
+                }
+
+                using var inCluster = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var left = WhenClusterLeavesRunningAsync(kafka, inCluster, token);
+                await BringUpAsync(kafka, e, inCluster.Token);
+                var state = await left;
+                e.Logger.LogInformation("The k3d cluster is {State}: Kafka waits for it again.", state);
+                await notifications.NotStartedAgainAsync(kafka);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // the AppHost stops
+        }
+    }
+
+    /// <summary>Asks Strimzi to restart every broker, one at a time.</summary>
+    public async Task<ExecuteCommandResult> RestartBrokersAsync(K3dKafkaResource kafka, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        var log = loggers.GetLogger(kafka);
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(kafka.Cluster.KubeconfigPath);
+            await KafkaBringUp.RequestRollingRestartAsync(api, cancellationToken);
+            log.LogInformation("Rolling restart requested: Strimzi restarts the brokers one at a time at its next reconciliation (within 2 minutes).");
+            return CommandResults.Success();
+        }
+        catch (KubernetesApiException ex)
+        {
+            log.LogError("Rolling restart failed: {Message}", ex.Message);
+            return CommandResults.Failure(ex.Message);
+        }
+    }
+
+    /// <summary>Waits until the cluster leaves Running, then cancels <paramref name="inCluster"/> (the work against it); returns the cluster's state.</summary>
+    private async Task<string?> WhenClusterLeavesRunningAsync(K3dKafkaResource kafka, CancellationTokenSource inCluster, CancellationToken stopping)
+    {
+        var gone = await notifications.WaitForResourceAsync(kafka.Cluster.Name, c => !c.Snapshot.IsRunning(), stopping);
+        await inCluster.CancelAsync();
+        return gone.Snapshot.State?.Text;
+    }
+
+    /// <summary>
+    /// Strimzi and Kafka in the cluster, then the Overseer's identity, then Running. Failures end in
+    /// FailedToStart with their cause and fix. <paramref name="inCluster"/> is cancelled when the
+    /// cluster leaves Running; it also ends the Overseer's token renewal.
+    /// </summary>
+    private async Task BringUpAsync(K3dKafkaResource kafka, InitializeResourceEvent e, CancellationToken inCluster)
+    {
+        var log = e.Logger;
+        var kubeconfig = kafka.Cluster.KubeconfigPath;
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            var bootstrap = await bringUp.RunAsync(api, log, s => notifications.SetAsync(kafka, s),
+                pods => _ = notifications.PublishUpdateAsync(kafka, s => s with { Properties = [.. s.Properties.Where(p => p.Name != "Brokers"), new("Brokers", pods)] }),
+                inCluster);
+            log.LogInformation("Kafka is Ready. Bootstrap servers (from the Kafka resource's status): {Bootstrap}", bootstrap);
+
+            // Before Kafka counts as running, since the Overseer (which waits for it) starts with this kubeconfig.
+            var expires = await overseer.SetUpAsync(api, kubeconfig, log, inCluster);
+            _ = overseer.RenewAsync(async token =>
+            {
+                using var fresh = KubernetesApi.FromKubeconfig(kubeconfig);
+                return await overseer.IssueAsync(fresh, kubeconfig, log, token);
+            }, expires, log, inCluster);
+
+            await e.PublishRunningAsync(kafka, bootstrap, inCluster, ("Kubeconfig", kubeconfig));
+        }
+        catch (OperationCanceledException) when (inCluster.IsCancellationRequested)
+        {
+            // the cluster left Running (or the AppHost stops) during the bring-up
+        }
+        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or k8s.Exceptions.KubeConfigException)
+        {
+            await notifications.FailedAsync(kafka, log, appLog, ex.Message);
+        }
+    }
+}
