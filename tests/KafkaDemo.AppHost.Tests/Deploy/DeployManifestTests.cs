@@ -133,10 +133,10 @@ public sealed partial class DeployManifestTests
                 var get = container[probe]!["httpGet"]!;
                 Assert.Equal(path, (string?)get["path"]);
                 Assert.Equal(port, (string?)get["port"]);
-                // Every service's default AllowedHosts is the loopback names (KafkaDemo.Messaging Loopback.AllowedHosts);
-                // the kubelet would otherwise send the pod's address and get a 400.
+                // The service's own AllowedHosts (its appsettings.json: the loopback names) must take the probe's
+                // Host, whatever the manifests set; the kubelet would otherwise send the pod's address and get a 400.
                 var host = (string)get["httpHeaders"]!.AsArray().Single(h => (string?)h!["name"] == "Host")!["value"]!;
-                Assert.Contains(host, KafkaDemo.Messaging.ControlAccess.Loopback.AllowedHosts.Split(';'));
+                Assert.Contains(host, AllowedHosts(deployment));
             }
         }
     }
@@ -204,7 +204,7 @@ public sealed partial class DeployManifestTests
         var plain = kafka["spec"]!["kafka"]!["listeners"]!.AsArray().Single(l => (string?)l!["type"] == "internal" && !(bool)l["tls"]!)!;
         var settings = DeployManifests.Kustomize(DeployManifests.Load).Named("ConfigMap", "load-settings");
 
-        Assert.Equal($"{KafkaManifests.ClusterName}-kafka-bootstrap.{K3dSettings.Namespace}.svc:{(long)plain["port"]!}", (string?)settings["data"]!["ConnectionStrings__kafka"]);
+        Assert.Equal($"{(string)kafka["metadata"]!["name"]!}-kafka-bootstrap.{K3dSettings.Namespace}.svc:{(long)plain["port"]!}", (string?)settings["data"]!["ConnectionStrings__kafka"]);
         Assert.Equal("kafkademo-kafka-bootstrap.kafka.svc:9092", (string?)settings["data"]!["ConnectionStrings__kafka"]);
         foreach (var name in new[] { "producer", "consumer" })
         {
@@ -253,6 +253,15 @@ public sealed partial class DeployManifestTests
             && p["nodeFilters"]!.AsArray().Select(f => (string?)f).SequenceEqual(["loadbalancer"]));
         Assert.DoesNotContain(nodePort, new K3dSettings().HostPorts);
         Assert.InRange(nodePort, K3dSettings.NodePortMin, K3dSettings.NodePortMax);
+    }
+
+    /// <summary>The host names the Deployment's service accepts by default: AllowedHosts in its project's appsettings.json.</summary>
+    private static string[] AllowedHosts(JsonObject deployment)
+    {
+        var name = (string)deployment["metadata"]!["name"]!;
+        var project = $"KafkaDemo.{char.ToUpperInvariant(name[0])}{name[1..]}";
+        var settings = JsonNode.Parse(File.ReadAllText(DeployManifests.FullPath($"{project}/appsettings.json")))!;
+        return ((string)settings["AllowedHosts"]!).Split(';');
     }
 
     [GeneratedRegex(@"^\s*kind:\s*Secret\s*$", RegexOptions.Multiline)]
