@@ -139,8 +139,9 @@ public sealed partial class EnvelopeSender : BackgroundService
                 continue;
             }
 
+            // The time read to decide the message is due is its send time: one clock read per message.
             var intended = schedule.IsUnthrottled ? now : schedule.IntendedMicros(plan.Count);
-            SendOne(plan, intended, stoppingToken);
+            SendOne(plan, intended, now, stoppingToken);
         }
     }
 
@@ -159,9 +160,8 @@ public sealed partial class EnvelopeSender : BackgroundService
         Thread.Sleep(1);
     }
 
-    private void SendOne(MessagePlan plan, long intendedMicros, CancellationToken stoppingToken)
+    private void SendOne(MessagePlan plan, long intendedMicros, long actual, CancellationToken stoppingToken)
     {
-        var actual = _time.Now();
         plan.Next(actual, out var destination, out var key, out var sequence, out var size);
         var value = ValueBuffer(size);
         _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), destination.Topic, destination.Partition.Value, _padding);
