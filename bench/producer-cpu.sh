@@ -5,6 +5,9 @@
 #
 #   bench/producer-cpu.sh                      # 5 rounds, about 5 minutes on an idle 2-core machine
 #   ROUNDS=7 SIGN=0 bench/producer-cpu.sh      # more rounds, without the sign micro-benchmark
+#   VARIANTS="before=/tmp/tree-a mac=/tmp/tree-b" bench/producer-cpu.sh
+#                                              # also other source trees of the producer (say, one
+#                                              # per commit, from git archive), built and run like ours
 #
 # Each round runs every tool twice, SMALL (10,000) and BIG (1,000,000) messages, interleaved (the
 # order of the tools alternates between rounds), each into a fresh topic, under /usr/bin/time:
@@ -27,6 +30,7 @@ BIG="${BIG:-1000000}"
 SIZE="${SIZE:-512}"
 SIGN="${SIGN:-1}"
 TOOLS="${TOOLS:-ours bare kcat}"
+VARIANTS="${VARIANTS:-}"
 # The HMAC secret goes in the environment: on the command line, ps would show it.
 export Messaging__HmacSecret="bench-secret-0123456789abcdef"
 work="$(mktemp -d)"
@@ -47,6 +51,12 @@ log "Building (Release)..."
 for p in KafkaDemo.EmbeddedKafka KafkaDemo.Producer bench/KafkaDemo.BareProducer; do
   dotnet build -c Release --nologo -v q "$p" >&2
 done
+declare -A producer_dll=([ours]="$(bin KafkaDemo.Producer)")
+for v in $VARIANTS; do
+  dotnet build -c Release --nologo -v q "${v#*=}/KafkaDemo.Producer" >&2
+  producer_dll[${v%%=*}]="${v#*=}/KafkaDemo.Producer/bin/Release/net10.0/KafkaDemo.Producer.dll"
+  TOOLS="$TOOLS ${v%%=*}"
+done
 
 idle_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 
@@ -56,10 +66,6 @@ run() {
   load="$(cut -d' ' -f1 /proc/loadavg)"
   read -r t0 i0 <<< "$(idle_ticks)"
   case "$tool" in
-    ours)
-      /usr/bin/time -f '%e %U %S' -o "$work/time" dotnet "$(bin KafkaDemo.Producer)" --count "$count" --size "$SIZE" \
-        --topics "$topic" --bootstrap-servers "$bootstrap" --Logging:LogLevel:Default=Warning \
-        > "$work/out" 2>> "$work/ours.err" ;;
     bare)
       /usr/bin/time -f '%e %U %S' -o "$work/time" dotnet "$(bin bench/KafkaDemo.BareProducer)" "$bootstrap" "$topic" "$count" "$SIZE" \
         > "$work/out" 2>> "$work/bare.err" ;;
@@ -68,12 +74,20 @@ run() {
       { yes "$line" || true; } | head -n "$count" | /usr/bin/time -f '%e %U %S' -o "$work/time" \
         kcat -P -b "$bootstrap" -t "$topic" -X acks=all -X enable.idempotence=true -X linger.ms=5 -X batch.size=131072 \
         2>> "$work/kcat.err" ;;
+    *) # ours, or a variant of it
+      /usr/bin/time -f '%e %U %S' -o "$work/time" dotnet "${producer_dll[$tool]}" --count "$count" --size "$SIZE" \
+        --topics "$topic" --bootstrap-servers "$bootstrap" --Logging:LogLevel:Default=Warning \
+        > "$work/out" 2>> "$work/$tool.err" ;;
   esac
   read -r t1 i1 <<< "$(idle_ticks)"
   read -r wall user sys < "$work/time"
-  jq -cn --arg tool "$tool" --argjson count "$count" --argjson wall "$wall" --argjson user "$user" --argjson sys "$sys" \
+  # ours and bare print how many were acknowledged; kcat -P exits non-zero on failure (set -e)
+  acked="$count"
+  if [ "$tool" != kcat ]; then acked="$(jq -r '.acked' "$work/out")"; fi
+  [ "$acked" = "$count" ] || log "WARNING: $tool acknowledged $acked of $count messages"
+  jq -cn --arg tool "$tool" --argjson count "$count" --argjson acked "$acked" --argjson wall "$wall" --argjson user "$user" --argjson sys "$sys" \
     --argjson load "$load" --argjson idle "$(( (i1 - i0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))" \
-    '{tool: $tool, count: $count, wall: $wall, cpu: ($user + $sys), user: $user, sys: $sys, load1: $load, idlePercent: $idle}'
+    '{tool: $tool, count: $count, acked: $acked, wall: $wall, cpu: ($user + $sys), user: $user, sys: $sys, load1: $load, idlePercent: $idle}'
 }
 
 topics=""
