@@ -92,12 +92,7 @@ public sealed class TimelineBoundsTests
 /// <summary>The reused export interval and the ring of seconds give the same figures as fresh ones would.</summary>
 public sealed class TimelineReuseTests
 {
-    private static MergedInterval Second(long label, int messages, long micros)
-    {
-        var latency = LatencyHistograms.Create();
-        latency.RecordValueWithCount(micros, messages);
-        return new MergedInterval(label, latency, LatencyHistograms.Create(), LatencyHistograms.Create(), LatencyHistograms.Create(), 1, 1);
-    }
+    private static MergedInterval Second(long label, int messages, long micros) => MergedSeconds.Of(label, micros, messages);
 
     [Fact]
     public void Each_export_interval_counts_only_its_own_seconds_after_the_builder_is_reused()
