@@ -36,10 +36,8 @@ SCALE_SIZE="${SCALE_SIZE:-512}"
 export Messaging__HmacSecret="bench-secret-0123456789abcdef"
 PRODUCER_SETTINGS=(-X acks=all -X enable.idempotence=true -X linger.ms=5 -X batch.size=131072)
 work="$(mktemp -d)"
-broker_pid=""
 service_pids=()
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 cleanup() {
   for p in "${service_pids[@]}"; do stop_pid "$p"; done
   if [ -n "$broker_pid" ]; then stop_pid "$broker_pid"; fi
@@ -48,6 +46,8 @@ cleanup() {
 trap cleanup EXIT
 has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 log() { echo "$*" >&2; }
+# shellcheck source=lib/broker.sh
+source "$root/bench/lib/broker.sh"
 
 command -v kcat >/dev/null || { log "kcat is needed (Debian package kcat)"; exit 1; }
 command -v jq >/dev/null || { log "jq is needed (Debian package jq)"; exit 1; }
@@ -56,31 +56,6 @@ log "Building (Release)..."
 for p in KafkaDemo.EmbeddedKafka KafkaDemo.Producer KafkaDemo.Consumer bench/KafkaDemo.BareProducer; do
   dotnet build -c Release --nologo -v q "$p" >&2
 done
-bin() { echo "$root/$1/bin/Release/net10.0/$(basename "$1").dll"; }
-
-free_port_block() { # three consecutive ports no socket uses, below Linux's ephemeral range
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 12000))
-    if ! ss -tanH "( sport = :$p or sport = :$((p + 1)) or sport = :$((p + 2)) )" | grep -q .; then echo "$p"; return; fi
-  done
-  return 1
-}
-
-start_broker() { # topics retention-seconds partitions -> sets bootstrap, broker_pid
-  local port broker_log
-  port="$(free_port_block)"
-  broker_log="$work/broker-$port.log"
-  dotnet "$(bin KafkaDemo.EmbeddedKafka)" --urls "http://127.0.0.1:0" \
-    --EmbeddedKafka:Port="$port" --EmbeddedKafka:Topics="$1" --EmbeddedKafka:Partitions="$3" \
-    --EmbeddedKafka:RetentionSeconds="$2" --Logging:LogLevel:Default=Warning > "$broker_log" 2>&1 &
-  broker_pid=$!
-  for _ in $(seq 100); do grep -qs '^KAFKA_BOOTSTRAP_SERVERS=' "$broker_log" && break; sleep 0.2; done
-  bootstrap="$(sed -n 's/^KAFKA_BOOTSTRAP_SERVERS=//p' "$broker_log")"
-  [ -n "$bootstrap" ] || { log "The embedded Kafka did not start:"; cat "$broker_log" >&2; exit 1; }
-  log "Embedded Kafka at $bootstrap ($3 partitions per topic, retention ${2}s)"
-}
-stop_broker() { stop_pid "$broker_pid"; broker_pid=""; }
 
 cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 idle_percent() { # "total idle" before, "total idle" after

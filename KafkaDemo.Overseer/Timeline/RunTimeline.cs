@@ -9,6 +9,10 @@ namespace KafkaDemo.Overseer.Timeline;
 /// <see cref="ExportIntervalSeconds"/> (for <c>/api/run</c>), histograms aggregated after the
 /// warm-up, and the event list. Thread-safe, and bounded in memory (the Overseer runs for days):
 /// every list keeps its newest entries up to a stated bound; the aggregated histograms have a fixed size.
+/// The seconds are a ring of <see cref="MaxPoints"/> slots, and the export interval being filled
+/// reuses its three histograms (188 KB each, on the large-object heap) from one interval to the
+/// next, so a steady run allocates no large objects and its memory stops growing once the
+/// bounds are reached.
 /// </summary>
 public sealed class RunTimeline : IMergedSecondListener
 {
@@ -29,7 +33,7 @@ public sealed class RunTimeline : IMergedSecondListener
     public const int MaxEvents = 10_000;
 
     private readonly Lock _gate = new();
-    private readonly List<TimelinePoint> _points = [];
+    private readonly TimelinePoint[] _points;
     private readonly List<ExportBucket> _buckets = [];
     private readonly List<TimelineEvent> _events = [];
     private readonly int _maxPoints;
@@ -38,7 +42,9 @@ public sealed class RunTimeline : IMergedSecondListener
     private readonly HistogramBase _aggregatePublishDelay = LatencyHistograms.Create();
     private readonly HistogramBase _aggregatePublishLatency = LatencyHistograms.Create();
     private readonly int _maxBuckets;
-    private BucketBuilder? _open;
+    private readonly BucketBuilder _open = new();
+    private int _pointCount;
+    private int _pointNext;
     private long _aggregateSeconds;
     private long _droppedBuckets;
     private long _backlogBeforeFirst;
@@ -53,6 +59,7 @@ public sealed class RunTimeline : IMergedSecondListener
         ExportIntervalSeconds = exportIntervalSeconds;
         WarmupSeconds = warmupSeconds;
         _maxPoints = maxPoints;
+        _points = new TimelinePoint[maxPoints];
         _maxEvents = maxEvents;
         _maxBuckets = maxBuckets;
     }
@@ -79,7 +86,7 @@ public sealed class RunTimeline : IMergedSecondListener
         lock (_gate)
         {
             StartedAt ??= interval.End.AddSeconds(-1);
-            _points.Add(new TimelinePoint(
+            _points[_pointNext] = new TimelinePoint(
                 interval.End,
                 targetRate,
                 interval.PublishDelay.TotalCount,
@@ -87,11 +94,9 @@ public sealed class RunTimeline : IMergedSecondListener
                 interval.Latency.TotalCount,
                 LatencyHistograms.Summarize(interval.Latency),
                 LatencyHistograms.Summarize(interval.PublishDelay),
-                LatencyHistograms.Summarize(interval.PublishLatency)));
-            if (_points.Count > _maxPoints)
-            {
-                _points.RemoveRange(0, _points.Count - _maxPoints);
-            }
+                LatencyHistograms.Summarize(interval.PublishLatency));
+            _pointNext = (_pointNext + 1) % _maxPoints;
+            _pointCount = Math.Min(_pointCount + 1, _maxPoints);
 
             if (interval.End - StartedAt.Value > TimeSpan.FromSeconds(WarmupSeconds))
             {
@@ -101,12 +106,15 @@ public sealed class RunTimeline : IMergedSecondListener
                 _aggregateSeconds++;
             }
 
-            _open ??= new BucketBuilder(interval.End.AddSeconds(-1));
+            if (_open.Seconds == 0)
+            {
+                _open.Start = interval.End.AddSeconds(-1);
+            }
+
             _open.Add(interval, targetRate);
             if (_open.Seconds >= ExportIntervalSeconds)
             {
-                _buckets.Add(_open.Build());
-                _open = null;
+                _buckets.Add(_open.BuildAndReset());
                 if (_buckets.Count > _maxBuckets)
                 {
                     // The export's backlog runs on from the dropped intervals, as if they were there.
@@ -141,7 +149,14 @@ public sealed class RunTimeline : IMergedSecondListener
     {
         lock (_gate)
         {
-            return [.. _points.Skip(Math.Max(0, _points.Count - count))];
+            var n = Math.Clamp(count, 0, _pointCount);
+            var recent = new TimelinePoint[n];
+            for (var i = 0; i < n; i++)
+            {
+                recent[i] = _points[(_pointNext - n + i + _maxPoints) % _maxPoints];
+            }
+
+            return recent;
         }
     }
 
@@ -172,12 +187,15 @@ public sealed class RunTimeline : IMergedSecondListener
         }
     }
 
-    private sealed class BucketBuilder(DateTimeOffset start)
+    /// <summary>The export interval being filled; reset, not replaced, once built.</summary>
+    private sealed class BucketBuilder
     {
         private readonly HistogramBase _latency = LatencyHistograms.Create();
         private readonly HistogramBase _publishDelay = LatencyHistograms.Create();
         private readonly HistogramBase _publishLatency = LatencyHistograms.Create();
         private double _targetSum;
+
+        public DateTimeOffset Start { get; set; }
 
         public int Seconds { get; private set; }
 
@@ -190,8 +208,19 @@ public sealed class RunTimeline : IMergedSecondListener
             Seconds++;
         }
 
-        public ExportBucket Build() => new(
-            start,
+        public ExportBucket BuildAndReset()
+        {
+            var bucket = Build();
+            _latency.Reset();
+            _publishDelay.Reset();
+            _publishLatency.Reset();
+            _targetSum = 0;
+            Seconds = 0;
+            return bucket;
+        }
+
+        private ExportBucket Build() => new(
+            Start,
             Seconds,
             _targetSum / Seconds,
             _publishDelay.TotalCount / (double)Seconds,

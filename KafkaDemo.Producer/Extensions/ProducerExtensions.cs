@@ -55,7 +55,10 @@ public static class ProducerExtensions
         config.LingerMs ??= 5;
         config.BatchSize ??= 131_072;
         config.ClientId ??= clientId;
-        // Delivery reports carry our value back (it holds the send time); nothing else is needed.
-        config.DeliveryReportFields ??= "value";
+        // Delivery reports need nothing back: the send time travels in each message's handler
+        // (EnvelopeSender.SendTime). "none" keeps Confluent.Kafka from holding the value until the
+        // acknowledgement and from reading status, timestamp and headers per report (Confluent.Kafka
+        // 2.16 Producer.DeliveryReportCallbackImpl and the dotnet.producer.delivery.report.fields parsing).
+        config.DeliveryReportFields ??= "none";
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using KafkaDemo.Messaging.Envelopes;
 
 namespace KafkaDemo.UnitTests.Envelopes;
@@ -107,5 +108,73 @@ public sealed class DocumentedEnvelopeTests
         new Messaging.Envelopes.EnvelopeWriter(Key).Write(buffer, Fields, DocumentedVector.Topic, DocumentedVector.Partition, [0, 1, 2, 3, 4, 5, 6, 7]);
 
         Assert.Equal(DocumentedVector.Envelope, Convert.ToHexStringLower(buffer));
+    }
+}
+
+public sealed class KeyedSha256Tests
+{
+    private const string NoLibcrypto = "libcrypto (OpenSSL 1.1 or 3) with SHA256_Init/Update/Final is not loadable here; HmacKey uses .NET's HMAC instead.";
+
+    [Fact]
+    public void Keyed_states_give_the_same_mac_as_dotnet_hmac_for_every_length_across_the_block_boundaries()
+    {
+        Assert.SkipUnless(KeyedSha256.IsAvailable, NoLibcrypto);
+        var random = new Random(18);
+        var mac = new byte[32];
+        foreach (var keyLength in (int[])[1, 16, 32, 63, 64])
+        {
+            var key = new byte[keyLength];
+            random.NextBytes(key);
+            using var keyed = KeyedSha256.TryCreate(key)!;
+            foreach (var length in Enumerable.Range(0, 200).Concat([480, 4064, 65_504]))
+            {
+                var data = new byte[length];
+                random.NextBytes(data);
+                keyed.Compute(data, mac);
+                Assert.Equal(Convert.ToHexString(HMACSHA256.HashData(key, data)), Convert.ToHexString(mac));
+            }
+        }
+    }
+
+    [Fact]
+    public void Keyed_states_are_shared_by_threads_without_interfering()
+    {
+        Assert.SkipUnless(KeyedSha256.IsAvailable, NoLibcrypto);
+        var key = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        using var keyed = KeyedSha256.TryCreate(key)!;
+        var failures = 0;
+        Parallel.For(0, 4, t =>
+        {
+            var data = Enumerable.Repeat((byte)t, 100 + t).ToArray();
+            var expected = HMACSHA256.HashData(key, data);
+            Span<byte> mac = stackalloc byte[32];
+            for (var i = 0; i < 2_000; i++)
+            {
+                keyed.Compute(data, mac);
+                if (!mac.SequenceEqual(expected))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void A_mac_buffer_shorter_than_32_bytes_is_refused()
+    {
+        Assert.SkipUnless(KeyedSha256.IsAvailable, NoLibcrypto);
+        using var keyed = KeyedSha256.TryCreate(new byte[32])!;
+        Assert.Throws<ArgumentOutOfRangeException>(() => keyed.Compute("data"u8, new byte[31]));
+    }
+
+    [Fact]
+    public void On_debian_the_envelope_key_uses_libcrypto()
+    {
+        Assert.SkipUnless(
+            OperatingSystem.IsLinux() && File.Exists("/usr/lib/x86_64-linux-gnu/libcrypto.so.3"),
+            "Not Linux x64 with Debian's libcrypto.so.3 (package libssl3), where the fast path is expected.");
+        using var key = HmacKey.FromSecret("kafkademo-test-vector-secret");
+        Assert.Equal("libcrypto SHA-256, keyed states", key.Implementation);
     }
 }

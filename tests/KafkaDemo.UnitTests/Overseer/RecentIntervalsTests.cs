@@ -1,18 +1,12 @@
 extern alias overseer;
 
-using KafkaDemo.Messaging.Measurement;
 using overseer::KafkaDemo.Overseer.Aggregation;
 
 namespace KafkaDemo.UnitTests.Overseer;
 
 public sealed class RecentIntervalsTests
 {
-    private static MergedInterval Second(long end, long latencyMicros, int count)
-    {
-        var latency = LatencyHistograms.Create();
-        latency.RecordValueWithCount(latencyMicros, count);
-        return new MergedInterval(end, latency, LatencyHistograms.Create(), LatencyHistograms.Create(), LatencyHistograms.Create(), 1, 1);
-    }
+    private static MergedInterval Second(long end, long latencyMicros, int count) => MergedSeconds.Of(end, latencyMicros, count);
 
     [Fact]
     public void Latency_merges_only_the_last_n_seconds_and_gives_their_mean_rate()

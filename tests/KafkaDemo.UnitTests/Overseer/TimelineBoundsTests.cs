@@ -88,3 +88,44 @@ public sealed class TimelineBoundsTests
     public void Retries_wait_longer_after_each_failure_in_a_row_up_to_a_bound(int failures, int seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)).Delay(failures));
 }
+
+/// <summary>The reused export interval and the ring of seconds give the same figures as fresh ones would.</summary>
+public sealed class TimelineReuseTests
+{
+    private static MergedInterval Second(long label, int messages, long micros) => MergedSeconds.Of(label, micros, messages);
+
+    [Fact]
+    public void Each_export_interval_counts_only_its_own_seconds_after_the_builder_is_reused()
+    {
+        var timeline = new RunTimeline(exportIntervalSeconds: 2, warmupSeconds: 0);
+        timeline.Add(Second(1_001, 100, 50_000), targetRate: 10);
+        timeline.Add(Second(1_002, 100, 50_000), targetRate: 10);
+        timeline.Add(Second(1_003, 4, 1_000), targetRate: 30);
+        timeline.Add(Second(1_004, 6, 1_000), targetRate: 50);
+
+        var buckets = timeline.Snapshot().Buckets;
+
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_000), buckets[0].Start);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_002), buckets[1].Start);
+        Assert.Equal(100, buckets[0].ConsumeRate);
+        Assert.Equal(5, buckets[1].ConsumeRate);
+        Assert.Equal(40, buckets[1].TargetRate);
+        Assert.True(buckets[1].EndToEnd.P99 < 2, $"The second interval's p99 {buckets[1].EndToEnd.P99} ms holds the first interval's 50 ms.");
+    }
+
+    [Fact]
+    public void Recent_seconds_come_oldest_first_across_the_ring_wrapping_around()
+    {
+        var timeline = new RunTimeline(exportIntervalSeconds: 10, warmupSeconds: 0, maxPoints: 4);
+        for (var s = 1; s <= 6; s++)
+        {
+            timeline.Add(Second(1_000 + s, 1, 1_000), targetRate: s);
+        }
+
+        Assert.Equal([5.0, 6.0], timeline.Recent(2).Select(p => p.TargetRate));
+        Assert.Equal([3.0, 4.0, 5.0, 6.0], timeline.Recent(10).Select(p => p.TargetRate));
+        Assert.Empty(timeline.Recent(0));
+        Assert.Empty(new RunTimeline(maxPoints: 4).Recent(3));
+    }
+}
