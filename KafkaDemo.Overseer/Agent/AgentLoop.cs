@@ -344,7 +344,7 @@ public sealed partial class AgentLoop(
     {
         try
         {
-            var client = cluster.Client ?? throw new InvalidOperationException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
+            var client = cluster.Client ?? throw new InvalidOperationException("No cluster is configured (Overseer:Cluster:Kubeconfig or Overseer:Cluster:InCluster).");
             var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(_options.DeploymentName, _options.Namespace, cancellationToken: cancellationToken);
             return deployment.Spec.Template.Metadata?.Annotations?.ContainsKey(_options.KeyAnnotation) == true
                 ? null

@@ -23,7 +23,7 @@ public sealed class PodExecChannel(ClusterConnection cluster, IOptions<AgentOpti
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(command);
-        var current = cluster.Current ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
+        var current = cluster.Current ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig or Overseer:Cluster:InCluster).");
         var client = current.Client;
 
         // A recreated cluster (a new kubeconfig) ends the command too: the old one is gone.
@@ -105,7 +105,7 @@ public sealed class PodExecChannel(ClusterConnection cluster, IOptions<AgentOpti
     }
 
     private IKubernetes Client() =>
-        cluster.Client ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig).");
+        cluster.Client ?? throw new AgentUnavailableException("No cluster is configured (Overseer:Cluster:Kubeconfig or Overseer:Cluster:InCluster).");
 
     private static AgentUnavailableException Replaced(AgentPod pod) =>
         new($"The cluster was replaced (its kubeconfig changed) while a command ran in pod {pod.Name}.");

@@ -80,7 +80,7 @@ public sealed partial class BrokerMetricsReader(
     /// <summary>Reads every broker pod once, all at once, and records what each answered; public so tests can drive it.</summary>
     public async Task ReadAllAsync(CancellationToken cancellationToken)
     {
-        var client = cluster.Client ?? throw new InvalidOperationException($"The kubeconfig {cluster.Options.Kubeconfig} could not be read.");
+        var client = cluster.Client ?? throw new InvalidOperationException($"{cluster.Options.Source} could not be read.");
         var ns = cluster.Options.Namespace;
         var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: cluster.Options.BrokerPodSelector, cancellationToken: cancellationToken);
         var names = pods.Items.Where(p => p.Metadata.DeletionTimestamp is null).Select(p => p.Metadata.Name).ToList();

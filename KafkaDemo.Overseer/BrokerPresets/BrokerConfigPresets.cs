@@ -55,7 +55,7 @@ public sealed partial class BrokerConfigPresets(ClusterConnection cluster, RunTi
         var values = options.Presets[preset];
         for (var attempt = 1; ; attempt++)
         {
-            var client = cluster.Client ?? throw new InvalidOperationException($"The kubeconfig {options.Kubeconfig} cannot be read now.");
+            var client = cluster.Client ?? throw new InvalidOperationException($"{options.Source} cannot be read now.");
             var kafka = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(
                 "kafka.strimzi.io", "v1", options.Namespace, "kafkas", options.KafkaName, cancellationToken);
             var patch = PresetPatch.For(kafka, values);

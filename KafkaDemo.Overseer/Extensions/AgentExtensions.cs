@@ -21,7 +21,15 @@ public static class AgentExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
-        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                // The kubelet's variables for the API server reach the configuration through the
+                // default environment variables provider (no prefix).
+                options.ApiServerHost ??= configuration["KUBERNETES_SERVICE_HOST"];
+                options.ApiServerPort ??= configuration["KUBERNETES_SERVICE_PORT"];
+            })
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateOnStart();
 

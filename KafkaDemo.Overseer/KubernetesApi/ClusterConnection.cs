@@ -10,8 +10,11 @@ namespace KafkaDemo.Overseer.KubernetesApi;
 /// the old client is disposed. So callers take <see cref="Client"/> for each use and never keep it;
 /// one that keeps a call open (a watch) takes <see cref="Current"/>, whose token fires when the
 /// client is replaced: disposing a client does not end a response it is already streaming.
+/// In a pod (<see cref="ClusterOptions.InCluster"/>) there is no file to follow: one client, built
+/// at first use, whose bearer token is the service account token read again as the kubelet rotates
+/// it (<see cref="ServiceAccountToken"/>); its <see cref="ClusterClient.Replaced"/> never fires.
 /// </summary>
-public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, ILogger<ClusterConnection> logger) : IDisposable
+public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterConnection> logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private Kubernetes? _client;
@@ -41,10 +44,38 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (Options.InCluster)
+                {
+                    _client ??= InCluster();
+                    return new ClusterClient(_client, CancellationToken.None);
+                }
+
                 Reload();
                 return _client is null ? null : new ClusterClient(_client, _replaced.Token);
             }
         }
+    }
+
+    /// <summary>
+    /// The client as the pod's service account, built as KubernetesClient's InClusterConfig builds
+    /// it (KubernetesClientConfiguration.InCluster.cs: https to KUBERNETES_SERVICE_HOST and _PORT,
+    /// the CA from ca.crt, the token from the token file), from <see cref="ClusterOptions.ServiceAccountPath"/>.
+    /// The options' validation checked the files and the address at start.
+    /// </summary>
+    private Kubernetes InCluster()
+    {
+        // CertUtils.LoadPemFileCert, which InClusterConfig uses, is internal; .NET reads the PEM bundle itself.
+        var authorities = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        authorities.ImportFromPemFile(Options.CertificateAuthorityFile);
+        var configuration = new KubernetesClientConfiguration
+        {
+            Host = Options.ApiServer.ToString(),
+            SslCaCerts = authorities,
+            TokenProvider = new ServiceAccountToken(Options.TokenFile, time, logger),
+            HttpClientTimeout = TimeSpan.FromSeconds(Options.RequestTimeoutSeconds),
+        };
+        LogInCluster(logger, configuration.Host, Options.ServiceAccountPath);
+        return new Kubernetes(configuration);
     }
 
     /// <summary>Builds a new client when the file's content changed; keeps the current one when it cannot be read.</summary>
@@ -114,6 +145,9 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The kubeconfig {Path} changed: the Overseer now talks to {Host}")]
     private static partial void LogReloaded(ILogger logger, string path, string host);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Overseer talks to the API server {Host} as its pod's service account ({Path})")]
+    private static partial void LogInCluster(ILogger logger, string host, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The kubeconfig {Path} could not be read; keeping the current client: {Message}")]
     private static partial void LogUnreadable(ILogger logger, string path, string message);

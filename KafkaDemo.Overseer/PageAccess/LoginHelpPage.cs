@@ -33,6 +33,7 @@ public static class LoginHelpPage
             <ul>
             <li>Under the AppHost: open the Overseer from the Aspire dashboard (its link to the Overseer logs you in), or open the link the AppHost prints in its console at start: <code>{{here}}/login?t=&lt;control token&gt;</code>.</li>
             <li>Run on its own: the link the Overseer prints at start, or <code>/login?t=</code> followed by its <code>Control:Token</code>.</li>
+            <li>In a Kubernetes cluster (<code>deploy/overseer</code>): <code>{{here}}/login?t=</code> followed by the token in the Secret you created, <code>kubectl -n kafkademo-overseer get secret kafkademo-control -o jsonpath='{.data.token}' | base64 -d</code>.</li>
             </ul>
             <p>The token is the AppHost's <code>control-token</code> parameter (<code>dotnet user-secrets list --project KafkaDemo.AppHost</code>; the dashboard shows it under Parameters). Reading needs no login: <a href="/api/summary">/api/summary</a>, <a href="/api/run">/api/run</a>.</p>
             </body>

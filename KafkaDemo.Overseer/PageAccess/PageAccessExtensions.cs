@@ -23,6 +23,7 @@ public static class PageAccessExtensions
     public static IHostApplicationBuilder AddPageAccess(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<PageOptions>().BindConfiguration(PageOptions.SectionName);
         builder.Services.AddSingleton<PageLoginToken>();
         builder.Services.AddHostedService<PageLoginAnnouncement>();
         builder.Services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
@@ -81,5 +82,5 @@ public static class PageAccessExtensions
         context.SignInAsync(Scheme, Session(token), new AuthenticationProperties { IsPersistent = false });
 }
 
-/// <summary>Marks an endpoint of the page that is not a component (the login): loopback only, and it may not be framed.</summary>
+/// <summary>Marks an endpoint of the page that is not a component (the login): loopback only (unless <see cref="PageOptions.AllowRemote"/>), and it may not be framed.</summary>
 public sealed class PageEndpointMetadata;

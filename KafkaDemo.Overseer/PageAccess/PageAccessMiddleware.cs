@@ -1,6 +1,7 @@
 using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.PageAccess;
 
@@ -12,7 +13,9 @@ namespace KafkaDemo.Overseer.PageAccess;
 /// </summary>
 /// <remarks>
 /// <list type="number">
-/// <item>Not from loopback: 403, as for the control API.</item>
+/// <item>Not from loopback: 403, as for the control API, unless <see cref="PageOptions.AllowRemote"/>.
+/// A request that names a client it was forwarded for (<c>X-Forwarded-For</c>, <c>Forwarded</c>)
+/// is not from loopback, whatever address the proxy connects from.</item>
 /// <item>The page and the login may not be framed (<c>Content-Security-Policy: frame-ancestors 'none'</c>).</item>
 /// <item>A hub request from another origin: 403. Cookies are per host, not per port, so a page
 /// on <c>http://localhost:9999</c> (same site) sends this Overseer's cookie; its <c>Origin</c>
@@ -21,7 +24,7 @@ namespace KafkaDemo.Overseer.PageAccess;
 /// the hub 401. So no circuit opens without logging in.</item>
 /// </list>
 /// </remarks>
-public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsService problems)
+public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsService problems, IOptions<PageOptions> options)
 {
     /// <summary>Where <c>AddInteractiveServerRenderMode</c> maps the Blazor hub.</summary>
     private static readonly PathString Hub = new("/_blazor");
@@ -45,10 +48,11 @@ public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsSe
             context.Response.Headers.XFrameOptions = "DENY";
         }
 
-        if (!Loopback.IsLoopback(context.Connection.RemoteIpAddress))
+        if (!options.Value.AllowRemote && !FromThisMachine(context))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "The Overseer page answers on loopback only.",
-                "The page and its live connection change the running demo; they accept requests from this machine only.");
+                "The page and its live connection change the running demo; they accept requests from this machine only " +
+                $"(set {PageOptions.SectionName}:AllowRemote=true to open them, with the login link, to other machines).");
             return;
         }
 
@@ -85,6 +89,15 @@ public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsSe
         context.User = session.Principal;
         await next(context);
     }
+
+    /// <summary>
+    /// Whether the request comes from this machine: a loopback peer that does not say it forwards
+    /// another client's request (a proxy on this machine would otherwise pass anyone off as local).
+    /// </summary>
+    private static bool FromThisMachine(HttpContext context) =>
+        Loopback.IsLoopback(context.Connection.RemoteIpAddress)
+        && !context.Request.Headers.ContainsKey("X-Forwarded-For")
+        && !context.Request.Headers.ContainsKey("Forwarded");
 
     /// <summary>Whether a request comes from the Overseer's own origin, as far as the browser says.</summary>
     private static bool SameOrigin(HttpRequest request)

@@ -83,7 +83,7 @@ public sealed partial class KafkaResourceWatcher(
             using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, current?.Replaced ?? CancellationToken.None);
             try
             {
-                var client = current?.Client ?? throw new InvalidOperationException($"The kubeconfig {cluster.Options.Kubeconfig} could not be read.");
+                var client = current?.Client ?? throw new InvalidOperationException($"{cluster.Options.Source} could not be read.");
                 var (items, version) = await ReadAsync(client, ns, followed, watch.Token);
                 Reconcile(followed, known, items, report: seeded);
                 seeded = true;

@@ -6,7 +6,8 @@ namespace KafkaDemo.IntegrationTests;
 
 /// <summary>
 /// The Overseer run on its own: its page opens only through a login link, even without a control
-/// token (then one is generated for the run and printed), and only from this machine.
+/// token (then one is generated for the run and printed), and only from this machine unless
+/// Overseer:Page:AllowRemote opens it, with the login link, to others.
 /// </summary>
 public sealed partial class OverseerPageAccessTests
 {
@@ -111,6 +112,96 @@ public sealed partial class OverseerPageAccessTests
         using var local = Client($"http://127.0.0.1:{overseer.Port}");
         using var login = await local.GetAsync(new Uri("/login?t=" + Token, UriKind.Relative), cancel);
         Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_AllowRemote_another_machine_opens_the_page_only_with_the_login_link_and_its_own_origin()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var outward = OutwardAddress.Find();
+        Assert.SkipWhen(outward is null, "This machine has no address besides loopback to send a request from.");
+        using var overseer = Overseer(new Dictionary<string, string> { ["Control__Token"] = Token, ["Overseer__Page__AllowRemote"] = "true" }, listen: "0.0.0.0");
+        await overseer.WaitHealthyAsync(Deadline);
+        using var remote = Client($"http://{outward}:{overseer.Port}");
+        var host = $"localhost:{overseer.Port}";
+
+        // Without a session: the help page and 401, as on loopback; a wrong token sets no cookie.
+        foreach (var path in new[] { "/", "/login?t=not-the-token", "/login" })
+        {
+            using var response = await SendAsync(remote, HttpMethod.Get, path, host, cookie: null, origin: null, cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"GET {path} from {outward} answered {(int)response.StatusCode}.");
+            Assert.False(response.Headers.Contains("Set-Cookie"), $"GET {path} from {outward} set a cookie.");
+        }
+
+        using (var negotiate = await SendAsync(remote, HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1", host, cookie: null, origin: null, cancel))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, negotiate.StatusCode);
+        }
+
+        // The login link opens it.
+        string cookie;
+        using (var login = await SendAsync(remote, HttpMethod.Get, "/login?t=" + Token, host, cookie: null, origin: null, cancel))
+        {
+            Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+            cookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        }
+
+        using (var page = await SendAsync(remote, HttpMethod.Get, "/", host, cookie, origin: null, cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        using (var own = await SendAsync(remote, HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1", host, cookie, origin: $"http://{host}", cancel))
+        {
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        }
+
+        // The origin check stays: another site's page with the session is refused.
+        using (var foreign = await SendAsync(remote, HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1", host, cookie, origin: "http://localhost:9999", cancel))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7;proto=http")]
+    public async Task A_request_a_proxy_forwarded_is_not_from_this_machine(string header, string value)
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        using var overseer = Overseer(new Dictionary<string, string> { ["Control__Token"] = Token });
+        await overseer.WaitHealthyAsync(Deadline);
+        using var local = Client($"http://127.0.0.1:{overseer.Port}");
+
+        foreach (var (method, path) in new[] { ("GET", "/"), ("GET", "/login?t=" + Token), ("POST", "/_blazor/negotiate?negotiateVersion=1") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await local.SendAsync(request, cancel);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} with {header} answered {(int)response.StatusCode}.");
+            Assert.False(response.Headers.Contains("Set-Cookie"), $"{method} {path} with {header} set a cookie.");
+        }
+
+        // The same login without the header works: the header alone made the difference.
+        using var login = await local.GetAsync(new Uri("/login?t=" + Token, UriKind.Relative), cancel);
+        Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string host, string? cookie, string? origin, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Host = host;
+        if (cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        }
+
+        if (origin is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Origin", origin);
+        }
+
+        return await client.SendAsync(request, cancel);
     }
 
     [GeneratedRegex(@"http://[^\s]+/login\?t=[0-9a-f]{32}")]

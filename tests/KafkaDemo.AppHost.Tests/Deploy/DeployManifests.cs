@@ -29,6 +29,8 @@ internal static class DeployManifests
         [("apps/v1", "Deployment")] = Model.Of<V1Deployment>(),
         [("rbac.authorization.k8s.io/v1", "Role")] = Model.Of<V1Role>(),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = Model.Of<V1RoleBinding>(),
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")] = Model.Of<V1ValidatingAdmissionPolicy>(),
+        [("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding")] = Model.Of<V1ValidatingAdmissionPolicyBinding>(),
     };
 
     public static string FullPath(string relative) => Path.Combine(SharedReference.RepositoryRoot, relative);
@@ -64,6 +66,17 @@ internal static class DeployManifests
         }
 
         return objects;
+    }
+
+    /// <summary>That <paramref name="item"/> has a model here, reads strictly into it, and survives the trip through it.</summary>
+    public static void AssertReadsStrictly(JsonObject item)
+    {
+        var key = ((string)item["apiVersion"]!, (string)item["kind"]!);
+        Assert.True(Models.TryGetValue(key, out var model), $"{item.Describe()}: no KubernetesClient model is checked for {key}.");
+        var error = Record.Exception(() => model.ReadStrictly(YamlDocuments.Write(item)));
+        Assert.True(error is null, $"{item.Describe()} does not read strictly: {error?.Message}");
+        var difference = model.RoundTripDifference(item);
+        Assert.True(difference is null, $"{item.Describe()} does not survive its model: {difference}");
     }
 
     public static IEnumerable<JsonObject> OfKind(this IEnumerable<JsonObject> objects, string kind) => objects.Where(o => (string?)o["kind"] == kind);

@@ -277,7 +277,7 @@ public sealed partial class ManifestTests
         AssertRoundTrips<V1ConfigMap>(metrics);
     }
 
-    private static void AssertValid(IEnumerable<JsonObject> objects)
+    internal static void AssertValid(IEnumerable<JsonObject> objects)
     {
         var schemas = CrdFiles.ToDictionary(p => p.Key, p => UpstreamSchemas.StrimziCrd(p.Value));
         foreach (var item in objects)

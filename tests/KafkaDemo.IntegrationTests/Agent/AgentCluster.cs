@@ -69,21 +69,59 @@ internal sealed class AgentCluster : IAsyncDisposable
     /// <param name="time">The Overseer's clock (a fake one, for the schedule), or the system's.</param>
     /// <param name="services">Changes to the Overseer's services (an older exec channel, say), with the world they run against.</param>
     /// <param name="settings">Overseer settings, each <c>key=value</c>.</param>
-    public static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, params string[] settings)
+    public static Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, params string[] settings) =>
+        StartAsync(options, time, services, inPod: false, settings);
+
+    /// <summary>
+    /// The Overseer as it runs in its own pod (deploy/overseer): k3d/overseer's identity and
+    /// deploy/overseer's Deployment applied to the world, whose kubelet runs the pod; the Overseer
+    /// then reaches the API server in-cluster, from that container's <c>KUBERNETES_SERVICE_*</c>
+    /// variables and its service account token volume (copied into <see cref="ServiceAccountFolder"/>,
+    /// which stands for <c>/var/run/secrets/kubernetes.io/serviceaccount</c>).
+    /// </summary>
+    public static Task<AgentCluster> StartInPodAsync(TimeProvider? time, params string[] settings) =>
+        StartAsync(Options(), time, services: null, inPod: true, settings);
+
+    /// <summary>Where the in-pod Overseer reads its service account token and CA (<see cref="StartInPodAsync"/>).</summary>
+    public string ServiceAccountFolder => Path.Combine(_directory, "serviceaccount");
+
+    /// <summary>The Overseer's pod (<see cref="StartInPodAsync"/>), as the kubelet runs it.</summary>
+    public RunningContainer? OverseerContainer { get; private init; }
+
+    private static async Task<AgentCluster> StartAsync(AgentWorldOptions options, TimeProvider? time, Action<IServiceCollection, AgentWorld>? services, bool inPod, string[] settings)
     {
         var world = await StartWorldAsync(options);
         var directory = Directory.CreateTempSubdirectory("kafkademo-agent-").FullName;
         try
         {
-            var kubeconfig = Path.Combine(directory, "kubeconfig");
-            world.Api.WriteKubeconfig(kubeconfig);
+            var connection = new Dictionary<string, string?>(StringComparer.Ordinal);
+            RunningContainer? container = null;
+            if (inPod)
+            {
+                container = await OverseerPod.RunAsync(world.Api, TestContext.Current.CancellationToken);
+                var folder = Path.Combine(directory, "serviceaccount");
+                OverseerPod.CopyServiceAccount(container, folder);
+                connection["Overseer:Cluster:InCluster"] = "true";
+                connection["Overseer:Cluster:ServiceAccountPath"] = folder;
+
+                // As the environment variables provider gives the kubelet's variables to the configuration.
+                connection["KUBERNETES_SERVICE_HOST"] = container.Environment["KUBERNETES_SERVICE_HOST"];
+                connection["KUBERNETES_SERVICE_PORT"] = container.Environment["KUBERNETES_SERVICE_PORT"];
+            }
+            else
+            {
+                var kubeconfig = Path.Combine(directory, "kubeconfig");
+                world.Api.WriteKubeconfig(kubeconfig);
+                connection["Overseer:Cluster:Kubeconfig"] = kubeconfig;
+            }
+
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+            builder.Configuration.AddInMemoryCollection(connection);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Overseer:Mode"] = "k3d",
                 ["Overseer:Producers:0"] = "http://127.0.0.1:9",
                 ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
-                ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
                 ["Overseer:Cluster:PodPollSeconds"] = "1",
                 ["Overseer:Agent:Enabled"] = "true",
                 ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",
@@ -97,7 +135,7 @@ internal sealed class AgentCluster : IAsyncDisposable
             }
 
             services?.Invoke(builder.Services, world);
-            return new AgentCluster(world, builder.Build(), directory);
+            return new AgentCluster(world, builder.Build(), directory) { OverseerContainer = container };
         }
         catch
         {
