@@ -216,12 +216,14 @@ internal sealed class ResourceEndpoints(
     }
 
     /// <summary>
-    /// Custom resources, definitions, namespaces and pods answer a delete with the object; other kinds
+    /// Custom resources, definitions, namespaces, pods and services (kubernetes pkg/registry/core/service/storage
+    /// storage.go NewREST: ReturnDeletedObject) answer a delete with the object; other kinds
     /// with a Success status, as the real server does.
     /// </summary>
     private static JsonObject DeleteAnswer(ResourceKind kind, JsonObject deleted)
     {
-        if (kind.Type.Group is not ("" or "apps" or "discovery.k8s.io" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
+        if (kind.Type.Group is not ("" or "apps" or "discovery.k8s.io" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods
+            || kind.Type == ResourceType.Services)
         {
             return JsonResponse.Present(deleted, kind);
         }

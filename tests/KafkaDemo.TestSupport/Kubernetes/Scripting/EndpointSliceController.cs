@@ -164,27 +164,49 @@ internal sealed class EndpointSliceController : IDisposable
         }
 
         var unused = existing.ToList();
+        var creates = new List<(JsonArray Ports, JsonArray Endpoints)>();
         foreach (var (ports, endpoints) in groups)
         {
             var slice = unused.FirstOrDefault(s => JsonNode.DeepEquals(s["ports"] ?? new JsonArray(), ports));
             if (slice is null)
             {
-                Create(service, ports, endpoints);
+                creates.Add((ports, endpoints));
                 continue;
             }
 
             unused.Remove(slice);
-            var labels = Labels(service);
-            if (!JsonNode.DeepEquals(slice["endpoints"] ?? new JsonArray(), endpoints) || !JsonNode.DeepEquals(slice["metadata"]?["labels"], labels))
-            {
-                var next = (JsonObject)slice.DeepClone();
-                next["endpoints"] = endpoints.DeepClone();
-                JsonFields.Metadata(next)["labels"] = labels;
-                Try(() => api.Put(next, Manager));
-            }
+            Update(service, slice, ports, endpoints);
         }
 
+        // reconciler.go finalize: creates become updates of slices that would otherwise be deleted
+        // (same address type, owned by the Service), so a slice keeps its name when its ports change.
+        while (creates.Count > 0 && unused.Count > 0)
+        {
+            var (ports, endpoints) = creates[^1];
+            creates.RemoveAt(creates.Count - 1);
+            Update(service, unused[0], ports, endpoints);
+            unused.RemoveAt(0);
+        }
+
+        creates.ForEach(c => Create(service, c.Ports, c.Endpoints));
         unused.ForEach(s => Remove(@namespace, s));
+    }
+
+    /// <summary>Writes a slice's endpoints, ports and labels when they differ from what it has.</summary>
+    private void Update(JsonObject service, JsonObject slice, JsonArray ports, JsonArray endpoints)
+    {
+        var labels = Labels(service);
+        if (JsonNode.DeepEquals(slice["endpoints"] ?? new JsonArray(), endpoints) && JsonNode.DeepEquals(slice["ports"] ?? new JsonArray(), ports)
+            && JsonNode.DeepEquals(slice["metadata"]?["labels"], labels))
+        {
+            return;
+        }
+
+        var next = (JsonObject)slice.DeepClone();
+        next["endpoints"] = endpoints.DeepClone();
+        next["ports"] = ports.DeepClone();
+        JsonFields.Metadata(next)["labels"] = labels;
+        Try(() => api.Put(next, Manager));
     }
 
     /// <summary>util/controller_utils.go ShouldPodBeInEndpoints(pod, includeTerminating: true): not terminal, with an IP.</summary>
