@@ -84,7 +84,7 @@ internal sealed class EndpointSliceController : IDisposable
 
         static string Key(JsonObject pod) => string.Join('|',
             pod["metadata"]?["labels"]?.ToJsonString(), pod["metadata"]?["deletionTimestamp"]?.ToJsonString(),
-            pod["status"]?["podIPs"]?.ToJsonString(), pod["status"]?["phase"]?.ToJsonString(), IsReady(pod),
+            pod["status"]?["podIPs"]?.ToJsonString(), pod["status"]?["phase"]?.ToJsonString(), DeploymentController.IsReady(pod),
             pod["spec"]?["nodeName"]?.ToJsonString(), pod["spec"]?["hostname"]?.ToJsonString(), pod["spec"]?["subdomain"]?.ToJsonString());
         return Key(write.Previous) != Key(write.Item);
     }
@@ -217,7 +217,7 @@ internal sealed class EndpointSliceController : IDisposable
     /// <summary>utils.go podToEndpoint, for addressType IPv4 (the fake's pods have IPv4 addresses only).</summary>
     private static JsonObject PodToEndpoint(JsonObject pod, JsonObject service)
     {
-        var serving = IsReady(pod);
+        var serving = DeploymentController.IsReady(pod);
         var terminating = pod["metadata"]?["deletionTimestamp"] is not null;
         var publishNotReady = service["spec"]?["publishNotReadyAddresses"] is JsonValue p && p.TryGetValue<bool>(out var value) && value;
         var addresses = new JsonArray();
@@ -369,10 +369,6 @@ internal sealed class EndpointSliceController : IDisposable
 
     private void Remove(string @namespace, JsonObject slice) =>
         api.Delete(ResourceType.EndpointSlices, @namespace, JsonFields.Text(slice, "metadata", "name") ?? "");
-
-    private static bool IsReady(JsonObject pod) =>
-        (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-            .Any(c => JsonFields.Text(c, "type") == "Ready" && JsonFields.Text(c, "status") == "True");
 
     /// <summary>A write that fails because the namespace is going away is dropped, as the controller would retry into nothing.</summary>
     private static void Try(Action write)
