@@ -64,20 +64,24 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         }
 
         var grace = TimeSpan.FromSeconds(pod?["spec"]?["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var seconds) ? seconds : 30);
-        lock (runtime.Gate)
+
+        // Off the caller's thread: Forget runs under the store's lock, and a thread that holds the
+        // runtime's gate may be waiting for that lock to write the pod's status.
+        programs.Background(async () =>
         {
-            foreach (var container in runtime.Running.Values)
+            List<RunningContainer> containers;
+            lock (runtime.Gate)
             {
-                if (container.Process is { } process)
-                {
-                    programs.Stop(process, grace);
-                }
-                else
-                {
-                    container.Log.Close();
-                }
+                containers = [.. runtime.Running.Values];
             }
-        }
+
+            foreach (var container in containers)
+            {
+                container.Log.Close();
+            }
+
+            await Task.WhenAll(containers.Where(c => c.Process is not null).Select(c => c.Process!.StopAsync(grace)));
+        });
     }
 
     /// <summary>A pod's containers and their logs, by pod uid, for pods/log.</summary>

@@ -65,8 +65,8 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
         return process;
     }
 
-    /// <summary>Stops a process in the background (the caller may hold a lock); disposal waits for it.</summary>
-    public void Stop(ContainerProcess process, TimeSpan grace) => stops.Enqueue(Task.Run(() => process.StopAsync(grace)));
+    /// <summary>Work in the background (stopping a pod's processes; the caller may hold a lock); disposal waits for it.</summary>
+    public void Background(Func<Task> work) => stops.Enqueue(Task.Run(work));
 
     /// <summary>
     /// The only rewrite the fake makes to what a container gets: <c>name:port</c> pairs a test registered
