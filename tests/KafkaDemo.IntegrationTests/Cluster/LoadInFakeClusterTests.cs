@@ -46,6 +46,8 @@ public sealed class LoadInFakeClusterTests : IClassFixture<EmbeddedCluster>, IDi
         using var client = fake.CreateClient();
         fake.AddClusterDns(Bootstrap, embedded.BootstrapServers);
         fake.RunImage("kafkademo-producer:*", launch => Service("KafkaDemo.Producer", launch, []));
+        // The manifest's Consumer__StateDirectory (/tmp/kafkademo/consumer) is in the pod's own emptyDir; on the
+        // shared host each pod gets a directory of its own instead, by a command-line setting (which wins over env).
         fake.RunImage("kafkademo-consumer:*", launch => Service("KafkaDemo.Consumer", launch, [$"--Consumer:StateDirectory={Path.Combine(state, launch.Pod)}"]));
 
         // As a user on any cluster: the manifests, then one producer and one consumer to begin with (two cores).
