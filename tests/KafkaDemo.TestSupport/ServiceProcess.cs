@@ -61,18 +61,10 @@ public sealed class ServiceProcess : IDisposable
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(environment);
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var directory = Path.Combine(Repository.Root, project, "bin", configuration, framework);
-        var assembly = Path.Combine(directory, project + ".dll");
-        if (!File.Exists(assembly))
-        {
-            throw new FileNotFoundException($"{assembly} is not built; the test project references {project}, so building the tests builds it.", assembly);
-        }
-
+        var assembly = AssemblyPath(project);
+        var directory = Path.GetDirectoryName(assembly)!;
         var port = FreePorts.Block(1);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var start = new ProcessStartInfo(DotnetHost)
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -94,6 +86,27 @@ public sealed class ServiceProcess : IDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start.");
         return new ServiceProcess(process, port) { ListenAddress = listenAddress };
+    }
+
+    /// <summary>The dotnet host that runs the services: DOTNET_HOST_PATH when set (under dotnet test), else "dotnet" from PATH.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    /// <summary>
+    /// <c>&lt;repository&gt;/&lt;project&gt;/bin/&lt;configuration of this test&gt;/net10.0/&lt;project&gt;.dll</c>, which must be built
+    /// (a test project that references the service builds it).
+    /// </summary>
+    public static string AssemblyPath(string project)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        var assembly = Path.Combine(Repository.Root, project, "bin", configuration, framework, project + ".dll");
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"{assembly} is not built; the test project references {project}, so building the tests builds it.", assembly);
+        }
+
+        return assembly;
     }
 
     /// <summary>Waits for it to exit by itself; returns its exit code.</summary>

@@ -37,6 +37,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly TokenRegistry tokens;
     private readonly ServingCertificates certificates = ServingCertificates.Create();
     private readonly Kubelet kubelet;
+    private readonly ProgramRuntime programs;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<AppliedObject> applied = new();
     private readonly ConcurrentQueue<ExecInvocation> execs = new();
@@ -61,7 +62,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var establisher = new DefinitionEstablisher(writer, kinds, options.TimeProvider, options.CrdEstablishDelay);
         store.Committed += establisher.Learn;
         store.Committed += reactions.Dispatch;
-        kubelet = new Kubelet(store, writer, kinds, tokens, () => BaseAddress);
+        programs = new ProgramRuntime(options.TimeProvider);
+        kubelet = new Kubelet(store, writer, kinds, tokens, () => BaseAddress, programs);
         store.Committed += kubelet.Forget;
         reactions.Add(DefinitionEstablisher.Wants, establisher.EstablishAsync);
         foreach (var name in options.InitialNamespaces)
@@ -147,8 +149,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         app = builder.Build();
         var exec = new ExecEndpoint(store, kubelet, () => Volatile.Read(ref execHandler), execs);
         var authorizer = new RbacAuthorizer(store);
-        var proxy = new PodProxyEndpoint(store, () => Volatile.Read(ref proxyHandler));
-        var resources = new ResourceEndpoints(store, kinds, writer, exec, proxy, new TokenRequestEndpoint(store, tokens), authorizer, applied);
+        var proxy = new PodProxyEndpoint(store, kubelet, () => Volatile.Read(ref proxyHandler));
+        var resources = new ResourceEndpoints(store, kinds, writer, exec, proxy, new PodLogEndpoint(store, kubelet), new TokenRequestEndpoint(store, tokens), authorizer, applied);
         var router = new ApiRouter(kinds, resources, tokens, authorizer, requests, Faults, unexpected, () => BaseAddress.Authority, time, stopping.Token);
         app.UseWebSockets();
         app.Run(router.HandleAsync);
@@ -196,6 +198,39 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(config);
         kubelet.RegisterImage(image, config);
     }
+
+    /// <summary>
+    /// Runs an image as a real program: when the kubelet starts a container of an image that matches
+    /// <paramref name="imagePattern"/> (a name, or a prefix ending in <c>*</c>, such as <c>kafkademo-producer:*</c>),
+    /// it asks <paramref name="program"/> what to run for it and starts that process with exactly the
+    /// environment it computed for the container (cluster DNS names rewritten, see <see cref="AddClusterDns"/>).
+    /// Each declared containerPort stands for a free loopback port the program must listen on
+    /// (<see cref="ContainerLaunch.Ports"/>): pods share the host's network here. The process's output is the
+    /// container's log, its readiness probe decides the pod's readiness, the pod proxy forwards to it, and it
+    /// is stopped when its pod is deleted or the fake disposed.
+    /// </summary>
+    public void RunImage(string imagePattern, Func<ContainerLaunch, ContainerCommand> program)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imagePattern);
+        ArgumentNullException.ThrowIfNull(program);
+        programs.Register(imagePattern, program);
+    }
+
+    /// <summary>
+    /// The fake's cluster DNS, for programs run by <see cref="RunImage"/>: every occurrence of
+    /// <paramref name="nameAndPort"/> (such as <c>kafkademo-kafka-bootstrap.kafka.svc:9092</c>) in a container's
+    /// environment becomes <paramref name="hostAndPort"/> (such as an embedded broker's <c>127.0.0.1:39092</c>).
+    /// It is the only rewrite; a container whose environment names any other <c>*.svc</c> host fails to start.
+    /// </summary>
+    public void AddClusterDns(string nameAndPort, string hostAndPort)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameAndPort);
+        ArgumentException.ThrowIfNullOrEmpty(hostAndPort);
+        programs.AddDns(nameAndPort, hostAndPort);
+    }
+
+    /// <summary>Every process the container runtime started (<see cref="RunImage"/>), to check that none outlives its pod.</summary>
+    public IReadOnlyList<ContainerProcessRecord> ContainerProcesses => programs.Processes;
 
     /// <summary>
     /// A new bearer token for a service account (an opaque string, not a JWT): requests that carry it
@@ -346,6 +381,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         await stopping.CancelAsync();
         store.CloseWatches();
         await reactions.DisposeAsync();
+        await kubelet.DisposeAsync();
         if (app is not null)
         {
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));

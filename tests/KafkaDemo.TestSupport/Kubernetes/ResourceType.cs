@@ -14,6 +14,7 @@ public sealed record ResourceType(string Group, string Version, string Plural)
     public static ResourceType Services { get; } = new("", "v1", "services");
     public static ResourceType Events { get; } = new("", "v1", "events");
     public static ResourceType Deployments { get; } = new("apps", "v1", "deployments");
+    public static ResourceType EndpointSlices { get; } = new("discovery.k8s.io", "v1", "endpointslices");
     public static ResourceType Roles { get; } = new("rbac.authorization.k8s.io", "v1", "roles");
     public static ResourceType RoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "rolebindings");
     public static ResourceType ClusterRoles { get; } = new("rbac.authorization.k8s.io", "v1", "clusterroles");

@@ -104,6 +104,20 @@ internal static partial class DiscoveryDocuments
                 resources.Add(Subresource(kind, "proxy", "PodProxyOptions", ["create", "delete", "get", "patch", "update"]));
             }
 
+            if (kind.Type == ResourceType.Pods)
+            {
+                resources.Add(Subresource(kind, "log", "Pod", ["get"]));
+            }
+
+            if (kind.Type == ResourceType.Deployments)
+            {
+                // The scale client (client-go scale.NewDiscoveryScaleKindResolver) reads the Scale's group and version here.
+                var scale = Subresource(kind, "scale", "Scale", ["get", "patch", "update"]);
+                scale["group"] = "autoscaling";
+                scale["version"] = "v1";
+                resources.Add(scale);
+            }
+
             if (kind.Type == ResourceType.ServiceAccounts)
             {
                 var token = Subresource(kind, "token", "TokenRequest", ["create"]);

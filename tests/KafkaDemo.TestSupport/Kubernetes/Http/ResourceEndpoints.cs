@@ -13,7 +13,7 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <c>/proxy</c> to the pod proxy and a service account's <c>/token</c> to the TokenRequest API.
 /// </summary>
 internal sealed class ResourceEndpoints(
-    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, PodProxyEndpoint proxy, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
+    ObjectStore store, KindRegistry kinds, ObjectWriter writer, ExecEndpoint exec, PodProxyEndpoint proxy, PodLogEndpoint logs, TokenRequestEndpoint tokenRequests, RbacAuthorizer authorizer, ConcurrentQueue<AppliedObject> applied)
 {
     public async Task HandleAsync(HttpContext context, ResourcePath path, RecordedRequest request, RequestAttributes attributes, CancellationToken stopping)
     {
@@ -37,6 +37,12 @@ internal sealed class ResourceEndpoints(
                 return;
             case "proxy" when kind.Type == ResourceType.Pods:
                 await proxy.HandleAsync(context, path.Namespace!, path.Name!, path.Remainder, request.Body);
+                return;
+            case "scale" when kind.Type == ResourceType.Deployments && path.Namespace is not null:
+                await ScaleEndpoint.HandleAsync(context, store, writer, kind, path.Namespace, path.Name!, request.Body, Manager(context, request));
+                return;
+            case "log" when kind.Type == ResourceType.Pods && method == "GET":
+                await logs.HandleAsync(context, path.Namespace!, path.Name!, stopping);
                 return;
             case "token" when kind.Type == ResourceType.ServiceAccounts:
                 if (method != "POST")
@@ -210,12 +216,14 @@ internal sealed class ResourceEndpoints(
     }
 
     /// <summary>
-    /// Custom resources, definitions, namespaces and pods answer a delete with the object; other kinds
+    /// Custom resources, definitions, namespaces, pods and services (kubernetes pkg/registry/core/service/storage
+    /// storage.go NewREST: ReturnDeletedObject) answer a delete with the object; other kinds
     /// with a Success status, as the real server does.
     /// </summary>
     private static JsonObject DeleteAnswer(ResourceKind kind, JsonObject deleted)
     {
-        if (kind.Type.Group is not ("" or "apps" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods)
+        if (kind.Type.Group is not ("" or "apps" or "discovery.k8s.io" or "rbac.authorization.k8s.io" or "admissionregistration.k8s.io") || kind.Type == ResourceType.Namespaces || kind.Type == ResourceType.Pods
+            || kind.Type == ResourceType.Services)
         {
             return JsonResponse.Present(deleted, kind);
         }

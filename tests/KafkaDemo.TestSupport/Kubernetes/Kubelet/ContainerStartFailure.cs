@@ -14,6 +14,9 @@ internal sealed class ContainerStartFailure(string reason, string message) : Exc
     /// <summary>kubernetes pkg/kubelet/kubelet_pods.go: ContainerCreating, the reason while the pod's volumes are not ready.</summary>
     public const string ContainerCreating = "ContainerCreating";
 
+    /// <summary>kubernetes pkg/kubelet/container/sync_result.go ErrRunContainer: the runtime could not start it.</summary>
+    public const string RunContainerError = "RunContainerError";
+
     public string Reason { get; } = reason;
 
     public static ContainerStartFailure Config(string message) => new(CreateContainerConfigError, message);

@@ -18,7 +18,7 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// namespace changes (the real kubelet retries on its sync loop, with back-off). It keeps each pod's
 /// runtime (emptyDir volumes, containers, exec handler state) by uid until the pod is deleted.
 /// </summary>
-internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegistry kinds, TokenRegistry tokens, Func<Uri> apiAddress)
+internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegistry kinds, TokenRegistry tokens, Func<Uri> apiAddress, ProgramRuntime programs)
 {
     /// <summary>The node every pod is bound to.</summary>
     public const string NodeName = "fake-node";
@@ -42,13 +42,50 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
             return;
         }
 
-        var uid = JsonFields.Text(change.ParseObject(), "metadata", "uid");
+        var pod = change.ParseObject();
+        var uid = JsonFields.Text(pod, "metadata", "uid");
         if (uid is not null)
         {
-            runtimes.TryRemove(uid, out _);
-            tokens.RevokeBoundTo(uid);
+            Drop(uid, pod);
         }
     }
+
+    /// <summary>
+    /// A deleted pod's runtime goes: its bound tokens stop working, its logs end, and its programs are
+    /// stopped (SIGTERM, then SIGKILL after terminationGracePeriodSeconds, default 30, bounded by
+    /// <see cref="ContainerProcess.MaximumGrace"/>; kuberuntime_container.go killContainer).
+    /// </summary>
+    private void Drop(string uid, JsonObject? pod)
+    {
+        tokens.RevokeBoundTo(uid);
+        if (!runtimes.TryRemove(uid, out var runtime))
+        {
+            return;
+        }
+
+        var grace = TimeSpan.FromSeconds(pod?["spec"]?["terminationGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var seconds) ? seconds : 30);
+
+        // Off the caller's thread: Forget runs under the store's lock, and a thread that holds the
+        // runtime's gate may be waiting for that lock to write the pod's status.
+        programs.Background(async () =>
+        {
+            List<RunningContainer> containers;
+            lock (runtime.Gate)
+            {
+                containers = [.. runtime.Running.Values];
+            }
+
+            foreach (var container in containers)
+            {
+                container.Log.Close();
+            }
+
+            await Task.WhenAll(containers.Where(c => c.Process is not null).Select(c => c.Process!.StopAsync(grace)));
+        });
+    }
+
+    /// <summary>A pod's containers and their logs, by pod uid, for pods/log.</summary>
+    public PodRuntime? RuntimeOf(string uid) => runtimes.GetValueOrDefault(uid);
 
     /// <summary>
     /// What the scheduler and the kubelet do for a new pod: bind it to the node at once, start it
@@ -82,8 +119,7 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         if (CurrentPod(@namespace, name, uid) is null)
         {
             // Deleted while it started: Forget may have run before the runtime was added.
-            runtimes.TryRemove(uid, out _);
-            tokens.RevokeBoundTo(uid);
+            Drop(uid, pod);
         }
     }
 
@@ -217,12 +253,35 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         var image = images.GetValueOrDefault(imageName) ?? new ImageConfig();
         var mounts = PodVolumes.MountsOf(container, volumes, name => IsEmptyDir(pod, name) ? runtime.EmptyDir(name) : null);
         var environment = ContainerEnvironment.Resolve(start, container, image);
+        ContainerProcess? process = null;
+        if (programs.ProgramFor(imageName) is { } program)
+        {
+            process = programs.Start(program, start, container, environment);
+            process.Changed = () => ProcessChanged(runtime);
+        }
+
         var readOnlyRoot = container["securityContext"]?["readOnlyRootFilesystem"] is JsonValue v && v.TryGetValue<bool>(out var ro) && ro;
         var workingDir = JsonFields.Text(container, "workingDir") is { Length: > 0 } dir ? dir : image.WorkingDir ?? "/";
         var user = RunAsUser(container) ?? RunAsUser(pod["spec"] as JsonObject) ?? image.User;
         return new RunningContainer(
             start.Namespace, start.PodName, start.PodUid, JsonFields.Text(container, "name") ?? "", imageName, environment,
-            new ContainerFiles(mounts, new VolumeDirectory(writable: !readOnlyRoot), workingDir), start.ServiceAccount, user, store.Now);
+            new ContainerFiles(mounts, new VolumeDirectory(writable: !readOnlyRoot), workingDir), start.ServiceAccount, user, store.Now)
+        {
+            Process = process,
+            Log = process?.Log ?? new ContainerLog(),
+        };
+    }
+
+    /// <summary>A program's readiness changed or it exited: the kubelet's status manager writes the pod's status again.</summary>
+    private void ProcessChanged(PodRuntime runtime)
+    {
+        lock (runtime.Gate)
+        {
+            if (runtimes.ContainsKey(runtime.Uid) && CurrentPod(runtime.Namespace, runtime.Name, runtime.Uid) is { } pod)
+            {
+                WriteStatus(runtime, pod);
+            }
+        }
     }
 
     private static string? RunAsUser(JsonObject? owner) =>
@@ -266,7 +325,8 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         var now = KubeTime.Format(store.Now);
         var previous = pod["status"] as JsonObject;
         var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var unready = containers.Select(c => JsonFields.Text(c, "name") ?? "").Where(n => !runtime.Running.ContainsKey(n)).ToList();
+        var unready = containers.Select(c => JsonFields.Text(c, "name") ?? "").Where(n => !IsContainerReady(runtime, n)).ToList();
+        var started = containers.All(c => runtime.Running.ContainsKey(JsonFields.Text(c, "name") ?? ""));
         var ready = unready.Count == 0;
         var sandbox = runtime.MountFailure is null;
         JsonObject Condition(string type, bool status, string? reason = null, string? message = null)
@@ -292,7 +352,7 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         var notReadyMessage = $"containers with unready status: [{string.Join(' ', unready)}]";
         var status = new JsonObject
         {
-            ["phase"] = ready ? "Running" : "Pending",
+            ["phase"] = started ? "Running" : "Pending",
             ["conditions"] = new JsonArray(
                 Condition("PodReadyToStartContainers", sandbox),
                 Condition("Initialized", true),
@@ -319,15 +379,27 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         {
             status["imageID"] = $"sha256:{Hex(image)}";
             status["containerID"] = $"containerd://{Hex(runtime.Uid + "/" + name)}";
-            status["ready"] = true;
-            status["started"] = true;
+            status["ready"] = IsContainerReady(runtime, name);
+            status["started"] = running.Process is not { HasExited: true };
             status["restartCount"] = 0;
-            status["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = KubeTime.Format(running.StartedAt) } };
+            status["state"] = running.Process is { HasExited: true, ExitCode: { } code, FinishedAt: { } finished }
+                ? new JsonObject
+                {
+                    // No restart here (stricter than restartPolicy Always): the container stays terminated.
+                    ["terminated"] = new JsonObject
+                    {
+                        ["exitCode"] = code,
+                        ["reason"] = code == 0 ? "Completed" : "Error",
+                        ["startedAt"] = KubeTime.Format(running.StartedAt),
+                        ["finishedAt"] = KubeTime.Format(finished),
+                    },
+                }
+                : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = KubeTime.Format(running.StartedAt) } };
             return status;
         }
 
         var waiting = new JsonObject { ["reason"] = ContainerStartFailure.ContainerCreating };
-        if (runtime.Waiting.TryGetValue(name, out var failure) && failure.Reason == ContainerStartFailure.CreateContainerConfigError)
+        if (runtime.Waiting.TryGetValue(name, out var failure) && failure.Reason is ContainerStartFailure.CreateContainerConfigError or ContainerStartFailure.RunContainerError)
         {
             waiting["reason"] = failure.Reason;
             waiting["message"] = failure.Message;
@@ -340,6 +412,13 @@ internal sealed class Kubelet(ObjectStore store, ObjectWriter writer, KindRegist
         status["state"] = new JsonObject { ["waiting"] = waiting };
         return status;
     }
+
+    /// <summary>Running, and for a program, its readiness probe passed (prober results; a container without a probe is ready once running).</summary>
+    private static bool IsContainerReady(PodRuntime runtime, string name) =>
+        runtime.Running.TryGetValue(name, out var running) && running.Process is not { Ready: false };
+
+    /// <summary>Stops every program the runtime started, as the fake stops.</summary>
+    public ValueTask DisposeAsync() => programs.DisposeAsync();
 
     /// <summary>
     /// The event the kubelet records for a failure, once per new message: FailedMount for a volume

@@ -49,4 +49,13 @@ public sealed class RunningContainer
     public string? User { get; }
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The real program behind it, when its image is one a test runs (<see cref="FakeKubernetesApi.RunImage"/>).</summary>
+    internal ContainerProcess? Process { get; init; }
+
+    /// <summary>Its log: the program's stdout and stderr; empty for an emulated container.</summary>
+    internal ContainerLog Log { get; init; } = new();
+
+    /// <summary>The loopback port a program listens on for a declared containerPort, or null (no program, or no such port).</summary>
+    public int? HostPort(int containerPort) => Process?.Launch.Ports.TryGetValue(containerPort, out var port) == true ? port : null;
 }

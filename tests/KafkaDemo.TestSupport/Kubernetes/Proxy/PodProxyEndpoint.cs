@@ -16,10 +16,22 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// (400 <c>address not allowed</c>). A failed dial is apimachinery pkg/util/proxy/transport.go's 503
 /// <c>error trying to reach service: ...</c> with Go's dial error: a pod that is not Running, a port that is
 /// not a number (Go looks it up as a service name), or a handler that answers null (nothing listens) give
-/// <c>connect: connection refused</c>. An answer is passed on as it is.
+/// <c>connect: connection refused</c>. An answer is passed on as it is. A pod whose containers run real programs
+/// (<see cref="FakeKubernetesApi.RunImage"/>) is reached over HTTP instead, see <see cref="ForwardAsync"/>.
 /// </summary>
-internal sealed class PodProxyEndpoint(ObjectStore store, Func<Func<PodProxyRequest, Task<PodProxyResponse?>>?> handler)
+internal sealed class PodProxyEndpoint(ObjectStore store, Kubelet kubelet, Func<Func<PodProxyRequest, Task<PodProxyResponse?>>?> handler)
 {
+    /// <summary>Hop-by-hop headers, which Go's httputil.ReverseProxy drops both ways (reverseproxy.go hopHeaders).</summary>
+    private static readonly string[] HopHeaders = ["Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"];
+
+    /// <summary>apimachinery pkg/util/proxy/upgradeaware.go removeCORSHeaders: taken off every proxied answer.</summary>
+    private static readonly string[] CorsHeaders = ["Access-Control-Allow-Credentials", "Access-Control-Allow-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Origin"];
+
+    private static readonly HttpClient Upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
     public static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
     public async Task HandleAsync(HttpContext context, string @namespace, string id, string remainder, string? body)
@@ -44,12 +56,28 @@ internal sealed class PodProxyEndpoint(ObjectStore store, Func<Func<PodProxyRequ
         }
 
         var refused = ApiStatusException.ServiceUnavailable($"error trying to reach service: dial tcp {podIP}:{port}: connect: connection refused");
+        var path = remainder.Length > 0 ? remainder : context.Request.Query["path"].FirstOrDefault() ?? "";
+        if (JsonFields.Text(pod, "status", "phase") == "Running" && kubelet.RuntimeOf(JsonFields.Text(pod, "metadata", "uid") ?? "") is { } runtime)
+        {
+            List<RunningContainer> programs;
+            lock (runtime.Gate)
+            {
+                programs = [.. runtime.Running.Values.Where(c => c.Process is not null)];
+            }
+
+            if (programs.Count > 0)
+            {
+                var target = programs.Select(c => c.Process is { HasExited: false } ? c.HostPort(number) : null).FirstOrDefault(p => p is not null) ?? throw refused;
+                await ForwardAsync(context, target, path.StartsWith('/') ? path : "/" + path, body, refused);
+                return;
+            }
+        }
+
         if (JsonFields.Text(pod, "status", "phase") != "Running" || handler() is not { } serve)
         {
             throw refused;
         }
 
-        var path = remainder.Length > 0 ? remainder : context.Request.Query["path"].FirstOrDefault() ?? "";
         var answer = await serve(new PodProxyRequest
         {
             Namespace = @namespace,
@@ -75,6 +103,80 @@ internal sealed class PodProxyEndpoint(ObjectStore store, Func<Func<PodProxyRequ
         if (context.Request.Method != "HEAD")
         {
             await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// The API server's proxy to a program in the pod (apimachinery pkg/util/proxy/upgradeaware.go
+    /// UpgradeAwareHandler.ServeHTTP over Go's httputil.ReverseProxy, transport.go Transport.RoundTrip): method,
+    /// path, query, body and headers go on, but hop-by-hop headers and the bearer token (apiserver
+    /// filters/authentication.go WithAuthentication deletes Authorization once authenticated); the Host header
+    /// stays the one the client sent the API server (the pod proxy leaves UseLocationHost false, and
+    /// NewSingleHostReverseProxy does not rewrite Host); X-Forwarded-For gets the client's address appended
+    /// (ReverseProxy), X-Forwarded-Uri the request's path (Transport; X-Forwarded-Host and -Proto are set only
+    /// from an absolute request URL, which a server request has not). The answer comes back unchanged but for
+    /// hop-by-hop and CORS headers. A refused connection is the 503 a dial failure gives.
+    /// </summary>
+    private static async Task ForwardAsync(HttpContext context, int hostPort, string path, string? body, ApiStatusException refused)
+    {
+        var incoming = context.Request;
+        using var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri($"http://127.0.0.1:{hostPort.ToString(CultureInfo.InvariantCulture)}{path}{incoming.QueryString.Value}"));
+        if (body is { Length: > 0 })
+        {
+            request.Content = new StringContent(body);
+            request.Content.Headers.Clear();
+        }
+
+        foreach (var (name, values) in incoming.Headers)
+        {
+            if (HopHeaders.Contains(name, StringComparer.OrdinalIgnoreCase) || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.Host = values.ToString();
+            }
+            else if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values) && request.Content is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "127.0.0.1";
+        var prior = incoming.Headers["X-Forwarded-For"].ToString();
+        request.Headers.Remove("X-Forwarded-For");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", prior.Length > 0 ? $"{prior}, {client}" : client);
+        request.Headers.Remove("X-Forwarded-Uri");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Uri", incoming.Path.Value);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await Upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (HttpRequestException)
+        {
+            throw refused;
+        }
+
+        using (response)
+        {
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!HopHeaders.Contains(name, StringComparer.OrdinalIgnoreCase) && !CorsHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers[name] = values.ToArray();
+                }
+            }
+
+            if (incoming.Method != "HEAD")
+            {
+                await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+            }
         }
     }
 

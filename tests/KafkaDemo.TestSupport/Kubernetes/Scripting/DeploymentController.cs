@@ -337,7 +337,8 @@ internal sealed class DeploymentController : IDisposable
     private static string? OwningDeployment(JsonObject pod) =>
         ReplicaSetOf(pod) is { } replicaSet ? replicaSet[..replicaSet.LastIndexOf('-')] : null;
 
-    private static bool IsReady(JsonObject pod) =>
+    /// <summary>The pod's Ready condition is True (podutil.IsPodReady), as both controllers read it.</summary>
+    internal static bool IsReady(JsonObject pod) =>
         (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
             .Any(c => JsonFields.Text(c, "type") == "Ready" && JsonFields.Text(c, "status") == "True");
 

@@ -46,12 +46,25 @@ public static class ScriptedControllers
     /// the environment and files their spec gives them (or leaves them Pending with the kubelet's error),
     /// and the Deployment's status follows. It also puts what kube-controller-manager puts in every
     /// namespace (the "default" ServiceAccount, the kube-root-ca.crt ConfigMap). Pods other writers make
-    /// Pending are started too. See README.md for what is simplified. Dispose the result to stop it.
+    /// Pending are started too. The EndpointSlice controller runs with it (<see cref="EndpointSlicesFollowServices"/>),
+    /// as kube-controller-manager runs both. See README.md for what is simplified. Dispose the result to stop it.
     /// </summary>
     public static IDisposable DeploymentsRunPods(this FakeKubernetesApi api, TimeSpan delay = default)
     {
         ArgumentNullException.ThrowIfNull(api);
-        return new DeploymentController(api, delay);
+        var deployments = new DeploymentController(api, delay);
+        return new Stack(deployments, new EndpointSliceController(api));
+    }
+
+    /// <summary>
+    /// The EndpointSlice controller alone (<see cref="DeploymentsRunPods"/> includes it): for every Service
+    /// with a selector, EndpointSlices (discovery.k8s.io/v1) that list its pods as they come, become ready
+    /// and go, the way kube-controller-manager writes them. Dispose the result to stop it.
+    /// </summary>
+    public static IDisposable EndpointSlicesFollowServices(this FakeKubernetesApi api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return new EndpointSliceController(api);
     }
 
     /// <summary>
@@ -143,6 +156,18 @@ public static class ScriptedControllers
         ["reason"] = reason,
         ["message"] = message,
     };
+}
+
+/// <summary>Controllers stopped together, the last started first.</summary>
+internal sealed class Stack(params IDisposable[] parts) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var part in parts.Reverse())
+        {
+            part.Dispose();
+        }
+    }
 }
 
 /// <summary>One listener of a Kafka custom resource, for choosing its bootstrap address.</summary>

@@ -19,6 +19,10 @@ internal sealed class KindRegistry
         new(ResourceType.Services, "Service", "service", Namespaced: true, HasStatus: true, TracksGeneration: false, ["svc"]),
         new(ResourceType.Events, "Event", "event", Namespaced: true, HasStatus: false, TracksGeneration: false, ["ev"]),
         new(ResourceType.Deployments, "Deployment", "deployment", Namespaced: true, HasStatus: true, TracksGeneration: true, ["deploy"]),
+
+        // kubernetes pkg/registry/discovery/endpointslice/strategy.go PrepareForUpdate: the generation is
+        // bumped when anything but metadata changes; no status subresource, no short name.
+        new(ResourceType.EndpointSlices, "EndpointSlice", "endpointslice", Namespaced: true, HasStatus: false, TracksGeneration: true, []),
         new(ResourceType.Roles, "Role", "role", Namespaced: true, HasStatus: false, TracksGeneration: false, []),
         new(ResourceType.RoleBindings, "RoleBinding", "rolebinding", Namespaced: true, HasStatus: false, TracksGeneration: false, []),
         new(ResourceType.ClusterRoles, "ClusterRole", "clusterrole", Namespaced: false, HasStatus: false, TracksGeneration: false, []),
