@@ -1,4 +1,5 @@
 using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.DeploymentContract.Agent;
@@ -33,7 +34,8 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<ImageDelivery>();
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<ImageDelivery>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
 
