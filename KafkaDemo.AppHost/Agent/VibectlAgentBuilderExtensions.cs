@@ -2,6 +2,7 @@ using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.DeploymentContract.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,7 +41,8 @@ public static class VibectlAgentBuilderExtensions
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
 
         var resource = new VibectlAgentResource("vibectl", cluster.Resource, kafka.Resource) { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource };
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new AgentPodHealthCheck(resource), failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster.Resource.KubeconfigPath, AgentManifests.Namespace, AgentManifests.DeploymentName,
+            d => AgentBringUp.NewestPodAvailable(d) ? null : "The agent's pod is not available (yet).", "The agent's pod is available."), failureStatus: null, tags: null));
         return builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithParentRelationship(cluster)

@@ -96,7 +96,7 @@ public sealed class PlacementTests
         await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running);
         var deployment = cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == LoadDeployment.Producer).Configuration;
         var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
-        var endpoint = (string?)env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT")!["value"];
+        var endpoint = (string)env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT")!["value"]!;
         Assert.Matches(@"^http://host\.k3d\.internal:\d+$", endpoint);
         Assert.Equal("grpc", (string?)env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_PROTOCOL")!["value"]);
         var headers = env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_HEADERS")!["valueFrom"]!["secretKeyRef"]!;
@@ -106,7 +106,7 @@ public sealed class PlacementTests
         Assert.Equal("x-otlp-api-key=otlp-test-key", (string?)secret.Configuration["stringData"]![LoadManifests.OtlpSecretKey]);
 
         // Bytes written to the forwarder arrive at the dashboard's endpoint, as they are.
-        var port = int.Parse(endpoint![(endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var port = int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         using var pod = new TcpClient();
         await pod.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
         var sent = Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
