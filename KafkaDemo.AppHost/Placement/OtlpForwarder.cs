@@ -24,8 +24,10 @@ public sealed record OtlpRoute(string Endpoint, string Protocol, string? ApiKeyH
 /// DistributedApplicationBuilder's GetOrSetSecret("AppHost:OtlpApiKey")), which no pod can reach. So
 /// the AppHost opens a TCP forwarder on the k3d network's gateway address: the host's own address on
 /// that Docker bridge, which the cluster's containers reach and nothing beyond the Docker network does.
-/// Pods reach it as host.k3d.internal, which k3d maps to that gateway in CoreDNS (k3d v5.9.0
-/// pkg/client/cluster.go, the host-ip injection). Bytes are forwarded as they are (h2c for gRPC), and
+/// Pods reach it as host.k3d.internal, which k3d writes into CoreDNS's NodeHosts with the address
+/// from GetHostIP: with native Docker on Linux, the cluster network's gateway (k3d pkg/client/host.go
+/// GetHostIP, read at commit 139eadec, an older k3d than the v5.9.0 pinned; with Docker Desktop it
+/// resolves host.docker.internal instead, which this forwarder does not listen on). Bytes are forwarded as they are (h2c for gRPC), and
 /// the API key travels in the pods' OTLP headers from a Secret, so the dashboard checks it as usual.
 /// </summary>
 public sealed class OtlpForwarder(K3dCli cli, IConfiguration configuration, ILogger<OtlpForwarder> appLog) : IAsyncDisposable
