@@ -14,8 +14,16 @@ var mode = builder.AddKafkaForMode(settings, decision);
 var secret = builder.AddHmacSecret();
 var controlToken = builder.AddControlToken();
 mode.WithControlToken(builder, controlToken);
-var consumers = builder.AddDemoConsumers(settings, mode, secret);
-var producers = builder.AddDemoProducers(settings, mode, secret, controlToken, consumers);
-builder.AddDemoOverseer(settings, mode, controlToken, producers, consumers);
+if (settings.ParsedPlacement == LoadPlacement.Cluster)
+{
+    var load = builder.AddLoadInCluster(settings, mode, secret, controlToken);
+    builder.AddDemoOverseer(settings, mode, controlToken, [], []).WithLoadInCluster(load);
+}
+else
+{
+    var consumers = builder.AddDemoConsumers(settings, mode, secret);
+    var producers = builder.AddDemoProducers(settings, mode, secret, controlToken, consumers);
+    builder.AddDemoOverseer(settings, mode, controlToken, producers, consumers);
+}
 
 builder.Build().Run();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
@@ -14,7 +14,7 @@ namespace KafkaDemo.AppHost.Agent;
 /// in its Secret, or an OpenAI-compatible server that may need none), marks the pod template
 /// configured and restarts the pod so it reads it. The HMAC secret never goes there.
 /// </summary>
-public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider time)
+public sealed class AgentBringUp(ImageDelivery delivery, K3dSettings settings, TimeProvider time)
 {
     /// <summary>Whether these settings configure the agent's LLM access: a key, or a server that may need none.</summary>
     public static bool IsConfigured(string baseUrl, string? apiKey) => !string.IsNullOrEmpty(apiKey) || !string.IsNullOrWhiteSpace(baseUrl);
@@ -29,21 +29,7 @@ public sealed class AgentBringUp(K3dCli cli, K3dSettings settings, TimeProvider 
         CheckBaseUrl(baseUrl, log);
         CheckKey(apiKey);
         var image = AgentImage.Reference;
-        if (await cli.ImageExistsAsync(image, cancellationToken))
-        {
-            log.LogInformation("Image {Image} is already built (its tag is a hash of k3d/agent/).", image);
-        }
-        else
-        {
-            await state(AgentStates.BuildingImage);
-            var context = Path.Combine(settings.ResolvedStateDirectory, "agent-build", AgentImage.Tag);
-            AgentImage.WriteBuildContext(context);
-            log.LogInformation("Building {Image} from {Context}.", image, context);
-            await cli.BuildImageAsync(image, context, line => log.LogInformation("docker: {Line}", line), cancellationToken);
-        }
-
-        await state(AgentStates.ImportingImage);
-        await cli.ImportImageAsync(image, settings.ClusterName, line => log.LogInformation("k3d: {Line}", line), cancellationToken);
+        await delivery.DeliverAsync(AgentImage.Image(settings.ResolvedStateDirectory), settings.ClusterName, log, state, cancellationToken);
 
         await state(AgentStates.Deploying);
         // The namespace first: the ConfigMap and the Secret live in it.

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Manifests;
 
 namespace KafkaDemo.AppHost.Agent;
@@ -14,8 +14,8 @@ public static class AgentImage
 
     public const string Repository = "kafkademo-vibectl";
 
-    /// <summary>Every file of the folder (path and content) hashed: the image's tag.</summary>
-    public static string Tag { get; } = ComputeTag();
+    /// <summary>Every file of the folder (path and content, line endings as LF) hashed: the image's tag.</summary>
+    public static string Tag { get; } = ContainerImage.HashTag(Files().Select(p => (p, Encoding.UTF8.GetBytes(ManifestFiles.Read(p).ReplaceLineEndings("\n")))));
 
     public static string Reference => $"{Repository}:{Tag}";
 
@@ -34,17 +34,13 @@ public static class AgentImage
         }
     }
 
-    private static IEnumerable<string> Files() => ManifestFiles.Paths.Where(p => p.StartsWith(Folder + "/", StringComparison.Ordinal));
-
-    private static string ComputeTag()
+    /// <summary>The image, its build context written under <paramref name="stateDirectory"/> when it is built.</summary>
+    public static ContainerImage Image(string stateDirectory) => new(Repository, Tag, Dockerfile: null, () =>
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var path in Files())
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
-            hash.AppendData(Encoding.UTF8.GetBytes(ManifestFiles.Read(path).ReplaceLineEndings("\n")));
-        }
+        var context = Path.Combine(stateDirectory, "agent-build", Tag);
+        WriteBuildContext(context);
+        return context;
+    }, "python:3.12 (Docker Hub), dl.k8s.io and PyPI");
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
-    }
+    private static IEnumerable<string> Files() => ManifestFiles.Paths.Where(p => p.StartsWith(Folder + "/", StringComparison.Ordinal));
 }

@@ -1,5 +1,8 @@
+using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.DeploymentContract.Agent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,11 +35,14 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<K3dCli>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<ImageDelivery>();
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<ImageDelivery>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
 
         var resource = new VibectlAgentResource("vibectl", cluster.Resource, kafka.Resource) { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource };
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new AgentPodHealthCheck(resource), failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster.Resource.KubeconfigPath, AgentManifests.Namespace, AgentManifests.DeploymentName,
+            d => AgentBringUp.NewestPodAvailable(d) ? null : "The agent's pod is not available (yet).", "The agent's pod is available."), failureStatus: null, tags: null));
         return builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithParentRelationship(cluster)

@@ -1,6 +1,5 @@
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Agent;
@@ -14,55 +13,17 @@ namespace KafkaDemo.AppHost.Agent;
 /// </summary>
 public sealed class VibectlAgentLifecycle(
     AgentBringUp bringUp,
+    DependencyGate gate,
     ResourceNotificationService notifications,
-    IHostApplicationLifetime lifetime,
     ILogger<VibectlAgentLifecycle> appLog)
 {
     /// <summary>From the agent's InitializeResourceEvent; returns when the AppHost stops.</summary>
-    public async Task RunAsync(VibectlAgentResource agent, InitializeResourceEvent e, CancellationToken cancellationToken)
+    public Task RunAsync(VibectlAgentResource agent, InitializeResourceEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(e);
-        // InitializeResourceEvent's token is the host's start token, not cancelled at shutdown (Aspire 13.6 OrchestratorHostService.StartAsync).
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        var token = stopping.Token;
-        try
-        {
-            while (true)
-            {
-                // The WaitFor(kafka) gate (WaitOnResourceUnavailable: through Kafka's failures). Aspire shows
-                // the agent Waiting (WaitingFor kafka); no state of ours may be published meanwhile.
-                await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(agent, e.Services), token);
-
-                if (!await notifications.WaitForFreshHealthAsync(agent.Kafka, token))
-                {
-                    continue; // Kafka went again before a fresh health report
-                }
-
-                using var withKafka = CancellationTokenSource.CreateLinkedTokenSource(token);
-                var left = WhenKafkaLeavesRunningAsync(agent, withKafka, token);
-                await DeployAsync(agent, e.Logger, withKafka.Token);
-                var state = await left;
-                e.Logger.LogInformation("Kafka is {State}: the agent waits for it again.", state);
-                await notifications.NotStartedAgainAsync(agent);
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // the AppHost stops
-        }
-        catch (Exception ex)
-        {
-            // InitializeResourceEvent is published NonBlockingConcurrent: an exception thrown here would not be observed.
-            await notifications.FailedAsync(agent, e.Logger, appLog, ex.Message);
-        }
-    }
-
-    private async Task<string?> WhenKafkaLeavesRunningAsync(VibectlAgentResource agent, CancellationTokenSource withKafka, CancellationToken stopping)
-    {
-        var gone = await notifications.WaitForResourceAsync(agent.Kafka.Name, k => !k.Snapshot.IsRunning(), stopping);
-        await withKafka.CancelAsync();
-        return gone.Snapshot.State?.Text;
+        // WaitOnResourceUnavailable: the agent waits through Kafka's failures.
+        return gate.FollowAsync(e, agent.Kafka, "Kafka", withKafka => DeployAsync(agent, e.Logger, withKafka), cancellationToken);
     }
 
     /// <summary>Builds, imports and deploys the agent; a key that arrives later is put in place until <paramref name="withKafka"/> ends.</summary>

@@ -24,6 +24,6 @@ public sealed class VibectlAgentResource(string name, K3dClusterResource cluster
     /// <summary>An OpenAI-compatible server's base URL, or empty.</summary>
     public required ParameterResource BaseUrl { get; init; }
 
-    /// <summary>The key of this agent's health check (<see cref="AgentPodHealthCheck"/>).</summary>
+    /// <summary>The key of this agent's health check (its Deployment's newest pod is available: <see cref="Kubernetes.DeploymentHealthCheck"/>).</summary>
     public string HealthCheckKey => $"{Name}_check";
 }

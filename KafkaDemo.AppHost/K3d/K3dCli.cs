@@ -187,7 +187,8 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         (await RunAsync(Docker, ["image", "inspect", "--format", "{{.Id}}", image], Quick, null, cancellationToken)).Succeeded;
 
     /// <summary>
-    /// docker build of a context folder, with BuildKit (the agent's Dockerfile uses ADD --chmod), the
+    /// docker build of a context folder (with -f, a Dockerfile elsewhere: the service images build
+    /// from the repository root with their project's Dockerfile), with BuildKit (the agent's Dockerfile uses ADD --chmod), the
     /// image loaded into Docker's image store whatever builder is selected (--load), and plain
     /// progress lines; the build's output goes to <paramref name="onLine"/>.
     /// </summary>
@@ -198,10 +199,17 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
     /// docs, Build drivers: "Loading to local image store"), and "k3d image import" would then find no
     /// image. On the default docker driver --load changes nothing.
     /// </remarks>
-    public async Task BuildImageAsync(string image, string contextDirectory, Action<string> onLine, CancellationToken cancellationToken)
+    /// <param name="image">The reference to tag the image with.</param>
+    /// <param name="contextDirectory">The build context.</param>
+    /// <param name="dockerfile">The Dockerfile (-f), or null for the context's own.</param>
+    /// <param name="needs">What the build fetches, for the fix when it fails.</param>
+    /// <param name="onLine">Each line of the build's output.</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    public async Task BuildImageAsync(string image, string contextDirectory, string? dockerfile, string needs, Action<string> onLine, CancellationToken cancellationToken)
     {
+        string[] file = dockerfile is null ? [] : ["-f", dockerfile];
         var result = await RunAsync(Docker,
-            ["build", "--load", "--progress=plain", "--tag", image, "--label", "app.kubernetes.io/part-of=kafkademo", contextDirectory],
+            ["build", .. file, "--load", "--progress=plain", "--tag", image, "--label", "app.kubernetes.io/part-of=kafkademo", contextDirectory],
             TimeSpan.FromMinutes(20), onLine, cancellationToken, environment: DockerBuildEnvironment);
         if (!result.Succeeded)
         {
@@ -213,8 +221,42 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
             }
 
             throw new K3dSetupException($"'docker build' of {image} failed: {DockerErrorLine(result)}",
-                "See the build output above; the image needs python:3.12 (Docker Hub), dl.k8s.io and PyPI.");
+                $"See the build output above; the image needs {needs}.");
         }
+    }
+
+    /// <summary>
+    /// The gateway address of a Docker network (the host's address on that bridge): docker network
+    /// inspect with a Go template over the network's IPAM config (docker/cli cli/command/network/inspect.go,
+    /// --format through cli/command/formatter), the first IPv4 entry.
+    /// </summary>
+    /// <exception cref="K3dSetupException">The network does not exist, or has no IPv4 gateway.</exception>
+    public async Task<string> NetworkGatewayAsync(string network, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Docker, ["network", "inspect", "--format", "{{json .IPAM.Config}}", network], Quick, null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'docker network inspect {network}' failed: {result.FirstErrorLine}", "Check that the k3d cluster runs ('k3d cluster list').");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            var entries = json.RootElement.ValueKind == JsonValueKind.Array ? [.. json.RootElement.EnumerateArray()] : Array.Empty<JsonElement>();
+            foreach (var entry in entries)
+            {
+                if (entry.TryGetProperty("Gateway", out var g) && g.GetString() is { Length: > 0 } gateway
+                    && System.Net.IPAddress.TryParse(gateway, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                {
+                    return gateway;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new K3dSetupException($"Docker network {network} has no IPv4 gateway: {result.StandardOutput.Trim()}", "Check 'docker network inspect " + network + "'.");
     }
 
     /// <summary>Loads a local image into the cluster's nodes (no registry involved).</summary>

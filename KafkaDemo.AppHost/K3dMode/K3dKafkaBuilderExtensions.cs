@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.OverseerIdentity;
@@ -27,6 +28,7 @@ public static class K3dKafkaBuilderExtensions
         var layout = KafkaLayout.From(settings);
         builder.Services.TryAddSingleton(sp => new KafkaBringUp(layout, new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton(sp => new OverseerCredentials(settings.K3d, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<K3dKafkaLifecycle>();
 
         var kafka = builder.AddKafkaCluster(new K3dKafkaResource(name, cluster.Resource), reason)

@@ -3,7 +3,6 @@ using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.K3dMode;
@@ -17,57 +16,18 @@ namespace KafkaDemo.AppHost.K3dMode;
 public sealed class K3dKafkaLifecycle(
     KafkaBringUp bringUp,
     OverseerCredentials overseer,
+    DependencyGate gate,
     ResourceNotificationService notifications,
     ResourceLoggerService loggers,
-    IHostApplicationLifetime lifetime,
     ILogger<K3dKafkaLifecycle> appLog)
 {
     /// <summary>From Kafka's InitializeResourceEvent; returns when the AppHost stops.</summary>
-    public async Task RunAsync(K3dKafkaResource kafka, InitializeResourceEvent e, CancellationToken cancellationToken)
+    public Task RunAsync(K3dKafkaResource kafka, InitializeResourceEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(e);
-        // InitializeResourceEvent's token is the host's start token, not cancelled at shutdown (Aspire 13.6 OrchestratorHostService.StartAsync).
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        var token = stopping.Token;
-        var cluster = kafka.Cluster;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    // The WaitFor(cluster) gate: Aspire shows Kafka Waiting (WaitingFor k3d) until the cluster
-                    // is Running and healthy. No state of ours may be published meanwhile: any would release
-                    // the wait (ApplicationOrchestrator.WaitForInBeforeResourceStartedEvent).
-                    await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(kafka, e.Services), token);
-                }
-                catch (Exception ex) when (!token.IsCancellationRequested)
-                {
-                    // The cluster failed (StopOnResourceUnavailable): so does Kafka, until the cluster changes.
-                    await notifications.FailedAsync(kafka, e.Logger, appLog, $"The k3d cluster is not available: {ex.Message}");
-                    await notifications.WaitForResourceAsync(cluster.Name, c => !KnownResourceStates.TerminalStates.Contains(c.Snapshot.State?.Text), token);
-                    await notifications.NotStartedAgainAsync(kafka);
-                    continue;
-                }
-
-                if (!await notifications.WaitForFreshHealthAsync(cluster, token))
-                {
-                    continue; // the cluster went again before a fresh health report
-                }
-
-                using var inCluster = CancellationTokenSource.CreateLinkedTokenSource(token);
-                var left = WhenClusterLeavesRunningAsync(kafka, inCluster, token);
-                await BringUpAsync(kafka, e, inCluster.Token);
-                var state = await left;
-                e.Logger.LogInformation("The k3d cluster is {State}: Kafka waits for it again.", state);
-                await notifications.NotStartedAgainAsync(kafka);
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // the AppHost stops
-        }
+        // If the cluster fails (StopOnResourceUnavailable), so does Kafka, naming it, until the cluster changes.
+        return gate.FollowAsync(e, kafka.Cluster, "The k3d cluster", inCluster => BringUpAsync(kafka, e, inCluster), cancellationToken);
     }
 
     /// <summary>Asks Strimzi to restart every broker, one at a time.</summary>
@@ -87,14 +47,6 @@ public sealed class K3dKafkaLifecycle(
             log.LogError("Rolling restart failed: {Message}", ex.Message);
             return CommandResults.Failure(ex.Message);
         }
-    }
-
-    /// <summary>Waits until the cluster leaves Running, then cancels <paramref name="inCluster"/> (the work against it); returns the cluster's state.</summary>
-    private async Task<string?> WhenClusterLeavesRunningAsync(K3dKafkaResource kafka, CancellationTokenSource inCluster, CancellationToken stopping)
-    {
-        var gone = await notifications.WaitForResourceAsync(kafka.Cluster.Name, c => !c.Snapshot.IsRunning(), stopping);
-        await inCluster.CancelAsync();
-        return gone.Snapshot.State?.Text;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,7 @@ public static class EmbeddedKafkaBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(broker);
+        builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<EmbeddedKafkaLifecycle>();
         var kafka = new EmbeddedKafkaResource(name);
         kafka.BootstrapServers.Set(bootstrap);

@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,6 +15,7 @@ public static class ExternalKafkaBuilderExtensions
     public static IResourceBuilder<ExternalKafkaResource> AddExternalKafka(this IDistributedApplicationBuilder builder, string name, string bootstrap, string reason)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<ExternalKafkaLifecycle>();
         var kafka = new ExternalKafkaResource(name);
         kafka.BootstrapServers.Set(bootstrap);

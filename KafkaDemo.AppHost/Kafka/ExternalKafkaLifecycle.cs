@@ -1,5 +1,4 @@
 using KafkaDemo.AppHost.Lifecycle;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Kafka;
@@ -9,25 +8,16 @@ namespace KafkaDemo.AppHost.Kafka;
 /// health check (<see cref="KafkaHealthCheck"/>), Unhealthy with the servers tried and their errors
 /// until one does.
 /// </summary>
-public sealed class ExternalKafkaLifecycle(IHostApplicationLifetime lifetime, ILogger<ExternalKafkaLifecycle> appLog)
+public sealed class ExternalKafkaLifecycle(DependencyGate gate)
 {
-    public async Task StartAsync(ExternalKafkaResource kafka, InitializeResourceEvent e, CancellationToken cancellationToken)
+    public Task StartAsync(ExternalKafkaResource kafka, InitializeResourceEvent e, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(e);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        try
+        return gate.PassOnceAsync(e, token =>
         {
-            await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(kafka, e.Services), stopping.Token);
             e.Logger.LogInformation("Kafka is outside this AppHost, at {Bootstrap}; its health check says whether a broker answers.", kafka.BootstrapServers.Current);
-            await e.PublishRunningAsync(kafka, kafka.BootstrapServers.Current!, stopping.Token);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            await e.Notifications.FailedAsync(kafka, e.Logger, appLog, ex.Message);
-        }
+            return e.PublishRunningAsync(kafka, kafka.BootstrapServers.Current!, token);
+        }, "Kafka is not available", cancellationToken);
     }
 }

@@ -4,8 +4,9 @@ using KafkaDemo.AppHost.Kubernetes;
 namespace KafkaDemo.AppHost.Manifests;
 
 /// <summary>
-/// The files under the repository's <c>k3d/</c> folder, built into the AppHost, so what it applies
-/// is exactly what <c>kubectl apply -k k3d/kafka</c> would, before the settings are applied.
+/// The files under the repository's <c>k3d/</c> and <c>deploy/</c> folders, built into the AppHost, so
+/// what it applies is exactly what <c>kubectl apply -k k3d/kafka</c> (or <c>deploy/load</c>) would,
+/// before the settings are applied.
 /// </summary>
 public static class ManifestFiles
 {
@@ -13,7 +14,7 @@ public static class ManifestFiles
 
     /// <summary>Every file, by its path under the repository root ("k3d/kafka/kafka.yaml").</summary>
     public static IReadOnlyList<string> Paths { get; } =
-        [.. Assembly.GetManifestResourceNames().Select(n => n.Replace('\\', '/')).Where(n => n.StartsWith("k3d/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        [.. Assembly.GetManifestResourceNames().Select(n => n.Replace('\\', '/')).Where(n => n.StartsWith("k3d/", StringComparison.Ordinal) || n.StartsWith("deploy/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 
     public static string Read(string path)
     {

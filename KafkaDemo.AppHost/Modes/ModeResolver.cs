@@ -38,4 +38,25 @@ public static class ModeResolver
                 throw new ArgumentOutOfRangeException(nameof(requested), requested, "Unknown mode.");
         }
     }
+
+    /// <summary>
+    /// KafkaDemo:Placement=cluster builds the service images with Docker before anything starts, so
+    /// without a working Docker the AppHost stops here, with Docker's own message and the fix.
+    /// </summary>
+    /// <exception cref="K3dSetupException">Docker is missing or not running.</exception>
+    public static async Task CheckPlacementAsync(LoadPlacement placement, K3dCli cli, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        if (placement == LoadPlacement.Cluster)
+        {
+            try
+            {
+                await cli.DockerInfoAsync(cancellationToken);
+            }
+            catch (K3dSetupException ex)
+            {
+                throw new K3dSetupException($"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker: {ex.Cause}", ex.Fix, ex);
+            }
+        }
+    }
 }

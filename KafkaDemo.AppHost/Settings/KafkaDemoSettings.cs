@@ -23,6 +23,9 @@ public sealed class KafkaDemoSettings : IValidatableObject
     /// <summary>auto, embedded, k3d or external.</summary>
     public string Mode { get; set; } = "auto";
 
+    /// <summary>host (the default: producers and consumers as processes here) or cluster (as Deployments in the k3d cluster).</summary>
+    public string Placement { get; set; } = "host";
+
     /// <summary>Weighted topics, for example "orders:3,clicks:1".</summary>
     public string Topics { get; set; } = "orders:3,clicks:1";
 
@@ -66,6 +69,8 @@ public sealed class KafkaDemoSettings : IValidatableObject
 
     public DemoMode ParsedMode => Enum.Parse<DemoMode>(Mode, ignoreCase: true);
 
+    public LoadPlacement ParsedPlacement => Enum.Parse<LoadPlacement>(Placement, ignoreCase: true);
+
     public static KafkaDemoSettings Read(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -85,6 +90,24 @@ public sealed class KafkaDemoSettings : IValidatableObject
         if (!Enum.TryParse<DemoMode>(Mode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(Mode, out _))
         {
             yield return new ValidationResult($"{S}:Mode must be auto, embedded, k3d or external; it is '{Mode}'.");
+        }
+
+        if (!Enum.TryParse<LoadPlacement>(Placement, ignoreCase: true, out var placement) || !Enum.IsDefined(placement) || int.TryParse(Placement, out _))
+        {
+            yield return new ValidationResult($"{S}:Placement must be host or cluster; it is '{Placement}'.");
+        }
+        else if (placement == LoadPlacement.Cluster)
+        {
+            if (mode != DemoMode.K3d)
+            {
+                yield return new ValidationResult($"{S}:Placement=cluster needs {S}:Mode=k3d for now (the load runs in the k3d cluster); {S}:Mode is '{Mode}'.");
+            }
+
+            if (Consumers > Partitions)
+            {
+                yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture,
+                    $"{S}:Consumers ({Consumers}) cannot exceed {S}:Partitions ({Partitions}) with {S}:Placement=cluster: a consumer beyond the partition count gets no partition."));
+            }
         }
 
         if (!TopicSpec.TryParse(Topics, out _, out var topicError))

@@ -200,14 +200,19 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         }
     }
 
-    private static string BootstrapServers(JsonObject kafka)
+    private static string BootstrapServers(JsonObject kafka) => BootstrapServers(kafka, KafkaManifests.ExternalListener);
+
+    /// <summary>The bootstrap servers the Kafka resource's status gives for one listener (status.listeners[].bootstrapServers).</summary>
+    /// <exception cref="K3dSetupException">The status names none for it.</exception>
+    public static string BootstrapServers(JsonObject kafka, string listenerName)
     {
+        ArgumentNullException.ThrowIfNull(kafka);
         var listener = kafka["status"]?["listeners"]?.AsArray().OfType<JsonObject>()
-            .FirstOrDefault(l => (string?)l["name"] == KafkaManifests.ExternalListener);
+            .FirstOrDefault(l => (string?)l["name"] == listenerName);
         return (string?)listener?["bootstrapServers"] is { Length: > 0 } servers
             ? servers
             : throw new K3dSetupException(
-                $"Kafka {StrimziNames.KafkaName} is Ready, but its status names no bootstrap servers for the '{KafkaManifests.ExternalListener}' listener.",
+                $"Kafka {StrimziNames.KafkaName} is Ready, but its status names no bootstrap servers for the '{listenerName}' listener.",
                 "Check the Kafka resource's status.listeners, or use the 'Recreate cluster' command.");
     }
 

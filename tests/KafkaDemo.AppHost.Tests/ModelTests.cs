@@ -243,6 +243,52 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public async Task With_the_load_in_the_cluster_consumers_may_not_outnumber_the_partitions()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateInModeAsync("k3d", "--KafkaDemo:Placement=cluster", "--KafkaDemo:Consumers=7"));
+
+        Assert.Contains("KafkaDemo:Consumers (7) cannot exceed KafkaDemo:Partitions (6) with KafkaDemo:Placement=cluster", Flatten(error), StringComparison.Ordinal);
+        await using var host = await TestApp.CreateInModeAsync("k3d", "--KafkaDemo:Consumers=7");
+        Assert.Contains(host.Resources, r => r.Name == "consumer-7");
+    }
+
+    [Fact]
+    public async Task With_the_load_in_the_cluster_each_Deployment_is_a_resource_that_waits_for_kafka_with_its_health_check()
+    {
+        await using var builder = await TestApp.CreateInModeAsync("k3d", "--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=3");
+
+        Assert.DoesNotContain(builder.Resources.OfType<ProjectResource>(), p => p.Name.StartsWith("producer", StringComparison.Ordinal) || p.Name.StartsWith("consumer", StringComparison.Ordinal));
+        var deployments = builder.Resources.OfType<KafkaDemo.AppHost.Placement.ClusterDeploymentResource>().OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        Assert.Equal(["consumer", "producer"], deployments.Select(d => d.Name));
+        Assert.Equal((3, 6), (deployments[0].Spec.Replicas, deployments[0].Spec.MaxReplicas));
+        Assert.Equal(2, deployments[1].Spec.Replicas);
+        Assert.Equal(1000, deployments[1].Spec.Load.RatePerProducer);
+
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        var registered = app.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).ToList();
+        foreach (var deployment in deployments)
+        {
+            var wait = Assert.Single(deployment.Annotations.OfType<WaitAnnotation>());
+            Assert.Equal(("kafka", WaitType.WaitUntilHealthy, WaitBehavior.WaitOnResourceUnavailable), (wait.Resource.Name, wait.WaitType, wait.WaitBehavior));
+            Assert.Equal("k3d", deployment.Annotations.OfType<ResourceRelationshipAnnotation>().Single(r => r.Type == "Parent").Resource.Name);
+            var check = Assert.Single(deployment.Annotations.OfType<HealthCheckAnnotation>());
+            Assert.Equal($"{deployment.Name}_check", check.Key);
+            Assert.Contains(check.Key, registered);
+            Assert.Contains(deployment.Annotations.OfType<ManifestPublishingCallbackAnnotation>(), a => a.Callback is null);
+            Assert.Equal(["scale-down", "scale-up"], deployment.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Order());
+        }
+
+        var overseer = builder.Resources.Single(r => r.Name == "overseer");
+        Assert.Equal(["consumer", "producer"], overseer.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order());
+        var environment = await ResourceEnvironment.ReadAsync(overseer);
+        Assert.Equal("Kubernetes", environment["Overseer__Discovery__Source"]);
+        Assert.Equal("PodProxy", environment["Overseer__Discovery__Route"]);
+        Assert.Contains("Overseer__Cluster__Kubeconfig", environment.Keys);
+        Assert.DoesNotContain(environment.Keys, k => k.StartsWith("Overseer__Producers__", StringComparison.Ordinal) || k.StartsWith("Overseer__Consumers__", StringComparison.Ordinal));
+        Assert.DoesNotContain(builder.Services, d => typeof(IResource).IsAssignableFrom(d.ServiceType));
+    }
+
+    [Fact]
     public async Task External_mode_without_a_connection_string_says_which_key_to_set()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync("--KafkaDemo:Mode=external"));
@@ -285,6 +331,9 @@ public sealed class ModelTests
     [InlineData("--KafkaDemo:K3d:Agents=9", "KafkaDemo:K3d:Agents must be from 0 to 8; it is 9.")]
     [InlineData("--KafkaDemo:Agent:IntervalSeconds=1", "KafkaDemo:Agent:IntervalSeconds must be from 10 to 86400; it is 1.")]
     [InlineData("--KafkaDemo:Embedded:Port=0", "KafkaDemo:Embedded:Port must leave room for 3 consecutive ports below 65536; it is 0.")]
+    [InlineData("--KafkaDemo:Placement=moon", "KafkaDemo:Placement must be host or cluster; it is 'moon'.")]
+    [InlineData("--KafkaDemo:Placement=1", "KafkaDemo:Placement must be host or cluster; it is '1'.")]
+    [InlineData("--KafkaDemo:Placement=cluster", "KafkaDemo:Placement=cluster needs KafkaDemo:Mode=k3d for now (the load runs in the k3d cluster); KafkaDemo:Mode is 'embedded'.")]
     public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Tests.Deploy;
 using KafkaDemo.TestSupport;
 
@@ -105,8 +106,8 @@ public sealed partial class DockerfileTests
     public void It_copies_every_file_the_build_reads_and_the_dockerignore_lets_each_in(string project)
     {
         var ignore = DockerIgnore.Parse(File.ReadAllText(Path(".dockerignore")));
-        var sources = Instructions(project).Where(i => i.Stage == 0 && i.Keyword == "COPY")
-            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1]).ToList();
+        // The context paths the build stage copies (folders without their trailing /), as the AppHost reads them to hash an image's inputs.
+        var sources = Dockerfile.ContextSources(Instructions(project).Where(i => i.Stage == 0));
 
         // The root files every build reads, .editorconfig among them: without it the analyzers' severities
         // differ and warnings the repository turns off fail the build (warnings are errors).
@@ -120,10 +121,10 @@ public sealed partial class DockerfileTests
         foreach (var (folder, outside) in ProjectClosure(project))
         {
             Assert.Contains($"{folder}/{folder}.csproj", sources);
-            Assert.Contains($"{folder}/", sources);
+            Assert.Contains(folder, sources);
             foreach (var file in outside)
             {
-                Assert.Contains(sources, s => s == file || file.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal));
+                Assert.Contains(sources, s => s == file || file.StartsWith(s + "/", StringComparison.Ordinal));
             }
         }
 
@@ -131,7 +132,7 @@ public sealed partial class DockerfileTests
         {
             Assert.True(File.Exists(Path(source)) || Directory.Exists(Path(source)), $"{project}/Dockerfile copies {source}, which does not exist.");
             var files = Directory.Exists(Path(source))
-                ? Directory.EnumerateFiles(Path(source), "*.cs", SearchOption.TopDirectoryOnly).Concat([Path($"{source.TrimEnd('/')}/{source.TrimEnd('/')}.csproj")])
+                ? Directory.EnumerateFiles(Path(source), "*.cs", SearchOption.TopDirectoryOnly).Concat([Path($"{source}/{source}.csproj")])
                 : [Path(source)];
             foreach (var file in files.Where(File.Exists))
             {

@@ -24,6 +24,7 @@ internal static class DeployManifests
     {
         [("v1", "Namespace")] = Model.Of<V1Namespace>(),
         [("v1", "ConfigMap")] = Model.Of<V1ConfigMap>(),
+        [("v1", "Secret")] = Model.Of<V1Secret>(),
         [("v1", "Service")] = Model.Of<V1Service>(),
         [("v1", "ServiceAccount")] = Model.Of<V1ServiceAccount>(),
         [("apps/v1", "Deployment")] = Model.Of<V1Deployment>(),

@@ -71,10 +71,10 @@ internal sealed class FakeCluster : IAsyncDisposable
 
     public SimulatedStrimzi Strimzi { get; }
 
-    /// <summary>Each state of the k3d and kafka resources, in order, without repeats.</summary>
+    /// <summary>Each state of the k3d, kafka, vibectl, producer and consumer resources, in order, without repeats.</summary>
     public ConcurrentQueue<(string Resource, string State)> States { get; } = new();
 
-    /// <summary>Every snapshot of the k3d, kafka and vibectl resources, in the order Aspire published them.</summary>
+    /// <summary>Every snapshot of the k3d, kafka, vibectl, producer and consumer resources, in the order Aspire published them.</summary>
     public ConcurrentQueue<(string Resource, CustomResourceSnapshot Snapshot)> Snapshots { get; } = new();
 
     public static async Task<FakeCluster> StartAsync()
@@ -130,12 +130,12 @@ internal sealed class FakeCluster : IAsyncDisposable
         {
             await foreach (var e in notifications.WatchAsync(TestContext.Current.CancellationToken))
             {
-                if (e.Resource.Name is "k3d" or "kafka" or "vibectl")
+                if (e.Resource.Name is "k3d" or "kafka" or "vibectl" or "producer" or "consumer")
                 {
                     Snapshots.Enqueue((e.Resource.Name, e.Snapshot));
                 }
 
-                if (e.Resource.Name is "k3d" or "kafka" or "vibectl" && e.Snapshot.State?.Text is { Length: > 0 } state
+                if (e.Resource.Name is "k3d" or "kafka" or "vibectl" or "producer" or "consumer" && e.Snapshot.State?.Text is { Length: > 0 } state
                     && (!last.TryGetValue(e.Resource.Name, out var before) || before != state))
                 {
                     last[e.Resource.Name] = state;

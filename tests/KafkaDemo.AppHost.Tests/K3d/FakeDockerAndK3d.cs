@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Tools;
 using KafkaDemo.TestSupport;
 
@@ -19,7 +20,12 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// Every command starts with initRuntime's "Runtime Info" debug line.</item>
 /// <item>docker build follows docker/cli cmd/docker/builder.go processBuilder (DOCKER_BUILDKIT,
 /// buildx present or not) and buildx's drivers: a docker-container builder keeps the result in the
-/// build cache unless --load, and that is the builder it uses unless told otherwise.</item>
+/// build cache unless --load, and that is the builder it uses unless told otherwise. -f names the
+/// Dockerfile (else the context's own), and the context the builder receives is the folder minus
+/// what the context root's .dockerignore excludes (read with the AppHost's own DockerIgnore).</item>
+/// <item>docker network inspect --format '{{json .IPAM.Config}}' prints the network's IPAM entries
+/// (moby api/types/network IPAMConfig: Subnet, Gateway, omitempty); k3d cluster create makes the
+/// network k3d-NAME (its "Created network" line) and cluster delete removes it.</item>
 /// </list>
 /// </summary>
 internal sealed class FakeDockerAndK3d : IProcessRunner
@@ -75,7 +81,20 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
     /// <summary>The build contexts' file names at each "docker build".</summary>
     public ConcurrentQueue<IReadOnlyList<string>> BuildContexts { get; } = new();
 
-    public void AddCluster(string name, bool running) => _clusters[name] = running;
+    /// <summary>The gateway address of the networks k3d makes (Docker's first bridge pool, 172.18.0.0/16, on a fresh engine).</summary>
+    public string NetworkGateway { get; set; } = "172.18.0.1";
+
+    /// <summary>Docker networks by name, with their gateway.</summary>
+    public ConcurrentDictionary<string, string> Networks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The Dockerfile each "docker build" read (-f, or the context's own), in order.</summary>
+    public ConcurrentQueue<string> BuiltDockerfiles { get; } = new();
+
+    public void AddCluster(string name, bool running)
+    {
+        _clusters[name] = running;
+        Networks[$"k3d-{name}"] = NetworkGateway;
+    }
 
     public Task<ProcessResult> RunAsync(ProcessRequest request, CancellationToken cancellationToken)
     {
@@ -111,6 +130,7 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 ? output.Out("sha256:0123").Exit(0)
                 : output.Err($"Error: No such image: {args[^1]}").Exit(1),
             ("docker", "build") => Build(args, environment, output),
+            ("docker", "network") when args.Count == 5 && args[1] == "inspect" && args[2] == "--format" && args[3] == "{{json .IPAM.Config}}" => NetworkInspect(args[4], output),
             _ => output.Err($"fake: unexpected command {request.CommandLine}").Exit(127),
         });
     }
@@ -182,6 +202,15 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
         }
 
         var context = args[^1];
+        var fileFlag = args.ToList().FindIndex(a => a is "-f" or "--file");
+        var dockerfile = fileFlag >= 0 ? args[fileFlag + 1] : Path.Combine(context, "Dockerfile");
+        if (!File.Exists(dockerfile))
+        {
+            // Stricter than either builder's wording (BuildKit: "failed to solve: failed to read dockerfile"):
+            // a missing Dockerfile fails the build before anything is made.
+            return output.Err($"ERROR: failed to solve: failed to read dockerfile: open {Path.GetFileName(dockerfile)}: no such file or directory").Exit(1);
+        }
+
         if (legacy)
         {
             // The legacy builder has no --load, and cannot build ADD/COPY --chmod.
@@ -190,14 +219,20 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 return output.Err("unknown flag: --load\nSee 'docker build --help'.").Exit(125);
             }
 
-            if (File.ReadAllText(Path.Combine(context, "Dockerfile")).Contains("--chmod", StringComparison.Ordinal))
+            if (File.ReadAllText(dockerfile).Contains("--chmod", StringComparison.Ordinal))
             {
                 return output.Err("the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled").Exit(1);
             }
         }
 
         var tag = args[args.ToList().IndexOf("--tag") + 1];
-        BuildContexts.Enqueue([.. Directory.GetFiles(context, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(context, f)).Order(StringComparer.Ordinal)]);
+        BuiltDockerfiles.Enqueue(dockerfile);
+        var ignorePath = Path.Combine(context, ".dockerignore");
+        var ignore = DockerIgnore.Parse(File.Exists(ignorePath) ? File.ReadAllText(ignorePath) : "");
+        BuildContexts.Enqueue([.. Directory.EnumerateFiles(context, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(context, f).Replace('\\', '/'))
+            .Where(f => !ignore.Excludes(f))
+            .Order(StringComparer.Ordinal)]);
         output.Err("#0 building with \"" + (BuilderDriver == "docker" ? "default" : "container-builder") + "\" instance using " + BuilderDriver + " driver");
         output.Err("#1 [internal] load build definition from Dockerfile");
         output.Err("#1 DONE 0.0s");
@@ -214,6 +249,12 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
 
         return output.Exit(0);
     }
+
+    private ProcessResult NetworkInspect(string network, Output output) =>
+        Networks.TryGetValue(network, out var gateway)
+            ? output.Out(JsonSerializer.Serialize(new[] { new { Subnet = gateway[..gateway.LastIndexOf('.')] + ".0/16", Gateway = gateway } })).Exit(0)
+            // The CLI prints what it found (nothing) as JSON, then the daemon's 404 (docker/cli cli/command/inspect.Inspect).
+            : output.Out("[]").Err($"Error response from daemon: network {network} not found").Exit(1);
 
     private ProcessResult DockerInfo(Output output)
     {
@@ -247,6 +288,7 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 log.Write(K3dLog.Info, $"Using config file {args[3]} (k3d.io/v1alpha5#simple)");
                 log.Write(K3dLog.Info, "Prep: Network");
                 log.Write(K3dLog.Info, $"Created network 'k3d-{name}'");
+                Networks[$"k3d-{name}"] = NetworkGateway;
                 log.Write(K3dLog.Info, $"Cluster '{name}' created successfully!");
                 log.Write(K3dLog.Info, "You can now use it like this:");
                 // cmd/cluster/clusterCreate.go: with updateDefaultKubeconfig and switchCurrentContext false, fmt.Printf on stdout.
@@ -263,6 +305,7 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 return output.Exit(0);
             case "delete" when args.Count == 3:
                 _clusters.TryRemove(args[2], out _);
+                Networks.TryRemove($"k3d-{args[2]}", out _);
                 log.Write(K3dLog.Info, $"Deleting cluster '{args[2]}'");
                 log.Write(K3dLog.Info, $"Deleting cluster network 'k3d-{args[2]}'");
                 log.Write(K3dLog.Info, $"Successfully deleted cluster {args[2]}!");

@@ -192,7 +192,7 @@ public sealed class K3dCliTests
             await File.WriteAllTextAsync(Path.Combine(context.FullName, "Dockerfile"), "FROM python:3.12.10-slim-bookworm\nADD --chmod=755 https://example.invalid/x /x\n", TestContext.Current.CancellationToken);
             var lines = new List<string>();
 
-            await Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, lines.Add, TestContext.Current.CancellationToken);
+            await Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, null, "python", lines.Add, TestContext.Current.CancellationToken);
 
             Assert.True(await Cli.ImageExistsAsync("kafkademo-vibectl:0123456789abcdef", TestContext.Current.CancellationToken));
             var build = Assert.Single(_tools.Runs, r => r.CommandLine.StartsWith("docker build ", StringComparison.Ordinal));
@@ -226,7 +226,7 @@ public sealed class K3dCliTests
         {
             await File.WriteAllTextAsync(Path.Combine(context.FullName, "Dockerfile"), "FROM scratch\n", TestContext.Current.CancellationToken);
 
-            var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, _ => { }, TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, null, "python", _ => { }, TestContext.Current.CancellationToken));
 
             Assert.Contains("needs BuildKit through Docker's buildx plugin", error.Cause, StringComparison.Ordinal);
             Assert.Contains("ERROR: BuildKit is enabled but the buildx component is missing or broken.", error.Cause, StringComparison.Ordinal);

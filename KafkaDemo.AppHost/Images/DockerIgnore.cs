@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace KafkaDemo.AppHost.Tests.Containers;
+namespace KafkaDemo.AppHost.Images;
 
 /// <summary>
 /// A .dockerignore read with Docker's rules (moby/patternmatcher, as the Docker CLI applies it to the
@@ -9,20 +9,30 @@ namespace KafkaDemo.AppHost.Tests.Containers;
 /// within one path element, <c>**</c> across any number of them, <c>!</c> re-includes, the last
 /// matching pattern wins, and a pattern that matches a folder excludes everything under it.
 /// </summary>
-internal sealed class DockerIgnore(IReadOnlyList<(Regex Pattern, bool Exclude)> patterns)
+/// <remarks>The tests read the repository's .dockerignore with it too; the AppHost hashes what it lets into a build context.</remarks>
+public sealed class DockerIgnore
 {
-    public static DockerIgnore Parse(string text) => new([.. text.ReplaceLineEndings("\n").Split('\n')
-        .Select(l => l.Trim())
-        .Where(l => l.Length > 0 && !l.StartsWith('#'))
-        .Select(l => l.StartsWith('!') ? (ToRegex(l[1..]), false) : (ToRegex(l), true))]);
+    private readonly IReadOnlyList<(Regex Pattern, bool Exclude)> _patterns;
 
-    public IReadOnlyList<string> Patterns => [.. patterns.Select(p => p.Pattern.ToString())];
+    private DockerIgnore(IReadOnlyList<(Regex Pattern, bool Exclude)> patterns) => _patterns = patterns;
+
+    public static DockerIgnore Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new([.. text.ReplaceLineEndings("\n").Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.StartsWith('!') ? (ToRegex(l[1..]), false) : (ToRegex(l), true))]);
+    }
+
+    public IReadOnlyList<string> Patterns => [.. _patterns.Select(p => p.Pattern.ToString())];
 
     /// <summary>Whether the file at <paramref name="path"/> (relative, with /) stays out of the build context.</summary>
     public bool Excludes(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         var excluded = false;
-        foreach (var (pattern, exclude) in patterns)
+        foreach (var (pattern, exclude) in _patterns)
         {
             if (Prefixes(path).Any(pattern.IsMatch))
             {

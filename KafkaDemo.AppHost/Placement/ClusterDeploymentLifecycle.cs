@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using KafkaDemo.AppHost.Images;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.Strimzi;
+using KafkaDemo.DeploymentContract.Load;
+using KafkaDemo.DeploymentContract.Strimzi;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaDemo.AppHost.Placement;
+
+/// <summary>
+/// One Deployment of the load, for as long as the AppHost runs: wait for Kafka to be healthy
+/// (WaitFor, through <see cref="DependencyGate"/>); build its image (unless that hash tag exists) and
+/// import it; create the Secrets from the parameters; apply its objects with the bootstrap servers of
+/// Strimzi's internal listener; then follow the Deployment: its state, its pods' logs. When Kafka
+/// leaves Running, stop following and wait again (the objects stay in the cluster).
+/// </summary>
+public sealed class ClusterDeploymentLifecycle(
+    DependencyGate gate,
+    ImageDelivery images,
+    OtlpForwarder telemetry,
+    ResourceNotificationService notifications,
+    ResourceLoggerService loggers,
+    TimeProvider time,
+    ILogger<ClusterDeploymentLifecycle> appLog)
+{
+    /// <summary>Each resource's last pod problem (null: none), which its state shows until it clears.</summary>
+    private readonly ConcurrentDictionary<string, string?> _problems = new(StringComparer.Ordinal);
+
+    /// <summary>The internal listener of k3d/kafka's Kafka (kafka.yaml, listener plain), which pods in the cluster use.</summary>
+    public const string InternalListener = "plain";
+
+    public const string ApplyingState = "Applying";
+
+    /// <summary>From the resource's InitializeResourceEvent; returns when the AppHost stops.</summary>
+    public Task RunAsync(ClusterDeploymentResource resource, InitializeResourceEvent e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(e);
+        // WaitOnResourceUnavailable: the load waits through Kafka's failures.
+        return gate.FollowAsync(e, resource.Kafka, "Kafka", withKafka => DeployAndFollowAsync(resource, e.Logger, withKafka), cancellationToken);
+    }
+
+    /// <summary>Sets the Deployment's replicas through its scale subresource, within 1 and the resource's maximum.</summary>
+    public async Task<ExecuteCommandResult> ScaleAsync(ClusterDeploymentResource resource, Func<int, int> replicas, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(replicas);
+        var log = loggers.GetLogger(resource);
+        var name = resource.Spec.Deployment;
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(resource.Cluster.KubeconfigPath);
+            var scale = await api.Client.AppsV1.ReadNamespacedDeploymentScaleAsync(name, LoadDeployment.Namespace, cancellationToken: cancellationToken);
+            var current = scale.Spec?.Replicas ?? 0;
+            var wanted = replicas(current);
+            if (wanted < 1 || wanted > resource.Spec.MaxReplicas)
+            {
+                return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} stays at {current}: it may run from 1 to {resource.Spec.MaxReplicas} replicas{(resource.Spec.Deployment == LoadDeployment.Consumer ? " (a consumer beyond the partition count gets no partition)" : "")}."));
+            }
+
+            // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and the next apply
+            // of the Deployment (when Kafka runs again) puts the configured count back.
+            var patch = new V1Patch($"{{\"spec\":{{\"replicas\":{wanted.ToString(CultureInfo.InvariantCulture)}}}}}", V1Patch.PatchType.MergePatch);
+            await api.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(patch, name, LoadDeployment.Namespace, fieldManager: KubernetesApi.FieldManager, cancellationToken: cancellationToken);
+            log.LogInformation("Scaled {Deployment} from {From} to {To} replicas.", name, current, wanted);
+            return CommandResults.Success();
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or k8s.Exceptions.KubeConfigException or IOException)
+        {
+            var message = ex is k8s.Autorest.HttpOperationException http ? $"{(int)http.Response.StatusCode} {http.Response.Content}" : ex.Message;
+            log.LogError("Scaling {Deployment} failed: {Message}", name, message);
+            return CommandResults.Failure(message);
+        }
+    }
+
+    private async Task DeployAndFollowAsync(ClusterDeploymentResource resource, ILogger log, CancellationToken withKafka)
+    {
+        try
+        {
+            using var api = KubernetesApi.FromKubeconfig(resource.Cluster.KubeconfigPath);
+            var spec = resource.Spec;
+            var image = ServiceImages.For(spec.RepositoryRoot, spec.Project, spec.Repository);
+            await images.DeliverAsync(image, resource.Cluster.Settings.ClusterName, log, s => notifications.SetAsync(resource, s), withKafka);
+
+            await notifications.SetAsync(resource, ApplyingState);
+            var kafka = await api.GetAsync(ApiKinds.Kafka, StrimziNames.Namespace, StrimziNames.KafkaName, withKafka)
+                ?? throw new K3dSetupException($"Kafka {StrimziNames.Namespace}/{StrimziNames.KafkaName} is gone.", "Use the 'Recreate cluster' command.");
+            var bootstrap = KafkaBringUp.BootstrapServers(kafka, InternalListener);
+            var otlp = await telemetry.RouteAsync(resource.Cluster.Settings.ClusterName, log, withKafka);
+            var objects = LoadManifests.Render(spec, image.Reference, bootstrap, otlp);
+
+            // The namespace first: the Secrets live in it, and the pods read them at start.
+            foreach (var item in objects.Where(o => (string?)o["kind"] == "Namespace"))
+            {
+                await api.ApplyDuringSetupAsync(item, log, withKafka);
+            }
+
+            await ApplySecretAsync(api, LoadDeployment.HmacSecretName, LoadDeployment.HmacSecretKey, resource.HmacSecret, log, withKafka);
+            await ApplySecretAsync(api, LoadDeployment.ControlSecretName, LoadDeployment.ControlSecretKey, resource.ControlToken, log, withKafka);
+            if (otlp?.ApiKeyHeader is { } header)
+            {
+                await api.ApplyDuringSetupAsync(LoadManifests.Secret(LoadManifests.OtlpSecretName, LoadManifests.OtlpSecretKey, header), log, withKafka);
+            }
+
+            foreach (var item in objects.Where(o => (string?)o["kind"] != "Namespace"))
+            {
+                await api.ApplyDuringSetupAsync(item, log, withKafka);
+            }
+
+            log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, image.Reference, bootstrap, InternalListener);
+            await notifications.PublishUpdateAsync(resource, s => s with
+            {
+                Properties = [.. s.Properties.Where(p => p.Name is not ("Image" or "Bootstrap servers")), new("Image", image.Reference), new("Bootstrap servers", bootstrap)],
+            });
+            await FollowAsync(resource, api, log, withKafka);
+        }
+        catch (OperationCanceledException) when (withKafka.IsCancellationRequested)
+        {
+            // Kafka left Running (or the AppHost stops)
+        }
+        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or FormatException or k8s.Exceptions.KubeConfigException)
+        {
+            await notifications.FailedAsync(resource, log, appLog, ex.Message);
+        }
+    }
+
+    private static async Task ApplySecretAsync(KubernetesApi api, string name, string key, ParameterResource parameter, ILogger log, CancellationToken cancellationToken)
+    {
+        var value = await parameter.GetValueAsync(cancellationToken);
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new K3dSetupException($"The parameter {parameter.Name} has no value, so the Secret {LoadDeployment.Namespace}/{name} cannot be made.",
+                $"Set it: dotnet user-secrets set Parameters:{parameter.Name} <value> --project KafkaDemo.AppHost.");
+        }
+
+        // Server-side apply, straight from the parameter: never written to a file.
+        await api.ApplyDuringSetupAsync(LoadManifests.Secret(name, key, value), log, cancellationToken);
+    }
+
+    /// <summary>Follows the Deployment (its state) and its pods (their logs) until <paramref name="withKafka"/> ends.</summary>
+    private async Task FollowAsync(ClusterDeploymentResource resource, KubernetesApi api, ILogger log, CancellationToken withKafka)
+    {
+        var name = resource.Spec.Deployment;
+        var logs = new PodLogStreams(api.Client, loggers.GetLogger(resource), name, appLog);
+        // One ends only by failing (or with Kafka): then the other stops too, and the failure is the resource's.
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(withKafka);
+        var watching = api.WaitForAsync(ApiKinds.Deployment, LoadDeployment.Namespace, name, _ => false,
+            deployment => _ = PublishAsync(resource, deployment), both.Token);
+        var pods = FollowPodsAsync(resource, api, logs, log, both.Token);
+        try
+        {
+            var first = await Task.WhenAny(watching, pods);
+            await both.CancelAsync();
+            await first;
+        }
+        finally
+        {
+            await logs.DisposeAsync();
+        }
+    }
+
+    /// <summary>Every 2 s: the Deployment's pods, for their logs (one stream each) and the cause of a pod that cannot start.</summary>
+    private async Task FollowPodsAsync(ClusterDeploymentResource resource, KubernetesApi api, PodLogStreams logs, ILogger log, CancellationToken withKafka)
+    {
+        string? lastProblem = null;
+        while (true)
+        {
+            var (pods, _) = await api.ListAsync(ApiKinds.Pod, LoadDeployment.Namespace, LoadDeployment.PodSelector(resource.Spec.Deployment), withKafka);
+            logs.Follow(pods);
+            var problem = DeploymentState.PodProblem(pods);
+            if (problem != lastProblem)
+            {
+                lastProblem = problem;
+                if (problem is not null)
+                {
+                    log.LogError("{Problem}", problem);
+                }
+
+                _problems[resource.Name] = problem;
+                var current = await api.GetAsync(ApiKinds.Deployment, LoadDeployment.Namespace, resource.Spec.Deployment, withKafka);
+                await PublishAsync(resource, current);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), time, withKafka);
+        }
+    }
+
+    private Task PublishAsync(ClusterDeploymentResource resource, JsonObject? deployment)
+    {
+        var state = DeploymentState.Of(deployment, _problems.GetValueOrDefault(resource.Name));
+        return notifications.PublishUpdateAsync(resource, s => s with
+        {
+            State = new ResourceStateSnapshot(state.Text, state.Style),
+            StartTimeStamp = state.Text == KnownResourceStates.Running && !s.IsRunning() ? DateTime.UtcNow : s.StartTimeStamp,
+            Properties = [.. s.Properties.Where(p => p.Name != "Ready"), new("Ready", state.Ready)],
+        });
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Manifests;
+using KafkaDemo.DeploymentContract.Load;
+
+namespace KafkaDemo.AppHost.Placement;
+
+/// <summary>
+/// The load's objects as the AppHost applies them: <c>deploy/load</c> (built in, kustomized as
+/// <c>kubectl kustomize</c> would) with the settings put in: the bootstrap servers, topics, rate and
+/// message size in the ConfigMap, and per Deployment its image (tagged by the hash of its inputs),
+/// replicas and telemetry route. The Secrets are never in a file: <see cref="Secret"/> makes them.
+/// </summary>
+public static class LoadManifests
+{
+    public const string Folder = "deploy/load";
+
+    /// <summary>The ConfigMap every pod of the load reads its settings from (envFrom).</summary>
+    public const string SettingsConfigMap = "load-settings";
+
+    /// <summary>The Secret with the dashboard's OTLP header (x-otlp-api-key=...), when the dashboard has a key.</summary>
+    public const string OtlpSecretName = "kafkademo-otlp";
+
+    public const string OtlpSecretKey = "headers";
+
+    public static IReadOnlyList<JsonObject> Files() => ManifestFiles.Kustomize(Folder);
+
+    /// <summary>
+    /// What one Deployment needs applied, in order: the namespace, the settings, the Deployment and its
+    /// Service. Applied for each Deployment, the shared objects are the same each time.
+    /// </summary>
+    /// <param name="otlp">Where the pods send telemetry, or null for nowhere.</param>
+    public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var load = spec.Load;
+        var objects = new List<JsonObject>();
+        foreach (var item in Files())
+        {
+            var kind = (string?)item["kind"];
+            var name = (string?)item["metadata"]?["name"];
+            switch (kind)
+            {
+                case "Namespace":
+                    objects.Add(item);
+                    break;
+                case "ConfigMap" when name == SettingsConfigMap:
+                    var data = item["data"]!.AsObject();
+                    data["ConnectionStrings__kafka"] = bootstrapServers;
+                    data["Producer__Topics"] = load.Topics;
+                    data["Consumer__Topics"] = load.Topics;
+                    data["Producer__Rate"] = load.RatePerProducer.ToString(CultureInfo.InvariantCulture);
+                    data["Producer__MessageSize"] = load.MessageSize;
+                    objects.Add(item);
+                    break;
+                case "Service" when name == spec.Deployment:
+                    objects.Add(item);
+                    break;
+                case "Deployment" when name == spec.Deployment:
+                    item["spec"]!["replicas"] = spec.Replicas;
+                    var container = item["spec"]!["template"]!["spec"]!["containers"]!.AsArray().OfType<JsonObject>().Single(c => (string?)c["name"] == spec.Deployment);
+                    container["image"] = image;
+                    if (otlp is not null)
+                    {
+                        AddTelemetry(container["env"]!.AsArray(), otlp);
+                    }
+
+                    objects.Add(item);
+                    break;
+            }
+        }
+
+        return objects;
+    }
+
+    /// <summary>An Opaque Secret in the load's namespace, from a parameter's value (string data; the API server stores it base64).</summary>
+    public static JsonObject Secret(string name, string key, string value) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = LoadDeployment.Namespace,
+            ["labels"] = new JsonObject { ["app.kubernetes.io/part-of"] = "kafkademo" },
+        },
+        ["type"] = "Opaque",
+        ["stringData"] = new JsonObject { [key] = value },
+    };
+
+    /// <summary>
+    /// The OpenTelemetry SDK's exporter variables (opentelemetry-specification, SDK environment
+    /// variables: OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS), as Aspire gives them to its projects
+    /// (Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment), with the header from a Secret.
+    /// </summary>
+    private static void AddTelemetry(JsonArray env, OtlpRoute otlp)
+    {
+        env.Add(new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_ENDPOINT", ["value"] = otlp.Endpoint });
+        env.Add(new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_PROTOCOL", ["value"] = otlp.Protocol });
+        if (otlp.HasApiKey)
+        {
+            env.Add(new JsonObject
+            {
+                ["name"] = "OTEL_EXPORTER_OTLP_HEADERS",
+                ["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = OtlpSecretName, ["key"] = OtlpSecretKey } },
+            });
+        }
+    }
+}

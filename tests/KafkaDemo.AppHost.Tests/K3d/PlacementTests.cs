@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using KafkaDemo.AppHost.Images;
+using KafkaDemo.AppHost.Placement;
+using KafkaDemo.DeploymentContract.Load;
+using KafkaDemo.TestSupport;
+using KafkaDemo.TestSupport.Kubernetes;
+
+namespace KafkaDemo.AppHost.Tests.K3d;
+
+/// <summary>
+/// KafkaDemo:Placement=cluster in the whole AppHost against the fake cluster: the service images are
+/// built from the repository root with their Dockerfiles and imported, the Secrets are made in the
+/// load's namespace only, the load's objects are applied with the images' hash tags and the settings,
+/// and each Deployment's resource follows the pods the fake's Deployment controller makes. What ran
+/// for real: the AppHost, its lifecycles, KubernetesClient, the OTLP forwarder's sockets. What did not:
+/// docker and k3d (scripted), the pods (the fake kubelet runs no process yet).
+/// </summary>
+public sealed class PlacementTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
+
+    private static readonly string[] Cluster = ["--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=3", "--KafkaDemo:Rate=3000"];
+
+    [Fact]
+    public async Task The_load_is_built_imported_and_applied_and_each_Deployment_resource_follows_its_pods()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync(Cluster);
+
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+        await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+        var producerStates = await cluster.StatesThroughAsync("producer", KnownResourceStates.Running);
+        var consumerStates = await cluster.StatesThroughAsync("consumer", KnownResourceStates.Running);
+        TestContext.Current.TestOutputHelper!.WriteLine("producer: " + string.Join(" → ", producerStates));
+        TestContext.Current.TestOutputHelper!.WriteLine("consumer: " + string.Join(" → ", consumerStates));
+        // Aspire's Waiting (WaitFor kafka), then the lifecycle's own states; Starting while no pod is ready
+        // may be skipped when the fake's pods are ready before the first look.
+        Assert.Equal(["Waiting", "Building image", "Importing image", "Applying"], producerStates.SkipWhile(s => s == "NotStarted").Take(4));
+        Assert.Equal(KnownResourceStates.Running, producerStates[^1]);
+
+        // The images: built from the repository root with each project's Dockerfile (-f), tagged by the
+        // hash of their inputs, with only what the .dockerignore lets in; then imported.
+        var root = ServiceImages.FindRepositoryRoot(SharedReference.RepositoryRoot);
+        foreach (var (project, repository) in new[] { ("KafkaDemo.Producer", "kafkademo-producer"), ("KafkaDemo.Consumer", "kafkademo-consumer") })
+        {
+            var image = ServiceImages.For(root, project, repository);
+            Assert.Contains(cluster.Tools.Calls, c => c.StartsWith($"docker build -f {Path.Combine(root, project, "Dockerfile")} --load", StringComparison.Ordinal)
+                && c.Contains($"--tag {image.Reference} ", StringComparison.Ordinal) && c.EndsWith($" {root}", StringComparison.Ordinal));
+            Assert.Contains($"k3d image import {image.Reference} --cluster kafkademo", cluster.Tools.Calls);
+            var deployment = cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == repository["kafkademo-".Length..]).Configuration;
+            Assert.Equal(image.Reference, (string?)deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        }
+
+        var rootContexts = cluster.Tools.BuildContexts.Where(c => c.Contains("KafkaDemo.slnx")).ToList();
+        Assert.Equal(2, rootContexts.Count);
+        Assert.All(rootContexts, files => Assert.DoesNotContain(files, f => f.StartsWith("tests/", StringComparison.Ordinal) || f.Contains("/bin/", StringComparison.Ordinal) || f.StartsWith(".git/", StringComparison.Ordinal)));
+
+        // The Secrets: only in kafkademo-load, from the parameters, by server-side apply.
+        var secrets = cluster.Api.AppliedObjects.Where(a => (string?)a.Configuration["kind"] == "Secret").ToList();
+        Assert.NotEmpty(secrets);
+        Assert.All(secrets, s => Assert.Equal(LoadDeployment.Namespace, s.Namespace));
+        Assert.Equal([LoadDeployment.ControlSecretName, LoadDeployment.HmacSecretName], secrets.Select(s => s.Name).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(TestApp.Secret, (string?)secrets.Last(s => s.Name == LoadDeployment.HmacSecretName).Configuration["stringData"]![LoadDeployment.HmacSecretKey]);
+        Assert.Equal(TestApp.ControlToken, (string?)secrets.Last(s => s.Name == LoadDeployment.ControlSecretName).Configuration["stringData"]![LoadDeployment.ControlSecretKey]);
+
+        // The settings: Strimzi's internal listener from the Kafka status, the split rate, the replicas.
+        var settings = cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "ConfigMap" && a.Name == LoadManifests.SettingsConfigMap).Configuration["data"]!;
+        Assert.Equal("kafkademo-kafka-bootstrap.kafka.svc:9092", (string?)settings["ConnectionStrings__kafka"]);
+        Assert.Equal("1500", (string?)settings["Producer__Rate"]);
+        Assert.Equal(2, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+        Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
+        Assert.Equal(2, cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace).Count(p => (string?)p["metadata"]!["labels"]![LoadDeployment.NameLabel] == LoadDeployment.Producer));
+        Assert.All(cluster.Api.AppliedObjects, a => Assert.Equal("kafkademo", a.FieldManager));
+
+        // The fake's default gateway (Docker's 172.18.0.1) is no address of this machine: no forwarder, said so.
+        Assert.Contains("The pods send no telemetry", await FakeCluster.LogsAsync(app, "producer"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pods_telemetry_reaches_the_dashboards_OTLP_endpoint_through_a_forwarder_on_the_k3d_gateway_with_the_key_from_a_Secret()
+    {
+        SharedReference.RequireK8sReference();
+        using var dashboard = new TcpListener(IPAddress.Loopback, 0);
+        dashboard.Start();
+        var dashboardPort = ((IPEndPoint)dashboard.LocalEndpoint).Port;
+        await using var cluster = await FakeCluster.StartAsync();
+        // The k3d network's gateway as this machine's loopback, so the test can reach the forwarder.
+        cluster.Tools.NetworkGateway = "127.0.0.1";
+        await using var app = await cluster.StartAppAsync([.. Cluster, $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{dashboardPort}", "--AppHost:OtlpApiKey=otlp-test-key"]);
+
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running);
+        var deployment = cluster.Api.AppliedObjects.Last(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == LoadDeployment.Producer).Configuration;
+        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
+        var endpoint = (string)env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_ENDPOINT")!["value"]!;
+        Assert.Matches(@"^http://host\.k3d\.internal:\d+$", endpoint);
+        Assert.Equal("grpc", (string?)env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_PROTOCOL")!["value"]);
+        var headers = env.Single(e => (string?)e!["name"] == "OTEL_EXPORTER_OTLP_HEADERS")!["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal(LoadManifests.OtlpSecretName, (string?)headers["name"]);
+        var secret = cluster.Api.AppliedObjects.Last(a => a.Name == LoadManifests.OtlpSecretName);
+        Assert.Equal(LoadDeployment.Namespace, secret.Namespace);
+        Assert.Equal("x-otlp-api-key=otlp-test-key", (string?)secret.Configuration["stringData"]![LoadManifests.OtlpSecretKey]);
+
+        // Bytes written to the forwarder arrive at the dashboard's endpoint, as they are.
+        var port = int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        using var pod = new TcpClient();
+        await pod.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+        var sent = Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        await pod.GetStream().WriteAsync(sent, TestContext.Current.CancellationToken);
+        using var accepted = await dashboard.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        var received = new byte[sent.Length];
+        await accepted.GetStream().ReadExactlyAsync(received, TestContext.Current.CancellationToken);
+        Assert.Equal(sent, received);
+    }
+
+    /// <summary>
+    /// Waiting on the fake API's deployments/scale subresource (another change adds it): until the fake
+    /// serves it, this test skips, saying so.
+    /// </summary>
+    [Fact]
+    public async Task Scale_up_changes_the_Deployments_replicas_through_the_scale_subresource_and_consumers_stop_at_the_partition_count()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync([.. Cluster, "--KafkaDemo:Partitions=3"]);
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running);
+        await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running);
+
+        var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", TestContext.Current.CancellationToken);
+        if (!up.Success && up.Message?.StartsWith("404", StringComparison.Ordinal) == true)
+        {
+            Assert.Skip($"Waiting on the fake Kubernetes API's deployments/scale subresource: it answered {up.Message}");
+        }
+
+        Assert.True(up.Success, up.Message);
+        Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+        await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready");
+
+        var beyond = await app.ResourceCommands.ExecuteCommandAsync("consumer", "scale-up", TestContext.Current.CancellationToken);
+        Assert.False(beyond.Success);
+        Assert.Contains("from 1 to 3 replicas", beyond.Message, StringComparison.Ordinal);
+        Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
+    }
+
+    /// <summary>Waiting on the fake API's pod logs (another change adds them): until the fake serves them, this test skips, saying so.</summary>
+    [Fact]
+    public async Task The_pods_logs_stream_into_the_Deployments_resource_log()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync(Cluster);
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+
+        string log = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            log = await FakeCluster.LogsAsync(app, "producer");
+            return log.Contains("The log stream ended", StringComparison.Ordinal) || log.Split('\n').Count(l => l.Contains("[producer-", StringComparison.Ordinal)) >= 2;
+        }, TimeSpan.FromSeconds(30), "Neither a pod's log line nor a failed log stream reached the producer's log.");
+        if (log.Contains("The log stream ended: 404", StringComparison.Ordinal))
+        {
+            Assert.Skip("Waiting on the fake Kubernetes API's pods/log: it answered 404.");
+        }
+
+        var pods = cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace).Select(p => (string)p["metadata"]!["name"]!).Where(n => n.StartsWith("producer-", StringComparison.Ordinal)).ToList();
+        Assert.All(pods, pod => Assert.Contains($"[{pod}] ", log, StringComparison.Ordinal));
+    }
+
+    private static string? ReadyOf(CustomResourceSnapshot snapshot) => snapshot.Properties.FirstOrDefault(p => p.Name == "Ready")?.Value as string;
+
+    private static async Task WaitForAsync(DistributedApplication app, string resource, Func<CustomResourceSnapshot, bool> predicate)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(Deadline);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(resource, e => predicate(e.Snapshot), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"{resource} did not get there within {Deadline.TotalSeconds} s. Its log:\n{await FakeCluster.LogsAsync(app, resource)}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Images;
+using KafkaDemo.AppHost.Kubernetes;
+using KafkaDemo.AppHost.Placement;
+using KafkaDemo.AppHost.Tests.Deploy;
+using KafkaDemo.DeploymentContract.Load;
+using KafkaDemo.TestSupport;
+
+namespace KafkaDemo.AppHost.Tests.Placement;
+
+/// <summary>
+/// What KafkaDemo:Placement=cluster applies and builds, without a cluster: deploy/load rendered with
+/// the settings (strictly readable by KubernetesClient's models), the Secrets, and the images' tags
+/// as a hash of exactly the files a build reads.
+/// </summary>
+public sealed class LoadRenderingTests
+{
+    private static readonly LoadSettings Load = new("orders:3,clicks:1", 1500, "256-4096");
+
+    private static ClusterDeploymentSpec Spec(string deployment, int replicas) =>
+        new(deployment, "KafkaDemo.Producer", "kafkademo-producer", replicas, 16, SharedReference.RepositoryRoot, Load);
+
+    [Theory]
+    [InlineData("producer")]
+    [InlineData("consumer")]
+    public void The_rendered_objects_and_Secrets_read_strictly_into_their_KubernetesClient_models(string deployment)
+    {
+        var objects = LoadManifests.Render(Spec(deployment, 2), $"kafkademo-{deployment}:0123456789abcdef", "kafkademo-kafka-bootstrap.kafka.svc:9092",
+            new OtlpRoute("http://host.k3d.internal:41234", "grpc", "x-otlp-api-key=k"))
+            .Append(LoadManifests.Secret(LoadDeployment.HmacSecretName, LoadDeployment.HmacSecretKey, "s"));
+
+        foreach (var item in objects)
+        {
+            var model = DeployManifests.Models[((string)item["apiVersion"]!, (string)item["kind"]!)];
+            var error = Record.Exception(() => model.ReadStrictly(YamlDocuments.Write(item)));
+            Assert.True(error is null, $"{item.Describe()} does not read strictly: {error?.Message}");
+            Assert.Null(model.RoundTripDifference(item));
+            if (ApiKinds.Of(item).Namespaced)
+            {
+                Assert.Equal(LoadDeployment.Namespace, (string?)item["metadata"]!["namespace"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_Deployment_gets_its_image_replicas_settings_and_telemetry_route_and_only_its_own_objects()
+    {
+        var objects = LoadManifests.Render(Spec("producer", 3), "kafkademo-producer:0123456789abcdef", "b:9092", new OtlpRoute("http://host.k3d.internal:41234", "grpc", null));
+
+        Assert.Equal(["Namespace", "ConfigMap", "Deployment", "Service"], objects.Select(o => (string?)o["kind"]));
+        var deployment = objects.Named("Deployment", "producer");
+        Assert.Equal(3, (int)deployment["spec"]!["replicas"]!);
+        Assert.Equal("kafkademo-producer:0123456789abcdef", (string?)deployment.Container()["image"]);
+        var env = deployment.Container()["env"]!.AsArray().Select(e => (string?)e!["name"]).ToList();
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", env);
+        Assert.DoesNotContain("OTEL_EXPORTER_OTLP_HEADERS", env); // the dashboard has no key: no header, no Secret
+        var data = objects.Named("ConfigMap", LoadManifests.SettingsConfigMap)["data"]!;
+        Assert.Equal(("b:9092", "1500", "256-4096", "orders:3,clicks:1"),
+            ((string?)data["ConnectionStrings__kafka"], (string?)data["Producer__Rate"], (string?)data["Producer__MessageSize"], (string?)data["Consumer__Topics"]));
+        Assert.DoesNotContain(objects, o => (string?)o["kind"] == "Secret");
+    }
+
+    [Fact]
+    public void An_image_tag_is_a_hash_of_the_files_its_Dockerfile_copies_that_the_dockerignore_lets_in()
+    {
+        var root = Directory.CreateTempSubdirectory("kafkademo-images-").FullName;
+        try
+        {
+            Write(root, ServiceImages.RootMarker, "");
+            Write(root, ".dockerignore", "**/bin\n**/*.md\n");
+            Write(root, "Svc/Dockerfile", "FROM x AS build\nCOPY --chmod=644 global.json ./\nCOPY [\"Svc/\", \"Svc/\"]\nFROM y\nCOPY --from=build /app ./\n");
+            Write(root, "global.json", "{}");
+            Write(root, "Svc/Program.cs", "a");
+            Write(root, "Svc/bin/Svc.dll", "build output");
+            Write(root, "Svc/README.md", "docs");
+            Write(root, "Other/Program.cs", "not copied");
+
+            Assert.Equal([".dockerignore", "Svc/Dockerfile", "Svc/Program.cs", "global.json"], ServiceImages.Inputs(root, "Svc/Dockerfile"));
+            var tag = ServiceImages.For(root, "Svc", "svc").Tag;
+            Assert.Matches("^[0-9a-f]{16}$", tag);
+
+            // Nothing the build does not read changes the tag; a file it reads does.
+            Write(root, "Svc/bin/Svc.dll", "other build output");
+            Write(root, "Svc/README.md", "other docs");
+            Write(root, "Other/Program.cs", "changed");
+            Assert.Equal(tag, ServiceImages.For(root, "Svc", "svc").Tag);
+            Write(root, "Svc/Program.cs", "b");
+            Assert.NotEqual(tag, ServiceImages.For(root, "Svc", "svc").Tag);
+            Assert.Equal(root, ServiceImages.FindRepositoryRoot(Path.Combine(root, "Svc")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_repositorys_service_images_hash_their_projects_and_no_build_output_or_tests()
+    {
+        foreach (var project in new[] { "KafkaDemo.Producer", "KafkaDemo.Consumer", "KafkaDemo.Overseer" })
+        {
+            var inputs = ServiceImages.Inputs(SharedReference.RepositoryRoot, $"{project}/Dockerfile");
+
+            Assert.Contains($"{project}/Program.cs", inputs);
+            Assert.Contains("KafkaDemo.Messaging/KafkaDemo.Messaging.csproj", inputs);
+            Assert.DoesNotContain(inputs, i => i.Contains("/bin/", StringComparison.Ordinal) || i.Contains("/obj/", StringComparison.Ordinal) || i.StartsWith("tests/", StringComparison.Ordinal));
+        }
+    }
+
+    private static void Write(string root, string path, string text)
+    {
+        var full = Path.Combine(root, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+    }
+}
