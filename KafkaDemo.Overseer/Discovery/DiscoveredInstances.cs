@@ -8,7 +8,14 @@ public sealed class DiscoveredInstances
 {
     private IReadOnlyList<DiscoveredInstance> _current = [];
 
+    /// <summary>Fired after each <see cref="Set"/>; handlers must not block.</summary>
+    public event Action? Changed;
+
     public IReadOnlyList<DiscoveredInstance> Current => Volatile.Read(ref _current);
 
-    public void Set(IReadOnlyList<DiscoveredInstance> instances) => Volatile.Write(ref _current, instances);
+    public void Set(IReadOnlyList<DiscoveredInstance> instances)
+    {
+        Volatile.Write(ref _current, instances);
+        Changed?.Invoke();
+    }
 }
