@@ -79,7 +79,9 @@ public sealed class FleetDiscoveryTests : IDisposable
         Assert.Equal(0, summary.Producer.Restarts);
         Assert.Equal(2, summary.Producer.Instances);
         Assert.Empty(summary.StaleInstances);
-        Assert.Equal(["consumer-a", "producer-a", "producer-c"], _fleet.Services.GetRequiredService<FleetState>().Current.Instances.Select(i => i.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [("consumer-a", "consumer", "healthy", "http://10.42.0.21:8080"), ("producer-a", "producer", "healthy", "http://10.42.0.11:8080"), ("producer-c", "producer", "healthy", "http://10.42.0.13:8080")],
+            summary.Instances.Select(i => (i.Name, i.Role, i.State, i.Address)).Order());
         Assert.Contains(_fleet.Timeline.RecentEvents(50), e => e.Message == "producer-b left (its pod is gone or not ready); its counts stay in the totals");
 
         var change = await _fleet.Commands.SetTotalRateAsync(3000, "", TestContext.Current.CancellationToken);
