@@ -144,6 +144,11 @@ public sealed class DiscoveryThroughTheFakeClusterTests : IAsyncLifetime
             Assert.Equal(300 + 50 + 100, summary.Producer.Sent);
             Assert.Equal(2, summary.Producer.Instances);
             Assert.Equal(100, summary.Consumer.Verified);
+            Assert.Equal(
+                [("consumer-5c4b-kkkkk", $"pod {LoadDeployment.Namespace}/consumer-5c4b-kkkkk:8080 (API server proxy)"),
+                 ("producer-6d8f-aaaaa", $"pod {LoadDeployment.Namespace}/producer-6d8f-aaaaa:8080 (API server proxy)"),
+                 ("producer-6d8f-ccccc", $"pod {LoadDeployment.Namespace}/producer-6d8f-ccccc:8080 (API server proxy)")],
+                summary.Instances.Select(i => (i.Name, i.Address)).Order());
             Assert.Empty(summary.StaleInstances);
 
             var change = await commands.SetTotalRateAsync(3000, "", cancellationToken);
