@@ -8,7 +8,15 @@ public sealed record OverseerSummary(
     ConsumerFleetSummary Consumer,
     ControllerSummary Controller,
     AgentSummary Agent,
-    IReadOnlyList<string> StaleInstances);
+    IReadOnlyList<string> StaleInstances,
+    IReadOnlyList<InstanceSummary> Instances);
+
+/// <summary>One producer or consumer the Overseer polls now (a pod, when it discovers them in Kubernetes).</summary>
+/// <param name="Name">Its instance name (a pod's name).</param>
+/// <param name="Role">"producer" or "consumer".</param>
+/// <param name="State">"healthy", "unhealthy" or "stale" (left out of the figures).</param>
+/// <param name="Address">Where it is polled: a base URL, or the pod through the API server's proxy.</param>
+public sealed record InstanceSummary(string Name, string Role, string State, string Address);
 
 /// <summary>Kafka: where it is, how healthy; in k3d mode also the brokers ready versus desired and the broker config.</summary>
 public sealed record KafkaSummary(

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using KafkaDemo.Overseer.Aggregation;
 using KafkaDemo.Overseer.Control;
+using KafkaDemo.Overseer.Discovery;
 using KafkaDemo.Overseer.Fleet;
 using KafkaDemo.Overseer.Options;
 using KafkaDemo.Overseer.Report;
@@ -31,6 +32,9 @@ public static class OverseerExtensions
         services.AddHttpClient<FleetClient>().RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 
+        services.AddSingleton<DiscoveredInstances>();
+        services.AddSingleton<FleetMembers>();
+        services.AddHostedService<EndpointSliceWatcher>();
         services.AddSingleton<FleetState>();
         services.AddSingleton<FleetTotals>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetTotals>()); // created at start, so it sees every poll

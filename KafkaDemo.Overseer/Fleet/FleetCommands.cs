@@ -2,19 +2,21 @@ using System.Globalization;
 using System.Text.Json;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Limits;
+using KafkaDemo.Overseer.Discovery;
 using KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.Overseer.Fleet;
 
 /// <summary>
-/// Changes applied to every live producer: the total rate (split evenly) and pause. Each producer
+/// Changes applied to every live producer that is in the fleet now (<see cref="FleetMembers"/>: with
+/// discovery, the ready pods as last seen): the total rate (split evenly over them) and pause. Each producer
 /// is changed on its own: one that does not answer does not stop the others, and the result says,
 /// per producer, what was applied. A change that reached only some producers is recorded as an event.
 /// </summary>
-public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimeline timeline, TimeProvider time) : IProducerFleet
+public sealed class FleetCommands(FleetClient client, FleetState fleet, FleetMembers members, RunTimeline timeline, TimeProvider time) : IProducerFleet
 {
     /// <summary>Producers a change would go to now.</summary>
-    public int LiveProducerCount => fleet.Current.LiveProducers.Count();
+    public int LiveProducerCount => Current().Count;
 
     public double TargetRate => fleet.Current.TargetRate;
 
@@ -59,7 +61,7 @@ public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimel
         {
             try
             {
-                await client.PutAsync(p.BaseUrl, path, body, cancellationToken);
+                await client.PutAsync(p.Address, path, body, cancellationToken);
                 return new ProducerChangeOutcome(p.Name, p.BaseUrl, true, description, null);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -91,9 +93,16 @@ public sealed class FleetCommands(FleetClient client, FleetState fleet, RunTimel
         timeline.AddEvent(new TimelineEvent(time.GetUtcNow(), EventKinds.Fleet, $"{what} only partly applied: {change.Describe()}", details));
     }
 
+    /// <summary>The live producers of the last poll that are still members now (one that left since is not commanded).</summary>
+    private List<InstanceStatus> Current()
+    {
+        var now = members.Current().Select(m => m.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. fleet.Current.LiveProducers.Where(p => now.Contains(p.Key))];
+    }
+
     private List<InstanceStatus> LiveProducers()
     {
-        var producers = fleet.Current.LiveProducers.ToList();
+        var producers = Current();
         return producers.Count > 0 ? producers : throw new InvalidOperationException("No producer is reporting; nothing to change.");
     }
 }

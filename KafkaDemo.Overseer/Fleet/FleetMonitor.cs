@@ -1,5 +1,6 @@
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Overseer.Aggregation;
+using KafkaDemo.Overseer.Discovery;
 using KafkaDemo.Overseer.Options;
 using KafkaDemo.Overseer.Timeline;
 using Microsoft.Extensions.Options;
@@ -8,12 +9,15 @@ namespace KafkaDemo.Overseer.Fleet;
 
 /// <summary>
 /// Polls every producer, consumer and the embedded Kafka once per interval: stats, health and new
-/// histogram intervals. Marks silent instances stale, merges the seconds everyone has reported,
+/// histogram intervals. Follows <see cref="FleetMembers"/> before each poll: an instance that joins is
+/// polled from then on, one that leaves is no longer shown nor waited for (its counts stay in
+/// <see cref="FleetTotals"/>). Marks silent instances stale, merges the seconds everyone has reported,
 /// and hands each merged second to every <see cref="IMergedSecondListener"/> (the summary's recent
 /// seconds, the timeline, the rate controller, the agent's feedback), in that order.
 /// </summary>
 public sealed partial class FleetMonitor(
     FleetClient client,
+    FleetMembers members,
     FleetState fleet,
     IntervalMerger merger,
     IEnumerable<IMergedSecondListener> listeners,
@@ -29,16 +33,6 @@ public sealed partial class FleetMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var url in _options.Producers)
-        {
-            _instances[url] = new InstanceStatus(url, true, url, null, false, false, "not polled yet", null, null);
-        }
-
-        foreach (var url in _options.Consumers)
-        {
-            _instances[url] = new InstanceStatus(url, false, url, null, false, false, "not polled yet", null, null);
-        }
-
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.PollIntervalMs), time);
         do
         {
@@ -57,6 +51,7 @@ public sealed partial class FleetMonitor(
     /// <summary>One poll of everything; public so tests can drive it step by step.</summary>
     public async Task PollOnceAsync(CancellationToken cancellationToken)
     {
+        Follow(members.Current(), time.GetUtcNow());
         var polls = _instances.Values.Select(i => PollAsync(i, cancellationToken)).ToList();
         var clusterTask = _options.EmbeddedKafka is { Length: > 0 } ek ? PollClusterAsync(ek, cancellationToken) : Task.FromResult<(ClusterState?, bool?)>((null, null));
         var results = await Task.WhenAll(polls);
@@ -66,7 +61,7 @@ public sealed partial class FleetMonitor(
         foreach (var (status, intervals) in results)
         {
             var stale = status.LastSeen is not { } seen || now - seen > TimeSpan.FromSeconds(_options.StaleAfterSeconds);
-            var previous = _instances[status.BaseUrl];
+            var previous = _instances[status.Key];
             if (stale && !previous.Stale && previous.LastSeen is not null)
             {
                 timeline.AddEvent(new TimelineEvent(now, EventKinds.Fleet, $"{previous.Name} stopped reporting; left out of the figures"));
@@ -76,7 +71,7 @@ public sealed partial class FleetMonitor(
                 timeline.AddEvent(new TimelineEvent(now, EventKinds.Fleet, $"{status.Name} is reporting again"));
             }
 
-            _instances[status.BaseUrl] = status with { Stale = stale };
+            _instances[status.Key] = status with { Stale = stale };
             if (intervals is not null)
             {
                 try
@@ -104,24 +99,52 @@ public sealed partial class FleetMonitor(
         }
     }
 
+    /// <summary>Takes in the instances that joined and lets go of those that left (a configured set never changes).</summary>
+    private void Follow(IReadOnlyList<FleetMember> now, DateTimeOffset at)
+    {
+        var wanted = now.ToDictionary(m => m.Key, StringComparer.Ordinal);
+        foreach (var gone in _instances.Values.Where(i => !wanted.ContainsKey(i.Key)).ToList())
+        {
+            _instances.Remove(gone.Key);
+            timeline.AddEvent(new TimelineEvent(at, EventKinds.Fleet, $"{gone.Name} left (its pod is gone or not ready); its counts stay in the totals",
+                new Dictionary<string, object?> { ["instance"] = gone.Name, ["url"] = gone.BaseUrl }));
+        }
+
+        foreach (var member in now)
+        {
+            if (_instances.TryGetValue(member.Key, out var known))
+            {
+                _instances[member.Key] = known with { Address = member.Address };
+                continue;
+            }
+
+            _instances[member.Key] = new InstanceStatus(member.Key, member.Address, member.IsProducer, member.Key, null, false, false, "not polled yet", null, null);
+            if (members.Discovered)
+            {
+                timeline.AddEvent(new TimelineEvent(at, EventKinds.Fleet, $"{member.Key} joined ({(member.IsProducer ? "producer" : "consumer")})",
+                    new Dictionary<string, object?> { ["instance"] = member.Key, ["url"] = member.Address.Display }));
+            }
+        }
+    }
+
     private async Task<(InstanceStatus Status, IntervalSeries? Intervals)> PollAsync(InstanceStatus current, CancellationToken cancellationToken)
     {
         try
         {
-            var healthy = client.HealthyAsync(current.BaseUrl, cancellationToken);
+            var healthy = client.HealthyAsync(current.Address, cancellationToken);
             InstanceStatus status;
             if (current.IsProducer)
             {
-                var stats = await client.ProducerStatsAsync(current.BaseUrl, cancellationToken);
+                var stats = await client.ProducerStatsAsync(current.Address, cancellationToken);
                 status = current with { Name = stats?.Instance ?? current.Name, Producer = stats };
             }
             else
             {
-                var stats = await client.ConsumerStatsAsync(current.BaseUrl, cancellationToken);
+                var stats = await client.ConsumerStatsAsync(current.Address, cancellationToken);
                 status = current with { Name = stats?.Instance ?? current.Name, Consumer = stats };
             }
 
-            var intervals = await client.IntervalsAsync(current.BaseUrl, merger.LastLabel(status.Name), cancellationToken);
+            var intervals = await client.IntervalsAsync(current.Address, merger.LastLabel(status.Name), cancellationToken);
             return (status with { LastSeen = time.GetUtcNow(), Healthy = await healthy, Error = null }, intervals);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or FormatException)
@@ -134,8 +157,9 @@ public sealed partial class FleetMonitor(
     {
         try
         {
-            var healthy = client.HealthyAsync(baseUrl, cancellationToken);
-            return (await client.ClusterAsync(baseUrl, cancellationToken), await healthy);
+            var address = InstanceAddress.Url(baseUrl);
+            var healthy = client.HealthyAsync(address, cancellationToken);
+            return (await client.ClusterAsync(address, cancellationToken), await healthy);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
         {

@@ -8,7 +8,8 @@ namespace KafkaDemo.Overseer.Fleet;
 /// The fleet's counts since the Overseer started, kept per instance across its restarts. An
 /// instance's stats restart from zero with its process, and one that crashed stops reporting: the
 /// latest counts of each incarnation are kept, so gaps or failures found by a process that later
-/// died stay in the totals. A restart (a new producer epoch, or a new consumer start time) is
+/// died stay in the totals, and so do those of an instance that left the fleet (a pod scaled away or
+/// replaced: "counts survive pod replacement, as they already survive instance restarts"). A restart (a new producer epoch, or a new consumer start time) is
 /// recorded as an event that says what was carried over.
 /// </summary>
 /// <remarks>
@@ -87,10 +88,10 @@ public sealed class FleetTotals : IHostedService, IDisposable
                     continue;
                 }
 
-                if (!_instances.TryGetValue(instance.BaseUrl, out var incarnations))
+                if (!_instances.TryGetValue(instance.Key, out var incarnations))
                 {
                     incarnations = new Incarnations(instance.IsProducer);
-                    _instances[instance.BaseUrl] = incarnations;
+                    _instances[instance.Key] = incarnations;
                 }
 
                 if (incarnations.Observe(instance) is { } carried)
@@ -124,7 +125,7 @@ public sealed class FleetTotals : IHostedService, IDisposable
         return index < 0 ? 0 : _lostChanges[index].Lost;
     }
 
-    /// <summary>One configured instance: the summed counts of its finished incarnations and the latest of the current one.</summary>
+    /// <summary>One instance (by <see cref="InstanceStatus.Key"/>), kept after it leaves: the summed counts of its finished incarnations and the latest of the current one.</summary>
     private sealed class Incarnations(bool isProducer)
     {
         private ProducerTotals _finishedProducers = ProducerTotals.Zero;

@@ -1,9 +1,11 @@
 using KafkaDemo.Messaging.Contracts;
+using KafkaDemo.Overseer.Discovery;
 
 namespace KafkaDemo.Overseer.Fleet;
 
 /// <summary>What the Overseer knows about one producer or consumer right now.</summary>
-/// <param name="BaseUrl">Where it is polled.</param>
+/// <param name="Key">Who it is across polls (<see cref="FleetMember.Key"/>): its counts are kept under it.</param>
+/// <param name="Address">Where it is polled.</param>
 /// <param name="IsProducer">Producer or consumer.</param>
 /// <param name="Name">Its instance name, once it reported one.</param>
 /// <param name="LastSeen">When it last answered, if ever.</param>
@@ -13,7 +15,8 @@ namespace KafkaDemo.Overseer.Fleet;
 /// <param name="Producer">Its latest stats, for a producer.</param>
 /// <param name="Consumer">Its latest stats, for a consumer.</param>
 public sealed record InstanceStatus(
-    string BaseUrl,
+    string Key,
+    InstanceAddress Address,
     bool IsProducer,
     string Name,
     DateTimeOffset? LastSeen,
@@ -21,7 +24,11 @@ public sealed record InstanceStatus(
     bool Healthy,
     string? Error,
     ProducerStats? Producer,
-    ConsumerStats? Consumer);
+    ConsumerStats? Consumer)
+{
+    /// <summary>Where it is polled, as shown: a base URL, or the pod through the API server's proxy.</summary>
+    public string BaseUrl => Address.Display;
+}
 
 /// <summary>Everything the page and the API show about the fleet, as of one poll.</summary>
 public sealed record FleetView(

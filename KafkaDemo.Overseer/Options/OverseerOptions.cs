@@ -17,12 +17,14 @@ public sealed class OverseerOptions : IValidatableObject
     /// <summary>The mode the AppHost runs in (shown in the header).</summary>
     public string Mode { get; set; } = "unknown";
 
-    /// <summary>Base URLs of the producers, e.g. http://producer (service discovery) or http://localhost:5101.</summary>
-    [NotEmpty(ErrorMessage = SectionName + ":Producers must list at least one base URL (e.g. " + SectionName + ":Producers:0=http://localhost:5101).")]
+    /// <summary>Where the producers and consumers come from (<c>Overseer:Discovery</c>).</summary>
+    [ValidateObjectMembers]
+    public DiscoveryOptions Discovery { get; set; } = new();
+
+    /// <summary>Base URLs of the producers, e.g. http://producer (service discovery) or http://localhost:5101; required with <see cref="DiscoverySource.Configured"/>.</summary>
     public List<string> Producers { get; set; } = [];
 
-    /// <summary>Base URLs of the consumers.</summary>
-    [NotEmpty(ErrorMessage = SectionName + ":Consumers must list at least one base URL (e.g. " + SectionName + ":Consumers:0=http://localhost:5102).")]
+    /// <summary>Base URLs of the consumers; required with <see cref="DiscoverySource.Configured"/>.</summary>
     public List<string> Consumers { get; set; } = [];
 
     /// <summary>Base URL of the embedded Kafka's control API, in embedded mode.</summary>
@@ -48,10 +50,23 @@ public sealed class OverseerOptions : IValidatableObject
     [InRange(30, 3600, ErrorMessage = SectionName + ":ChartSeconds must be from {1} to {2}; it is {0}.")]
     public int ChartSeconds { get; set; } = 300;
 
-    /// <summary>The rule the attributes cannot state: every URL absolute.</summary>
+    /// <summary>The rules the attributes cannot state: the lists required when they are the source, every URL absolute.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         const string S = SectionName;
+        if (Discovery.Source == DiscoverySource.Configured)
+        {
+            if (Producers.Count == 0)
+            {
+                yield return new ValidationResult($"{S}:Producers must list at least one base URL (e.g. {S}:Producers:0=http://localhost:5101), or set {DiscoveryOptions.SectionName}:Source=Kubernetes.");
+            }
+
+            if (Consumers.Count == 0)
+            {
+                yield return new ValidationResult($"{S}:Consumers must list at least one base URL (e.g. {S}:Consumers:0=http://localhost:5102), or set {DiscoveryOptions.SectionName}:Source=Kubernetes.");
+            }
+        }
+
         foreach (var (key, urls) in new[] { ("Producers", Producers), ("Consumers", Consumers) })
         {
             foreach (var url in urls.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out _)))

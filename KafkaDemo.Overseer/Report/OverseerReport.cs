@@ -79,7 +79,9 @@ public sealed class OverseerReport(
                 Sustainable(sustainable.Current),
                 [.. sustainable.Previous.Select(Sustainable)]),
             Agent(),
-            [.. view.Instances.Where(i => i.Stale).Select(i => i.Name)]);
+            [.. view.Instances.Where(i => i.Stale).Select(i => i.Name)],
+            [.. view.Instances.Select(i => new InstanceSummary(
+                i.Name, i.IsProducer ? "producer" : "consumer", i.Stale ? "stale" : i.Healthy ? "healthy" : "unhealthy", i.BaseUrl))]);
     }
 
     public JsonObject Run()

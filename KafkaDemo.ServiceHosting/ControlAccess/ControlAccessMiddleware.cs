@@ -5,17 +5,34 @@ using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.ServiceHosting.ControlAccess;
 
-/// <summary>Marks an endpoint that changes something: it answers only on loopback, and only with the control token when one is configured.</summary>
+/// <summary>Marks an endpoint that changes something: it answers only on loopback (unless <c>Control:AllowRemote</c>), and only with the control token when one is configured.</summary>
 public sealed class ControlEndpointMetadata;
 
 /// <summary>
 /// Guards the endpoints marked with <see cref="ControlEndpointMetadata"/>, before their body is
-/// read: a request from another machine gets 403, a request without the right
-/// <c>Authorization: Bearer &lt;token&gt;</c> (when a token is configured) gets 401, both as ProblemDetails.
+/// read: a request from another machine, or relayed by a proxy (<see cref="Relayed"/>), gets 403 unless
+/// <c>Control:AllowRemote</c> opts in; a request without the right token (when one is configured), as
+/// <c>Authorization: Bearer &lt;token&gt;</c> or in <see cref="ControlTokenCheck.Header"/>, gets 401;
+/// both as ProblemDetails.
 /// </summary>
 public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<ControlOptions> options, IProblemDetailsService problems)
 {
     private readonly byte[]? _token = options.Value.ResolvedToken() is { } token ? Encoding.UTF8.GetBytes(token) : null;
+    private readonly bool _allowRemote = options.Value.AllowRemote;
+
+    /// <summary>
+    /// Whether a proxy relayed the request: a reverse proxy on this machine connects from loopback,
+    /// so the peer address alone would let anyone it serves through. The Kubernetes API server's pod
+    /// proxy is one: k8s.io/apimachinery v0.32.13 pkg/util/proxy/upgradeaware.go
+    /// UpgradeAwareHandler.ServeHTTP hands the request to Go's httputil.NewSingleHostReverseProxy,
+    /// which sets X-Forwarded-For to the caller's address (and tryUpgrade appends it itself,
+    /// utilnet.AppendForwardedForHeader).
+    /// </summary>
+    public static bool Relayed(IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded");
+    }
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -26,18 +43,19 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
             return;
         }
 
-        if (!Loopback.IsLoopback(context.Connection.RemoteIpAddress))
+        if (!_allowRemote && (!Loopback.IsLoopback(context.Connection.RemoteIpAddress) || Relayed(context.Request.Headers)))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "Control endpoints answer on loopback only.",
-                "This endpoint changes the running demo; it accepts requests from this machine only.");
+                "This endpoint changes the running demo; it accepts requests from this machine only, not relayed by a proxy "
+                + "(X-Forwarded-For, Forwarded). Control:AllowRemote=true (with a control token) accepts others with the token.");
             return;
         }
 
-        if (_token is not null && !Authorized(context.Request.Headers.Authorization.ToString()))
+        if (_token is not null && !Authorized(context.Request.Headers))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"kafkademo\"";
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, "The control token is missing or wrong.",
-                "Send it as 'Authorization: Bearer <token>'. Under the AppHost it is the control-token parameter; standalone, "
+                "Send it as 'Authorization: Bearer <token>' (or in " + ControlTokenCheck.Header + "). Under the AppHost it is the control-token parameter; standalone, "
                 + "the service's Control:Token (Control__Token, or a file given with --control-token-file).");
             return;
         }
@@ -45,9 +63,15 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
         await next(context);
     }
 
-    private bool Authorized(string header)
+    private bool Authorized(IHeaderDictionary headers)
     {
+        if (headers.TryGetValue(ControlTokenCheck.Header, out var given))
+        {
+            return ControlTokenCheck.Matches(given.ToString().Trim(), _token!);
+        }
+
         const string Scheme = "Bearer ";
+        var header = headers.Authorization.ToString();
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             return false;

@@ -9,7 +9,8 @@ namespace KafkaDemo.ServiceHosting.ControlAccess;
 /// Configuration section <c>Control</c>: the token the mutating endpoints (rate, load,
 /// controller, faults) require as <c>Authorization: Bearer &lt;token&gt;</c>. Under the AppHost it is
 /// the <c>control-token</c> parameter; standalone, set <c>Control__Token</c> or give a file with
-/// <c>--control-token-file</c>. Without a token a service runs only on loopback. Checked at start-up
+/// <c>--control-token-file</c>. Without a token a service runs only on loopback. The endpoints take
+/// requests from this machine only, unless <see cref="AllowRemote"/> opts in. Checked at start-up
 /// by <see cref="ControlOptionsValidator"/>, which has only <see cref="Validate"/> to call: the token
 /// is read from a setting or a file, which no attribute can state.
 /// </summary>
@@ -32,6 +33,14 @@ public sealed class ControlOptions : IValidatableObject
 
     /// <summary>A file holding the token (its first line), instead of <see cref="Token"/>.</summary>
     public string TokenFile { get; set; } = "";
+
+    /// <summary>
+    /// Whether the endpoints that change things also take requests from other machines, or relayed
+    /// by a proxy (a request with <c>X-Forwarded-For</c> or <c>Forwarded</c>), with the token: a
+    /// producer in Kubernetes, set by the Overseer through the API server's pod proxy or from its own
+    /// pod. Off by default; on, a token is required.
+    /// </summary>
+    public bool AllowRemote { get; set; }
 
     /// <summary>The token from <see cref="Token"/> or <see cref="TokenFile"/>, or null when none is configured.</summary>
     /// <exception cref="IOException">The token file cannot be read.</exception>
@@ -65,6 +74,11 @@ public sealed class ControlOptions : IValidatableObject
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return $"{S}:TokenFile '{TokenFile}' cannot be read: {ex.Message}";
+        }
+
+        if (AllowRemote && token is null)
+        {
+            return $"{S}:AllowRemote is true, so requests from other machines may change things: set a control token too ({S}:Token or {S}:TokenFile).";
         }
 
         var length = token is null ? 0 : Encoding.UTF8.GetByteCount(token);

@@ -7,6 +7,15 @@ namespace KafkaDemo.ServiceHosting.ControlAccess;
 public static class ControlTokenCheck
 {
     /// <summary>
+    /// The header that carries the token where <c>Authorization</c> cannot: through the Kubernetes API
+    /// server's pod proxy, whose authentication filter removes <c>Authorization</c> once it has
+    /// authenticated the caller (k8s.io/apiserver v0.32.13 pkg/endpoints/filters/authentication.go
+    /// WithAuthentication: <c>req.Header.Del("Authorization")</c>), and where it would reach the API
+    /// server, which must never see the control token.
+    /// </summary>
+    public const string Header = "X-KafkaDemo-Control-Token";
+
+    /// <summary>
     /// Whether <paramref name="given"/> is the token whose UTF-8 bytes are <paramref name="expected"/>.
     /// Both are hashed first, so the comparison takes the same time whatever their lengths and
     /// wherever they first differ.

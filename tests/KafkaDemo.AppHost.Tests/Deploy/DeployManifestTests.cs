@@ -7,6 +7,7 @@ using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
 using KafkaDemo.AppHost.Tests.K3d;
+using KafkaDemo.DeploymentContract.Load;
 using KafkaDemo.TestSupport;
 using HealthEndpoints = Microsoft.Extensions.Hosting.Extensions;
 
@@ -247,6 +248,58 @@ public sealed partial class DeployManifestTests
             && p["nodeFilters"]!.AsArray().Select(f => (string?)f).SequenceEqual(["loadbalancer"]));
         Assert.DoesNotContain(nodePort, new K3dSettings().HostPorts);
         Assert.InRange(nodePort, K3dSettings.NodePortMin, K3dSettings.NodePortMax);
+    }
+
+    [Fact]
+    public void In_the_load_namespace_the_Overseer_may_follow_the_EndpointSlices_and_reach_the_pods_through_the_proxy_and_no_Secret()
+    {
+        var load = DeployManifests.Kustomize(DeployManifests.Load);
+        var account = ManifestFiles.Kustomize("k3d/overseer").OfKind("ServiceAccount").Single();
+        var (name, ns) = ((string)account["metadata"]!["name"]!, (string)account["metadata"]!["namespace"]!);
+
+        var bindings = load.OfKind("RoleBinding").Where(b => b["subjects"]!.AsArray().Any(s =>
+            (string?)s!["kind"] == "ServiceAccount" && (string?)s["name"] == name && (string?)s["namespace"] == ns)).ToList();
+        var binding = Assert.Single(bindings);
+        Assert.Equal(LoadDeployment.Namespace, (string?)binding["metadata"]!["namespace"]);
+        Assert.Empty(load.OfKind("ClusterRoleBinding"));
+        Assert.Empty(load.OfKind("ClusterRole"));
+        Assert.Equal("Role", (string?)binding["roleRef"]!["kind"]);
+        var role = load.Named("Role", (string)binding["roleRef"]!["name"]!);
+        Assert.Equal(LoadDeployment.Namespace, (string?)role["metadata"]!["namespace"]);
+
+        // Exactly what KafkaDemo.Overseer/Discovery does: list and watch the slices; GET and PUT through the pod proxy.
+        var rules = role["rules"]!.AsArray().Select(r => (
+            Groups: string.Join(",", r!["apiGroups"]!.AsArray().Select(g => (string?)g)),
+            Resources: string.Join(",", r["resources"]!.AsArray().Select(g => (string?)g)),
+            Verbs: string.Join(",", r["verbs"]!.AsArray().Select(g => (string?)g)),
+            Names: r["resourceNames"])).ToList();
+        Assert.Equal([("discovery.k8s.io", "endpointslices", "list,watch", (JsonNode?)null), ("", "pods/proxy", "get,update", null)], rules);
+
+        // No rule of any Role bound to the account in kafkademo-load reaches Secrets, by name or by wildcard.
+        foreach (var bound in bindings.Select(b => load.Named("Role", (string)b["roleRef"]!["name"]!)))
+        {
+            Assert.All(bound["rules"]!.AsArray(), r =>
+            {
+                var groups = r!["apiGroups"]!.AsArray().Select(g => (string?)g).ToList();
+                var resources = r["resources"]!.AsArray().Select(g => (string?)g).ToList();
+                Assert.False((groups.Contains("") || groups.Contains("*")) && (resources.Contains("secrets") || resources.Contains("*")), r.ToJsonString());
+            });
+        }
+    }
+
+    [Fact]
+    public void The_Overseer_finds_the_load_from_its_EndpointSlices_and_the_producers_take_its_changes_from_outside_the_pod()
+    {
+        var overseer = DeployManifests.Kustomize(DeployManifests.Overseer).Named("Deployment", "overseer").Container();
+        var env = overseer["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
+        Assert.Equal("Kubernetes", env["Overseer__Discovery__Source"]);
+        Assert.Equal("Direct", env["Overseer__Discovery__Route"]);
+        Assert.DoesNotContain(env.Keys, k => k.StartsWith("Overseer__Producers", StringComparison.Ordinal) || k.StartsWith("Overseer__Consumers", StringComparison.Ordinal));
+
+        var producer = DeployManifests.Kustomize(DeployManifests.Load).Named("Deployment", LoadDeployment.Producer).Container();
+        var producerEnv = producer["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!);
+        Assert.Equal("true", (string?)producerEnv["Control__AllowRemote"]["value"]);
+        Assert.NotNull(producerEnv["Control__Token"]["valueFrom"]?["secretKeyRef"]);
     }
 
     /// <summary>The host names the Deployment's service accepts by default: AllowedHosts in its project's appsettings.json.</summary>

@@ -29,24 +29,31 @@ internal sealed class FleetHarness : IDisposable
     private readonly FleetState _state;
     private bool _started;
 
-    public FleetHarness(IReadOnlyList<string> producers, IReadOnlyList<string> consumers)
+    /// <param name="settings">More configuration, such as <c>Overseer:Discovery:*</c>.</param>
+    /// <param name="services">More registrations, before the host is built.</param>
+    public FleetHarness(
+        IReadOnlyList<string> producers,
+        IReadOnlyList<string> consumers,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
-        var settings = new Dictionary<string, string?> { ["Overseer:Mode"] = "embedded", ["Logging:LogLevel:Default"] = "None" };
+        var configuration = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Overseer:Mode"] = "embedded", ["Logging:LogLevel:Default"] = "None" };
         for (var i = 0; i < producers.Count; i++)
         {
-            settings[$"Overseer:Producers:{i}"] = producers[i];
+            configuration[$"Overseer:Producers:{i}"] = producers[i];
         }
 
         for (var i = 0; i < consumers.Count; i++)
         {
-            settings[$"Overseer:Consumers:{i}"] = consumers[i];
+            configuration[$"Overseer:Consumers:{i}"] = consumers[i];
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton<TimeProvider>(Time);
         builder.AddOverseer();
         builder.Services.AddHttpClient<FleetClient>().ConfigurePrimaryHttpMessageHandler(() => Instances);
+        services?.Invoke(builder.Services);
         _host = builder.Build();
 
         _state = _host.Services.GetRequiredService<FleetState>();
@@ -151,13 +158,14 @@ internal sealed class FleetHarness : IDisposable
 
 /// <summary>
 /// Producers and consumers as the Overseer sees them over HTTP: each base URL answers
-/// <c>/health</c>, <c>/api/stats</c> with whatever the test set, <c>/api/histograms</c> with no
-/// intervals, and records the PUTs it gets. An instance that is <see cref="Down"/> refuses
+/// <c>/health</c>, <c>/api/stats</c> with whatever the test set, <c>/api/histograms</c> with the
+/// intervals the test added after the label asked for (none unless added), and records the PUTs it gets. An instance that is <see cref="Down"/> refuses
 /// connections; one that is <see cref="Hanging"/> never answers a PUT.
 /// </summary>
 internal sealed class FakeInstances : HttpMessageHandler
 {
     private readonly ConcurrentDictionary<string, object> _stats = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(string Series, EncodedInterval Interval)>> _intervals = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<(string Url, string Path, string Body)> Puts { get; } = new();
 
@@ -169,6 +177,10 @@ internal sealed class FakeInstances : HttpMessageHandler
     public TaskCompletionSource HangingPutArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Set(string url, object stats) => _stats[url] = stats;
+
+    /// <summary>Adds one closed second of one series to what <paramref name="url"/> reports.</summary>
+    public void AddInterval(string url, string series, EncodedInterval interval) =>
+        _intervals.GetOrAdd(url, _ => new ConcurrentQueue<(string, EncodedInterval)>()).Enqueue((series, interval));
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -196,9 +208,18 @@ internal sealed class FakeInstances : HttpMessageHandler
         {
             "/health" => new HttpResponseMessage(HttpStatusCode.OK),
             "/api/stats" when _stats.TryGetValue(baseUrl, out var stats) => Json(stats),
-            "/api/histograms" => Json(new IntervalSeries(baseUrl, "us", LatencyHistograms.EncodingName, new Dictionary<string, IReadOnlyList<EncodedInterval>>())),
+            "/api/histograms" => Json(Intervals(baseUrl, long.Parse(System.Web.HttpUtility.ParseQueryString(uri.Query)["after"] ?? "0", System.Globalization.CultureInfo.InvariantCulture))),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         };
+    }
+
+    private IntervalSeries Intervals(string baseUrl, long after)
+    {
+        var added = _intervals.TryGetValue(baseUrl, out var queue) ? queue.ToArray() : [];
+        var series = added.Where(i => i.Interval.EndUnixSeconds > after)
+            .GroupBy(i => i.Series)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<EncodedInterval>)[.. g.Select(i => i.Interval)]);
+        return new IntervalSeries(baseUrl, "us", LatencyHistograms.EncodingName, series);
     }
 
     private static HttpResponseMessage Json(object value) =>
