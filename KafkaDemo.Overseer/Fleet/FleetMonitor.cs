@@ -102,6 +102,8 @@ public sealed partial class FleetMonitor(
     /// <summary>Takes in the instances that joined and lets go of those that left (a configured set never changes).</summary>
     private void Follow(IReadOnlyList<FleetMember> now, DateTimeOffset at)
     {
+        // One pod selected by both Services (a misconfigured selector) is polled once, as what it was first listed as.
+        now = [.. now.DistinctBy(m => m.Key, StringComparer.Ordinal)];
         var wanted = now.ToDictionary(m => m.Key, StringComparer.Ordinal);
         foreach (var gone in _instances.Values.Where(i => !wanted.ContainsKey(i.Key)).ToList())
         {

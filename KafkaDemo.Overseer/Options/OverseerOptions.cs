@@ -75,6 +75,14 @@ public sealed class OverseerOptions : IValidatableObject
             }
         }
 
+        // Each URL is one instance (its counts are kept under it), so one listed twice, in one list or
+        // in both, would be polled as one and counted as two.
+        var listed = Producers.Select((url, i) => (Key: $"Producers:{i}", Url: url)).Concat(Consumers.Select((url, i) => (Key: $"Consumers:{i}", Url: url)));
+        foreach (var twice in listed.GroupBy(l => l.Url, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return new ValidationResult($"{S}:{string.Join($" and {S}:", twice.Select(l => l.Key))} list the same URL '{twice.Key}'; each instance has its own.");
+        }
+
         if (!string.IsNullOrEmpty(EmbeddedKafka) && !Uri.TryCreate(EmbeddedKafka, UriKind.Absolute, out _))
         {
             yield return new ValidationResult($"{S}:EmbeddedKafka: '{EmbeddedKafka}' is not an absolute URL.");

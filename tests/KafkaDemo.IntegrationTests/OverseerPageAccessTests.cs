@@ -18,7 +18,7 @@ public sealed partial class OverseerPageAccessTests
     private static ServiceProcess Overseer(IReadOnlyDictionary<string, string> environment, string listen = "127.0.0.1") =>
         ServiceProcess.Start(
             "KafkaDemo.Overseer",
-            ["--Overseer:Producers:0=http://127.0.0.1:9", "--Overseer:Consumers:0=http://127.0.0.1:9", "--Overseer:Mode=embedded"],
+            ["--Overseer:Producers:0=http://127.0.0.1:9", "--Overseer:Consumers:0=http://127.0.0.1:7", "--Overseer:Mode=embedded"],
             new Dictionary<string, string>(environment) { ["Logging__LogLevel__Default"] = "Warning" },
             listen);
 

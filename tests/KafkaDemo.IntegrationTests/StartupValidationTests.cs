@@ -16,7 +16,7 @@ public sealed class StartupValidationTests
         ["ConnectionStrings__kafka"] = "127.0.0.1:1",
         // The Overseer reads its own section first; with a fleet, the sections after it are reached.
         ["Overseer__Producers__0"] = "http://127.0.0.1:1",
-        ["Overseer__Consumers__0"] = "http://127.0.0.1:1",
+        ["Overseer__Consumers__0"] = "http://127.0.0.1:2",
         ["Logging__LogLevel__Default"] = "Warning",
     };
 

@@ -121,7 +121,7 @@ internal sealed class AgentCluster : IAsyncDisposable
             {
                 ["Overseer:Mode"] = "k3d",
                 ["Overseer:Producers:0"] = "http://127.0.0.1:9",
-                ["Overseer:Consumers:0"] = "http://127.0.0.1:9",
+                ["Overseer:Consumers:0"] = "http://127.0.0.1:7",
                 ["Overseer:Cluster:PodPollSeconds"] = "1",
                 ["Overseer:Agent:Enabled"] = "true",
                 ["Overseer:Agent:FirstRoundAfterSeconds"] = "86400",

@@ -173,5 +173,5 @@ public sealed class BrokerFiguresTests
     private static string[] Lines(string block) => block.Split('\n');
 
     /// <summary>The Overseer's services, built as it builds them, not started, on a fake clock starting at <see cref="Start"/>.</summary>
-    private static FleetHarness Overseer() => new(["http://127.0.0.1:9"], ["http://127.0.0.1:9"]);
+    private static FleetHarness Overseer() => new(["http://127.0.0.1:9"], ["http://127.0.0.1:7"]);
 }

@@ -43,4 +43,13 @@ public sealed class DiscoveryOptionsTests
         Assert.Contains("Overseer:Discovery:Route must be one of PodProxy, Direct; it is 9", failure, StringComparison.Ordinal);
         Assert.Contains("Overseer:Discovery:Namespace must be set.", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_URL_listed_twice_is_refused_naming_both_keys()
+    {
+        var failure = Failure(new OverseerOptions { Producers = ["http://127.0.0.1:9"], Consumers = ["http://127.0.0.1:8", "http://127.0.0.1:9"] });
+
+        Assert.Equal("Overseer:Producers:0 and Overseer:Consumers:1 list the same URL 'http://127.0.0.1:9'; each instance has its own.", failure);
+        Assert.Null(Failure(new OverseerOptions { Producers = ["http://127.0.0.1:9"], Consumers = ["http://127.0.0.1:8"] }));
+    }
 }
