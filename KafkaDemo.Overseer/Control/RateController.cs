@@ -14,16 +14,20 @@ namespace KafkaDemo.Overseer.Control;
 /// doubling while the latency is far below the SLO, smaller steps as it nears it.</para>
 /// <para><b>Hold.</b> In the band it holds. It leaves a hold only after
 /// <see cref="ControllerSettings.SettleWindows"/> comfortable windows in a row, and near the rate
-/// last held in the band it rises by <see cref="ControllerSettings.ReprobeFactor"/> at most, so
-/// noise does not walk the rate about. Symmetrically, a p99 that stays in the top quarter of the
-/// band for as many windows eases the rate off by the same factor, so a hold keeps a margin.</para>
+/// last held in the band it rises by <see cref="ControllerSettings.ReprobeFactor"/> at most, and
+/// (when the p99 is within 90 % of the band) never more than one such step above the confirmed
+/// rate (<see cref="MaxSustainableRate"/>), so a lucky stretch is not chased upwards.
+/// Symmetrically, as many windows in the top quarter of the band or over the SLO (counted until a
+/// comfortable window or a new rate) ease the rate off by the same factor, so a hold keeps a margin.</para>
 /// <para><b>A breach is a suspect first.</b> One window over the SLO (or whose producers fell
 /// behind their schedule) changes nothing: a latency spike lasts a second or two, and a cut for each
 /// would walk the rate down. A second in a row backs off by <see cref="ControllerSettings.BackOffFactor"/>
-/// (the one cut a transient costs, which also drains what queued); when the next window is within
-/// the SLO it was a transient and the rate goes back to where it was. Only a breach that persists
-/// for <see cref="ControllerSettings.ConfirmWindows"/> windows in a row (a window whose p99 is clearly
-/// falling, a backlog draining, does not count) is a capacity change; then it cuts in proportion
+/// of the rate, or of the highest rate recently held if that is less deep (the one cut a transient
+/// costs, which also drains what queued); when the next window is within the SLO it was a transient
+/// and the rate goes back to one <see cref="ControllerSettings.ReprobeFactor"/> step below where it
+/// was. Only a breach that persists for <see cref="ControllerSettings.ConfirmWindows"/> windows in a
+/// row (a window whose p99 is clearly falling, or in which the consumers absorbed more than was
+/// sent, a backlog draining, does not count) is a capacity change; then it cuts in proportion
 /// to the overshoot that persisted (setpoint over the lowest p99 of the run), never below
 /// <see cref="ControllerSettings.DecreaseFactor"/>, or to that factor of what the consumers absorbed
 /// when a backlog was growing, and follows further breaches down at once. A rate that breaches
@@ -40,9 +44,10 @@ namespace KafkaDemo.Overseer.Control;
 /// transient), or after <see cref="ControllerSettings.MemorySeconds"/>.</para>
 /// <para>At the minimum rate a persisting breach is reported as <see cref="ControllerState.Unattainable"/>
 /// and the rate stays put instead of thrashing.</para>
-/// <para>The max sustainable rate is the highest rate held for <see cref="ControllerSettings.SettleWindows"/>
-/// consecutive windows within the SLO at one rate, over the memory horizon; only a confirmed
-/// capacity change at or below a rate withdraws it, never a transient.</para>
+/// <para>The max sustainable rate is the highest rate confirmed (<see cref="ConfirmedRate"/>: the
+/// lowest target of <see cref="RecordWindows"/> good windows in a row) over the memory horizon, or
+/// the last one confirmed when none is that recent; only a confirmed capacity change at or below a
+/// rate withdraws it, never a transient.</para>
 /// </remarks>
 public sealed class RateController(ControllerSettings settings)
 {
@@ -90,8 +95,8 @@ public sealed class RateController(ControllerSettings settings)
     /// </summary>
     public double? ConfirmedRate { get; private set; }
 
-    /// <summary>Good windows in a row that confirm a rate for the record: four times <see cref="ControllerSettings.SettleWindows"/> (about 80 s with the defaults).</summary>
-    public int RecordWindows => 4 * Settings.SettleWindows;
+    /// <summary>Good windows in a row that confirm a rate for the record: three times <see cref="ControllerSettings.SettleWindows"/> (about 50 s with the defaults).</summary>
+    public int RecordWindows => 3 * Settings.SettleWindows;
 
     /// <summary>The lowest rate recently found over the limit, if any.</summary>
     public double? BreachedRate => _limit?.Rate;

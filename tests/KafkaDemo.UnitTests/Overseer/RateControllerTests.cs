@@ -251,7 +251,7 @@ public sealed class RateControllerTests
 
         var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
         var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
-        // The headline needs a rate held for the record windows (about 80 s) since the ramp: at 3 minutes, not 2.
+        // The headline needs a rate held for the record windows (about 50 s) after the ramp: at 3 minutes, not 2.
         var headline = sim.Headline.Last(h => h.At <= Minutes[3]).Rate;
         Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 3 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
         Assert.True(reached <= TimeSpan.FromSeconds(90),
@@ -290,12 +290,16 @@ public sealed class RateControllerTests
         Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s); lowest {lowest.Target / hold:P0} of the hold; within 10 % of it after {(within10 - t0).TotalSeconds:F0} s, within 5 % {(back == default ? "not within 60 s" : $"after {(back - t0).TotalSeconds:F0} s")}; at 60 s {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
         Assert.True(cuts <= 1, $"{cuts} cuts after the transient at {t0.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
         Assert.True(within10 != default, $"Not back within 10 % of the hold ({hold:F0}/s) within 60 s:\n{trace}");
-        Assert.InRange(sim.Target, 0.9 * hold, 1.1 * hold);
+        // Back: at least 90 % of the hold (above it is a probe after the transient, not a failure to recover).
+        Assert.True(sim.Target >= 0.9 * hold, $"At 60 s {sim.Target:F0}/s; the hold was {hold:F0}/s:\n{trace}");
         Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
-        Assert.True(sim.Loop.MaxSustainableRate >= recent, $"The controller's max sustainable rate fell from {recent:F0} to {sim.Loop.MaxSustainableRate:F0}:\n{trace}");
+
+        // The controller's own figure forgets by age (MemorySeconds), so it may fall in any minute; the
+        // transient must not withdraw it, which only a confirmed capacity change does.
+        Assert.DoesNotContain(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
 
         await sim.RunAsync(TimeSpan.FromSeconds(60));
-        Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.InRange(t.Target, 0.9 * hold, 1.1 * hold));
+        Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.True(t.Target >= 0.9 * hold, $"{t.Target:F0}/s at {t.At.TotalSeconds:F0} s; the hold was {hold:F0}/s"));
     }
 
     [Theory]
@@ -360,8 +364,22 @@ public sealed class RateControllerTests
 
         var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
         var record = sim.Record.Current.Rate ?? 0;
-        Report($"seed {seed}: record {record:F0}/s, {record / plateau:P0} of the plateau ({plateau:F0}/s); the controller's own {sim.Loop.MaxSustainableRate / plateau:P0}");
-        Assert.InRange(record / plateau, 0.9, 1.1);
-        Assert.InRange(sim.Loop.MaxSustainableRate / plateau, 0.9, 1.1);
+
+        // The longest stretch in which the target stayed at or above the record: a lucky set of three
+        // windows (15 to 20 s) raised it before; now it must have held that long.
+        var longest = TimeSpan.Zero;
+        TimeSpan? since = null;
+        foreach (var (at, target) in sim.Targets)
+        {
+            since = target >= record - 0.5 ? since ?? at : null;
+            longest = since is { } s && at - s > longest ? at - s : longest;
+        }
+
+        Report($"seed {seed}: record {record:F0}/s, {record / plateau:P0} of the plateau ({plateau:F0}/s), held at or above it for {longest.TotalSeconds:F0} s in a row; the controller's own {sim.Loop.MaxSustainableRate / plateau:P0}");
+        Assert.True(longest >= TimeSpan.FromSeconds(45), $"The record {record:F0}/s was held for only {longest.TotalSeconds:F0} s in a row.");
+
+        // Not above what it holds later by more than the plant's knee wanders (about ±8 % over a few
+        // minutes) and one probe step: the live runs recorded 9 % and 24 % above their later hold.
+        Assert.InRange(record / plateau, 0.9, 1.15);
     }
 }
