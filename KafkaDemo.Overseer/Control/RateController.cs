@@ -491,6 +491,11 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         _runSuspect = false;
+        if (_run.Count > 0 && window.TargetRate > _run.Last() * Settings.ReprobeFactor * 1.001)
+        {
+            _run.Clear(); // a ramp step, bigger than a probe: the run starts at the new rate
+        }
+
         _run.Enqueue(window.TargetRate);
         if (_run.Count > RecordWindows)
         {
