@@ -18,7 +18,10 @@ namespace KafkaDemo.Overseer.Control;
 /// (when the p99 is within 90 % of the band) never more than one such step above the confirmed
 /// rate (<see cref="MaxSustainableRate"/>), so a lucky stretch is not chased upwards.
 /// Symmetrically, as many windows in the top quarter of the band or over the SLO (counted until a
-/// comfortable window or a new rate) ease the rate off by the same factor, so a hold keeps a margin.</para>
+/// comfortable window or a new rate) ease the rate off by the same factor, so a hold keeps a margin;
+/// and twice as many windows in a row in the bottom quarter of the band (or below it) leave the hold
+/// as comfortable windows do, so a hold that entered the band low (a climb back after the capacity
+/// returned) does not stay further below the edge than the band asks.</para>
 /// <para><b>A breach is a suspect first.</b> One window over the SLO (or whose producers fell
 /// behind their schedule) changes nothing: a latency spike lasts a second or two, and a cut for each
 /// would walk the rate down. A second in a row backs off by <see cref="ControllerSettings.BackOffFactor"/>
@@ -110,6 +113,9 @@ public sealed class RateController(ControllerSettings settings)
 
     /// <summary>Above this p99 a hold is at the top of the band: a quarter of the band below the SLO.</summary>
     private double TopOfBand => Settings.SloP99Ms * (1 - ((1 - Settings.Headroom) / 4));
+
+    /// <summary>Below this p99 a hold is at the bottom of the band: a quarter of the band above its floor.</summary>
+    private double BottomOfBand => Settings.SloP99Ms * (Settings.Headroom + ((1 - Settings.Headroom) / 4));
 
     private bool HardLimit => _limit is { Seen: >= 2 };
 
@@ -334,10 +340,10 @@ public sealed class RateController(ControllerSettings settings)
             Mark(resume, now, byLatency: true);
         }
 
+        var lowInBand = p99 < BottomOfBand;
         if (p99 >= Settings.Headroom * slo)
         {
             _converged = 0;
-            _comfortable = 0;
             _bandRate = target;
             _bandWindows++;
             _atTop = p99 >= TopOfBand ? _atTop + 1 : _atTop; // reset only by a comfortable window or a new rate
@@ -350,11 +356,22 @@ public sealed class RateController(ControllerSettings settings)
                     $"p99 {p99:F1} ms has stayed within {(1 - (TopOfBand / slo)) * 100:F0} % of the SLO for {Settings.SettleWindows} windows; easing off {(1 - (1 / Settings.ReprobeFactor)) * 100:F0} % to keep a margin"));
             }
 
-            return Hold(window, ControllerState.Holding, F(
-                $"p99 {p99:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms); holding"));
+            // The mirror of the top, slower: a hold whose p99 stays in the bottom quarter of the band
+            // for twice SettleWindows windows in a row (comfortable ones count too) is further below
+            // the edge than the band asks, as when the knee has risen since the hold began; it may
+            // leave it. Without this, a climb back that entered the band low stayed there.
+            if (!lowInBand || ++_comfortable < 2 * Settings.SettleWindows)
+            {
+                _comfortable = lowInBand ? _comfortable : 0;
+                return Hold(window, ControllerState.Holding, F(
+                    $"p99 {p99:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms); holding"));
+            }
         }
-
-        _atTop = 0;
+        else
+        {
+            _atTop = 0;
+            _comfortable++;
+        }
 
         if (target >= Settings.MaxRate)
         {
@@ -362,7 +379,6 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         // Leave a hold only when the comfort lasts: one quiet window is noise.
-        _comfortable++;
         var holding = _bandWindows >= 2 && p99 >= 0.5 * slo;
         if (holding && _comfortable < Settings.SettleWindows)
         {

@@ -136,6 +136,31 @@ internal sealed class SimulatedPlant(double capacity, double baseMs = 5, double 
         return low;
     }
 
+    /// <summary>
+    /// The highest rate whose noiseless steady-state p99 meets the SLO at this moment's contention
+    /// (no transient, no warm-up): the knee as it wanders, which no controller can see directly.
+    /// </summary>
+    public double KneeNow(double sloMs)
+    {
+        var contention = Contention;
+        var capacity = Capacity / contention;
+        double low = 0, high = Math.Min(ProducerMax, capacity);
+        for (var i = 0; i < 60; i++)
+        {
+            var mid = (low + high) / 2;
+            if (mid / capacity < 0.98 && SteadyP99(mid, capacity) * contention <= sloMs)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
     /// <summary>Plays the second that ends at <paramref name="at"/> (time since the start) with the producers' target at <paramref name="target"/>.</summary>
     public PlantSecond Step(TimeSpan at, double target)
     {
