@@ -113,9 +113,9 @@ public sealed partial class ControlLoop(
             _window.Clear();
             decision = _controller.Decide(window);
             LastDecision = decision;
-            if (_controller.HeldRate is { } held)
+            if (_controller.ConfirmedRate is { } confirmed)
             {
-                sustainable.Held(held, decision.Inputs.P99Ms);
+                sustainable.Held(confirmed, decision.Inputs.P99Ms);
             }
         }
 

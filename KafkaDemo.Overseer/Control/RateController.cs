@@ -14,16 +14,23 @@ namespace KafkaDemo.Overseer.Control;
 /// doubling while the latency is far below the SLO, smaller steps as it nears it.</para>
 /// <para><b>Hold.</b> In the band it holds. It leaves a hold only after
 /// <see cref="ControllerSettings.SettleWindows"/> comfortable windows in a row, and near the rate
-/// last held in the band it rises by <see cref="ControllerSettings.ReprobeFactor"/> at most, so
-/// noise does not walk the rate about. Symmetrically, a p99 that stays in the top quarter of the
-/// band for as many windows eases the rate off by the same factor, so a hold keeps a margin.</para>
+/// last held in the band it rises by <see cref="ControllerSettings.ReprobeFactor"/> at most, and
+/// (when the p99 is within 90 % of the band) never more than one such step above the confirmed
+/// rate (<see cref="MaxSustainableRate"/>), so a lucky stretch is not chased upwards.
+/// Symmetrically, as many windows in the top quarter of the band or over the SLO (counted until a
+/// comfortable window or a new rate) ease the rate off by the same factor, so a hold keeps a margin;
+/// and twice as many windows in a row in the bottom quarter of the band (or below it) leave the hold
+/// as comfortable windows do, so a hold that entered the band low (a climb back after the capacity
+/// returned) does not stay further below the edge than the band asks.</para>
 /// <para><b>A breach is a suspect first.</b> One window over the SLO (or whose producers fell
 /// behind their schedule) changes nothing: a latency spike lasts a second or two, and a cut for each
 /// would walk the rate down. A second in a row backs off by <see cref="ControllerSettings.BackOffFactor"/>
-/// (the one cut a transient costs, which also drains what queued); when the next window is within
-/// the SLO it was a transient and the rate goes back to where it was. Only a breach that persists
-/// for <see cref="ControllerSettings.ConfirmWindows"/> windows in a row (a window whose p99 is clearly
-/// falling, a backlog draining, does not count) is a capacity change; then it cuts in proportion
+/// of the rate, or of the highest rate recently held if that is less deep (the one cut a transient
+/// costs, which also drains what queued); when the next window is within the SLO it was a transient
+/// and the rate goes back to one <see cref="ControllerSettings.ReprobeFactor"/> step below where it
+/// was. Only a breach that persists for <see cref="ControllerSettings.ConfirmWindows"/> windows in a
+/// row (a window whose p99 is clearly falling, or in which the consumers absorbed more than was
+/// sent, a backlog draining, does not count) is a capacity change; then it cuts in proportion
 /// to the overshoot that persisted (setpoint over the lowest p99 of the run), never below
 /// <see cref="ControllerSettings.DecreaseFactor"/>, or to that factor of what the consumers absorbed
 /// when a backlog was growing, and follows further breaches down at once. A rate that breaches
@@ -40,13 +47,19 @@ namespace KafkaDemo.Overseer.Control;
 /// transient), or after <see cref="ControllerSettings.MemorySeconds"/>.</para>
 /// <para>At the minimum rate a persisting breach is reported as <see cref="ControllerState.Unattainable"/>
 /// and the rate stays put instead of thrashing.</para>
-/// <para>The max sustainable rate is the highest rate held for <see cref="ControllerSettings.SettleWindows"/>
-/// consecutive windows within the SLO at one rate, over the memory horizon; only a confirmed
-/// capacity change at or below a rate withdraws it, never a transient.</para>
+/// <para>The max sustainable rate is the highest rate confirmed (<see cref="ConfirmedRate"/>: the
+/// lowest target of <see cref="RecordWindows"/> good windows in a row) over the memory horizon, or
+/// the last one confirmed when none is that recent; only a confirmed capacity change at or below a
+/// rate withdraws it, never a transient.</para>
 /// </remarks>
 public sealed class RateController(ControllerSettings settings)
 {
     private readonly List<(DateTimeOffset At, double Rate)> _sustained = [];
+    private readonly List<(DateTimeOffset At, double Rate)> _confirmed = [];
+    private readonly Queue<double> _run = new();
+    private bool _runSuspect;
+    private double _lastConfirmed;
+    private double? _lastHeld;
     private Limit? _limit;
     private (double Rate, DateTimeOffset At)? _near;
     private double? _raisedFrom;
@@ -72,11 +85,21 @@ public sealed class RateController(ControllerSettings settings)
 
     public ControllerState State { get; private set; } = settings.Enabled ? ControllerState.Measuring : ControllerState.Off;
 
-    /// <summary>The highest rate recently held within the SLO for several windows; 0 when none yet.</summary>
-    public double MaxSustainableRate => _sustained.Count == 0 ? 0 : _sustained.Max(s => s.Rate);
+    /// <summary>The highest rate recently confirmed (see <see cref="ConfirmedRate"/>); 0 when none yet.</summary>
+    public double MaxSustainableRate => _confirmed.Count == 0 ? _lastConfirmed : _confirmed.Max(s => s.Rate);
 
     /// <summary>The rate the last window completed a hold of (<see cref="ControllerSettings.SettleWindows"/> good windows in a row), or null.</summary>
     public double? HeldRate { get; private set; }
+
+    /// <summary>
+    /// The rate the last window confirmed, or null: the lowest target of the last
+    /// <see cref="RecordWindows"/> windows, all of them good and in a row. Only this raises the
+    /// record: a few lucky windows at a rate the machine cannot keep do not.
+    /// </summary>
+    public double? ConfirmedRate { get; private set; }
+
+    /// <summary>Good windows in a row that confirm a rate for the record: three times <see cref="ControllerSettings.SettleWindows"/> (about 50 s with the defaults).</summary>
+    public int RecordWindows => 3 * Settings.SettleWindows;
 
     /// <summary>The lowest rate recently found over the limit, if any.</summary>
     public double? BreachedRate => _limit?.Rate;
@@ -91,6 +114,9 @@ public sealed class RateController(ControllerSettings settings)
     /// <summary>Above this p99 a hold is at the top of the band: a quarter of the band below the SLO.</summary>
     private double TopOfBand => Settings.SloP99Ms * (1 - ((1 - Settings.Headroom) / 4));
 
+    /// <summary>Below this p99 a hold is at the bottom of the band: a quarter of the band above its floor.</summary>
+    private double BottomOfBand => Settings.SloP99Ms * (Settings.Headroom + ((1 - Settings.Headroom) / 4));
+
     private bool HardLimit => _limit is { Seen: >= 2 };
 
     /// <summary>Decides on one window. When the controller is off it only keeps the max sustainable rate up to date.</summary>
@@ -99,6 +125,7 @@ public sealed class RateController(ControllerSettings settings)
         ArgumentNullException.ThrowIfNull(window);
         var now = window.EndedAt;
         HeldRate = null;
+        ConfirmedRate = null;
         Forget(now);
         var slo = Settings.SloP99Ms;
         var target = window.TargetRate;
@@ -108,6 +135,7 @@ public sealed class RateController(ControllerSettings settings)
         if (window.Messages == 0)
         {
             _streak = 0;
+            _run.Clear();
             return Hold(window, Settings.Enabled ? ControllerState.Measuring : ControllerState.Off, "no messages in the window (load paused or not started)");
         }
 
@@ -142,7 +170,6 @@ public sealed class RateController(ControllerSettings settings)
         var slo = Settings.SloP99Ms;
         _converged = 0;
         _comfortable = 0;
-        _atTop = 0;
         var atMinimum = target <= Settings.MinRate * 1.0001;
         if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && p99 < 0.9 * _previousBreachP99)
         {
@@ -150,6 +177,15 @@ public sealed class RateController(ControllerSettings settings)
             _previousBreachP99 = p99;
             return Hold(window, ControllerState.BackingOff, F(
                 $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms but falling (from {previous:F1} ms): a backlog draining; waiting"));
+        }
+
+        if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && window.ConsumedRate > 1.02 * window.ActualRate)
+        {
+            // The consumers absorbed more than was sent: what queued in a transient is draining, and
+            // the capacity is above this rate. Not evidence of a capacity change.
+            _previousBreachP99 = p99;
+            return Hold(window, ControllerState.BackingOff, F(
+                $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms, but the consumers absorbed {window.ConsumedRate:F0}/s of {window.ActualRate:F0}/s sent: a backlog draining; waiting"));
         }
 
         _breaches++;
@@ -200,6 +236,11 @@ public sealed class RateController(ControllerSettings settings)
             // that persisted, or below what the consumers absorbed when a backlog kept growing.
             Mark(target, now, !withinSlo);
             _sustained.RemoveAll(s => s.Rate >= target);
+            _confirmed.RemoveAll(s => s.Rate >= target);
+            _lastConfirmed = Math.Min(_lastConfirmed, _confirmed.Count == 0 ? 0 : _confirmed.Max(s => s.Rate));
+            _lastHeld = null;
+            _run.Clear();
+            _runSuspect = false;
             _resumeRate = null;
             _breaches = 0;
             _cutConfirmed = true;
@@ -219,6 +260,8 @@ public sealed class RateController(ControllerSettings settings)
 
         if (_breaches == 1 && !_cutConfirmed)
         {
+            _atTop++; // a lone breach at a hold is the top of the band too
+
             // One window over the SLO is a suspect, not evidence: a spike (a collection, a neighbour's
             // burst) lasts a second or two, and a cut for each would walk the rate down.
             return Hold(window, ControllerState.BackingOff, F(
@@ -237,8 +280,19 @@ public sealed class RateController(ControllerSettings settings)
             }
 
             _resumeRate = target;
-            return Change(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
-                $"{what}; backing off {Percent(Settings.BackOffFactor)} % until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
+            _atTop = 0;
+
+            // One cut for a transient, measured from the hold: after an ease-off it does not stack
+            // below BackOffFactor of the highest rate recently held.
+            var backOff = target * Settings.BackOffFactor;
+            var held = _sustained.Count == 0 ? 0 : _sustained.Max(s => s.Rate);
+            if (held * Settings.BackOffFactor < target)
+            {
+                backOff = Math.Max(backOff, held * Settings.BackOffFactor);
+            }
+
+            return Change(window, backOff, ControllerState.BackingOff, F(
+                $"{what}; backing off to {backOff:F0}/s until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
         }
 
         return Hold(window, ControllerState.BackingOff, F(
@@ -274,22 +328,25 @@ public sealed class RateController(ControllerSettings settings)
             var held = WasHeld(resume);
             if (resume > target && !limitHere && (held || p99 < Settings.Headroom * slo))
             {
-                _cameBackTo = resume;
-                (_bandRate, _bandWindows) = held ? (resume, Settings.SettleWindows) : (double.NaN, 0);
-                return Change(window, resume, ControllerState.Probing, F(
-                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {resume:F0}/s"));
+                // Back to a hold point just below where it breached; the last step is probed again
+                // only after the comfort lasts, so a hold at the edge does not breach at once again.
+                var back = Math.Max(target, resume / Settings.ReprobeFactor);
+                _cameBackTo = back;
+                (_bandRate, _bandWindows) = held ? (back, Settings.SettleWindows) : (double.NaN, 0);
+                return Change(window, back, ControllerState.Probing, F(
+                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {back:F0}/s, just below it"));
             }
 
             Mark(resume, now, byLatency: true);
         }
 
+        var lowInBand = p99 < BottomOfBand;
         if (p99 >= Settings.Headroom * slo)
         {
             _converged = 0;
-            _comfortable = 0;
             _bandRate = target;
             _bandWindows++;
-            _atTop = p99 >= TopOfBand ? _atTop + 1 : 0;
+            _atTop = p99 >= TopOfBand ? _atTop + 1 : _atTop; // reset only by a comfortable window or a new rate
             if (_atTop >= Settings.SettleWindows)
             {
                 // Hysteresis, the mirror of leaving a hold: a hold at the very top of the band
@@ -299,11 +356,22 @@ public sealed class RateController(ControllerSettings settings)
                     $"p99 {p99:F1} ms has stayed within {(1 - (TopOfBand / slo)) * 100:F0} % of the SLO for {Settings.SettleWindows} windows; easing off {(1 - (1 / Settings.ReprobeFactor)) * 100:F0} % to keep a margin"));
             }
 
-            return Hold(window, ControllerState.Holding, F(
-                $"p99 {p99:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms); holding"));
+            // The mirror of the top, slower: a hold whose p99 stays in the bottom quarter of the band
+            // for twice SettleWindows windows in a row (comfortable ones count too) is further below
+            // the edge than the band asks, as when the knee has risen since the hold began; it may
+            // leave it. Without this, a climb back that entered the band low stayed there.
+            if (!lowInBand || ++_comfortable < 2 * Settings.SettleWindows)
+            {
+                _comfortable = lowInBand ? _comfortable : 0;
+                return Hold(window, ControllerState.Holding, F(
+                    $"p99 {p99:F1} ms is within the SLO band ({Settings.Headroom * slo:F1} to {slo:F1} ms); holding"));
+            }
         }
-
-        _atTop = 0;
+        else
+        {
+            _atTop = 0;
+            _comfortable++;
+        }
 
         if (target >= Settings.MaxRate)
         {
@@ -311,7 +379,6 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         // Leave a hold only when the comfort lasts: one quiet window is noise.
-        _comfortable++;
         var holding = _bandWindows >= 2 && p99 >= 0.5 * slo;
         if (holding && _comfortable < Settings.SettleWindows)
         {
@@ -338,6 +405,14 @@ public sealed class RateController(ControllerSettings settings)
             {
                 next = Math.Min(next, target * Settings.ReprobeFactor);
                 why = F($"p99 {p99:F1} ms is comfortable; probing gently above {near.Rate:F0}/s, where the p99 was last in the band");
+                var confirmed = MaxSustainableRate;
+                if (confirmed > 0 && p99 >= 0.9 * Settings.Headroom * slo && next > confirmed * Settings.ReprobeFactor)
+                {
+                    // Close to the band: one bounded step above the confirmed rate, and the next only
+                    // once that step is confirmed itself, so a lucky stretch is not chased upwards.
+                    next = Math.Max(target, confirmed * Settings.ReprobeFactor);
+                    why = F($"p99 {p99:F1} ms is comfortable; at most {(Settings.ReprobeFactor - 1) * 100:F0} % above {confirmed:F0}/s, the rate confirmed over {RecordWindows} windows, until a higher one is");
+                }
             }
             else if (next > near.Rate)
             {
@@ -419,8 +494,35 @@ public sealed class RateController(ControllerSettings settings)
     {
         if (!good)
         {
+            // A lone breach is a suspect, for the record as for the rate: it does not end the run
+            // (nor count in it); a second in a row, or a cut, does.
             _streak = 0;
+            if (_runSuspect)
+            {
+                _run.Clear();
+            }
+
+            _runSuspect = true;
             return;
+        }
+
+        _runSuspect = false;
+        if (_run.Count > 0 && window.TargetRate > _run.Last() * Settings.ReprobeFactor * 1.001)
+        {
+            _run.Clear(); // a ramp step, bigger than a probe: the run starts at the new rate
+        }
+
+        _run.Enqueue(window.TargetRate);
+        if (_run.Count > RecordWindows)
+        {
+            _run.Dequeue();
+        }
+
+        if (_run.Count == RecordWindows)
+        {
+            ConfirmedRate = _run.Min();
+            _confirmed.Add((window.EndedAt, ConfirmedRate.Value));
+            _lastConfirmed = ConfirmedRate.Value; // outlives the memory: only a capacity change withdraws it
         }
 
         if (Math.Abs(window.TargetRate - _streakRate) > 0.5)
@@ -433,6 +535,7 @@ public sealed class RateController(ControllerSettings settings)
         {
             _sustained.Add((window.EndedAt, window.TargetRate));
             HeldRate = window.TargetRate;
+            _lastHeld = window.TargetRate;
         }
     }
 
@@ -450,6 +553,7 @@ public sealed class RateController(ControllerSettings settings)
         }
 
         _sustained.RemoveAll(s => s.At < horizon);
+        _confirmed.RemoveAll(s => s.At < horizon);
     }
 
     private ControlDecision Hold(ControlWindow window, ControllerState state, string reason)

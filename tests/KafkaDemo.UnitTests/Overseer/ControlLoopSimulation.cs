@@ -30,12 +30,14 @@ internal sealed class ControlLoopSimulation : IDisposable
     private readonly Fleet _fleet;
     private readonly MergedInterval[] _ring;
     private readonly HistogramBase _empty = LatencyHistograms.Create();
+    private readonly double _sloMs;
     private int _next;
 
     public ControlLoopSimulation(SimulatedPlant plant, ControllerSettings settings, double startRate)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _plant = plant;
+        _sloMs = settings.SloP99Ms;
         _fleet = new Fleet(startRate);
         var options = MsOptions.Create(settings);
         _metrics = new ControllerMetrics(_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new FleetState(), options);
@@ -57,6 +59,9 @@ internal sealed class ControlLoopSimulation : IDisposable
     /// <summary>The target in force during each second, by the time its second ended.</summary>
     public List<(TimeSpan At, double Target)> Targets { get; } = [];
 
+    /// <summary>The plant's own knee in each second (<see cref="SimulatedPlant.KneeNow"/> at the SLO): what no controller sees.</summary>
+    public List<(TimeSpan At, double Knee)> Knees { get; } = [];
+
     /// <summary>Every decision, with when it was taken.</summary>
     public List<(TimeSpan At, ControlDecision Decision)> Decisions { get; } = [];
 
@@ -76,6 +81,7 @@ internal sealed class ControlLoopSimulation : IDisposable
             // The second that ends now is played at the target in force; it is released a second later.
             var second = _plant.Step(Elapsed, _fleet.TargetRate);
             Targets.Add((Elapsed, _fleet.TargetRate));
+            Knees.Add((Elapsed, _plant.KneeNow(_sloMs)));
             var interval = Interval(Clock.GetUtcNow().ToUnixTimeSeconds(), second);
             Clock.Advance(TimeSpan.FromSeconds(1));
 
