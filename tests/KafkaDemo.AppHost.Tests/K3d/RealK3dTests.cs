@@ -26,6 +26,8 @@ public sealed class RealK3dTests
 
     private const string AgentCluster = "kafkademo-e2e-agent";
 
+    private const string PlacementCluster = "kafkademo-e2e-placement";
+
     private static readonly string SkipReason =
         $"Runs against real Docker and k3d only when {Variable}=k3d (it creates and deletes its own k3d cluster; the first run pulls about 1.5 GB of images).";
 
@@ -141,6 +143,63 @@ public sealed class RealK3dTests
         finally
         {
             await DeleteClusterAsync(AgentCluster);
+        }
+    }
+
+    [Fact]
+    public async Task On_a_real_k3d_cluster_with_Placement_cluster_the_pods_verify_messages_and_the_Overseer_follows_a_scale()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable(Variable) == "k3d", SkipReason);
+        using var test = K3dTestApp.Create(PlacementCluster);
+        var output = TestContext.Current.TestOutputHelper!;
+        try
+        {
+            // The service images are built with Docker from the repository root and imported (a first
+            // build pulls the .NET SDK and ASP.NET images and restores every package: minutes).
+            using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(40));
+            await using var builder = await test.BuilderAsync(
+                "--KafkaDemo:K3d:DeleteOnExit=true", "--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=1", "--KafkaDemo:Consumers=1",
+                "--KafkaDemo:Rate=2000", "--KafkaDemo:Controller:Enabled=false");
+            await using var app = await builder.BuildAsync(startup.Token);
+            await app.StartAsync(startup.Token);
+            foreach (var deployment in new[] { "producer", "consumer" })
+            {
+                var state = await app.ResourceNotifications.WaitForResourceAsync(deployment,
+                    e => e.Snapshot.State?.Text is "Running" or "FailedToStart", startup.Token);
+                Assert.True(state.Snapshot.State?.Text == "Running", $"The {deployment} Deployment did not come up; see its resource's log (the pods' logs) in the test output.");
+            }
+
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
+            using var overseer = app.CreateHttpClient("overseer");
+            overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+
+            // The Overseer on the host finds the pods from the EndpointSlices and polls them through the
+            // API server's pod proxy, as its own service account.
+            OverseerSummary? summary = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                summary = await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token);
+                return summary is { Consumer.Verified: >= 10_000 };
+            }, TimeSpan.FromMinutes(10), "Fewer than 10,000 messages were verified by the consumer pod within 10 minutes.");
+            output.WriteLine($"verified {summary!.Consumer.Verified}, gaps {summary.Consumer.Gaps}, duplicates {summary.Consumer.Duplicates}, instances "
+                + string.Join(", ", summary.Instances.Select(i => $"{i.Role} {i.Name} {i.State} {i.Address}")));
+            Assert.Equal(0, summary.Consumer.IntegrityFailures);
+            Assert.Equal(0, summary.Consumer.Gaps);
+            Assert.All(summary.Instances, i => Assert.StartsWith(i.Role + "-", i.Name, StringComparison.Ordinal));
+
+            // Scale the producers up with the dashboard's command; the Overseer follows the new pod.
+            var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", startup.Token);
+            Assert.True(up.Success, up.ErrorMessage);
+            await Eventually.TrueAsync(async () =>
+            {
+                summary = await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token);
+                return summary!.Instances.Count(i => i.Role == "producer" && i.State == "healthy") == 2;
+            }, TimeSpan.FromMinutes(5), "The Overseer did not find a second healthy producer pod within 5 minutes of the scale-up.");
+            output.WriteLine("after scale-up: " + string.Join(", ", summary!.Instances.Select(i => $"{i.Role} {i.Name} {i.State}")));
+        }
+        finally
+        {
+            await DeleteClusterAsync(PlacementCluster);
         }
     }
 
