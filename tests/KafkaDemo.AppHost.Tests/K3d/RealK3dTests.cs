@@ -189,7 +189,7 @@ public sealed class RealK3dTests
 
             // Scale the producers up with the dashboard's command; the Overseer follows the new pod.
             var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", startup.Token);
-            Assert.True(up.Success, up.ErrorMessage);
+            Assert.True(up.Success, up.Message);
             await Eventually.TrueAsync(async () =>
             {
                 summary = await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", startup.Token);
