@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
+using KafkaDemo.DeploymentContract.Load;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.BrokerMetrics;
 using System.Text.Json.Nodes;
@@ -86,24 +87,12 @@ internal sealed class FakeCluster : IAsyncDisposable
     public void RunLoadAsProcesses()
     {
         Api.AddClusterDns(PlainBootstrap, Kafka.BootstrapServers);
-        Api.RunImage("kafkademo-producer:*", launch => Service("KafkaDemo.Producer", launch, []));
-        Api.RunImage("kafkademo-consumer:*", launch => Service("KafkaDemo.Consumer", launch, [$"--Consumer:StateDirectory={Path.Combine(Test.StateDirectory, "pods", launch.Pod)}"]));
+        Api.RunImage("kafkademo-producer:*", launch => ContainerCommand.Service("KafkaDemo.Producer", launch, LoadDeployment.HttpPort, []));
+        Api.RunImage("kafkademo-consumer:*", launch => ContainerCommand.Service("KafkaDemo.Consumer", launch, LoadDeployment.HttpPort, [$"--Consumer:StateDirectory={Path.Combine(Test.StateDirectory, "pods", launch.Pod)}"]));
     }
 
     /// <summary>Strimzi's internal (plain) listener of the Kafka the AppHost applies, as its status reports it.</summary>
     public const string PlainBootstrap = "kafkademo-kafka-bootstrap.kafka.svc:9092";
-
-    /// <summary>The service's build output with the dotnet host, on the loopback port that stands for containerPort 8080 (a command-line setting wins over env).</summary>
-    private static ContainerCommand Service(string project, ContainerLaunch launch, IReadOnlyList<string> extra)
-    {
-        var assembly = ServiceProcess.AssemblyPath(project);
-        return new ContainerCommand
-        {
-            FileName = ServiceProcess.DotnetHost,
-            Arguments = [assembly, "--urls", $"http://127.0.0.1:{launch.HostPort(KafkaDemo.DeploymentContract.Load.LoadDeployment.HttpPort).ToString(System.Globalization.CultureInfo.InvariantCulture)}", .. extra],
-            WorkingDirectory = Path.GetDirectoryName(assembly),
-        };
-    }
 
     public static async Task<FakeCluster> StartAsync()
     {
