@@ -156,7 +156,7 @@ public sealed class PlacementEndToEndTests
         OverseerSummary? summary = null;
         await Eventually.TrueAsync(
             async () => (summary = await overseer.GetFromJsonAsync<OverseerSummary>("/api/summary", Token)) is { } s && condition(s)
-                && s.Instances.Select(i => i.Name).Order(StringComparer.Ordinal).SequenceEqual(LoadPods(cluster)),
+                && s.Instances.Select(i => i.Name).Order(StringComparer.Ordinal).SequenceEqual(LoadPods(cluster)) && s.Instances.All(i => i.State == "healthy"),
             Deadline,
             () => $"Never {what}. Pods: {string.Join(", ", LoadPods(cluster))}. Summary: {JsonSerializer.Serialize(summary)}");
         AssertInstancesArePods(summary!, cluster);
