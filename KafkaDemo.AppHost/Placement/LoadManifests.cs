@@ -28,7 +28,8 @@ public static class LoadManifests
 
     /// <summary>
     /// What one Deployment needs applied, in order: the namespace, the settings, the Deployment and its
-    /// Service. Applied for each Deployment, the shared objects are the same each time.
+    /// Service, and the Overseer's Role and RoleBinding there (it finds the pods from the EndpointSlices and
+    /// reaches them through the pod proxy). Applied for each Deployment, the shared objects are the same each time.
     /// </summary>
     /// <param name="otlp">Where the pods send telemetry, or null for nowhere.</param>
     public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp)
@@ -55,6 +56,7 @@ public static class LoadManifests
                     objects.Add(item);
                     break;
                 case "Service" when name == spec.Deployment:
+                case "Role" or "RoleBinding":
                     objects.Add(item);
                     break;
                 case "Deployment" when name == spec.Deployment:

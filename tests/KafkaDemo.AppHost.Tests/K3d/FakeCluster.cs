@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using embedded::KafkaDemo.EmbeddedKafka.Cluster;
 using KafkaDemo.AppHost.Tools;
+using KafkaDemo.DeploymentContract.Load;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.BrokerMetrics;
 using System.Text.Json.Nodes;
@@ -77,6 +78,22 @@ internal sealed class FakeCluster : IAsyncDisposable
     /// <summary>Every snapshot of the k3d, kafka, vibectl, producer and consumer resources, in the order Aspire published them.</summary>
     public ConcurrentQueue<(string Resource, CustomResourceSnapshot Snapshot)> Snapshots { get; } = new();
 
+    /// <summary>
+    /// The load's images run as the real Producer and Consumer processes (their build output, beside this
+    /// test's), with the environment the fake's kubelet computes from the Deployments the AppHost applies;
+    /// Strimzi's plain listener, which the AppHost renders into the load's settings, resolves to the
+    /// embedded Kafka. Each consumer pod gets a state directory of its own (its emptyDir in a real pod).
+    /// </summary>
+    public void RunLoadAsProcesses()
+    {
+        Api.AddClusterDns(PlainBootstrap, Kafka.BootstrapServers);
+        Api.RunImage("kafkademo-producer:*", launch => ContainerCommand.Service("KafkaDemo.Producer", launch, LoadDeployment.HttpPort, []));
+        Api.RunImage("kafkademo-consumer:*", launch => ContainerCommand.Service("KafkaDemo.Consumer", launch, LoadDeployment.HttpPort, [$"--Consumer:StateDirectory={Path.Combine(Test.StateDirectory, "pods", launch.Pod)}"]));
+    }
+
+    /// <summary>Strimzi's internal (plain) listener of the Kafka the AppHost applies, as its status reports it.</summary>
+    public const string PlainBootstrap = "kafkademo-kafka-bootstrap.kafka.svc:9092";
+
     public static async Task<FakeCluster> StartAsync()
     {
         var test = K3dTestApp.Create();
@@ -109,6 +126,25 @@ internal sealed class FakeCluster : IAsyncDisposable
         _ = RecordStatesAsync(app.ResourceNotifications);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return app;
+    }
+
+    /// <summary>A cluster Deployment resource's "Ready" property ("2/3 ready").</summary>
+    public static string? ReadyOf(CustomResourceSnapshot snapshot) => snapshot.Properties.FirstOrDefault(p => p.Name == "Ready")?.Value as string;
+
+    /// <summary>Waits until <paramref name="resource"/>'s snapshot satisfies <paramref name="predicate"/>, failing with its log after <paramref name="within"/> (2 minutes unless given).</summary>
+    public static async Task WaitForAsync(DistributedApplication app, string resource, Func<CustomResourceSnapshot, bool> predicate, TimeSpan? within = null)
+    {
+        var limit = within ?? TimeSpan.FromMinutes(2);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(resource, e => predicate(e.Snapshot), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"{resource} did not get there within {limit.TotalSeconds} s. Its log:\n{await LogsAsync(app, resource)}");
+        }
     }
 
     /// <summary>Everything a resource logged to its console so far.</summary>

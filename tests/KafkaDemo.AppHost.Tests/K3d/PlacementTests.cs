@@ -8,6 +8,7 @@ using KafkaDemo.AppHost.Placement;
 using KafkaDemo.DeploymentContract.Load;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
+using static KafkaDemo.AppHost.Tests.K3d.FakeCluster;
 
 namespace KafkaDemo.AppHost.Tests.K3d;
 
@@ -17,12 +18,10 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// load's namespace only, the load's objects are applied with the images' hash tags and the settings,
 /// and each Deployment's resource follows the pods the fake's Deployment controller makes. What ran
 /// for real: the AppHost, its lifecycles, KubernetesClient, the OTLP forwarder's sockets. What did not:
-/// docker and k3d (scripted), the pods (the fake kubelet runs no process yet).
+/// docker and k3d (scripted), the pods (here the fake kubelet runs no process; PlacementEndToEndTests and the log test run the real services).
 /// </summary>
 public sealed class PlacementTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
-
     private static readonly string[] Cluster = ["--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=3", "--KafkaDemo:Rate=3000"];
 
     [Fact]
@@ -117,10 +116,7 @@ public sealed class PlacementTests
         Assert.Equal(sent, received);
     }
 
-    /// <summary>
-    /// Waiting on the fake API's deployments/scale subresource (another change adds it): until the fake
-    /// serves it, this test skips, saying so.
-    /// </summary>
+    /// <summary>The scale commands patch the Deployment's deployments/scale subresource.</summary>
     [Fact]
     public async Task Scale_up_changes_the_Deployments_replicas_through_the_scale_subresource_and_consumers_stop_at_the_partition_count()
     {
@@ -131,11 +127,6 @@ public sealed class PlacementTests
         await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running);
 
         var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", TestContext.Current.CancellationToken);
-        if (!up.Success && up.Message?.StartsWith("404", StringComparison.Ordinal) == true)
-        {
-            Assert.Skip($"Waiting on the fake Kubernetes API's deployments/scale subresource: it answered {up.Message}");
-        }
-
         Assert.True(up.Success, up.Message);
         Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
         await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready");
@@ -146,43 +137,38 @@ public sealed class PlacementTests
         Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
     }
 
-    /// <summary>Waiting on the fake API's pod logs (another change adds them): until the fake serves them, this test skips, saying so.</summary>
+    /// <summary>The pods run the real Producer: each pod's output arrives in the producer resource's log, prefixed by the pod's name.</summary>
     [Fact]
     public async Task The_pods_logs_stream_into_the_Deployments_resource_log()
     {
         SharedReference.RequireK8sReference();
-        await using var cluster = await FakeCluster.StartAsync();
-        await using var app = await cluster.StartAppAsync(Cluster);
-        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+        IReadOnlyList<ContainerProcessRecord> processes;
+        await using (var cluster = await FakeCluster.StartAsync())
+        {
+            cluster.RunLoadAsProcesses();
+            await using (var app = await cluster.StartAppAsync("--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=1", "--KafkaDemo:Rate=100"))
+            {
+                await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+                var pods = cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace).Select(p => (string)p["metadata"]!["name"]!).Where(n => n.StartsWith("producer-", StringComparison.Ordinal)).ToList();
+                Assert.Equal(2, pods.Count);
 
-        string log = "";
-        await Eventually.TrueAsync(async () =>
-        {
-            log = await FakeCluster.LogsAsync(app, "producer");
-            return log.Contains("The log stream ended", StringComparison.Ordinal) || log.Split('\n').Count(l => l.Contains("[producer-", StringComparison.Ordinal)) >= 2;
-        }, TimeSpan.FromSeconds(30), "Neither a pod's log line nor a failed log stream reached the producer's log.");
-        if (log.Contains("The log stream ended: 404", StringComparison.Ordinal))
-        {
-            Assert.Skip("Waiting on the fake Kubernetes API's pods/log: it answered 404.");
+                // Each pod's output, line by line, under the pod's name: Kestrel's start-up line, as the process wrote it.
+                string log = "";
+                await Eventually.TrueAsync(
+                    async () =>
+                    {
+                        // Each line as the resource log shows it: a timestamp, the pod's name in brackets, the process's line.
+                        var lines = (log = await FakeCluster.LogsAsync(app, "producer")).Split('\n');
+                        return pods.All(pod => lines.Any(l => l.Contains($"[{pod}] ", StringComparison.Ordinal) && l.Contains("Now listening on: http://127.0.0.1:", StringComparison.Ordinal)));
+                    },
+                    TimeSpan.FromSeconds(60),
+                    () => $"Not every producer pod's output reached the producer's log. Pods: {string.Join(", ", pods)}. Log:\n{log}");
+            }
+
+            processes = [.. cluster.Api.ContainerProcesses];
         }
 
-        var pods = cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace).Select(p => (string)p["metadata"]!["name"]!).Where(n => n.StartsWith("producer-", StringComparison.Ordinal)).ToList();
-        Assert.All(pods, pod => Assert.Contains($"[{pod}] ", log, StringComparison.Ordinal));
-    }
-
-    private static string? ReadyOf(CustomResourceSnapshot snapshot) => snapshot.Properties.FirstOrDefault(p => p.Name == "Ready")?.Value as string;
-
-    private static async Task WaitForAsync(DistributedApplication app, string resource, Func<CustomResourceSnapshot, bool> predicate)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(Deadline);
-        try
-        {
-            await app.ResourceNotifications.WaitForResourceAsync(resource, e => predicate(e.Snapshot), deadline.Token);
-        }
-        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-        {
-            Assert.Fail($"{resource} did not get there within {Deadline.TotalSeconds} s. Its log:\n{await FakeCluster.LogsAsync(app, resource)}");
-        }
+        Assert.Equal(3, processes.Count);
+        Assert.All(processes, p => Assert.True(p.HasExited, $"{p.Pod}'s process (pid {p.ProcessId}) outlived the fake cluster."));
     }
 }

@@ -47,7 +47,9 @@ public sealed class LoadRenderingTests
     {
         var objects = LoadManifests.Render(Spec("producer", 3), "kafkademo-producer:0123456789abcdef", "b:9092", new OtlpRoute("http://host.k3d.internal:41234", "grpc", null));
 
-        Assert.Equal(["Namespace", "ConfigMap", "Deployment", "Service"], objects.Select(o => (string?)o["kind"]));
+        Assert.Equal(["Namespace", "ConfigMap", "Deployment", "Service", "Role", "RoleBinding"], objects.Select(o => (string?)o["kind"]));
+        // The Overseer's, so that it can find and reach the pods (without them its EndpointSlice watch is forbidden).
+        Assert.Equal("kafkademo-overseer", (string?)objects.Named("RoleBinding", "kafkademo-overseer")["subjects"]![0]!["name"]);
         var deployment = objects.Named("Deployment", "producer");
         Assert.Equal(3, (int)deployment["spec"]!["replicas"]!);
         Assert.Equal("kafkademo-producer:0123456789abcdef", (string?)deployment.Container()["image"]);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -45,10 +44,10 @@ public sealed class LoadInFakeClusterTests : IClassFixture<EmbeddedCluster>, IDi
         fake.WriteKubeconfig(kubeconfig);
         using var client = fake.CreateClient();
         fake.AddClusterDns(Bootstrap, embedded.BootstrapServers);
-        fake.RunImage("kafkademo-producer:*", launch => Service("KafkaDemo.Producer", launch, []));
+        fake.RunImage("kafkademo-producer:*", launch => ContainerCommand.Service("KafkaDemo.Producer", launch, LoadDeployment.HttpPort, []));
         // The manifest's Consumer__StateDirectory (/tmp/kafkademo/consumer) is in the pod's own emptyDir; on the
         // shared host each pod gets a directory of its own instead, by a command-line setting (which wins over env).
-        fake.RunImage("kafkademo-consumer:*", launch => Service("KafkaDemo.Consumer", launch, [$"--Consumer:StateDirectory={Path.Combine(state, launch.Pod)}"]));
+        fake.RunImage("kafkademo-consumer:*", launch => ContainerCommand.Service("KafkaDemo.Consumer", launch, LoadDeployment.HttpPort, [$"--Consumer:StateDirectory={Path.Combine(state, launch.Pod)}"]));
 
         // As a user on any cluster: the manifests, then one producer and one consumer to begin with (two cores).
         await KubectlAsync(kubectl!, kubeconfig, "apply", "--server-side", "-k", Path.Combine(Repository.Root, "deploy/load"));
@@ -98,18 +97,6 @@ public sealed class LoadInFakeClusterTests : IClassFixture<EmbeddedCluster>, IDi
         await client.AppsV1.DeleteNamespacedDeploymentAsync(LoadDeployment.Producer, LoadDeployment.Namespace, cancellationToken: Token);
         await client.AppsV1.DeleteNamespacedDeploymentAsync(LoadDeployment.Consumer, LoadDeployment.Namespace, cancellationToken: Token);
         await Eventually.TrueAsync(() => fake.ContainerProcesses.All(r => r.HasExited), Deadline, "A process outlived its Deployment.");
-    }
-
-    /// <summary>The service's build output with the dotnet host, listening on the loopback port that stands for containerPort 8080.</summary>
-    private static ContainerCommand Service(string project, ContainerLaunch launch, IReadOnlyList<string> extra)
-    {
-        var assembly = ServiceProcess.AssemblyPath(project);
-        return new ContainerCommand
-        {
-            FileName = ServiceProcess.DotnetHost,
-            Arguments = [assembly, "--urls", $"http://127.0.0.1:{launch.HostPort(LoadDeployment.HttpPort).ToString(CultureInfo.InvariantCulture)}", .. extra],
-            WorkingDirectory = Path.GetDirectoryName(assembly),
-        };
     }
 
     private static async Task KubectlAsync(string kubectl, string kubeconfig, params string[] arguments)

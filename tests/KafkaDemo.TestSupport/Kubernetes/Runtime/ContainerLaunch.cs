@@ -41,6 +41,23 @@ public sealed class ContainerCommand
     public string? WorkingDirectory { get; init; }
 
     public IReadOnlyDictionary<string, string> HostEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// One of the repository's services as a container's program: its build output with the dotnet host
+    /// (<see cref="ServiceProcess.AssemblyPath"/>), listening on the loopback port that stands for
+    /// <paramref name="containerPort"/>, then <paramref name="extra"/> (a command-line setting wins over env).
+    /// </summary>
+    public static ContainerCommand Service(string project, ContainerLaunch launch, int containerPort, IReadOnlyList<string> extra)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var assembly = ServiceProcess.AssemblyPath(project);
+        return new ContainerCommand
+        {
+            FileName = ServiceProcess.DotnetHost,
+            Arguments = [assembly, "--urls", $"http://127.0.0.1:{launch.HostPort(containerPort).ToString(System.Globalization.CultureInfo.InvariantCulture)}", .. extra],
+            WorkingDirectory = Path.GetDirectoryName(assembly),
+        };
+    }
 }
 
 /// <summary>A process the fake's container runtime started for a container, for tests to check that none outlives its pod.</summary>
