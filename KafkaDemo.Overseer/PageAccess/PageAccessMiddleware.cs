@@ -48,7 +48,7 @@ public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsSe
             context.Response.Headers.XFrameOptions = "DENY";
         }
 
-        if (!options.Value.AllowRemote && !FromThisMachine(context))
+        if (!options.Value.AllowRemote && !Loopback.IsFromThisMachine(context))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "The Overseer page answers on loopback only.",
                 "The page and its live connection change the running demo; they accept requests from this machine only " +
@@ -89,15 +89,6 @@ public sealed class PageAccessMiddleware(RequestDelegate next, IProblemDetailsSe
         context.User = session.Principal;
         await next(context);
     }
-
-    /// <summary>
-    /// Whether the request comes from this machine: a loopback peer that does not say it forwards
-    /// another client's request (a proxy on this machine would otherwise pass anyone off as local).
-    /// </summary>
-    private static bool FromThisMachine(HttpContext context) =>
-        Loopback.IsLoopback(context.Connection.RemoteIpAddress)
-        && !context.Request.Headers.ContainsKey("X-Forwarded-For")
-        && !context.Request.Headers.ContainsKey("Forwarded");
 
     /// <summary>Whether a request comes from the Overseer's own origin, as far as the browser says.</summary>
     private static bool SameOrigin(HttpRequest request)

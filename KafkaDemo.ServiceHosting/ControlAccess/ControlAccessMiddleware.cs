@@ -10,7 +10,7 @@ public sealed class ControlEndpointMetadata;
 
 /// <summary>
 /// Guards the endpoints marked with <see cref="ControlEndpointMetadata"/>, before their body is
-/// read: a request from another machine, or relayed by a proxy (<see cref="Relayed"/>), gets 403 unless
+/// read: a request from another machine, or relayed by a proxy (<see cref="Loopback.IsFromThisMachine"/>), gets 403 unless
 /// <c>Control:AllowRemote</c> opts in; a request without the right token (when one is configured), as
 /// <c>Authorization: Bearer &lt;token&gt;</c> or in <see cref="ControlTokenCheck.Header"/>, gets 401;
 /// both as ProblemDetails.
@@ -19,20 +19,6 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
 {
     private readonly byte[]? _token = options.Value.ResolvedToken() is { } token ? Encoding.UTF8.GetBytes(token) : null;
     private readonly bool _allowRemote = options.Value.AllowRemote;
-
-    /// <summary>
-    /// Whether a proxy relayed the request: a reverse proxy on this machine connects from loopback,
-    /// so the peer address alone would let anyone it serves through. The Kubernetes API server's pod
-    /// proxy is one: k8s.io/apimachinery v0.32.13 pkg/util/proxy/upgradeaware.go
-    /// UpgradeAwareHandler.ServeHTTP hands the request to Go's httputil.NewSingleHostReverseProxy,
-    /// which sets X-Forwarded-For to the caller's address (and tryUpgrade appends it itself,
-    /// utilnet.AppendForwardedForHeader).
-    /// </summary>
-    public static bool Relayed(IHeaderDictionary headers)
-    {
-        ArgumentNullException.ThrowIfNull(headers);
-        return headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded");
-    }
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,7 +29,7 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
             return;
         }
 
-        if (!_allowRemote && (!Loopback.IsLoopback(context.Connection.RemoteIpAddress) || Relayed(context.Request.Headers)))
+        if (!_allowRemote && !Loopback.IsFromThisMachine(context))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, "Control endpoints answer on loopback only.",
                 "This endpoint changes the running demo; it accepts requests from this machine only, not relayed by a proxy "

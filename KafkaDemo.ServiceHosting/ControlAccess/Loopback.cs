@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 
 namespace KafkaDemo.ServiceHosting.ControlAccess;
 
@@ -11,6 +12,23 @@ public static class Loopback
     /// <summary>Whether a peer address is this machine (IPv4-mapped IPv6 addresses included).</summary>
     public static bool IsLoopback(IPAddress? address) =>
         address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    /// <summary>
+    /// Whether a request comes from this machine: a loopback peer that does not say it relays another
+    /// client's request. A reverse proxy on this machine connects from loopback, so the peer address
+    /// alone would pass anyone it serves off as local. The Kubernetes API server's pod proxy is one:
+    /// k8s.io/apimachinery v0.32.13 pkg/util/proxy/upgradeaware.go UpgradeAwareHandler.ServeHTTP hands
+    /// the request to Go's httputil.NewSingleHostReverseProxy, which sets X-Forwarded-For to the
+    /// caller's address (and tryUpgrade appends it itself, utilnet.AppendForwardedForHeader).
+    /// </summary>
+    public static bool IsFromThisMachine(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = context.Request.Headers;
+        return IsLoopback(context.Connection.RemoteIpAddress)
+            && !headers.ContainsKey("X-Forwarded-For")
+            && !headers.ContainsKey("Forwarded");
+    }
 
     /// <summary>Whether a server address (<c>http://127.0.0.1:5101</c>, <c>http://localhost:5101</c>) listens on loopback only.</summary>
     public static bool IsLoopbackUrl(string address)
