@@ -92,9 +92,7 @@ gc_committed() { # label: each service's GC committed memory and heap size (MB),
 samples="$work/samples.jsonl"
 start=$(date +%s)
 for i in $(seq 0 $((MINUTES * 6))); do
-  target=$((start + i * 10))
-  now=$(date +%s)
-  [ "$target" -gt "$now" ] && sleep $((target - now))
+  sleep_until $((start + i * 10))
   line="{\"t\": $((i * 10)), \"rate\": $(actual_rate), \"p99Ms\": $(summary_p99), \"load1\": $(cut -d' ' -f1 /proc/loadavg)"
   for s in "${services[@]}"; do
     line+=", \"$s\": {\"rss\": $(status_mb "$s" VmRSS), \"anon\": $(status_mb "$s" RssAnon), \"file\": $(status_mb "$s" RssFile)}"

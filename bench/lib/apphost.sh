@@ -67,3 +67,10 @@ status_mb() {
 
 # rss_mb NAME: resident MB of the service
 rss_mb() { status_mb "$1" VmRSS; }
+
+# sleep_until EPOCH_SECONDS: waits for that second (at once if it has passed), for samples on a fixed grid
+sleep_until() {
+  local now
+  now=$(date +%s)
+  if [ "$1" -gt "$now" ]; then sleep $(($1 - now)); fi
+}
