@@ -28,17 +28,6 @@ log() { echo "$*" >&2; }
 start_apphost KafkaDemo__Controller__Enabled=false KafkaDemo__Rate=1000
 json PUT "$overseer/api/controller" '{"enabled": false}'
 
-rss_mb() { # process name -> resident MB summed over its processes (0 if none)
-  local total=0 pid
-  for pid in $(pgrep -f "$1" || true); do
-    # Only the service itself, not a `dotnet run` or shell that mentions it.
-    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -Eq "(^|/)$1(\.dll)?( |$)"; then
-      total=$((total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
-    fi
-  done
-  echo $((total / 1024))
-}
-
 sample() { # phase seconds -> one JSON line
   local s
   s="$(curl -fsS "$overseer/api/summary")"

@@ -26,9 +26,7 @@ start_apphost KafkaDemo__Controller__Enabled=true KafkaDemo__Controller__SloP99M
 samples="$work/samples.jsonl"
 start=$(date +%s)
 for i in $(seq 0 $((MINUTES * 6))); do
-  target=$((start + i * 10))
-  now=$(date +%s)
-  [ "$target" -gt "$now" ] && sleep $((target - now))
+  sleep_until $((start + i * 10))
   curl -fsS "$overseer/api/summary" \
     | jq -c --argjson t $((i * 10)) '{t: $t, target: .producer.targetRate, record: .controller.maxSustainableRate, state: .controller.state, p99: .consumer.latencyMs.p99}' >> "$samples" \
     || log "no summary at $((i * 10)) s"

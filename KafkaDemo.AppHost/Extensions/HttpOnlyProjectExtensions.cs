@@ -14,14 +14,14 @@ namespace KafkaDemo.AppHost.Extensions;
 /// </summary>
 public static class HttpOnlyProjectExtensions
 {
-    /// <summary>Adds a project that serves plain HTTP only and asks for no certificate.</summary>
+    /// <summary>Adds a project that serves plain HTTP only and asks for no certificate, with the memory settings every service runs with.</summary>
     [SuppressMessage("Usage", "ASPIRECERTIFICATES001", Justification = "WithoutHttpsCertificate is experimental in Aspire 13.6; it is the supported way to say a project has no TLS.")]
     public static IResourceBuilder<ProjectResource> AddHttpOnlyProject<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new()
     {
         ArgumentNullException.ThrowIfNull(builder);
 #pragma warning disable ASPIRECERTIFICATES001 // experimental in 13.6: see the summary
-        return builder.AddProject<TProject>(name).WithoutHttpsCertificate();
+        return builder.AddProject<TProject>(name).WithoutHttpsCertificate().WithServiceMemorySettings();
 #pragma warning restore ASPIRECERTIFICATES001
     }
 }

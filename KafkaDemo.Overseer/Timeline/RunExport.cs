@@ -52,7 +52,7 @@ public static class RunExport
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(context);
         var buckets = run.Buckets;
-        var backlog = run.BacklogBeforeFirst;
+        var backlog = 0L;
         var document = new JsonObject
         {
             ["workload"] = "kafkademo",
@@ -69,8 +69,8 @@ public static class RunExport
             ["warmupSeconds"] = warmupSeconds,
             ["sloP99Ms"] = context.SloP99Ms,
             ["maxSustainableRate"] = context.MaxSustainableRate,
-            ["droppedIntervals"] = run.DroppedBuckets,
             ["intervalStartTimes"] = Array(buckets.Select(b => b.Start)),
+            ["intervalSeconds"] = Array(buckets.Select(b => b.Seconds)),
             ["targetRate"] = Array(buckets.Select(b => Math.Round(b.TargetRate, 1))),
             ["publishRate"] = Array(buckets.Select(b => Math.Round(b.PublishRate, 1))),
             ["publishErrorRate"] = Array(buckets.Select(b => Math.Round(Math.Max(0, b.PublishRate - b.AckRate), 1))),

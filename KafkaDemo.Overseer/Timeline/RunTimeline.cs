@@ -8,7 +8,9 @@ namespace KafkaDemo.Overseer.Timeline;
 /// The run as it happens: one point per second (for the charts), export buckets of
 /// <see cref="ExportIntervalSeconds"/> (for <c>/api/run</c>), histograms aggregated after the
 /// warm-up, and the event list. Thread-safe, and bounded in memory (the Overseer runs for days):
-/// every list keeps its newest entries up to a stated bound; the aggregated histograms have a fixed size.
+/// the seconds and events keep their newest entries up to a stated bound, the export buckets
+/// always cover the whole run and, past <see cref="MaxBuckets"/>, merge their older half pairwise
+/// into coarser intervals; the aggregated histograms have a fixed size.
 /// The seconds are a ring of <see cref="MaxPoints"/> slots, and the export interval being filled
 /// reuses its three histograms (188 KB each, on the large-object heap) from one interval to the
 /// next, so a steady run allocates no large objects and its memory stops growing once the
@@ -17,15 +19,17 @@ namespace KafkaDemo.Overseer.Timeline;
 public sealed class RunTimeline : IMergedSecondListener
 {
     /// <summary>
-    /// Seconds kept for the charts: 6 hours, more than a chart shows; a point is about 300 bytes, so
-    /// at most about 6.5 MB.
+    /// Seconds kept for the charts: one hour, the longest a chart shows (the upper bound of
+    /// <c>Overseer:ChartSeconds</c>); a point with its three summaries is about 400 bytes, so at most
+    /// about 1.5 MB. The whole run is in the export buckets.
     /// </summary>
-    public const int MaxPoints = 6 * 3600;
+    public const int MaxPoints = 3600;
 
     /// <summary>
-    /// Export intervals kept: 24 hours at the default 10 s interval (2.4 hours at 1 s). Each adds one
-    /// value to some 30 series of <c>/api/run</c>, so the document stays near 2 MB; the oldest go first,
-    /// and the export says how many (<see cref="RunSnapshot.DroppedBuckets"/>).
+    /// Export intervals kept at most: 24 hours at the default 10 s interval (2.4 hours at 1 s). Each
+    /// adds one value to some 30 series of <c>/api/run</c>, so the document stays near 2 MB. Past it,
+    /// the older half of the intervals is merged pairwise (<see cref="ExportBucket.Merge"/>), so the
+    /// export still covers the whole run, its old intervals coarser than its recent ones.
     /// </summary>
     public const int MaxBuckets = 8640;
 
@@ -46,8 +50,6 @@ public sealed class RunTimeline : IMergedSecondListener
     private int _pointCount;
     private int _pointNext;
     private long _aggregateSeconds;
-    private long _droppedBuckets;
-    private long _backlogBeforeFirst;
 
     public RunTimeline(int exportIntervalSeconds = 10, int warmupSeconds = 30, int maxPoints = MaxPoints, int maxEvents = MaxEvents, int maxBuckets = MaxBuckets)
     {
@@ -117,11 +119,7 @@ public sealed class RunTimeline : IMergedSecondListener
                 _buckets.Add(_open.BuildAndReset());
                 if (_buckets.Count > _maxBuckets)
                 {
-                    // The export's backlog runs on from the dropped intervals, as if they were there.
-                    var dropped = _buckets[0];
-                    _backlogBeforeFirst = Math.Max(0, _backlogBeforeFirst + dropped.Sent - dropped.Consumed);
-                    _buckets.RemoveAt(0);
-                    _droppedBuckets++;
+                    MergeOlderHalf();
                 }
             }
         }
@@ -181,10 +179,27 @@ public sealed class RunTimeline : IMergedSecondListener
                 _aggregateSeconds,
                 _aggregateLatency.Copy(),
                 _aggregatePublishDelay.Copy(),
-                _aggregatePublishLatency.Copy(),
-                _droppedBuckets,
-                _backlogBeforeFirst);
+                _aggregatePublishLatency.Copy());
         }
+    }
+
+    /// <summary>
+    /// Halves the resolution of the older half of the buckets: each pair becomes one interval as
+    /// long as both. Every bucket is kept in some interval, so the series still cover the whole run;
+    /// the count drops to about three quarters of the bound, so this runs once per quarter of it.
+    /// </summary>
+    private void MergeOlderHalf()
+    {
+        var older = Math.Max(2, _buckets.Count / 2 / 2 * 2);
+        var merged = new List<ExportBucket>(_maxBuckets);
+        for (var i = 0; i < older; i += 2)
+        {
+            merged.Add(_buckets[i].Merge(_buckets[i + 1]));
+        }
+
+        merged.AddRange(_buckets.Skip(older));
+        _buckets.Clear();
+        _buckets.AddRange(merged);
     }
 
     /// <summary>The export interval being filled; reset, not replaced, once built.</summary>
@@ -235,6 +250,7 @@ public sealed class RunTimeline : IMergedSecondListener
 }
 
 /// <summary>One export interval: rates per second and latency summaries (ms).</summary>
+/// <param name="Seconds">Its length: <see cref="RunTimeline.ExportIntervalSeconds"/>, or a multiple once merged.</param>
 public sealed record ExportBucket(
     DateTimeOffset Start,
     int Seconds,
@@ -246,11 +262,55 @@ public sealed record ExportBucket(
     long Consumed,
     Messaging.Contracts.LatencySummary EndToEnd,
     Messaging.Contracts.LatencySummary PublishDelay,
-    Messaging.Contracts.LatencySummary PublishLatency);
+    Messaging.Contracts.LatencySummary PublishLatency)
+{
+    /// <summary>
+    /// This interval and the one after it as one: counts add up and rates are averaged over the
+    /// seconds, exactly. Each latency quantile is the larger of the two, an upper bound of the merged
+    /// intervals' quantile (the summaries carry no histogram to merge exactly); the mean is exact.
+    /// </summary>
+    public ExportBucket Merge(ExportBucket next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var seconds = Seconds + next.Seconds;
+        double Average(double a, double b) => ((a * Seconds) + (b * next.Seconds)) / seconds;
+        return new ExportBucket(
+            Start,
+            seconds,
+            Average(TargetRate, next.TargetRate),
+            Average(PublishRate, next.PublishRate),
+            Average(AckRate, next.AckRate),
+            Average(ConsumeRate, next.ConsumeRate),
+            Sent + next.Sent,
+            Consumed + next.Consumed,
+            UpperBound(EndToEnd, next.EndToEnd),
+            UpperBound(PublishDelay, next.PublishDelay),
+            UpperBound(PublishLatency, next.PublishLatency));
+    }
+
+    private static Messaging.Contracts.LatencySummary UpperBound(Messaging.Contracts.LatencySummary a, Messaging.Contracts.LatencySummary b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return a.Count == 0 ? b : a;
+        }
+
+        var count = a.Count + b.Count;
+        return new(
+            count,
+            ((a.Mean * a.Count) + (b.Mean * b.Count)) / count,
+            Math.Max(a.P50, b.P50),
+            Math.Max(a.P75, b.P75),
+            Math.Max(a.P90, b.P90),
+            Math.Max(a.P95, b.P95),
+            Math.Max(a.P99, b.P99),
+            Math.Max(a.P999, b.P999),
+            Math.Max(a.P9999, b.P9999),
+            Math.Max(a.Max, b.Max));
+    }
+}
 
 /// <summary>A consistent copy of the run for export.</summary>
-/// <param name="DroppedBuckets">Export intervals dropped, the oldest, past <see cref="RunTimeline.MaxBuckets"/>.</param>
-/// <param name="BacklogBeforeFirst">The backlog at the start of the first interval kept.</param>
 public sealed record RunSnapshot(
     DateTimeOffset? StartedAt,
     IReadOnlyList<ExportBucket> Buckets,
@@ -258,6 +318,4 @@ public sealed record RunSnapshot(
     long AggregatedSeconds,
     HistogramBase AggregatedEndToEnd,
     HistogramBase AggregatedPublishDelay,
-    HistogramBase AggregatedPublishLatency,
-    long DroppedBuckets = 0,
-    long BacklogBeforeFirst = 0);
+    HistogramBase AggregatedPublishLatency);

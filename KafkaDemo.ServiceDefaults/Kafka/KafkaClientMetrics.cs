@@ -13,6 +13,9 @@ internal sealed class KafkaClientMetrics : IDisposable
 {
     public const string MeterName = "Aspire.Confluent.Kafka";
 
+    /// <summary>The consumer lag gauge: one point per assigned partition, so it keeps OpenTelemetry's default cardinality limit.</summary>
+    public const string ConsumerLagInstrument = "messaging.kafka.consumer.lag";
+
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<string, KafkaStatistics> _latest = new(StringComparer.Ordinal);
     private readonly Counter<long> _tx;
@@ -46,7 +49,7 @@ internal sealed class KafkaClientMetrics : IDisposable
             unit: "ms",
             description: "Average round-trip time to each broker over the last statistics interval.");
         _meter.CreateObservableGauge(
-            "messaging.kafka.consumer.lag",
+            ConsumerLagInstrument,
             ObserveLag,
             unit: "{message}",
             description: "Messages between the consumer's position and the end of each assigned partition.");

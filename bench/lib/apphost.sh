@@ -19,11 +19,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_apphost [NAME=value ...]: builds, starts the AppHost in embedded mode with these settings
-# (environment variables), and returns once the consumers have verified a message.
+# start_apphost [NAME=value ...]: builds (unless BUILD=0: runs the build output as it is), starts the
+# AppHost in embedded mode with these settings (environment variables), and returns once the
+# consumers have verified a message.
 start_apphost() {
-  log "Building (Release)..."
-  dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
+  if [ "${BUILD:-1}" != 0 ]; then
+    log "Building (Release)..."
+    dotnet build -c Release --nologo -v q KafkaDemo.AppHost >&2
+  fi
   env KafkaDemo__Mode=embedded "Parameters__control-token=$control_token" "$@" \
     dotnet run -c Release --no-build --project KafkaDemo.AppHost --launch-profile http > "$work/apphost.log" 2>&1 &
   apphost_pid=$!
@@ -39,3 +42,35 @@ start_apphost() {
 
 # json METHOD URL [BODY]: a change, with the control token
 json() { curl -fsS -X "$1" "$2" -H 'Content-Type: application/json' -H "Authorization: Bearer $control_token" ${3:+-d "$3"} > /dev/null; }
+
+# service_pids NAME: the pids of the service process itself (KafkaDemo.Producer, ...) run from this
+# tree's build output, not of a `dotnet run` or shell whose command line mentions it, nor of another
+# checkout's copy (tests elsewhere on the machine start the same services).
+service_pids() {
+  local pid
+  for pid in $(pgrep -f "$1" || true); do
+    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -Eq "(^| )$root/.*/$1(\.dll)?( |$)"; then
+      echo "$pid"
+    fi
+  done
+}
+
+# status_mb NAME [FIELD]: a /proc/<pid>/status field (default VmRSS; also RssAnon, RssFile) in MB,
+# summed over the service's processes (0 if none)
+status_mb() {
+  local total=0 pid
+  for pid in $(service_pids "$1"); do
+    total=$((total + $(awk -v f="${2:-VmRSS}:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo $((total / 1024))
+}
+
+# rss_mb NAME: resident MB of the service
+rss_mb() { status_mb "$1" VmRSS; }
+
+# sleep_until EPOCH_SECONDS: waits for that second (at once if it has passed), for samples on a fixed grid
+sleep_until() {
+  local now
+  now=$(date +%s)
+  if [ "$1" -gt "$now" ]; then sleep $(($1 - now)); fi
+}

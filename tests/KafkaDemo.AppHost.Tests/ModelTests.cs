@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using KafkaDemo.AppHost.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -102,6 +103,21 @@ public sealed class ModelTests
         Assert.Equal("producer-2", (await ResourceEnvironment.ReadAsync(second))["Producer__InstanceId"]);
         Assert.Equal(45201, first.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
         Assert.Null(second.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
+    }
+
+    [Fact]
+    public async Task Every_service_runs_with_the_memory_settings()
+    {
+        await using var builder = await TestApp.CreateAsync("--KafkaDemo:Producers=2");
+        var projects = builder.Resources.OfType<ProjectResource>().ToList();
+
+        Assert.Equal(["consumer", "kafka-embedded", "overseer", "producer-1", "producer-2"], projects.Select(p => p.Name).Order());
+        foreach (var project in projects)
+        {
+            var environment = await ResourceEnvironment.ReadAsync(project);
+            Assert.Equal(ServiceMemoryExtensions.MallocArenaMax, environment["MALLOC_ARENA_MAX"]);
+            Assert.Equal(ServiceMemoryExtensions.Gen0Size, environment["DOTNET_GCgen0size"]);
+        }
     }
 
     [Fact]

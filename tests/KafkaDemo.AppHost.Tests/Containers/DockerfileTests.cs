@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using KafkaDemo.AppHost.Extensions;
 using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Tests.Deploy;
 using KafkaDemo.TestSupport;
@@ -68,6 +69,18 @@ public sealed partial class DockerfileTests
         Assert.True(user == "$APP_UID" || (int.TryParse(user, out var uid) && uid > 0), $"{project} runs as {user}.");
         Assert.Contains("mcr.microsoft.com/dotnet/aspnet:", instructions.Last(i => i.Keyword == "FROM").Arguments, StringComparison.Ordinal);
         Assert.Contains("-chiseled", instructions.Last(i => i.Keyword == "FROM").Arguments, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void The_final_stage_sets_the_memory_settings_the_AppHost_gives_every_service(string project)
+    {
+        var instructions = Instructions(project);
+        var final = instructions.Max(i => i.Stage);
+
+        Assert.Contains(
+            $"MALLOC_ARENA_MAX={ServiceMemoryExtensions.MallocArenaMax} DOTNET_GCgen0size={ServiceMemoryExtensions.Gen0Size}",
+            instructions.Where(i => i.Stage == final && i.Keyword == "ENV").Select(i => i.Arguments));
     }
 
     [Theory]

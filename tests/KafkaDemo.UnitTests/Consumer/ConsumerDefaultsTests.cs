@@ -19,6 +19,7 @@ public sealed class ConsumerDefaultsTests
         Assert.True(config.EnableAutoCommit);
         Assert.Equal(1000, config.AutoCommitIntervalMs);
         Assert.Equal(10, config.FetchQueueBackoffMs);
+        Assert.Equal(16_384, config.QueuedMaxMessagesKbytes);
     }
 
     [Fact]
@@ -30,6 +31,7 @@ public sealed class ConsumerDefaultsTests
             AutoOffsetReset = AutoOffsetReset.Latest,
             EnableAutoCommit = false,
             FetchQueueBackoffMs = 1000,
+            QueuedMaxMessagesKbytes = 65_536,
         };
         ConsumerExtensions.ApplyConsumerDefaults(config, "group-a", "client-a");
 
@@ -37,5 +39,6 @@ public sealed class ConsumerDefaultsTests
         Assert.Equal(AutoOffsetReset.Latest, config.AutoOffsetReset);
         Assert.False(config.EnableAutoCommit);
         Assert.Equal(1000, config.FetchQueueBackoffMs);
+        Assert.Equal(65_536, config.QueuedMaxMessagesKbytes);
     }
 }

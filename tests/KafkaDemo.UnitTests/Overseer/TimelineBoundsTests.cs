@@ -8,7 +8,7 @@ using overseer::KafkaDemo.Overseer.Timeline;
 
 namespace KafkaDemo.UnitTests.Overseer;
 
-/// <summary>The run timeline and the cluster record keep their newest entries up to their bounds; the export says what it dropped.</summary>
+/// <summary>The run timeline and the cluster record stay within their bounds; the export still covers the whole run.</summary>
 public sealed class TimelineBoundsTests
 {
     private static MergedInterval Second(long label, int messages)
@@ -23,23 +23,59 @@ public sealed class TimelineBoundsTests
     }
 
     [Fact]
-    public void Export_buckets_past_the_bound_are_dropped_oldest_first_and_the_backlog_runs_on()
+    public void Export_buckets_past_the_bound_merge_into_coarser_intervals_that_still_cover_the_whole_run()
     {
-        var timeline = new RunTimeline(exportIntervalSeconds: 1, warmupSeconds: 0, maxBuckets: 3);
-        for (var s = 1; s <= 10; s++)
+        var timeline = new RunTimeline(exportIntervalSeconds: 1, warmupSeconds: 0, maxBuckets: 4);
+        const int seconds = 50;
+        for (var s = 1; s <= seconds; s++)
         {
-            timeline.Add(Second(1_000 + s, 0), targetRate: s);
+            timeline.Add(Second(1_000 + s, s), targetRate: s);
+            var now = timeline.Snapshot().Buckets;
+            Assert.InRange(now.Count, 1, 4);
         }
 
         var run = timeline.Snapshot();
 
-        Assert.Equal(3, run.Buckets.Count);
-        Assert.Equal(7, run.DroppedBuckets);
-        Assert.Equal([8.0, 9.0, 10.0], run.Buckets.Select(b => b.TargetRate));
-        Assert.Equal(10, run.AggregatedSeconds); // the aggregate covers the whole run
+        // Bounded, and contiguous from the first second to the last: nothing dropped.
+        Assert.InRange(run.Buckets.Count, 2, 4);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_000), run.Buckets[0].Start);
+        for (var i = 1; i < run.Buckets.Count; i++)
+        {
+            Assert.Equal(run.Buckets[i - 1].Start.AddSeconds(run.Buckets[i - 1].Seconds), run.Buckets[i].Start);
+        }
+
+        Assert.Equal(seconds, run.Buckets.Sum(b => b.Seconds));
+        // Older intervals are at least as coarse as newer ones, and the newest is still one second.
+        Assert.True(run.Buckets[0].Seconds > 1, "No interval was merged.");
+        Assert.Equal(1, run.Buckets[^1].Seconds);
+        // Counts add up and rates average exactly over the whole run.
+        Assert.Equal(seconds * (seconds + 1) / 2, run.Buckets.Sum(b => b.Consumed));
+        Assert.Equal((seconds + 1) / 2.0, run.Buckets.Sum(b => b.TargetRate * b.Seconds) / seconds, 9);
+        Assert.Equal(run.Buckets.Sum(b => b.Consumed), run.Buckets.Sum(b => b.ConsumeRate * b.Seconds), 6);
+        Assert.Equal(seconds, run.AggregatedSeconds);
         var export = RunExport.Build(run, new RunContext("embedded", [], "512", 1, 1, 25, null), 1, 0, DateTimeOffset.UnixEpoch);
-        Assert.Equal(7, (long)export["droppedIntervals"]!);
-        Assert.Equal(3, export["intervalStartTimes"]!.AsArray().Count);
+        Assert.Equal(run.Buckets.Count, export["intervalStartTimes"]!.AsArray().Count);
+        Assert.Equal(run.Buckets.Select(b => b.Seconds), export["intervalSeconds"]!.AsArray().Select(n => (int)n!));
+    }
+
+    [Fact]
+    public void A_merged_interval_has_exact_counts_and_means_and_quantiles_no_lower_than_either_part()
+    {
+        var timeline = new RunTimeline(exportIntervalSeconds: 1, warmupSeconds: 0, maxBuckets: 2);
+        timeline.Add(MergedSeconds.Of(1_001, 2_000, 10), targetRate: 10);
+        timeline.Add(MergedSeconds.Of(1_002, 40_000, 30), targetRate: 30);
+        var parts = timeline.Snapshot().Buckets;
+        timeline.Add(MergedSeconds.Of(1_003, 1_000, 1), targetRate: 1);
+
+        var merged = timeline.Snapshot().Buckets[0];
+
+        Assert.Equal(2, merged.Seconds);
+        Assert.Equal(40, merged.Consumed);
+        Assert.Equal(20, merged.TargetRate, 9);
+        Assert.Equal(40, merged.EndToEnd.Count);
+        Assert.Equal(((parts[0].EndToEnd.Mean * 10) + (parts[1].EndToEnd.Mean * 30)) / 40, merged.EndToEnd.Mean, 9);
+        Assert.Equal(Math.Max(parts[0].EndToEnd.P99, parts[1].EndToEnd.P99), merged.EndToEnd.P99);
+        Assert.Equal(Math.Max(parts[0].EndToEnd.Max, parts[1].EndToEnd.Max), merged.EndToEnd.Max);
     }
 
     [Fact]
@@ -59,7 +95,7 @@ public sealed class TimelineBoundsTests
     [Fact]
     public void The_default_bounds_are_the_stated_constants()
     {
-        Assert.Equal(6 * 3600, RunTimeline.MaxPoints);
+        Assert.Equal(3600, RunTimeline.MaxPoints);
         Assert.Equal(8640, RunTimeline.MaxBuckets);
         Assert.Equal(10_000, RunTimeline.MaxEvents);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RunTimeline(maxBuckets: 0));
