@@ -65,8 +65,8 @@ public sealed class ClusterDeploymentLifecycle(
                     $"{name} stays at {current}: it may run from 1 to {resource.Spec.MaxReplicas} replicas{(resource.Spec.Deployment == LoadDeployment.Consumer ? " (a consumer beyond the partition count gets no partition)" : "")}."));
             }
 
-            // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and the next apply
-            // of the Deployment (when Kafka runs again) puts the configured count back.
+            // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and it becomes this
+            // write's field, so the next apply of the Deployment leaves it as it is (LoadManifests.KeepLiveReplicas).
             var patch = new V1Patch($"{{\"spec\":{{\"replicas\":{wanted.ToString(CultureInfo.InvariantCulture)}}}}}", V1Patch.PatchType.MergePatch);
             await api.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(patch, name, LoadDeployment.Namespace, fieldManager: KubernetesApi.FieldManager, cancellationToken: cancellationToken);
             log.LogInformation("Scaled {Deployment} from {From} to {To} replicas.", name, current, wanted);
@@ -111,8 +111,15 @@ public sealed class ClusterDeploymentLifecycle(
 
             foreach (var item in objects.Where(o => (string?)o["kind"] != "Namespace"))
             {
+                if ((string?)item["kind"] == "Deployment")
+                {
+                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands.
+                    LoadManifests.KeepLiveReplicas(item, await api.GetAsync(ApiKinds.Deployment, LoadDeployment.Namespace, spec.Deployment, withKafka), KubernetesApi.FieldManager);
+                }
+
                 await api.ApplyDuringSetupAsync(item, log, withKafka);
             }
+
 
             log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, image.Reference, bootstrap, InternalListener);
             await notifications.PublishUpdateAsync(resource, s => s with

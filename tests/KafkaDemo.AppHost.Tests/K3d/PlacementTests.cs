@@ -137,6 +137,50 @@ public sealed class PlacementTests
         Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
     }
 
+    /// <summary>
+    /// The AppHost restarted against the same cluster applies the load again: the Deployment scaled through
+    /// deployments/scale keeps its count (the apply leaves spec.replicas out, as the scale subresource owns
+    /// it), and the one nothing scaled keeps the configured count (the apply still owns it and applies it as it is).
+    /// </summary>
+    [Fact]
+    public async Task Applying_the_load_again_keeps_the_replicas_the_scale_commands_set()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using (var app = await cluster.StartAppAsync(Cluster))
+        {
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+            await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+            var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", TestContext.Current.CancellationToken);
+            Assert.True(up.Success, up.Message);
+            await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready");
+        }
+
+        var producerApplies = DeploymentApplies(cluster, LoadDeployment.Producer).Count;
+        var consumerApplies = DeploymentApplies(cluster, LoadDeployment.Consumer).Count;
+        await using (var app = await cluster.StartAppAsync(Cluster))
+        {
+            await Eventually.TrueAsync(
+                () => Task.FromResult(DeploymentApplies(cluster, LoadDeployment.Producer).Count > producerApplies && DeploymentApplies(cluster, LoadDeployment.Consumer).Count > consumerApplies),
+                TimeSpan.FromMinutes(2), "The restarted AppHost did not apply the Deployments again.");
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+            await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+        }
+
+        Assert.Null(DeploymentApplies(cluster, LoadDeployment.Producer)[^1].Configuration["spec"]!["replicas"]);
+        Assert.Equal(3, (int)DeploymentApplies(cluster, LoadDeployment.Consumer)[^1].Configuration["spec"]!["replicas"]!);
+        var producer = cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!;
+        Assert.Equal(3, (int)producer["spec"]!["replicas"]!);
+        Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
+        // The scale's managedFields entry owns the count; the apply's no longer does.
+        var entries = producer["metadata"]!["managedFields"]!.AsArray().OfType<System.Text.Json.Nodes.JsonObject>().ToList();
+        Assert.Contains(entries, e => (string?)e["operation"] == "Update" && (string?)e["subresource"] == "scale" && e["fieldsV1"]?["f:spec"]?["f:replicas"] is not null);
+        Assert.DoesNotContain(entries, e => (string?)e["operation"] == "Apply" && e["fieldsV1"]?["f:spec"]?["f:replicas"] is not null);
+    }
+
+    private static List<AppliedObject> DeploymentApplies(FakeCluster cluster, string name) =>
+        [.. cluster.Api.AppliedObjects.Where(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == name)];
+
     /// <summary>The pods run the real Producer: each pod's output arrives in the producer resource's log, prefixed by the pod's name.</summary>
     [Fact]
     public async Task The_pods_logs_stream_into_the_Deployments_resource_log()
