@@ -59,11 +59,11 @@ public sealed class ClusterDeploymentLifecycle(
             var scale = await api.Client.AppsV1.ReadNamespacedDeploymentScaleAsync(name, LoadDeployment.Namespace, cancellationToken: cancellationToken);
             var current = scale.Spec?.Replicas ?? 0;
             var wanted = replicas(current);
-            if (wanted < 1 || wanted > resource.Spec.MaxReplicas)
+            if (resource.Spec.ReplicasProblem(wanted) is { } problem)
             {
-                return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} stays at {current}: it may run from 1 to {resource.Spec.MaxReplicas} replicas{(resource.Spec.Deployment == LoadDeployment.Consumer ? " (a consumer beyond the partition count gets no partition)" : "")}."));
+                return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture, $"{name} stays at {current}: {problem}"));
             }
+
 
             // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and it becomes this
             // write's field, so the next apply of the Deployment leaves it as it is (LoadManifests.KeepLiveReplicas).
@@ -78,6 +78,72 @@ public sealed class ClusterDeploymentLifecycle(
             log.LogError("Scaling {Deployment} failed: {Message}", name, message);
             return CommandResults.Failure(message);
         }
+    }
+
+    /// <summary>
+    /// Asks for the replica count in the dashboard (Aspire's interaction service), then sets it as
+    /// <see cref="ScaleAsync"/> does, with the same checks. Without the dashboard there is no one to ask:
+    /// it says so.
+    /// </summary>
+    public async Task<ExecuteCommandResult> ScaleToAsync(ClusterDeploymentResource resource, IInteractionService interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(interaction);
+        var spec = resource.Spec;
+        if (!interaction.IsAvailable)
+        {
+            return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture,
+                $"Scale asks for the number of {spec.Deployment} pods in the dashboard, and there is none here: use scale-up or scale-down, or 'kubectl -n {LoadDeployment.Namespace} scale deployment {spec.Deployment} --replicas=N' (1 to {spec.MaxReplicas})."));
+        }
+
+        var input = new InteractionInput
+        {
+            Name = ReplicasInput,
+            Label = "Replicas",
+            InputType = InputType.Number,
+            Required = true,
+            Placeholder = string.Create(CultureInfo.InvariantCulture, $"1 to {spec.MaxReplicas}"),
+        };
+        var answer = await interaction.PromptInputAsync(
+            $"Scale {spec.Deployment}",
+            string.Create(CultureInfo.InvariantCulture, $"How many {spec.Deployment} pods? From 1 to {spec.MaxReplicas}."),
+            input,
+            new InputsDialogInteractionOptions
+            {
+                ValidationCallback = context =>
+                {
+                    if (ReplicasAnswerProblem(spec, context.Inputs[ReplicasInput].Value) is { } problem)
+                    {
+                        context.AddValidationError(context.Inputs[ReplicasInput], problem);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            },
+            cancellationToken);
+        if (answer.Canceled)
+        {
+            return CommandResults.Canceled();
+        }
+
+        if (!int.TryParse(answer.Data?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var wanted))
+        {
+            return CommandResults.Failure($"{spec.Deployment} stays as it is: '{answer.Data?.Value}' is not a whole number of pods.");
+        }
+
+        return await ScaleAsync(resource, _ => wanted, cancellationToken);
+    }
+
+    /// <summary>The name of the scale command's one input.</summary>
+    public const string ReplicasInput = "replicas";
+
+    /// <summary>What is wrong with a typed answer to the scale command (null: nothing): a whole number within <see cref="ClusterDeploymentSpec.ReplicasProblem"/>'s bounds.</summary>
+    public static string? ReplicasAnswerProblem(ClusterDeploymentSpec spec, string? answer)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return int.TryParse(answer, NumberStyles.Integer, CultureInfo.InvariantCulture, out var replicas)
+            ? spec.ReplicasProblem(replicas)
+            : $"'{answer}' is not a whole number of pods.";
     }
 
     private async Task DeployAndFollowAsync(ClusterDeploymentResource resource, ILogger log, CancellationToken withKafka)
