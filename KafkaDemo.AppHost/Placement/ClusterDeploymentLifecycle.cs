@@ -64,7 +64,6 @@ public sealed class ClusterDeploymentLifecycle(
                 return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture, $"{name} stays at {current}: {problem}"));
             }
 
-
             // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and it becomes this
             // write's field, so the next apply of the Deployment leaves it as it is (LoadManifests.KeepLiveReplicas).
             var patch = new V1Patch($"{{\"spec\":{{\"replicas\":{wanted.ToString(CultureInfo.InvariantCulture)}}}}}", V1Patch.PatchType.MergePatch);
@@ -186,7 +185,6 @@ public sealed class ClusterDeploymentLifecycle(
                 await api.ApplyDuringSetupAsync(item, log, withKafka);
             }
 
-
             log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, image.Reference, bootstrap, InternalListener);
             await notifications.PublishUpdateAsync(resource, s => s with
             {
@@ -217,26 +215,61 @@ public sealed class ClusterDeploymentLifecycle(
         await api.ApplyDuringSetupAsync(LoadManifests.Secret(name, key, value), log, cancellationToken);
     }
 
-    /// <summary>Follows the Deployment (its state) and its pods (their logs) until <paramref name="withKafka"/> ends.</summary>
+    /// <summary>
+    /// Follows the Deployment (its state) and its pods (their logs) until <paramref name="withKafka"/> ends.
+    /// When following fails (the API server refused or dropped the watch or the pod list), the resource shows
+    /// <see cref="WatchLostState"/> and it reads and watches again after <see cref="FollowBackoff"/>, so its state
+    /// comes back to Running by itself once the API answers and the Deployment is available.
+    /// </summary>
     private async Task FollowAsync(ClusterDeploymentResource resource, KubernetesApi api, ILogger log, CancellationToken withKafka)
     {
         var name = resource.Spec.Deployment;
         var logs = new PodLogStreams(api.Client, loggers.GetLogger(resource), name, appLog);
-        // One ends only by failing (or with Kafka): then the other stops too, and the failure is the resource's.
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(withKafka);
-        var watching = api.WaitForAsync(ApiKinds.Deployment, LoadDeployment.Namespace, name, _ => false,
-            deployment => _ = PublishAsync(resource, deployment), both.Token);
-        var pods = FollowPodsAsync(resource, api, logs, log, both.Token);
+        var failures = 0;
         try
         {
-            var first = await Task.WhenAny(watching, pods);
-            await both.CancelAsync();
-            await first;
+            while (true)
+            {
+                var started = time.GetTimestamp();
+                try
+                {
+                    await FollowOnceAsync(resource, api, logs, log, withKafka);
+                }
+                catch (Exception ex) when (!withKafka.IsCancellationRequested
+                    && ex is KubernetesApiException or k8s.Autorest.HttpOperationException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    // A cycle that lasted was a recovery: the backoff starts again from its first step.
+                    failures = time.GetElapsedTime(started) >= FollowBackoff.Max ? 1 : failures + 1;
+                    var delay = FollowBackoff.Delay(failures);
+                    var message = ex is k8s.Autorest.HttpOperationException http ? $"{(int)http.Response.StatusCode} {http.Response.Content}" : ex.Message;
+                    log.LogWarning("Following {Deployment} failed: {Message}. Reading and watching it again in {Seconds} s.", name, message, delay.TotalSeconds);
+                    await notifications.PublishUpdateAsync(resource, s => s with { State = new ResourceStateSnapshot(WatchLostState, KnownResourceStateStyles.Warn) });
+                    await Task.Delay(delay, time, withKafka);
+                }
+            }
         }
         finally
         {
             await logs.DisposeAsync();
         }
+    }
+
+    /// <summary>The state while the Deployment cannot be followed, until it is read again.</summary>
+    public const string WatchLostState = "Watch lost";
+
+    /// <summary>One read-and-watch of the Deployment beside the pods' polling; ends only by failing (or with Kafka).</summary>
+    private async Task FollowOnceAsync(ClusterDeploymentResource resource, KubernetesApi api, PodLogStreams logs, ILogger log, CancellationToken withKafka)
+    {
+        // One ends only by failing (or with Kafka): then the other stops too, and the failure is the caller's.
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(withKafka);
+        var watching = api.WaitForAsync(ApiKinds.Deployment, LoadDeployment.Namespace, resource.Spec.Deployment, _ => false,
+            deployment => _ = PublishAsync(resource, deployment), both.Token);
+        var pods = FollowPodsAsync(resource, api, logs, log, both.Token);
+        var first = await Task.WhenAny(watching, pods);
+        await both.CancelAsync();
+        // The other one ends with the cancellation; the first one's failure (or Kafka's end) is what counts.
+        await Task.WhenAll(watching, pods).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await first;
     }
 
     /// <summary>Every 2 s: the Deployment's pods, for their logs (one stream each) and the cause of a pod that cannot start.</summary>

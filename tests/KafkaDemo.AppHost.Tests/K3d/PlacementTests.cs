@@ -242,6 +242,39 @@ public sealed class PlacementTests
         Assert.Equal(expected, ClusterDeploymentLifecycle.ReplicasAnswerProblem(spec, answer));
     }
 
+    /// <summary>
+    /// The Deployment's watch refused and dropped: the resource shows it lost the watch (not FailedToStart
+    /// until Kafka runs again), reads and watches again with backoff, and is Running again by itself.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_Deployment_watch_recovers_by_itself()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync(Cluster);
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+
+        var watchPath = $"/apis/apps/v1/namespaces/{LoadDeployment.Namespace}/deployments";
+        using (cluster.Api.AddFault(new FaultRule
+        {
+            Matches = r => r.Method == "GET" && r.Path == watchPath && r.Query.Contains("watch=true", StringComparison.Ordinal),
+            Status = System.Net.HttpStatusCode.InternalServerError,
+            Message = "etcdserver: request timed out",
+        }))
+        {
+            cluster.Api.CloseWatches();
+            await WaitForAsync(app, "producer", s => s.State?.Text == ClusterDeploymentLifecycle.WatchLostState);
+        }
+
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+        var states = cluster.StatesOf("producer");
+        Assert.DoesNotContain(KnownResourceStates.FailedToStart, states);
+        var failures = (await FakeCluster.LogsAsync(app, "producer")).Split('\n').Where(l => l.Contains("Following producer failed: ", StringComparison.Ordinal)).ToList();
+        TestContext.Current.TestOutputHelper!.WriteLine("producer: " + string.Join(" → ", states) + "\n" + string.Join('\n', failures));
+        Assert.NotEmpty(failures);
+        Assert.Contains("Reading and watching it again in 1 s.", failures[0], StringComparison.Ordinal);
+    }
+
     /// <summary>The pods run the real Producer: each pod's output arrives in the producer resource's log, prefixed by the pod's name.</summary>
     [Fact]
     public async Task The_pods_logs_stream_into_the_Deployments_resource_log()
