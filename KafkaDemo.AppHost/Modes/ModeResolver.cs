@@ -40,23 +40,29 @@ public static class ModeResolver
     }
 
     /// <summary>
-    /// KafkaDemo:Placement=cluster builds the service images with Docker before anything starts, so
-    /// without a working Docker the AppHost stops here, with Docker's own message and the fix.
+    /// KafkaDemo:Placement=cluster builds the service images with Docker and imports them with k3d before
+    /// anything of the load starts, so without a working Docker and k3d the AppHost stops here, with the
+    /// tool's own message and the fix (the alternatives: the embedded or auto mode, with the load on the host).
     /// </summary>
-    /// <exception cref="K3dSetupException">Docker is missing or not running.</exception>
+    /// <exception cref="K3dSetupException">Docker or k3d is missing or not working.</exception>
     public static async Task CheckPlacementAsync(LoadPlacement placement, K3dCli cli, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        if (placement == LoadPlacement.Cluster)
+        if (placement != LoadPlacement.Cluster)
         {
-            try
-            {
-                await cli.DockerInfoAsync(cancellationToken);
-            }
-            catch (K3dSetupException ex)
-            {
-                throw new K3dSetupException($"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker: {ex.Cause}", ex.Fix, ex);
-            }
+            return;
+        }
+
+        try
+        {
+            await cli.DockerInfoAsync(cancellationToken);
+            await cli.K3dVersionAsync(cancellationToken);
+        }
+        catch (K3dSetupException ex)
+        {
+            throw new K3dSetupException(
+                $"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and imports them with k3d: {ex.Cause}",
+                $"{ex.Fix} The load then runs on the host: KafkaDemo:Placement=host (KafkaDemo:Mode=auto picks k3d only where Docker and k3d work).", ex);
         }
     }
 }

@@ -18,7 +18,8 @@ public static class ClusterDeploymentBuilderExtensions
     /// healthy (WaitFor, through Kafka's failures) its image is built and imported, the Secrets made
     /// from <paramref name="hmacSecret"/> and <paramref name="controlToken"/>, and its objects applied;
     /// its state then follows the Deployment, its console its pods' logs, and the scale-up and
-    /// scale-down commands change its replicas (from 1 to <see cref="ClusterDeploymentSpec.MaxReplicas"/>).
+    /// scale-down commands change its replicas by one, and the scale command to the count it asks for in the
+    /// dashboard (from 1 to <see cref="ClusterDeploymentSpec.MaxReplicas"/>, checked the same way).
     /// </summary>
     public static IResourceBuilder<ClusterDeploymentResource> AddClusterDeployment(
         this IDistributedApplicationBuilder builder, string name, ClusterDeploymentSpec spec, K3dClusterResource cluster,
@@ -58,6 +59,12 @@ public static class ClusterDeploymentBuilderExtensions
         {
             Description = $"One {spec.Deployment} pod fewer (at least 1).",
             IconName = "ArrowDown",
+            UpdateState = WhenRunning,
+        });
+        deployment.WithCommand("scale", "Scale to…", c => c.Services.GetRequiredService<ClusterDeploymentLifecycle>().ScaleToAsync(resource, c.Services.GetRequiredService<IInteractionService>(), c.CancellationToken), new CommandOptions
+        {
+            Description = $"Asks how many {spec.Deployment} pods to run (1 to {spec.MaxReplicas}).",
+            IconName = "NumberSymbol",
             UpdateState = WhenRunning,
         });
         return deployment;

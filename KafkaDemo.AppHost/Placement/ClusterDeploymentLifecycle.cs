@@ -59,14 +59,13 @@ public sealed class ClusterDeploymentLifecycle(
             var scale = await api.Client.AppsV1.ReadNamespacedDeploymentScaleAsync(name, LoadDeployment.Namespace, cancellationToken: cancellationToken);
             var current = scale.Spec?.Replicas ?? 0;
             var wanted = replicas(current);
-            if (wanted < 1 || wanted > resource.Spec.MaxReplicas)
+            if (resource.Spec.ReplicasProblem(wanted) is { } problem)
             {
-                return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture,
-                    $"{name} stays at {current}: it may run from 1 to {resource.Spec.MaxReplicas} replicas{(resource.Spec.Deployment == LoadDeployment.Consumer ? " (a consumer beyond the partition count gets no partition)" : "")}."));
+                return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture, $"{name} stays at {current}: {problem}"));
             }
 
-            // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and the next apply
-            // of the Deployment (when Kafka runs again) puts the configured count back.
+            // The scale subresource (autoscaling/v1 Scale): only spec.replicas changes, and it becomes this
+            // write's field, so the next apply of the Deployment leaves it as it is (LoadManifests.KeepLiveReplicas).
             var patch = new V1Patch($"{{\"spec\":{{\"replicas\":{wanted.ToString(CultureInfo.InvariantCulture)}}}}}", V1Patch.PatchType.MergePatch);
             await api.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(patch, name, LoadDeployment.Namespace, fieldManager: KubernetesApi.FieldManager, cancellationToken: cancellationToken);
             log.LogInformation("Scaled {Deployment} from {From} to {To} replicas.", name, current, wanted);
@@ -78,6 +77,72 @@ public sealed class ClusterDeploymentLifecycle(
             log.LogError("Scaling {Deployment} failed: {Message}", name, message);
             return CommandResults.Failure(message);
         }
+    }
+
+    /// <summary>
+    /// Asks for the replica count in the dashboard (Aspire's interaction service), then sets it as
+    /// <see cref="ScaleAsync"/> does, with the same checks. Without the dashboard there is no one to ask:
+    /// it says so.
+    /// </summary>
+    public async Task<ExecuteCommandResult> ScaleToAsync(ClusterDeploymentResource resource, IInteractionService interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(interaction);
+        var spec = resource.Spec;
+        if (!interaction.IsAvailable)
+        {
+            return CommandResults.Failure(string.Create(CultureInfo.InvariantCulture,
+                $"Scale asks for the number of {spec.Deployment} pods in the dashboard, and there is none here: use scale-up or scale-down, or 'kubectl -n {LoadDeployment.Namespace} scale deployment {spec.Deployment} --replicas=N' (1 to {spec.MaxReplicas})."));
+        }
+
+        var input = new InteractionInput
+        {
+            Name = ReplicasInput,
+            Label = "Replicas",
+            InputType = InputType.Number,
+            Required = true,
+            Placeholder = string.Create(CultureInfo.InvariantCulture, $"1 to {spec.MaxReplicas}"),
+        };
+        var answer = await interaction.PromptInputAsync(
+            $"Scale {spec.Deployment}",
+            string.Create(CultureInfo.InvariantCulture, $"How many {spec.Deployment} pods? From 1 to {spec.MaxReplicas}."),
+            input,
+            new InputsDialogInteractionOptions
+            {
+                ValidationCallback = context =>
+                {
+                    if (ReplicasAnswerProblem(spec, context.Inputs[ReplicasInput].Value) is { } problem)
+                    {
+                        context.AddValidationError(context.Inputs[ReplicasInput], problem);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            },
+            cancellationToken);
+        if (answer.Canceled)
+        {
+            return CommandResults.Canceled();
+        }
+
+        if (!int.TryParse(answer.Data?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var wanted))
+        {
+            return CommandResults.Failure($"{spec.Deployment} stays as it is: '{answer.Data?.Value}' is not a whole number of pods.");
+        }
+
+        return await ScaleAsync(resource, _ => wanted, cancellationToken);
+    }
+
+    /// <summary>The name of the scale command's one input.</summary>
+    public const string ReplicasInput = "replicas";
+
+    /// <summary>What is wrong with a typed answer to the scale command (null: nothing): a whole number within <see cref="ClusterDeploymentSpec.ReplicasProblem"/>'s bounds.</summary>
+    public static string? ReplicasAnswerProblem(ClusterDeploymentSpec spec, string? answer)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return int.TryParse(answer, NumberStyles.Integer, CultureInfo.InvariantCulture, out var replicas)
+            ? spec.ReplicasProblem(replicas)
+            : $"'{answer}' is not a whole number of pods.";
     }
 
     private async Task DeployAndFollowAsync(ClusterDeploymentResource resource, ILogger log, CancellationToken withKafka)
@@ -111,6 +176,12 @@ public sealed class ClusterDeploymentLifecycle(
 
             foreach (var item in objects.Where(o => (string?)o["kind"] != "Namespace"))
             {
+                if ((string?)item["kind"] == "Deployment")
+                {
+                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands.
+                    LoadManifests.KeepLiveReplicas(item, await api.GetAsync(ApiKinds.Deployment, LoadDeployment.Namespace, spec.Deployment, withKafka), KubernetesApi.FieldManager);
+                }
+
                 await api.ApplyDuringSetupAsync(item, log, withKafka);
             }
 
@@ -144,26 +215,61 @@ public sealed class ClusterDeploymentLifecycle(
         await api.ApplyDuringSetupAsync(LoadManifests.Secret(name, key, value), log, cancellationToken);
     }
 
-    /// <summary>Follows the Deployment (its state) and its pods (their logs) until <paramref name="withKafka"/> ends.</summary>
+    /// <summary>
+    /// Follows the Deployment (its state) and its pods (their logs) until <paramref name="withKafka"/> ends.
+    /// When following fails (the API server refused or dropped the watch or the pod list), the resource shows
+    /// <see cref="WatchLostState"/> and it reads and watches again after <see cref="FollowBackoff"/>, so its state
+    /// comes back to Running by itself once the API answers and the Deployment is available.
+    /// </summary>
     private async Task FollowAsync(ClusterDeploymentResource resource, KubernetesApi api, ILogger log, CancellationToken withKafka)
     {
         var name = resource.Spec.Deployment;
         var logs = new PodLogStreams(api.Client, loggers.GetLogger(resource), name, appLog);
-        // One ends only by failing (or with Kafka): then the other stops too, and the failure is the resource's.
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(withKafka);
-        var watching = api.WaitForAsync(ApiKinds.Deployment, LoadDeployment.Namespace, name, _ => false,
-            deployment => _ = PublishAsync(resource, deployment), both.Token);
-        var pods = FollowPodsAsync(resource, api, logs, log, both.Token);
+        var failures = 0;
         try
         {
-            var first = await Task.WhenAny(watching, pods);
-            await both.CancelAsync();
-            await first;
+            while (true)
+            {
+                var started = time.GetTimestamp();
+                try
+                {
+                    await FollowOnceAsync(resource, api, logs, log, withKafka);
+                }
+                catch (Exception ex) when (!withKafka.IsCancellationRequested
+                    && ex is KubernetesApiException or k8s.Autorest.HttpOperationException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    // A cycle that lasted was a recovery: the backoff starts again from its first step.
+                    failures = time.GetElapsedTime(started) >= FollowBackoff.Max ? 1 : failures + 1;
+                    var delay = FollowBackoff.Delay(failures);
+                    var message = ex is k8s.Autorest.HttpOperationException http ? $"{(int)http.Response.StatusCode} {http.Response.Content}" : ex.Message;
+                    log.LogWarning("Following {Deployment} failed: {Message}. Reading and watching it again in {Seconds} s.", name, message, delay.TotalSeconds);
+                    await notifications.PublishUpdateAsync(resource, s => s with { State = new ResourceStateSnapshot(WatchLostState, KnownResourceStateStyles.Warn) });
+                    await Task.Delay(delay, time, withKafka);
+                }
+            }
         }
         finally
         {
             await logs.DisposeAsync();
         }
+    }
+
+    /// <summary>The state while the Deployment cannot be followed, until it is read again.</summary>
+    public const string WatchLostState = "Watch lost";
+
+    /// <summary>One read-and-watch of the Deployment beside the pods' polling; ends only by failing (or with Kafka).</summary>
+    private async Task FollowOnceAsync(ClusterDeploymentResource resource, KubernetesApi api, PodLogStreams logs, ILogger log, CancellationToken withKafka)
+    {
+        // One ends only by failing (or with Kafka): then the other stops too, and the failure is the caller's.
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(withKafka);
+        var watching = api.WaitForAsync(ApiKinds.Deployment, LoadDeployment.Namespace, resource.Spec.Deployment, _ => false,
+            deployment => _ = PublishAsync(resource, deployment), both.Token);
+        var pods = FollowPodsAsync(resource, api, logs, log, both.Token);
+        var first = await Task.WhenAny(watching, pods);
+        await both.CancelAsync();
+        // The other one ends with the cancellation; the first one's failure (or Kafka's end) is what counts.
+        await Task.WhenAll(watching, pods).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await first;
     }
 
     /// <summary>Every 2 s: the Deployment's pods, for their logs (one stream each) and the cause of a pod that cannot start.</summary>

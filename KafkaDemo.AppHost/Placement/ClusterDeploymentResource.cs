@@ -1,5 +1,7 @@
+using System.Globalization;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.DeploymentContract.Load;
 
 namespace KafkaDemo.AppHost.Placement;
 
@@ -37,7 +39,17 @@ public sealed class ClusterDeploymentResource(string name, K3dClusterResource cl
 /// <param name="MaxReplicas">The most the scale commands allow (the consumers: the partition count).</param>
 /// <param name="RepositoryRoot">The build context: the repository root.</param>
 /// <param name="Load">The settings every Deployment of the load shares.</param>
-public sealed record ClusterDeploymentSpec(string Deployment, string Project, string Repository, int Replicas, int MaxReplicas, string RepositoryRoot, LoadSettings Load);
+public sealed record ClusterDeploymentSpec(string Deployment, string Project, string Repository, int Replicas, int MaxReplicas, string RepositoryRoot, LoadSettings Load)
+{
+    /// <summary>
+    /// Why <paramref name="replicas"/> pods may not run, or null when they may: from 1 to <see cref="MaxReplicas"/>.
+    /// Every way the AppHost changes the count (scale-up, scale-down, scale) asks this.
+    /// </summary>
+    public string? ReplicasProblem(int replicas) => replicas >= 1 && replicas <= MaxReplicas
+        ? null
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{Deployment} may run from 1 to {MaxReplicas} replicas{(Deployment == LoadDeployment.Consumer ? " (a consumer beyond the partition count gets no partition)" : "")}; {replicas} is outside.");
+}
 
 /// <summary>The load's settings, as the ConfigMap <c>load-settings</c> carries them.</summary>
 /// <param name="Topics">Weighted topics ("orders:3,clicks:1"), the producers' and the consumers'.</param>

@@ -76,6 +76,44 @@ public static class LoadManifests
         return objects;
     }
 
+    /// <summary>
+    /// The replicas of a Deployment applied again: the configured count only creates it. Once it exists the
+    /// count is the scale commands' (or <c>kubectl scale</c>'s), so this apply must not take it back.
+    /// Server-side apply (https://kubernetes.io/docs/reference/using-api/server-side-apply/, "Transferring
+    /// ownership"): a field left out of the applied configuration is deleted, or reset to its default (1 for
+    /// replicas), only when its applier was its sole owner; a write through <c>deployments/scale</c> takes
+    /// <c>spec.replicas</c> from every other manager (apiserver fieldmanager scalehandler.go
+    /// ScaleHandler.ToParent). So: while the AppHost's apply still owns <c>spec.replicas</c> (nothing scaled
+    /// it since), it applies the live count, which changes nothing and keeps it; once the scale subresource
+    /// owns it, it leaves the field out and the scaled count stands. A scale between the read of
+    /// <paramref name="live"/> and the apply may still be undone in the first case.
+    /// </summary>
+    /// <param name="deployment">The Deployment as <see cref="Render"/> made it (its replicas the configured count).</param>
+    /// <param name="live">The Deployment in the cluster, or null when there is none yet.</param>
+    public static void KeepLiveReplicas(JsonObject deployment, JsonObject? live, string fieldManager)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (live is null || deployment["spec"] is not JsonObject spec)
+        {
+            return;
+        }
+
+        if (AppliesReplicas(live, fieldManager) && live["spec"]?["replicas"] is JsonValue replicas)
+        {
+            spec["replicas"] = replicas.DeepClone();
+        }
+        else
+        {
+            spec.Remove("replicas");
+        }
+    }
+
+    /// <summary>Whether <paramref name="fieldManager"/>'s apply (not an update, nor through a subresource) owns spec.replicas.</summary>
+    private static bool AppliesReplicas(JsonObject live, string fieldManager) =>
+        (live["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>().Any(e =>
+            (string?)e["manager"] == fieldManager && (string?)e["operation"] == "Apply" && e["subresource"] is null
+            && e["fieldsV1"]?["f:spec"]?["f:replicas"] is not null);
+
     /// <summary>An Opaque Secret in the load's namespace, from a parameter's value (string data; the API server stores it base64).</summary>
     public static JsonObject Secret(string name, string key, string value) => new()
     {

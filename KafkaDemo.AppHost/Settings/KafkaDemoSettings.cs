@@ -133,12 +133,13 @@ public sealed class KafkaDemoSettings : IValidatableObject
     }
 
     /// <summary>Throws one exception that lists every problem.</summary>
+    /// <exception cref="InvalidSettingsException">A setting is invalid.</exception>
     public void ThrowIfInvalid()
     {
         var errors = Problems();
         if (errors.Count > 0)
         {
-            throw new InvalidOperationException("Invalid AppHost configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
+            throw new InvalidSettingsException(errors);
         }
     }
 }

@@ -45,6 +45,39 @@ public sealed class K3dCliTests
     }
 
     [Fact]
+    public async Task Placement_cluster_needs_Docker_and_says_what_else_runs()
+    {
+        _tools.DockerRunning = false;
+
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and imports them with k3d: Docker is not running: Cannot connect to the Docker daemon", error.Cause, StringComparison.Ordinal);
+        Assert.Contains("KafkaDemo:Mode=embedded", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("KafkaDemo:Placement=host", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Placement_cluster_needs_k3d_too()
+    {
+        _tools.K3dVersion = null;
+
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
+
+        Assert.EndsWith("imports them with k3d: k3d not found on PATH.", error.Cause, StringComparison.Ordinal);
+        Assert.Contains("https://k3d.io/#installation", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Placement_host_checks_nothing()
+    {
+        _tools.DockerRunning = false;
+
+        await ModeResolver.CheckPlacementAsync(LoadPlacement.Host, Cli, TestContext.Current.CancellationToken);
+
+        Assert.Empty(_tools.Calls);
+    }
+
+    [Fact]
     public async Task An_explicit_mode_runs_no_tool()
     {
         var decision = await ModeResolver.ResolveAsync(DemoMode.K3d, Cli, TestContext.Current.CancellationToken);

@@ -46,70 +46,78 @@ public sealed class PlacementEndToEndTests
             cluster.RunLoadAsProcesses();
             await using (var app = await cluster.StartAppAsync(Light))
             {
-                await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "1/1 ready", Deadline);
-                await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "1/1 ready", Deadline);
-                using (var startup = CancellationTokenSource.CreateLinkedTokenSource(Token))
+                // A failure carries what the Overseer, the cluster and the resources showed then (one run in ~10 failed with no evidence).
+                try
                 {
-                    startup.CancelAfter(Deadline);
-                    await app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
+                    await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "1/1 ready", Deadline);
+                    await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "1/1 ready", Deadline);
+                    using (var startup = CancellationTokenSource.CreateLinkedTokenSource(Token))
+                    {
+                        startup.CancelAfter(Deadline);
+                        await app.ResourceNotifications.WaitForResourceHealthyAsync("overseer", startup.Token);
+                    }
+
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: producer and consumer Running, the Overseer healthy");
+                    using var overseer = app.CreateHttpClient("overseer");
+                    overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+
+                    // One producer pod, one consumer pod: messages verified end to end, each pod listed by its name.
+                    var summary = await SummaryWhenAsync(overseer, cluster, s => s.Consumer.Verified > 0 && s.Producer.Instances == 1 && s.Consumer.Instances == 1, "messages verified from one producer pod by one consumer pod");
+                    AssertIntact(summary);
+
+                    // 1 → 3: the dashboard's scale-up command twice; the Overseer lists the three pods.
+                    for (var i = 0; i < 2; i++)
+                    {
+                        var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", Token);
+                        Assert.True(up.Success, up.Message);
+                    }
+
+                    await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready", Deadline);
+                    var before = summary.Producer.Sent;
+                    summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 3 && s.Producer.Sent > before, "three producer pods listed and sending");
+                    Assert.Equal(3, PodsOf(cluster, LoadDeployment.Producer).Count);
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: 3 producers, {summary.Producer.Sent} sent, {summary.Consumer.Verified} verified");
+
+                    // Paused, so that every count is final before a pod goes: what the producers had acked is
+                    // what the consumer verified, and the Overseer shows it.
+                    var settled = await PauseAndSettleAsync(overseer, true);
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: paused with 3 producers: {settled.Producer.Sent} sent, {settled.Producer.Acked} acked, {settled.Consumer.Verified} verified");
+                    var three = PodsOf(cluster, LoadDeployment.Producer);
+
+                    // 3 → 2: scale-down; the removed pod's process ends, the Overseer drops it and keeps its counts, once.
+                    var down = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-down", Token);
+                    Assert.True(down.Success, down.Message);
+                    await WaitForAsync(app, "producer", s => ReadyOf(s) == "2/2 ready", Deadline);
+                    summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 2, "the Overseer dropped the removed producer pod");
+                    var removed = Assert.Single(three.Except(PodsOf(cluster, LoadDeployment.Producer)));
+                    await Eventually.TrueAsync(() => cluster.Api.ContainerProcesses.Single(p => p.Pod == removed).HasExited, Deadline, $"The process of the removed pod {removed} still runs.");
+                    Assert.Equal(settled.Producer.Sent, summary.Producer.Sent);
+                    Assert.Equal(settled.Producer.Acked, summary.Producer.Acked);
+                    Assert.Equal(settled.Consumer.Verified, summary.Consumer.Verified);
+
+                    // The two that remain send again; paused once more, the totals are exact: every message the
+                    // three pods (the removed one included) had acked was verified once, none lost, none twice.
+                    var resume = await PauseAndSettleAsync(overseer, false);
+                    await SummaryWhenAsync(overseer, cluster, s => s.Consumer.Verified > settled.Consumer.Verified + 100, "the two remaining producers sending again");
+                    var final = await PauseAndSettleAsync(overseer, true);
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: paused with 2 producers: {final.Producer.Sent} sent, {final.Producer.Acked} acked, {final.Producer.Failed} failed, {final.Consumer.Verified} verified");
+                    Assert.Equal(final.Producer.Acked, final.Consumer.Verified);
+                    Assert.Equal(final.Producer.Sent, final.Producer.Acked + final.Producer.Failed);
+                    Assert.Equal(0, final.Producer.Failed);
+                    Assert.True(final.Consumer.Verified > settled.Consumer.Verified, "Nothing was verified after the scale-down.");
+                    Assert.False(resume.Producer.Paused);
+                    AssertIntact(final);
+                    AssertInstancesArePods(final, cluster);
+
+                    output.WriteLine("producer: " + string.Join(" → ", cluster.StatesOf("producer")));
+                    output.WriteLine("consumer: " + string.Join(" → ", cluster.StatesOf("consumer")));
+                    Assert.Equal(KnownResourceStates.Running, cluster.StatesOf("producer")[^1]);
+                    Assert.Equal(KnownResourceStates.Running, cluster.StatesOf("consumer")[^1]);
                 }
-
-                output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: producer and consumer Running, the Overseer healthy");
-                using var overseer = app.CreateHttpClient("overseer");
-                overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
-
-                // One producer pod, one consumer pod: messages verified end to end, each pod listed by its name.
-                var summary = await SummaryWhenAsync(overseer, cluster, s => s.Consumer.Verified > 0 && s.Producer.Instances == 1 && s.Consumer.Instances == 1, "messages verified from one producer pod by one consumer pod");
-                AssertIntact(summary);
-
-                // 1 → 3: the dashboard's scale-up command twice; the Overseer lists the three pods.
-                for (var i = 0; i < 2; i++)
+                catch (Exception ex) when (ex is Xunit.Sdk.IAssertionException || (ex is OperationCanceledException && !Token.IsCancellationRequested))
                 {
-                    var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", Token);
-                    Assert.True(up.Success, up.Message);
+                    throw new Xunit.Sdk.XunitException($"{ex.Message}\n\n{await EvidenceAsync(app, cluster)}", ex);
                 }
-
-                await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready", Deadline);
-                var before = summary.Producer.Sent;
-                summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 3 && s.Producer.Sent > before, "three producer pods listed and sending");
-                Assert.Equal(3, PodsOf(cluster, LoadDeployment.Producer).Count);
-                output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: 3 producers, {summary.Producer.Sent} sent, {summary.Consumer.Verified} verified");
-
-                // Paused, so that every count is final before a pod goes: what the producers had acked is
-                // what the consumer verified, and the Overseer shows it.
-                var settled = await PauseAndSettleAsync(overseer, true);
-                output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: paused with 3 producers: {settled.Producer.Sent} sent, {settled.Producer.Acked} acked, {settled.Consumer.Verified} verified");
-                var three = PodsOf(cluster, LoadDeployment.Producer);
-
-                // 3 → 2: scale-down; the removed pod's process ends, the Overseer drops it and keeps its counts, once.
-                var down = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-down", Token);
-                Assert.True(down.Success, down.Message);
-                await WaitForAsync(app, "producer", s => ReadyOf(s) == "2/2 ready", Deadline);
-                summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 2, "the Overseer dropped the removed producer pod");
-                var removed = Assert.Single(three.Except(PodsOf(cluster, LoadDeployment.Producer)));
-                await Eventually.TrueAsync(() => cluster.Api.ContainerProcesses.Single(p => p.Pod == removed).HasExited, Deadline, $"The process of the removed pod {removed} still runs.");
-                Assert.Equal(settled.Producer.Sent, summary.Producer.Sent);
-                Assert.Equal(settled.Producer.Acked, summary.Producer.Acked);
-                Assert.Equal(settled.Consumer.Verified, summary.Consumer.Verified);
-
-                // The two that remain send again; paused once more, the totals are exact: every message the
-                // three pods (the removed one included) had acked was verified once, none lost, none twice.
-                var resume = await PauseAndSettleAsync(overseer, false);
-                await SummaryWhenAsync(overseer, cluster, s => s.Consumer.Verified > settled.Consumer.Verified + 100, "the two remaining producers sending again");
-                var final = await PauseAndSettleAsync(overseer, true);
-                output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: paused with 2 producers: {final.Producer.Sent} sent, {final.Producer.Acked} acked, {final.Producer.Failed} failed, {final.Consumer.Verified} verified");
-                Assert.Equal(final.Producer.Acked, final.Consumer.Verified);
-                Assert.Equal(final.Producer.Sent, final.Producer.Acked + final.Producer.Failed);
-                Assert.Equal(0, final.Producer.Failed);
-                Assert.True(final.Consumer.Verified > settled.Consumer.Verified, "Nothing was verified after the scale-down.");
-                Assert.False(resume.Producer.Paused);
-                AssertIntact(final);
-                AssertInstancesArePods(final, cluster);
-
-                output.WriteLine("producer: " + string.Join(" → ", cluster.StatesOf("producer")));
-                output.WriteLine("consumer: " + string.Join(" → ", cluster.StatesOf("consumer")));
-                Assert.Equal(KnownResourceStates.Running, cluster.StatesOf("producer")[^1]);
-                Assert.Equal(KnownResourceStates.Running, cluster.StatesOf("consumer")[^1]);
             }
 
             processes = [.. cluster.Api.ContainerProcesses];
@@ -120,6 +128,64 @@ public sealed class PlacementEndToEndTests
         Assert.All(processes, p => Assert.True(p.HasExited, $"{p.Pod}'s process (pid {p.ProcessId}) outlived the fake cluster."));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s in all");
     }
+
+    /// <summary>
+    /// What a failure needs to explain itself: the Overseer's /api/summary as it is now, the Deployments and
+    /// pods as the fake holds them, the EndpointSlices the Overseer discovers from, the processes the fake's
+    /// kubelet runs, the resources' states and the last lines of their logs.
+    /// </summary>
+    private static async Task<string> EvidenceAsync(DistributedApplication app, FakeCluster cluster)
+    {
+        var text = new System.Text.StringBuilder("Evidence at the failure:\n");
+        try
+        {
+            using var overseer = app.CreateHttpClient("overseer");
+            overseer.Timeout = TimeSpan.FromSeconds(5);
+            overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
+            text.AppendLine($"/api/summary: {await overseer.GetStringAsync(new Uri("/api/summary", UriKind.Relative), CancellationToken.None)}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            text.AppendLine($"/api/summary: not read: {ex.Message}");
+        }
+
+        foreach (var deployment in cluster.Api.List(ResourceType.Deployments, LoadDeployment.Namespace))
+        {
+            text.AppendLine($"Deployment {deployment["metadata"]!["name"]}: spec.replicas {deployment["spec"]?["replicas"]}, status {deployment["status"]?.ToJsonString()}");
+        }
+
+        foreach (var pod in cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace))
+        {
+            text.AppendLine($"Pod {pod["metadata"]!["name"]}: deleting {pod["metadata"]!["deletionTimestamp"] is not null}, phase {pod["status"]?["phase"]}, IP {pod["status"]?["podIP"]}, "
+                + $"conditions {pod["status"]?["conditions"]?.ToJsonString()}, containers {pod["status"]?["containerStatuses"]?.ToJsonString()}");
+        }
+
+        foreach (var slice in cluster.Api.List(ResourceType.EndpointSlices, LoadDeployment.Namespace))
+        {
+            text.AppendLine($"EndpointSlice {slice["metadata"]!["name"]}: {slice["endpoints"]?.ToJsonString()}");
+        }
+
+        foreach (var process in cluster.Api.ContainerProcesses)
+        {
+            text.AppendLine($"Process of {process.Pod} (pid {process.ProcessId}): {(process.HasExited ? "exited" : "running")}");
+        }
+
+        foreach (var resource in new[] { "producer", "consumer", "overseer" })
+        {
+            var now = app.ResourceNotifications.TryGetCurrentState(resource, out var current) ? $"{current.Snapshot.State?.Text} ({current.Snapshot.HealthStatus})" : "unknown";
+            text.AppendLine($"{resource}: now {now}; states seen: {string.Join(" → ", cluster.StatesOf(resource))}");
+            var lines = (await FakeCluster.LogsAsync(app, resource)).Split('\n');
+            text.AppendLine($"{resource} log, last {Math.Min(lines.Length, EvidenceLogLines)} of {lines.Length} lines:");
+            foreach (var line in lines.TakeLast(EvidenceLogLines))
+            {
+                text.AppendLine("  " + line);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private const int EvidenceLogLines = 40;
 
     /// <summary>Pauses or resumes the load through the Overseer; when pausing, waits until the totals hold still twice in a row with acked = verified.</summary>
     private static async Task<OverseerSummary> PauseAndSettleAsync(HttpClient overseer, bool paused)

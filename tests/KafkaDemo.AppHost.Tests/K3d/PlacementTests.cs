@@ -7,6 +7,7 @@ using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Placement;
 using KafkaDemo.DeploymentContract.Load;
 using KafkaDemo.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using KafkaDemo.TestSupport.Kubernetes;
 using static KafkaDemo.AppHost.Tests.K3d.FakeCluster;
 
@@ -135,6 +136,143 @@ public sealed class PlacementTests
         Assert.False(beyond.Success);
         Assert.Contains("from 1 to 3 replicas", beyond.Message, StringComparison.Ordinal);
         Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
+    }
+
+    /// <summary>
+    /// The AppHost restarted against the same cluster applies the load again: the Deployment scaled through
+    /// deployments/scale keeps its count (the apply leaves spec.replicas out, as the scale subresource owns
+    /// it), and the one nothing scaled keeps the configured count (the apply still owns it and applies it as it is).
+    /// </summary>
+    [Fact]
+    public async Task Applying_the_load_again_keeps_the_replicas_the_scale_commands_set()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using (var app = await cluster.StartAppAsync(Cluster))
+        {
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+            await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+            var up = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale-up", TestContext.Current.CancellationToken);
+            Assert.True(up.Success, up.Message);
+            await WaitForAsync(app, "producer", s => ReadyOf(s) == "3/3 ready");
+        }
+
+        var producerApplies = DeploymentApplies(cluster, LoadDeployment.Producer).Count;
+        var consumerApplies = DeploymentApplies(cluster, LoadDeployment.Consumer).Count;
+        await using (var app = await cluster.StartAppAsync(Cluster))
+        {
+            await Eventually.TrueAsync(
+                () => Task.FromResult(DeploymentApplies(cluster, LoadDeployment.Producer).Count > producerApplies && DeploymentApplies(cluster, LoadDeployment.Consumer).Count > consumerApplies),
+                TimeSpan.FromMinutes(2), "The restarted AppHost did not apply the Deployments again.");
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+            await WaitForAsync(app, "consumer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "3/3 ready");
+        }
+
+        Assert.Null(DeploymentApplies(cluster, LoadDeployment.Producer)[^1].Configuration["spec"]!["replicas"]);
+        Assert.Equal(3, (int)DeploymentApplies(cluster, LoadDeployment.Consumer)[^1].Configuration["spec"]!["replicas"]!);
+        var producer = cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!;
+        Assert.Equal(3, (int)producer["spec"]!["replicas"]!);
+        Assert.Equal(3, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Consumer)!["spec"]!["replicas"]!);
+        // The scale's managedFields entry owns the count; the apply's no longer does.
+        var entries = producer["metadata"]!["managedFields"]!.AsArray().OfType<System.Text.Json.Nodes.JsonObject>().ToList();
+        Assert.Contains(entries, e => (string?)e["operation"] == "Update" && (string?)e["subresource"] == "scale" && e["fieldsV1"]?["f:spec"]?["f:replicas"] is not null);
+        Assert.DoesNotContain(entries, e => (string?)e["operation"] == "Apply" && e["fieldsV1"]?["f:spec"]?["f:replicas"] is not null);
+    }
+
+    private static List<AppliedObject> DeploymentApplies(FakeCluster cluster, string name) =>
+        [.. cluster.Api.AppliedObjects.Where(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == name)];
+
+    /// <summary>
+    /// The scale command asks for the count in the dashboard and sets it the way scale-up does, with the
+    /// same bounds; without the dashboard (as here) it says so and changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Scale_asks_for_the_count_and_sets_it_with_the_same_checks_and_says_so_without_a_dashboard()
+    {
+        SharedReference.RequireK8sReference();
+        var answers = new ScriptedInteraction();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using (var app = await cluster.StartAppAsync(Cluster))
+        {
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+            var none = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale", TestContext.Current.CancellationToken);
+            Assert.False(none.Success);
+            Assert.Contains("in the dashboard, and there is none here", none.Message, StringComparison.Ordinal);
+            Assert.Equal(2, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+        }
+
+        // With someone to answer (a scripted interaction service in place of the dashboard's).
+        await using (var app = await cluster.StartAppAsync(b => b.Services.AddSingleton<IInteractionService>(answers), Cluster))
+        {
+            await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running);
+            answers.Answers.Enqueue("5");
+            var five = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale", TestContext.Current.CancellationToken);
+            Assert.True(five.Success, five.Message);
+            Assert.Equal(5, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+            await WaitForAsync(app, "producer", s => ReadyOf(s) == "5/5 ready");
+
+            answers.Answers.Enqueue("17");
+            var beyond = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale", TestContext.Current.CancellationToken);
+            Assert.False(beyond.Success);
+            Assert.Equal("producer stays at 5: producer may run from 1 to 16 replicas; 17 is outside.", beyond.Message);
+            Assert.Equal(5, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+
+            answers.Answers.Enqueue(null);
+            var canceled = await app.ResourceCommands.ExecuteCommandAsync("producer", "scale", TestContext.Current.CancellationToken);
+            Assert.False(canceled.Success);
+            Assert.Equal(5, (int)cluster.Api.Get(ResourceType.Deployments, LoadDeployment.Namespace, LoadDeployment.Producer)!["spec"]!["replicas"]!);
+        }
+
+        Assert.Equal(3, answers.Prompts.Count);
+        Assert.All(answers.Prompts, p => Assert.Equal(("Scale producer", ClusterDeploymentLifecycle.ReplicasInput, InputType.Number), p));
+    }
+
+    [Theory]
+    [InlineData("producer", 16, "1", null)]
+    [InlineData("producer", 16, "16", null)]
+    [InlineData("producer", 16, "0", "producer may run from 1 to 16 replicas; 0 is outside.")]
+    [InlineData("producer", 16, "17", "producer may run from 1 to 16 replicas; 17 is outside.")]
+    [InlineData("consumer", 6, "7", "consumer may run from 1 to 6 replicas (a consumer beyond the partition count gets no partition); 7 is outside.")]
+    [InlineData("consumer", 6, "2.5", "'2.5' is not a whole number of pods.")]
+    [InlineData("consumer", 6, "", "'' is not a whole number of pods.")]
+    public void The_scale_dialog_checks_the_answer_with_the_commands_bounds(string deployment, int max, string answer, string? expected)
+    {
+        var spec = new ClusterDeploymentSpec(deployment, "KafkaDemo.Producer", "kafkademo-" + deployment, 1, max, "/repo", new LoadSettings("orders:1", 100, "512"));
+
+        Assert.Equal(expected, ClusterDeploymentLifecycle.ReplicasAnswerProblem(spec, answer));
+    }
+
+    /// <summary>
+    /// The Deployment's watch refused and dropped: the resource shows it lost the watch (not FailedToStart
+    /// until Kafka runs again), reads and watches again with backoff, and is Running again by itself.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_Deployment_watch_recovers_by_itself()
+    {
+        SharedReference.RequireK8sReference();
+        await using var cluster = await FakeCluster.StartAsync();
+        await using var app = await cluster.StartAppAsync(Cluster);
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+
+        var watchPath = $"/apis/apps/v1/namespaces/{LoadDeployment.Namespace}/deployments";
+        using (cluster.Api.AddFault(new FaultRule
+        {
+            Matches = r => r.Method == "GET" && r.Path == watchPath && r.Query.Contains("watch=true", StringComparison.Ordinal),
+            Status = System.Net.HttpStatusCode.InternalServerError,
+            Message = "etcdserver: request timed out",
+        }))
+        {
+            cluster.Api.CloseWatches();
+            await WaitForAsync(app, "producer", s => s.State?.Text == ClusterDeploymentLifecycle.WatchLostState);
+        }
+
+        await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
+        var states = cluster.StatesOf("producer");
+        Assert.DoesNotContain(KnownResourceStates.FailedToStart, states);
+        var failures = (await FakeCluster.LogsAsync(app, "producer")).Split('\n').Where(l => l.Contains("Following producer failed: ", StringComparison.Ordinal)).ToList();
+        TestContext.Current.TestOutputHelper!.WriteLine("producer: " + string.Join(" → ", states) + "\n" + string.Join('\n', failures));
+        Assert.NotEmpty(failures);
+        Assert.Contains("Reading and watching it again in 1 s.", failures[0], StringComparison.Ordinal);
     }
 
     /// <summary>The pods run the real Producer: each pod's output arrives in the producer resource's log, prefixed by the pod's name.</summary>

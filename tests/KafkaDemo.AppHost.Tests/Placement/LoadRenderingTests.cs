@@ -115,4 +115,39 @@ public sealed class LoadRenderingTests
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, text);
     }
+
+    /// <summary>Applied again, the Deployment's replicas: configured when it is new; the live count while the apply owns it; left out once the scale subresource does.</summary>
+    [Theory]
+    [InlineData(false, null, 2)]
+    [InlineData(true, "Apply", 5)]
+    [InlineData(true, "scale", null)]
+    public void Applied_again_the_replicas_follow_who_owns_them(bool exists, string? owner, int? expected)
+    {
+        var deployment = new JsonObject { ["kind"] = "Deployment", ["spec"] = new JsonObject { ["replicas"] = 2 } };
+        JsonObject? live = null;
+        if (exists)
+        {
+            var replicasField = new JsonObject { ["f:spec"] = new JsonObject { ["f:replicas"] = new JsonObject() } };
+            live = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["managedFields"] = new JsonArray(
+                        owner == "Apply"
+                            ? new JsonObject { ["manager"] = KubernetesApi.FieldManager, ["operation"] = "Apply", ["fieldsV1"] = replicasField }
+                            : new JsonObject { ["manager"] = KubernetesApi.FieldManager, ["operation"] = "Update", ["subresource"] = "scale", ["fieldsV1"] = replicasField }),
+                },
+                ["spec"] = new JsonObject { ["replicas"] = 5 },
+            };
+        }
+
+        LoadManifests.KeepLiveReplicas(deployment, live, KubernetesApi.FieldManager);
+
+        Assert.Equal(expected, (int?)deployment["spec"]!["replicas"]);
+        Assert.Equal(expected is not null, deployment["spec"]!.AsObject().ContainsKey("replicas"));
+    }
+
+    [Fact]
+    public void Following_a_Deployment_again_waits_1_2_4_8_16_then_30_seconds() =>
+        Assert.Equal([1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0], Enumerable.Range(1, 7).Select(n => FollowBackoff.Delay(n).TotalSeconds));
 }

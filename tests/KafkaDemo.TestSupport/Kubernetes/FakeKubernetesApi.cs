@@ -258,6 +258,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     internal KindRegistry Kinds => kinds;
 
+    /// <summary>
+    /// Ends every open watch now, as an API server does when a watch's timeout passes or it restarts; a
+    /// client watches again from its last resourceVersion (or reads again).
+    /// </summary>
+    public void CloseWatches() => store.CloseWatches();
+
     /// <summary>Injects a fault (delay, error answer, or both) into matching requests. Dispose the result to remove it.</summary>
     public IDisposable AddFault(FaultRule rule)
     {

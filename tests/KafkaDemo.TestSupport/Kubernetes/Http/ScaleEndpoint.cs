@@ -11,8 +11,12 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <c>kubectl scale</c> without preconditions sends a merge patch <c>{"spec":{"replicas":N}}</c>
 /// (kubectl pkg/scale/scale.go genericScaler.ScaleSimple); KubernetesClient's
 /// <c>PatchNamespacedDeploymentScaleAsync</c> sends whatever patch it is given. RBAC sees
-/// <c>deployments/scale</c>. Simplified: apply patches are refused (415), the write is not put through
-/// admission policies, and the Deployment's managedFields do not name the scale subresource.
+/// <c>deployments/scale</c>. The write's managedFields entry is the writer's Update through the subresource
+/// <c>scale</c>, owning <c>f:spec.f:replicas</c> of the Deployment (apiVersion apps/v1), and every other entry
+/// loses that field: apiserver pkg/endpoints/handlers/fieldmanager scalehandler.go ScaleHandler.ToParent
+/// ("Steal" the replicas path from the main resource entry), so an apply that leaves spec.replicas out
+/// afterwards keeps the scaled count. Simplified: apply patches are refused (415), and the write is not put
+/// through admission policies.
 /// </summary>
 internal static class ScaleEndpoint
 {
@@ -64,7 +68,7 @@ internal static class ScaleEndpoint
         }
 
         var dryRun = context.Request.Query["dryRun"].Count > 0;
-        var written = writer.Patch(kind, @namespace, name, PatchKind.Merge, update, FieldScope.Main, manager, force: false, dryRun);
+        var written = writer.Patch(kind, @namespace, name, PatchKind.Merge, update, FieldScope.Main, manager, force: false, dryRun, subresource: "scale");
         await JsonResponse.WriteAsync(context, 200, ScaleOf(written.Object));
     }
 

@@ -14,7 +14,7 @@ internal sealed class ManagedFieldsEntry
 
     public required string Time { get; set; }
 
-    /// <summary>"status" for writes to the status subresource, null for the main resource.</summary>
+    /// <summary>"status" or "scale" for writes through that subresource, null for the main resource.</summary>
     public string? Subresource { get; init; }
 
     public required FieldSet Fields { get; set; }
@@ -86,7 +86,9 @@ internal sealed class ManagedFieldsEntry
     /// Ownership after a write that is not an apply (create, replace, patch): the writer takes every
     /// field it changed or added, from whoever owned it, without conflicts; removed fields lose their owners.
     /// </summary>
-    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string apiVersion, FieldScope scope, bool hasStatusSubresource, string now)
+    /// <param name="subresource">The subresource written through, when it is not the scope's own ("scale": the
+    /// entry is the writer's through that subresource, as apiserver's fieldmanager ScaleHandler.ToParent keeps it).</param>
+    public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string apiVersion, FieldScope scope, bool hasStatusSubresource, string now, string? subresource = null)
     {
         var previous = Read(before);
         var entries = Read(before);
@@ -102,7 +104,7 @@ internal sealed class ManagedFieldsEntry
             }
         }
 
-        var subresource = scope == FieldScope.Status ? "status" : null;
+        subresource ??= scope == FieldScope.Status ? "status" : null;
         var mine = entries.FirstOrDefault(e => e.Is(manager, "Update", subresource));
         if (mine is null)
         {

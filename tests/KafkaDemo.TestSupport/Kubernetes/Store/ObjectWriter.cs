@@ -87,7 +87,8 @@ internal sealed class ObjectWriter(ObjectStore store, AdmissionChain admission)
         }, new WriteCause(scope == FieldScope.Status ? "update-status" : "update", manager, request is not null), dryRun, Admit(request, kind, scope, @namespace, name));
     }
 
-    public WriteResult Patch(ResourceKind kind, string? @namespace, string name, PatchKind patchKind, JsonNode? patch, FieldScope scope, string manager, bool force, bool dryRun, AdmissionContext? request = null)
+    /// <param name="subresource">The subresource the patch came through when it is not the scope's own ("scale"), for managedFields.</param>
+    public WriteResult Patch(ResourceKind kind, string? @namespace, string name, PatchKind patchKind, JsonNode? patch, FieldScope scope, string manager, bool force, bool dryRun, AdmissionContext? request = null, string? subresource = null)
     {
         if (patchKind == PatchKind.Apply)
         {
@@ -128,7 +129,7 @@ internal sealed class ObjectWriter(ObjectStore store, AdmissionChain admission)
                 }
             }
 
-            ManagedFieldsEntry.RecordUpdate(before, next, manager, kind.Type.ApiVersion, scope, kind.HasStatus, Now());
+            ManagedFieldsEntry.RecordUpdate(before, next, manager, kind.Type.ApiVersion, scope, kind.HasStatus, Now(), subresource);
             return next;
         }, new WriteCause(scope == FieldScope.Status ? "patch-status" : "patch", manager, request is not null), dryRun, Admit(request, kind, scope, @namespace, name));
     }
