@@ -1,5 +1,6 @@
 using System.Globalization;
 using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.K3dMode;
 using KafkaDemo.AppHost.Kafka;
@@ -81,7 +82,7 @@ public static class KafkaModeExtensions
     {
         var cluster = builder.AddK3dCluster("k3d", settings.K3d);
         var kafka = builder.AddK3dKafka(ConnectionName, cluster, settings, decision.Reason);
-        var agent = cluster.AddVibectlAgent(kafka);
+        var agent = cluster.AddVibectlAgent(kafka, sp => AgentImageSource.Imported(sp.GetRequiredService<ImageDelivery>(), settings.K3d));
         return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
 

@@ -37,7 +37,7 @@ public sealed class K3dKafkaLifecycle(
         var log = loggers.GetLogger(kafka);
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(kafka.Cluster.KubeconfigPath);
+            using var api = kafka.Cluster.Connect();
             await KafkaBringUp.RequestRollingRestartAsync(api, cancellationToken);
             log.LogInformation("Rolling restart requested: Strimzi restarts the brokers one at a time at its next reconciliation (within 2 minutes).");
             return CommandResults.Success();
