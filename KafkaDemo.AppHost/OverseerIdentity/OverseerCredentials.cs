@@ -70,7 +70,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
         var requested = time.GetUtcNow();
         var (token, expires) = await api.RequestTokenAsync(OverseerManifests.Namespace, OverseerManifests.ServiceAccount, Lifetime, cancellationToken);
         var until = expires ?? requested + Lifetime;
-        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token, context, kafkaNamespace);
+        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token, context, kafkaNamespace, Path.GetDirectoryName(Path.GetFullPath(adminKubeconfig)));
         await PrivateFile.WriteAsync(KubeconfigPath, kubeconfig, cancellationToken);
         LogIssued(log, OverseerManifests.UserName, until.ToString("u", CultureInfo.InvariantCulture), KubeconfigPath);
         return until;

@@ -16,8 +16,9 @@ public static class OverseerKubeconfig
     /// <param name="token">The service account's token.</param>
     /// <param name="contextName">The admin kubeconfig's context whose cluster it is; null: its current-context.</param>
     /// <param name="ns">The context's default namespace: Kafka's.</param>
+    /// <param name="baseDirectory">The admin kubeconfig's folder: a relative certificate-authority path there is made absolute (client-go resolves it against the kubeconfig's folder).</param>
     /// <exception cref="FormatException">The admin kubeconfig has no such context or no cluster for it.</exception>
-    public static string Write(string adminKubeconfig, string token, string? contextName = null, string ns = Settings.K3dSettings.Namespace)
+    public static string Write(string adminKubeconfig, string token, string? contextName = null, string ns = Settings.K3dSettings.Namespace, string? baseDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
         var admin = YamlDocuments.Parse(adminKubeconfig, "the cluster's kubeconfig").SingleOrDefault()
@@ -29,12 +30,18 @@ public static class OverseerKubeconfig
         var clusterName = (string?)context["cluster"];
         var cluster = Named(admin, "clusters", clusterName)?["cluster"]
             ?? throw new FormatException($"The cluster's kubeconfig has no cluster '{clusterName}'.");
+        var clusterCopy = cluster.DeepClone().AsObject();
+        if (baseDirectory is not null && (string?)clusterCopy["certificate-authority"] is { Length: > 0 } ca && !Path.IsPathRooted(ca))
+        {
+            clusterCopy["certificate-authority"] = Path.GetFullPath(Path.Combine(baseDirectory, ca));
+        }
+
         var name = $"{User}@{clusterName}";
         var config = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Config",
-            ["clusters"] = new JsonArray(new JsonObject { ["name"] = clusterName, ["cluster"] = cluster.DeepClone() }),
+            ["clusters"] = new JsonArray(new JsonObject { ["name"] = clusterName, ["cluster"] = clusterCopy }),
             ["users"] = new JsonArray(new JsonObject { ["name"] = User, ["user"] = new JsonObject { ["token"] = token } }),
             ["contexts"] = new JsonArray(new JsonObject
             {
