@@ -1,5 +1,4 @@
 using KafkaDemo.AppHost.Lifecycle;
-using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.DeploymentContract.Agent;
@@ -39,7 +38,6 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        builder.Services.TryAddSingleton<ImageDelivery>();
         builder.Services.TryAddSingleton(sp => new AgentBringUp(image(sp), sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();

@@ -11,6 +11,7 @@ using KafkaDemo.AppHost.Settings;
 using KafkaDemo.DeploymentContract.Strimzi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Extensions;
@@ -84,6 +85,8 @@ public static class KafkaModeExtensions
     {
         var cluster = builder.AddK3dCluster("k3d", settings.K3d);
         var kafka = builder.AddK3dKafka(ConnectionName, cluster, settings, decision.Reason);
+        // k3d image import: only the k3d cluster's nodes can be given an image without a registry.
+        builder.Services.TryAddSingleton<ImageDelivery>();
         var agent = cluster.AddVibectlAgent(kafka, sp => AgentImageSource.Imported(sp.GetRequiredService<ImageDelivery>(), settings.K3d));
         return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
