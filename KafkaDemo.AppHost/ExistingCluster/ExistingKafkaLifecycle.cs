@@ -79,12 +79,7 @@ public sealed class ExistingKafkaLifecycle(
             if (kafka.WithOverseerIdentity)
             {
                 // Before Kafka counts as running, since the Overseer (which waits for it) starts with this kubeconfig.
-                var expires = await overseer.SetUpAsync(api, cluster.KubeconfigPath, log, inCluster);
-                _ = overseer.RenewAsync(async token =>
-                {
-                    using var fresh = cluster.Connect();
-                    return await overseer.IssueAsync(fresh, cluster.KubeconfigPath, log, token);
-                }, expires, log, inCluster);
+                await overseer.SetUpAndRenewAsync(api, cluster, log, inCluster);
             }
 
             await e.PublishRunningAsync(kafka, bootstrap, inCluster, ("Kafka", $"{kafka.Namespace}/{kafka.KafkaName}"));

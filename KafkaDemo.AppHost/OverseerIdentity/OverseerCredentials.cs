@@ -61,6 +61,23 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
         }
     }
 
+    /// <summary>
+    /// <see cref="SetUpAsync"/> in <paramref name="cluster"/> through its admin kubeconfig, then renews
+    /// the token in the background (<see cref="RenewAsync"/>, each time with a fresh client) until
+    /// <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <exception cref="K3dSetupException">The API refused an object or the token request.</exception>
+    public async Task SetUpAndRenewAsync(KubernetesApi api, IDemoCluster cluster, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var expires = await SetUpAsync(api, cluster.KubeconfigPath, log, cancellationToken);
+        _ = RenewAsync(async token =>
+        {
+            using var fresh = cluster.Connect();
+            return await IssueAsync(fresh, cluster.KubeconfigPath, log, token);
+        }, expires, log, cancellationToken);
+    }
+
     /// <summary>Requests a new token and writes the Overseer's kubeconfig with it; returns when it expires.</summary>
     /// <exception cref="KubernetesApiException">The API refused the request.</exception>
     public async Task<DateTimeOffset> IssueAsync(KubernetesApi api, string adminKubeconfig, ILogger log, CancellationToken cancellationToken)
