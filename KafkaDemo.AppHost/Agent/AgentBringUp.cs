@@ -9,13 +9,16 @@ using Microsoft.Extensions.Logging;
 namespace KafkaDemo.AppHost.Agent;
 
 /// <summary>
-/// Deploys the vibectl agent into the k3d cluster: builds its image (unless that tag exists),
-/// imports it with k3d, applies the agent's objects, and, once its LLM access is configured (a key
+/// Deploys the vibectl agent into the cluster: its image from the <see cref="AgentImageSource"/> (in
+/// k3d: built unless that tag exists, imported with k3d), applies the agent's objects, and, once its LLM access is configured (a key
 /// in its Secret, or an OpenAI-compatible server that may need none), marks the pod template
 /// configured and restarts the pod so it reads it. The HMAC secret never goes there.
 /// </summary>
-public sealed class AgentBringUp(ImageDelivery delivery, K3dSettings settings, TimeProvider time)
+public sealed class AgentBringUp(AgentImageSource images, TimeProvider time)
 {
+    /// <summary>The image the agent runs, when one is configured.</summary>
+    public string? ImageReference => images.Reference;
+
     /// <summary>Whether these settings configure the agent's LLM access: a key, or a server that may need none.</summary>
     public static bool IsConfigured(string baseUrl, string? apiKey) => !string.IsNullOrEmpty(apiKey) || !string.IsNullOrWhiteSpace(baseUrl);
 
@@ -28,12 +31,11 @@ public sealed class AgentBringUp(ImageDelivery delivery, K3dSettings settings, T
         ArgumentNullException.ThrowIfNull(state);
         CheckBaseUrl(baseUrl, log);
         CheckKey(apiKey);
-        var image = AgentImage.Reference;
-        await delivery.DeliverAsync(AgentImage.Image(settings.ResolvedStateDirectory), settings.ClusterName, log, state, cancellationToken);
+        var image = await images.ProvideAsync(log, state, cancellationToken);
 
         await state(AgentStates.Deploying);
         // The namespace first: the ConfigMap and the Secret live in it.
-        var items = AgentManifests.Render(image, configuredAt: null);
+        var items = AgentManifests.Render(image, configuredAt: null, images.PullPolicy);
         foreach (var item in items.Where(IsNamespace))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
@@ -54,7 +56,7 @@ public sealed class AgentBringUp(ImageDelivery delivery, K3dSettings settings, T
         }
 
         var configuredAt = IsConfigured(baseUrl, apiKey) ? time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) : null;
-        foreach (var item in AgentManifests.Render(image, configuredAt).Where(i => !IsNamespace(i)))
+        foreach (var item in AgentManifests.Render(image, configuredAt, images.PullPolicy).Where(i => !IsNamespace(i)))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }

@@ -49,12 +49,18 @@ public static class AgentManifests
     /// The kustomization's objects with <paramref name="image"/>, and <see cref="ConfiguredAnnotation"/>
     /// when the LLM access is configured (<paramref name="configuredAt"/> not null).
     /// </summary>
-    public static IReadOnlyList<JsonObject> Render(string image, string? configuredAt)
+    /// <param name="pullPolicy">The container's imagePullPolicy; null keeps the file's (Never: k3d imports the image).</param>
+    public static IReadOnlyList<JsonObject> Render(string image, string? configuredAt, string? pullPolicy = null)
     {
         var objects = Files().ToList();
         var deployment = objects.Single(o => (string?)o["kind"] == "Deployment");
         var template = deployment["spec"]!["template"]!.AsObject();
         template["spec"]!["containers"]![0]!["image"] = image;
+        if (pullPolicy is not null)
+        {
+            template["spec"]!["containers"]![0]!["imagePullPolicy"] = pullPolicy;
+        }
+
         if (configuredAt is not null)
         {
             var metadata = template["metadata"]!.AsObject();

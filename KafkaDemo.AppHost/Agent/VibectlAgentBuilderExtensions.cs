@@ -1,6 +1,4 @@
 using KafkaDemo.AppHost.Lifecycle;
-using KafkaDemo.AppHost.Images;
-using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.DeploymentContract.Agent;
@@ -10,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaDemo.AppHost.Agent;
 
-/// <summary>The vibectl agent in the k3d cluster, with the LLM settings as Aspire parameters.</summary>
+/// <summary>The vibectl agent in the cluster, with the LLM settings as Aspire parameters.</summary>
 public static class VibectlAgentBuilderExtensions
 {
     /// <summary>The agent's default model (vibectl's config llm.model), by llm's name.</summary>
@@ -23,11 +21,16 @@ public static class VibectlAgentBuilderExtensions
     /// for <paramref name="kafka"/> to be healthy (WaitFor, through failures of Kafka: its failures
     /// are Kafka's to show), and is deployed again whenever Kafka runs again.
     /// </summary>
-    public static IResourceBuilder<VibectlAgentResource> AddVibectlAgent(
-        this IResourceBuilder<K3dClusterResource> cluster, IResourceBuilder<KafkaClusterResource> kafka)
+    /// <param name="cluster">The cluster it is deployed in (k3d's or an existing one).</param>
+    /// <param name="kafka">The Kafka it waits for.</param>
+    /// <param name="image">Where its image comes from (<see cref="AgentImageSource"/>).</param>
+    public static IResourceBuilder<VibectlAgentResource> AddVibectlAgent<TCluster>(
+        this IResourceBuilder<TCluster> cluster, IResourceBuilder<KafkaClusterResource> kafka, Func<IServiceProvider, AgentImageSource> image)
+        where TCluster : IDemoCluster
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(image);
         var builder = cluster.ApplicationBuilder;
         var apiKey = builder.AddParameter("llm-api-key", secret: true)
             .WithDescription("The LLM provider's API key for vibectl (Anthropic for Claude models, OpenAI for gpt-* models).");
@@ -35,23 +38,22 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        builder.Services.TryAddSingleton<ImageDelivery>();
-        builder.Services.TryAddSingleton(sp => new AgentBringUp(sp.GetRequiredService<ImageDelivery>(), cluster.Resource.Settings, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(image(sp), sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
 
         var resource = new VibectlAgentResource("vibectl", cluster.Resource, kafka.Resource) { ApiKey = apiKey.Resource, Model = model.Resource, BaseUrl = baseUrl.Resource };
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster.Resource.KubeconfigPath, AgentManifests.Namespace, AgentManifests.DeploymentName,
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster.Resource, AgentManifests.Namespace, AgentManifests.DeploymentName,
             d => AgentBringUp.NewestPodAvailable(d) ? null : "The agent's pod is not available (yet).", "The agent's pod is available."), failureStatus: null, tags: null));
         return builder.AddResource(resource)
             .ExcludeFromManifest()
-            .WithParentRelationship(cluster)
+            .WithParentRelationship(cluster.Resource)
             .WaitFor(kafka, WaitBehavior.WaitOnResourceUnavailable)
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "vibectl agent",
                 State = KnownResourceStates.NotStarted,
-                Properties = [new("Namespace", AgentManifests.Namespace), new("Image", AgentImage.Reference)],
+                Properties = [new("Namespace", AgentManifests.Namespace)],
             })
             .WithHealthCheck(resource.HealthCheckKey)
             .OnInitializeResource((r, e, cancellationToken) => e.Services.GetRequiredService<VibectlAgentLifecycle>().RunAsync(r, e, cancellationToken));

@@ -29,10 +29,9 @@ public sealed class VibectlAgentLifecycle(
     /// <summary>Builds, imports and deploys the agent; a key that arrives later is put in place until <paramref name="withKafka"/> ends.</summary>
     private async Task DeployAsync(VibectlAgentResource agent, ILogger log, CancellationToken withKafka)
     {
-        var kubeconfig = agent.Cluster.KubeconfigPath;
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            using var api = agent.Cluster.Connect();
             var model = await agent.Model.GetValueAsync(withKafka) ?? "";
             var baseUrl = await agent.BaseUrl.GetValueAsync(withKafka) ?? "";
             // Without a value, the dashboard asks for one and this waits; with no dashboard it throws.
@@ -42,7 +41,7 @@ public sealed class VibectlAgentLifecycle(
             await bringUp.DeployAsync(api, model, baseUrl, string.IsNullOrEmpty(key) ? null : key, log, s => notifications.SetAsync(agent, s), withKafka);
             if (string.IsNullOrEmpty(key) && !keyTask.IsCompleted)
             {
-                _ = SetKeyWhenGivenAsync(agent, kubeconfig, keyTask, model, baseUrl, log, withKafka);
+                _ = SetKeyWhenGivenAsync(agent, keyTask, model, baseUrl, log, withKafka);
             }
 
             if (!AgentBringUp.IsConfigured(baseUrl, key))
@@ -55,7 +54,7 @@ public sealed class VibectlAgentLifecycle(
 
             await notifications.SetAsync(agent, AgentStates.WaitingForPod);
             await AgentBringUp.WaitForPodAsync(api, withKafka);
-            await notifications.RunningAsync(agent, ("Model", model), ("Image", AgentImage.Reference));
+            await notifications.RunningAsync(agent, ("Model", model), ("Image", bringUp.ImageReference ?? ""));
         }
         catch (OperationCanceledException) when (withKafka.IsCancellationRequested)
         {
@@ -67,7 +66,7 @@ public sealed class VibectlAgentLifecycle(
         }
     }
 
-    private async Task SetKeyWhenGivenAsync(VibectlAgentResource agent, string kubeconfig, Task<string?> keyTask, string model, string baseUrl, ILogger log, CancellationToken withKafka)
+    private async Task SetKeyWhenGivenAsync(VibectlAgentResource agent, Task<string?> keyTask, string model, string baseUrl, ILogger log, CancellationToken withKafka)
     {
         try
         {
@@ -77,11 +76,11 @@ public sealed class VibectlAgentLifecycle(
                 return;
             }
 
-            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            using var api = agent.Cluster.Connect();
             await bringUp.SetKeyAsync(api, key, model, baseUrl, log, withKafka);
             await notifications.SetAsync(agent, AgentStates.WaitingForPod);
             await AgentBringUp.WaitForPodAsync(api, withKafka);
-            await notifications.RunningAsync(agent, ("Model", model), ("Image", AgentImage.Reference));
+            await notifications.RunningAsync(agent, ("Model", model), ("Image", bringUp.ImageReference ?? ""));
         }
         catch (OperationCanceledException)
         {

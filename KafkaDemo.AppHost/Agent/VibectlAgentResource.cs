@@ -1,16 +1,16 @@
-using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Kafka;
 
 namespace KafkaDemo.AppHost.Agent;
 
 /// <summary>
-/// The vibectl agent: a pod in the k3d cluster that the Overseer runs agent rounds in. Data only;
+/// The vibectl agent: a pod in the cluster (k3d's or an existing one) that the Overseer runs agent rounds in. Data only;
 /// <see cref="VibectlAgentLifecycle"/> deploys it.
 /// </summary>
-public sealed class VibectlAgentResource(string name, K3dClusterResource cluster, KafkaClusterResource kafka) : Resource(name), IResourceWithWaitSupport
+public sealed class VibectlAgentResource(string name, IDemoCluster cluster, KafkaClusterResource kafka) : Resource(name), IResourceWithWaitSupport
 {
     /// <summary>The cluster it is deployed in (its parent in the dashboard).</summary>
-    public K3dClusterResource Cluster => cluster;
+    public IDemoCluster Cluster => cluster;
 
     /// <summary>The Kafka it waits for, and is deployed again after.</summary>
     public KafkaClusterResource Kafka => kafka;

@@ -26,7 +26,7 @@ public static class ClusterLoadExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(mode);
-        var cluster = mode.Cluster ?? throw new InvalidOperationException("KafkaDemo:Placement=cluster needs the k3d cluster (KafkaDemo:Mode=k3d).");
+        var cluster = mode.Cluster as K3dClusterResource ?? throw new InvalidOperationException("KafkaDemo:Placement=cluster needs the k3d cluster (KafkaDemo:Mode=k3d).");
         // Fail fast: the images are built with Docker, so without it nothing starts (not even the dashboard),
         // and the AppHost stops with Docker's own message (BeforeStartEvent is published before any resource starts,
         // and an exception from it ends DistributedApplication.StartAsync).

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
 
@@ -177,9 +178,12 @@ public static class DemoTopologyExtensions
                 .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture))
                 .WithAgentCommands(BrokerConfigBaselines.Names);
 
-            // Each preset is a whole spec.kafka.config, as rendered for this cluster: the reset
-            // removes every key outside it.
-            foreach (var (preset, config) in BrokerConfigBaselines.Presets(KafkaLayout.From(settings)))
+            // Each preset is a whole spec.kafka.config, as rendered for the k3d cluster: the reset
+            // removes every key outside it. A Kafka the AppHost did not render has no baseline here.
+            IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> presets = cluster is K3dClusterResource
+                ? BrokerConfigBaselines.Presets(KafkaLayout.From(settings))
+                : new Dictionary<string, IReadOnlyDictionary<string, string>>();
+            foreach (var (preset, config) in presets)
             {
                 foreach (var (key, value) in config)
                 {

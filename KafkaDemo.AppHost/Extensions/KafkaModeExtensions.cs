@@ -1,13 +1,17 @@
 using System.Globalization;
 using KafkaDemo.AppHost.Agent;
+using KafkaDemo.AppHost.ExistingCluster;
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.K3dMode;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Modes;
 using KafkaDemo.AppHost.Settings;
+using KafkaDemo.DeploymentContract.Strimzi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Extensions;
@@ -41,7 +45,7 @@ public static class KafkaModeExtensions
         {
             DemoMode.Embedded => builder.AddEmbeddedMode(settings, decision),
             DemoMode.K3d => builder.AddK3dMode(settings, decision),
-            DemoMode.External => builder.AddExternalMode(decision),
+            DemoMode.External => settings.External.HasCluster ? builder.AddExistingClusterMode(settings, decision) : builder.AddExternalMode(decision),
             _ => throw new InvalidOperationException($"Mode {decision.Mode} has no Kafka."),
         };
     }
@@ -81,7 +85,41 @@ public static class KafkaModeExtensions
     {
         var cluster = builder.AddK3dCluster("k3d", settings.K3d);
         var kafka = builder.AddK3dKafka(ConnectionName, cluster, settings, decision.Reason);
-        var agent = cluster.AddVibectlAgent(kafka);
+        // k3d image import: only the k3d cluster's nodes can be given an image without a registry.
+        builder.Services.TryAddSingleton<ImageDelivery>();
+        var agent = cluster.AddVibectlAgent(kafka, sp => AgentImageSource.Imported(sp.GetRequiredService<ImageDelivery>(), settings.K3d));
+        return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
+    }
+
+    /// <summary>
+    /// External mode with an existing cluster (KafkaDemo:External:Kubeconfig): the cluster is checked
+    /// (API server, Strimzi's CRDs), its Kafka followed until Ready, the bootstrap servers read from its
+    /// status unless ConnectionStrings:kafka gives them. Nothing is created but the Overseer's identity
+    /// and the agent; no cluster, no operator. The Overseer's and the agent's Roles (k3d/overseer,
+    /// k3d/agent) name the Kafka kafka/kafkademo, so for another Kafka neither is set up and the
+    /// Overseer runs without the cluster's view.
+    /// </summary>
+    private static ModeResources AddExistingClusterMode(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
+    {
+        var external = settings.External;
+        var bootstrap = builder.Configuration.GetConnectionString(ConnectionName);
+        var rolesFit = external.ResolvedNamespace == StrimziNames.Namespace && external.ResolvedKafkaName == StrimziNames.KafkaName;
+        var cluster = builder.AddExistingCluster("cluster", external, settings.K3d.ResolvedStateDirectory);
+        var kafka = builder.AddExistingKafka(ConnectionName, cluster, string.IsNullOrWhiteSpace(bootstrap) ? null : bootstrap, withOverseerIdentity: rolesFit, decision.Reason);
+        if (!rolesFit)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
+            {
+                e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaDemo.AppHost").LogWarning(
+                    "Kafka {Namespace}/{Name} is not {DefaultNamespace}/{DefaultName}, the one the Overseer's and the agent's Roles (k3d/overseer, k3d/agent) grant: "
+                    + "the agent is not deployed and the Overseer runs without the cluster's view (no Kafka watch, no broker figures).",
+                    external.ResolvedNamespace, external.ResolvedKafkaName, StrimziNames.Namespace, StrimziNames.KafkaName);
+                return Task.CompletedTask;
+            });
+            return new ModeResources(decision, kafka, ControlApi: null);
+        }
+
+        var agent = cluster.AddVibectlAgent(kafka, _ => AgentImageSource.Pulled(external.AgentImage));
         return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }
 

@@ -1,5 +1,5 @@
 using KafkaDemo.AppHost.Agent;
-using KafkaDemo.AppHost.K3d;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Modes;
 
@@ -9,11 +9,11 @@ namespace KafkaDemo.AppHost.Extensions;
 /// <param name="Decision">The mode chosen, and why.</param>
 /// <param name="Kafka">The <c>kafka</c> resource: its connection string is the bootstrap servers.</param>
 /// <param name="ControlApi">The embedded Kafka's control API (faults, broker state), in embedded mode.</param>
-/// <param name="Cluster">The k3d cluster Kafka runs in, in k3d mode.</param>
-/// <param name="Agent">The vibectl agent in that cluster, in k3d mode.</param>
+/// <param name="Cluster">The cluster Kafka runs in, with the Overseer's identity: k3d's, or an existing one in external mode.</param>
+/// <param name="Agent">The vibectl agent in that cluster.</param>
 public sealed record ModeResources(
     ModeDecision Decision,
     IResourceBuilder<KafkaClusterResource> Kafka,
     EndpointReference? ControlApi,
-    K3dClusterResource? Cluster = null,
+    IDemoCluster? Cluster = null,
     IResourceBuilder<VibectlAgentResource>? Agent = null);

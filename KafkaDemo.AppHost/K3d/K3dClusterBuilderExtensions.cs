@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Tools;
@@ -14,7 +15,7 @@ public static class K3dClusterBuilderExtensions
     /// <summary>
     /// Adds the k3d cluster. It is created (or started, or reused) when the AppHost starts
     /// (<see cref="K3dClusterLifecycle"/>), counts as healthy while its API server answers
-    /// (<see cref="K3dApiServerHealthCheck"/>), and has the recreate-cluster and delete-cluster commands.
+    /// (<see cref="ApiServerHealthCheck"/>), and has the recreate-cluster and delete-cluster commands.
     /// </summary>
     public static IResourceBuilder<K3dClusterResource> AddK3dCluster(this IDistributedApplicationBuilder builder, string name, K3dSettings settings)
     {
@@ -28,7 +29,7 @@ public static class K3dClusterBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, K3dClusterExit>());
 
         var resource = new K3dClusterResource(name, settings);
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new K3dApiServerHealthCheck(resource), failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new ApiServerHealthCheck(resource), failureStatus: null, tags: null));
         var cluster = builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithInitialState(new CustomResourceSnapshot

@@ -37,7 +37,7 @@ public sealed class K3dKafkaLifecycle(
         var log = loggers.GetLogger(kafka);
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(kafka.Cluster.KubeconfigPath);
+            using var api = kafka.Cluster.Connect();
             await KafkaBringUp.RequestRollingRestartAsync(api, cancellationToken);
             log.LogInformation("Rolling restart requested: Strimzi restarts the brokers one at a time at its next reconciliation (within 2 minutes).");
             return CommandResults.Success();
@@ -60,19 +60,14 @@ public sealed class K3dKafkaLifecycle(
         var kubeconfig = kafka.Cluster.KubeconfigPath;
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            using var api = kafka.Cluster.Connect();
             var bootstrap = await bringUp.RunAsync(api, log, s => notifications.SetAsync(kafka, s),
                 pods => _ = notifications.PublishUpdateAsync(kafka, s => s with { Properties = [.. s.Properties.Where(p => p.Name != "Brokers"), new("Brokers", pods)] }),
                 inCluster);
             log.LogInformation("Kafka is Ready. Bootstrap servers (from the Kafka resource's status): {Bootstrap}", bootstrap);
 
             // Before Kafka counts as running, since the Overseer (which waits for it) starts with this kubeconfig.
-            var expires = await overseer.SetUpAsync(api, kubeconfig, log, inCluster);
-            _ = overseer.RenewAsync(async token =>
-            {
-                using var fresh = KubernetesApi.FromKubeconfig(kubeconfig);
-                return await overseer.IssueAsync(fresh, kubeconfig, log, token);
-            }, expires, log, inCluster);
+            await overseer.SetUpAndRenewAsync(api, kafka.Cluster, log, inCluster);
 
             await e.PublishRunningAsync(kafka, bootstrap, inCluster, ("Kubeconfig", kubeconfig));
         }

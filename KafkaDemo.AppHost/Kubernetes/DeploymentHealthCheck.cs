@@ -8,12 +8,12 @@ namespace KafkaDemo.AppHost.Kubernetes;
 /// judged by <paramref name="problem"/> (null: healthy). Aspire runs a resource's health check only
 /// once it is Running (Aspire 13.6 ResourceHealthCheckService).
 /// </summary>
-/// <param name="kubeconfig">The cluster's kubeconfig file.</param>
+/// <param name="cluster">The cluster.</param>
 /// <param name="ns">The Deployment's namespace.</param>
 /// <param name="name">The Deployment's name.</param>
 /// <param name="problem">Why the Deployment read is not healthy, or null when it is.</param>
 /// <param name="healthy">What a healthy result says.</param>
-public sealed class DeploymentHealthCheck(string kubeconfig, string ns, string name, Func<JsonObject, string?> problem, string healthy) : IHealthCheck
+public sealed class DeploymentHealthCheck(IDemoCluster cluster, string ns, string name, Func<JsonObject, string?> problem, string healthy) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -21,7 +21,7 @@ public sealed class DeploymentHealthCheck(string kubeconfig, string ns, string n
     {
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(kubeconfig);
+            using var api = cluster.Connect();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             var deployment = await api.GetAsync(ApiKinds.Deployment, ns, name, timeout.Token);

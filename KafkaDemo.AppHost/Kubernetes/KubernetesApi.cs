@@ -20,10 +20,10 @@ public sealed class KubernetesApi(IKubernetes client) : IDisposable
 
     public IKubernetes Client => client;
 
-    /// <summary>Opens the cluster a kubeconfig file describes.</summary>
-    public static KubernetesApi FromKubeconfig(string path)
+    /// <summary>Opens the cluster a kubeconfig file describes, through <paramref name="context"/> (null: its current-context). The file is only read.</summary>
+    public static KubernetesApi FromKubeconfig(string path, string? context = null)
     {
-        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: context);
         return new KubernetesApi(new k8s.Kubernetes(configuration));
     }
 

@@ -9,22 +9,32 @@ using Microsoft.Extensions.Logging;
 namespace KafkaDemo.AppHost.OverseerIdentity;
 
 /// <summary>
-/// Gives the Overseer its own, least-privilege identity in the k3d cluster: applies
+/// Gives the Overseer its own, least-privilege identity in the cluster (k3d's or an existing one): applies
 /// <c>k3d/overseer</c> (its service account and Roles), asks the TokenRequest API for a token of that
 /// account with a bounded lifetime, writes a kubeconfig with it (mode 0600, in the AppHost's state
 /// directory: <see cref="K3dSettings.OverseerKubeconfigPath"/>), and renews the token before it
 /// expires by writing the file again; the Overseer follows the file (its ClusterConnection reloads a
 /// kubeconfig whose content changed). The admin kubeconfig stays the AppHost's.
 /// </summary>
-public sealed partial class OverseerCredentials(K3dSettings settings, TimeProvider time)
+/// <param name="kubeconfigPath">Where the Overseer's kubeconfig is written (the AppHost's state folder).</param>
+/// <param name="context">The admin kubeconfig's context (null: its current-context).</param>
+/// <param name="kafkaNamespace">The namespace of the Kafka, the Overseer's kubeconfig's default.</param>
+/// <param name="time">The clock renewals follow.</param>
+public sealed partial class OverseerCredentials(string kubeconfigPath, string? context, string kafkaNamespace, TimeProvider time)
 {
+    /// <summary>For the k3d cluster: its own kubeconfig's one context, Kafka in <see cref="K3dSettings.Namespace"/>.</summary>
+    public OverseerCredentials(K3dSettings settings, TimeProvider time)
+        : this((settings ?? throw new ArgumentNullException(nameof(settings))).OverseerKubeconfigPath, null, K3dSettings.Namespace, time)
+    {
+    }
+
     /// <summary>How long a token lives: an hour, the TokenRequest API's default (10 minutes is its minimum).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     /// <summary>After a failed renewal, the next try. A token is renewed with a third of its life left (20 minutes), so 40 tries fit before it expires.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
-    public string KubeconfigPath => settings.OverseerKubeconfigPath;
+    public string KubeconfigPath => kubeconfigPath;
 
     /// <summary>
     /// Applies the Overseer's objects (the agent's namespace first: one of its Roles lives there),
@@ -51,6 +61,23 @@ public sealed partial class OverseerCredentials(K3dSettings settings, TimeProvid
         }
     }
 
+    /// <summary>
+    /// <see cref="SetUpAsync"/> in <paramref name="cluster"/> through its admin kubeconfig, then renews
+    /// the token in the background (<see cref="RenewAsync"/>, each time with a fresh client) until
+    /// <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    /// <exception cref="K3dSetupException">The API refused an object or the token request.</exception>
+    public async Task SetUpAndRenewAsync(KubernetesApi api, IDemoCluster cluster, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var expires = await SetUpAsync(api, cluster.KubeconfigPath, log, cancellationToken);
+        _ = RenewAsync(async token =>
+        {
+            using var fresh = cluster.Connect();
+            return await IssueAsync(fresh, cluster.KubeconfigPath, log, token);
+        }, expires, log, cancellationToken);
+    }
+
     /// <summary>Requests a new token and writes the Overseer's kubeconfig with it; returns when it expires.</summary>
     /// <exception cref="KubernetesApiException">The API refused the request.</exception>
     public async Task<DateTimeOffset> IssueAsync(KubernetesApi api, string adminKubeconfig, ILogger log, CancellationToken cancellationToken)
@@ -60,7 +87,7 @@ public sealed partial class OverseerCredentials(K3dSettings settings, TimeProvid
         var requested = time.GetUtcNow();
         var (token, expires) = await api.RequestTokenAsync(OverseerManifests.Namespace, OverseerManifests.ServiceAccount, Lifetime, cancellationToken);
         var until = expires ?? requested + Lifetime;
-        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token);
+        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token, context, kafkaNamespace, Path.GetDirectoryName(Path.GetFullPath(adminKubeconfig)));
         await PrivateFile.WriteAsync(KubeconfigPath, kubeconfig, cancellationToken);
         LogIssued(log, OverseerManifests.UserName, until.ToString("u", CultureInfo.InvariantCulture), KubeconfigPath);
         return until;

@@ -36,7 +36,7 @@ public static class ClusterDeploymentBuilderExtensions
         builder.Services.TryAddSingleton<ClusterDeploymentLifecycle>();
 
         var resource = new ClusterDeploymentResource(name, cluster, kafka.Resource, spec) { HmacSecret = hmacSecret.Resource, ControlToken = controlToken.Resource };
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster.KubeconfigPath, LoadDeployment.Namespace, spec.Deployment, DeploymentHealthCheck.NotAvailable, $"Deployment {spec.Deployment} is available."), failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster, LoadDeployment.Namespace, spec.Deployment, DeploymentHealthCheck.NotAvailable, $"Deployment {spec.Deployment} is available."), failureStatus: null, tags: null));
         var deployment = builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithParentRelationship(cluster)

@@ -55,7 +55,7 @@ public sealed class ClusterDeploymentLifecycle(
         var name = resource.Spec.Deployment;
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(resource.Cluster.KubeconfigPath);
+            using var api = resource.Cluster.Connect();
             var scale = await api.Client.AppsV1.ReadNamespacedDeploymentScaleAsync(name, LoadDeployment.Namespace, cancellationToken: cancellationToken);
             var current = scale.Spec?.Replicas ?? 0;
             var wanted = replicas(current);
@@ -149,7 +149,7 @@ public sealed class ClusterDeploymentLifecycle(
     {
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(resource.Cluster.KubeconfigPath);
+            using var api = resource.Cluster.Connect();
             var spec = resource.Spec;
             var image = ServiceImages.For(spec.RepositoryRoot, spec.Project, spec.Repository);
             await images.DeliverAsync(image, resource.Cluster.Settings.ClusterName, log, s => notifications.SetAsync(resource, s), withKafka);

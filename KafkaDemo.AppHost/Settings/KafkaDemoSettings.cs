@@ -59,6 +59,9 @@ public sealed class KafkaDemoSettings : IValidatableObject
     public K3dSettings K3d { get; set; } = new();
 
     [ValidateObjectMembers]
+    public ExternalSettings External { get; set; } = new();
+
+    [ValidateObjectMembers]
     public AgentSettings Agent { get; set; } = new();
 
     [ValidateObjectMembers]
@@ -100,6 +103,7 @@ public sealed class KafkaDemoSettings : IValidatableObject
         {
             if (mode != DemoMode.K3d)
             {
+                // An existing cluster (KafkaDemo:External:Kubeconfig) would need the load's images in a registry it pulls from; not built yet.
                 yield return new ValidationResult($"{S}:Placement=cluster needs {S}:Mode=k3d for now (the load runs in the k3d cluster); {S}:Mode is '{Mode}'.");
             }
 
@@ -108,6 +112,11 @@ public sealed class KafkaDemoSettings : IValidatableObject
                 yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture,
                     $"{S}:Consumers ({Consumers}) cannot exceed {S}:Partitions ({Partitions}) with {S}:Placement=cluster: a consumer beyond the partition count gets no partition."));
             }
+        }
+
+        foreach (var problem in External.Validate(mode, Mode))
+        {
+            yield return problem;
         }
 
         if (!TopicSpec.TryParse(Topics, out _, out var topicError))

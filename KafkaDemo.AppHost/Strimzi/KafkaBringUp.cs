@@ -144,12 +144,20 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         }
     }
 
+    private static Task<JsonObject> WaitForReadyAsync(
+        KubernetesApi api, ApiKind kind, string name, ILogger log, Action<string> lastWord, CancellationToken cancellationToken) =>
+        WaitForReadyAsync(api, kind, K3dSettings.Namespace, name, log, lastWord, cancellationToken);
+
     /// <summary>Follows a Strimzi resource until its Ready condition is True for its latest generation, logging every new condition.</summary>
-    private static async Task<JsonObject> WaitForReadyAsync(
-        KubernetesApi api, ApiKind kind, string name, ILogger log, Action<string> lastWord, CancellationToken cancellationToken)
+    public static async Task<JsonObject> WaitForReadyAsync(
+        KubernetesApi api, ApiKind kind, string ns, string name, ILogger log, Action<string> lastWord, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(lastWord);
         var said = new HashSet<string>(StringComparer.Ordinal);
-        return await api.WaitForAsync(kind, K3dSettings.Namespace, name,
+        return await api.WaitForAsync(kind, ns, name,
             item => Condition(item!, "Ready") is { } ready && (string?)ready["status"] == "True"
                 && (long?)item!["status"]?["observedGeneration"] >= (long?)item["metadata"]?["generation"],
             item =>

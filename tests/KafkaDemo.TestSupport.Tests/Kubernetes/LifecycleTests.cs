@@ -90,6 +90,29 @@ public sealed class LifecycleTests
         Assert.Equal(1, Json(await Strimzi.ApplyAsync(cluster.Client, Strimzi.Kafka("demo", "kafka"), "kafkademo-apphost"))["metadata"]!["generation"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// How a cluster without Strimzi answers a read of its CRD by name: 404 with the NotFound Status
+    /// whose message is the group-qualified resource and the quoted name
+    /// (k8s.io/apimachinery pkg/api/errors/errors.go NewNotFound: "%s %q not found" with
+    /// qualifiedResource.String(), details name, group and kind = the resource).
+    /// </summary>
+    [Fact]
+    public async Task A_missing_definition_read_by_name_is_the_real_NotFound_status()
+    {
+        await using var cluster = await StartAsync();
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => cluster.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync("kafkas.kafka.strimzi.io", cancellationToken: Token));
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.Response.StatusCode);
+        var status = Parse(missing.Response.Content);
+        Assert.Equal("Failure", status["status"]!.GetValue<string>());
+        Assert.Equal("NotFound", status["reason"]!.GetValue<string>());
+        Assert.Equal(404, status["code"]!.GetValue<int>());
+        Assert.Equal("customresourcedefinitions.apiextensions.k8s.io \"kafkas.kafka.strimzi.io\" not found", status["message"]!.GetValue<string>());
+        Assert.Equal("kafkas.kafka.strimzi.io", status["details"]!["name"]!.GetValue<string>());
+        Assert.Equal("apiextensions.k8s.io", status["details"]!["group"]!.GetValue<string>());
+        Assert.Equal("customresourcedefinitions", status["details"]!["kind"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Custom_resources_are_404_until_their_definition_is_established_and_after_it_is_deleted()
     {

@@ -159,9 +159,13 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
     }
 
-    /// <summary>Writes a kubeconfig for the fake (one cluster, user and context, namespace "default"), for KubernetesClient and kubectl.</summary>
-    public void WriteKubeconfig(string path, string contextName = "fake-kubernetes") =>
-        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, Token, certificates.AuthorityPem));
+    /// <summary>
+    /// Writes a kubeconfig for the fake (one cluster, user and context, namespace "default"), for
+    /// KubernetesClient and kubectl: as the admin, or as whoever <paramref name="token"/> stands for
+    /// (<see cref="IssueServiceAccountToken"/>), whom RBAC then decides for.
+    /// </summary>
+    public void WriteKubeconfig(string path, string contextName = "fake-kubernetes", string? token = null) =>
+        File.WriteAllText(path, KubeconfigFile.Text(BaseAddress, contextName, token ?? Token, certificates.AuthorityPem));
 
     /// <summary>A KubernetesClient for the fake; the caller disposes it.</summary>
     public k8s.Kubernetes CreateClient() => new(ClientConfiguration);

@@ -1,15 +1,14 @@
 using k8s;
-using KafkaDemo.AppHost.Kubernetes;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace KafkaDemo.AppHost.K3d;
+namespace KafkaDemo.AppHost.Kubernetes;
 
 /// <summary>
-/// The cluster's readiness as Aspire's WaitFor reads it: its Kubernetes API server answers
+/// A cluster's readiness (k3d's or an existing one) as Aspire's WaitFor reads it: its Kubernetes API server answers
 /// <c>GET /version</c> through the cluster's kubeconfig within 5 s. Aspire runs it only once the
 /// resource is Running (Aspire 13.6 ResourceHealthCheckService).
 /// </summary>
-public sealed class K3dApiServerHealthCheck(K3dClusterResource cluster) : IHealthCheck
+public sealed class ApiServerHealthCheck(IDemoCluster cluster) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -22,7 +21,7 @@ public sealed class K3dApiServerHealthCheck(K3dClusterResource cluster) : IHealt
 
         try
         {
-            using var api = KubernetesApi.FromKubeconfig(cluster.KubeconfigPath);
+            using var api = cluster.Connect();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             var version = await api.Client.Version.GetCodeAsync(timeout.Token);
