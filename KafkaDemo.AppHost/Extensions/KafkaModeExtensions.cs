@@ -128,7 +128,7 @@ public static class KafkaModeExtensions
         var bootstrap = builder.Configuration.GetConnectionString(ConnectionName);
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
-            throw new InvalidOperationException(
+            throw new InvalidSettingsException(
                 "KafkaDemo:Mode=external needs the bootstrap servers in ConnectionStrings:kafka, "
                 + "for example --ConnectionStrings:kafka=broker1:9092,broker2:9092 or ConnectionStrings__kafka=...");
         }

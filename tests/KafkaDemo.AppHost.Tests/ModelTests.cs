@@ -307,7 +307,9 @@ public sealed class ModelTests
     [Fact]
     public async Task External_mode_without_a_connection_string_says_which_key_to_set()
     {
+        // A settings error, so the AppHost reports it as one plain line (StartUpFailure), not a stack trace.
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync("--KafkaDemo:Mode=external"));
+        Assert.True(StartUpFailure.IsKnown(error), Flatten(error));
         Assert.Contains("ConnectionStrings:kafka", Flatten(error), StringComparison.Ordinal);
     }
 
