@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ public static class ControlAccessExtensions
 {
     /// <summary>
     /// Registers the control token (validated at start-up; also from <c>--control-token-file</c>),
-    /// the loopback-only start-up check for a service without one, and host filtering to the
+    /// the loopback-only start-up check for a service without one, the limit on wrong tokens from
+    /// other machines (<see cref="WrongTokenLimit"/>), and host filtering to the
     /// loopback names unless <c>AllowedHosts</c> is configured (against DNS rebinding).
     /// </summary>
     public static IHostApplicationBuilder AddControlAccess(this IHostApplicationBuilder builder, string[] args)
@@ -20,6 +22,8 @@ public static class ControlAccessExtensions
         builder.Services.AddSingleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>();
         builder.Services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.SectionName).ValidateOnStart();
         builder.Services.AddHostedService<LoopbackBinding>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WrongTokenLimit>();
         if (string.IsNullOrEmpty(builder.Configuration["AllowedHosts"]))
         {
             builder.Configuration["AllowedHosts"] = Loopback.AllowedHosts;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.ServiceHosting.ControlAccess;
@@ -13,9 +14,15 @@ public sealed class ControlEndpointMetadata;
 /// read: a request from another machine, or relayed by a proxy (<see cref="Loopback.IsFromThisMachine"/>), gets 403 unless
 /// <c>Control:AllowRemote</c> opts in; a request without the right token (when one is configured), as
 /// <c>Authorization: Bearer &lt;token&gt;</c> or in <see cref="ControlTokenCheck.Header"/>, gets 401;
-/// both as ProblemDetails.
+/// both as ProblemDetails. Another machine that sent too many wrong tokens gets 429 for a while
+/// (<see cref="WrongTokenLimit"/>).
 /// </summary>
-public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<ControlOptions> options, IProblemDetailsService problems)
+public sealed partial class ControlAccessMiddleware(
+    RequestDelegate next,
+    IOptions<ControlOptions> options,
+    IProblemDetailsService problems,
+    WrongTokenLimit wrongTokens,
+    ILogger<ControlAccessMiddleware> logger)
 {
     private readonly byte[]? _token = options.Value.ResolvedToken() is { } token ? Encoding.UTF8.GetBytes(token) : null;
     private readonly bool _allowRemote = options.Value.AllowRemote;
@@ -37,8 +44,20 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
             return;
         }
 
+        var local = Loopback.IsFromThisMachine(context);
+        if (_token is not null && !local && wrongTokens.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            await ControlRefusal.WriteTooManyWrongTokensAsync(problems, context, wait);
+            return;
+        }
+
         if (_token is not null && !Authorized(context.Request.Headers))
         {
+            if (!local && wrongTokens.RecordWrong(context.Connection.RemoteIpAddress))
+            {
+                LogLimited(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", WrongTokenLimit.Attempts, WrongTokenLimit.Window.TotalMinutes);
+            }
+
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"kafkademo\"";
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, "The control token is missing or wrong.",
                 "Send it as 'Authorization: Bearer <token>' (or in " + ControlTokenCheck.Header + "). Under the AppHost it is the control-token parameter; standalone, "
@@ -68,4 +87,7 @@ public sealed class ControlAccessMiddleware(RequestDelegate next, IOptions<Contr
 
     private Task RefuseAsync(HttpContext context, int status, string title, string detail) =>
         ControlRefusal.WriteAsync(problems, context, status, title, detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Address} sent {Attempts} wrong control tokens within {Minutes} minutes; its control requests are refused (429) until that window ends")]
+    private static partial void LogLimited(ILogger logger, string address, int attempts, double minutes);
 }

@@ -17,4 +17,15 @@ public static class ControlRefusal
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         }).AsTask();
     }
+
+    /// <summary>429 for an address over <see cref="WrongTokenLimit"/>, with <c>Retry-After</c> in seconds.</summary>
+    public static Task WriteTooManyWrongTokensAsync(IProblemDetailsService problems, HttpContext context, TimeSpan retryAfter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WriteAsync(problems, context, StatusCodes.Status429TooManyRequests, "Too many wrong control tokens from this address.",
+            $"After {WrongTokenLimit.Attempts} wrong tokens within {WrongTokenLimit.Window.TotalMinutes:0} minutes, this address is refused for {seconds} s more, "
+            + "whatever token it sends. Requests from this machine are never refused this way.");
+    }
 }

@@ -130,4 +130,49 @@ public sealed class ControlAccessTests : IDisposable
         using var fromHere = await AddLatencyAsync(service, Token);
         Assert.Equal(HttpStatusCode.OK, fromHere.StatusCode);
     }
+
+    [Fact]
+    public async Task Another_machine_that_sends_too_many_wrong_tokens_is_refused_for_a_while_and_this_machine_is_not()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        using var service = EmbeddedKafka(new Dictionary<string, string> { ["Control__Token"] = Token, ["Control__AllowRemote"] = "true" });
+        await service.WaitHealthyAsync(Deadline);
+
+        // A request a proxy relays is another machine's (Loopback.IsFromThisMachine), counted by the proxy's address.
+        Task<HttpResponseMessage> Relayed(string token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/faults/latency") { Content = JsonContent.Create(new LatencyFault(5)) };
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {token}");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+            return service.Http.SendAsync(request, cancel);
+        }
+
+        using (var right = await Relayed(Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await Relayed("not-the-token-" + i);
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        // Now even the right token is refused: a guess that came up right would tell it nothing.
+        using (var limited = await Relayed(Token))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            var retryAfter = limited.Headers.RetryAfter?.Delta;
+            Assert.True(retryAfter is { } wait && wait > TimeSpan.Zero && wait <= TimeSpan.FromMinutes(5), $"Retry-After was {retryAfter}.");
+            var problem = await limited.Content.ReadFromJsonAsync<ProblemDetails>(cancel);
+            Assert.Equal(429, problem!.Status);
+            Assert.Contains("wrong control tokens", problem.Title, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("sent 10 wrong control tokens", service.Output, StringComparison.Ordinal);
+
+        // This machine's own requests are never counted or refused.
+        using var fromHere = await AddLatencyAsync(service, Token);
+        Assert.Equal(HttpStatusCode.OK, fromHere.StatusCode);
+    }
 }

@@ -187,6 +187,40 @@ public sealed partial class OverseerPageAccessTests
         Assert.Equal(HttpStatusCode.Found, login.StatusCode);
     }
 
+    [Fact]
+    public async Task Another_machine_that_sends_too_many_wrong_login_tokens_is_refused_for_a_while()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        using var overseer = Overseer(new Dictionary<string, string> { ["Control__Token"] = Token, ["Overseer__Page__AllowRemote"] = "true" });
+        await overseer.WaitHealthyAsync(Deadline);
+        using var local = Client($"http://127.0.0.1:{overseer.Port}");
+
+        // Relayed by a proxy: another machine's login, counted by the proxy's address.
+        async Task<HttpResponseMessage> RelayedLogin(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/login?t=" + token);
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+            return await local.SendAsync(request, cancel);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            using var wrong = await RelayedLogin("not-the-token-" + i);
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using (var limited = await RelayedLogin(Token))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+            Assert.False(limited.Headers.Contains("Set-Cookie"), "A refused login set a cookie.");
+        }
+
+        // This machine's login is never counted or refused.
+        using var login = await local.GetAsync(new Uri("/login?t=" + Token, UriKind.Relative), cancel);
+        Assert.Equal(HttpStatusCode.Found, login.StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string host, string? cookie, string? origin, CancellationToken cancel)
     {
         using var request = new HttpRequestMessage(method, path);

@@ -2,6 +2,7 @@ using System.Net;
 using KafkaDemo.ServiceHosting.ControlAccess;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.UnitTests.ControlAccess;
@@ -29,7 +30,9 @@ public sealed class ControlAccessMiddlewareTests
         var middleware = new ControlAccessMiddleware(
             _ => { reached = true; return Task.CompletedTask; },
             Options.Create(new ControlOptions { Token = Token, AllowRemote = allowRemote }),
-            services.GetRequiredService<IProblemDetailsService>());
+            services.GetRequiredService<IProblemDetailsService>(),
+            new WrongTokenLimit(TimeProvider.System),
+            NullLogger<ControlAccessMiddleware>.Instance);
 
         await middleware.InvokeAsync(context);
 
