@@ -10,17 +10,24 @@ namespace KafkaDemo.Overseer.KubernetesApi;
 /// the old client is disposed. So callers take <see cref="Client"/> for each use and never keep it;
 /// one that keeps a call open (a watch) takes <see cref="Current"/>, whose token fires when the
 /// client is replaced: disposing a client does not end a response it is already streaming.
-/// In a pod (<see cref="ClusterOptions.InCluster"/>) there is no file to follow: one client, built
-/// at first use, whose bearer token is the service account token read again as the kubelet rotates
-/// it (<see cref="ServiceAccountToken"/>); its <see cref="ClusterClient.Replaced"/> never fires.
+/// In a pod (<see cref="ClusterOptions.InCluster"/>) the client's bearer token is the service account
+/// token read again as the kubelet rotates it (<see cref="ServiceAccountToken"/>), and its CA bundle
+/// (<c>ca.crt</c>) is read again on the same clock: a changed bundle builds a new client, since
+/// KubernetesClient fixes the trusted CAs when it builds its HTTP handler, and the old one's
+/// <see cref="ClusterClient.Replaced"/> fires. The kubelet publishes a rotated cluster CA there from
+/// the <c>kube-root-ca.crt</c> ConfigMap, swapping the volume's files at once (kubernetes v1.32
+/// pkg/volume/util/atomic_writer.go AtomicWriter.Write: a new timestamped directory, then the
+/// <c>..data</c> symlink renamed over), so a read never sees half a file; one that fails to parse
+/// anyway keeps the current client.
 /// </summary>
 public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterConnection> logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private Kubernetes? _client;
     private CancellationTokenSource _replaced = new();
-    private string? _loaded;
+    private string? _loaded; // the content the client was built from: the kubeconfig, or in a pod the CA bundle
     private (DateTime Written, long Length) _seen;
+    private DateTimeOffset _authoritiesReadAt;
     private bool _disposed;
 
     public ClusterOptions Options => options.Value;
@@ -30,7 +37,7 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
 
     /// <summary>
     /// The client for the kubeconfig as it is now, with a token that fires when a changed kubeconfig
-    /// replaces it; null when no cluster is configured (or its kubeconfig was never readable).
+    /// (in a pod, CA bundle) replaces it; null when no cluster is configured (or its kubeconfig was never readable).
     /// </summary>
     public ClusterClient? Current
     {
@@ -46,8 +53,8 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (Options.InCluster)
                 {
-                    _client ??= InCluster();
-                    return new ClusterClient(_client, CancellationToken.None);
+                    FollowAuthorities();
+                    return new ClusterClient(_client!, _replaced.Token);
                 }
 
                 Reload();
@@ -62,11 +69,16 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
     /// the CA from ca.crt, the token from the token file), from <see cref="ClusterOptions.ServiceAccountPath"/>.
     /// The options' validation checked the files and the address at start.
     /// </summary>
-    private Kubernetes InCluster()
+    private Kubernetes InCluster(string authoritiesPem)
     {
         // CertUtils.LoadPemFileCert, which InClusterConfig uses, is internal; .NET reads the PEM bundle itself.
         var authorities = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-        authorities.ImportFromPemFile(Options.CertificateAuthorityFile);
+        authorities.ImportFromPem(authoritiesPem);
+        if (authorities.Count == 0)
+        {
+            throw new FormatException($"{Options.CertificateAuthorityFile} holds no certificate.");
+        }
+
         var configuration = new KubernetesClientConfiguration
         {
             Host = Options.ApiServer.ToString(),
@@ -74,8 +86,63 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
             TokenProvider = new ServiceAccountToken(Options.TokenFile, time, logger),
             HttpClientTimeout = TimeSpan.FromSeconds(Options.RequestTimeoutSeconds),
         };
-        LogInCluster(logger, configuration.Host, Options.ServiceAccountPath);
         return new Kubernetes(configuration);
+    }
+
+    /// <summary>
+    /// Builds the in-cluster client at first use, and a new one when <c>ca.crt</c> changed, checked at
+    /// most once per <see cref="ServiceAccountToken.RefreshInterval"/> on the Overseer's clock. At
+    /// first use a bad bundle throws (the options' validation saw the file); later it keeps the client.
+    /// </summary>
+    private void FollowAuthorities()
+    {
+        var now = time.GetUtcNow();
+        if (_client is not null && now - _authoritiesReadAt < ServiceAccountToken.RefreshInterval)
+        {
+            return;
+        }
+
+        _authoritiesReadAt = now;
+        if (_client is null)
+        {
+            var pem = File.ReadAllText(Options.CertificateAuthorityFile);
+            _client = InCluster(pem);
+            _loaded = pem;
+            LogInCluster(logger, Options.ApiServer.ToString(), Options.ServiceAccountPath);
+            return;
+        }
+
+        try
+        {
+            var pem = File.ReadAllText(Options.CertificateAuthorityFile);
+            if (pem != _loaded)
+            {
+                Replace(InCluster(pem));
+                _loaded = pem;
+                LogAuthoritiesChanged(logger, Options.CertificateAuthorityFile);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            LogUnreadable(logger, Options.CertificateAuthorityFile, ex.Message);
+        }
+    }
+
+    /// <summary>Makes <paramref name="next"/> the client; the one before is disposed and its <see cref="ClusterClient.Replaced"/> fires.</summary>
+    private void Replace(Kubernetes next)
+    {
+        var replaced = _client;
+        _client = next;
+        if (replaced is null)
+        {
+            return;
+        }
+
+        // Not disposed: a token handed out may still be linked to; a cancelled source holds nothing.
+        var old = _replaced;
+        _replaced = new CancellationTokenSource();
+        old.Cancel();
+        replaced.Dispose();
     }
 
     /// <summary>Builds a new client when the file's content changed; keeps the current one when it cannot be read.</summary>
@@ -110,19 +177,13 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
             // operations: cts.CancelAfter(HttpClientTimeout), Infinite when watch=true); the caller
             // sees an OperationCanceledException while its own token is live.
             configuration.HttpClientTimeout = TimeSpan.FromSeconds(Options.RequestTimeoutSeconds);
-            var replaced = _client;
-            _client = new Kubernetes(configuration);
+            var first = _client is null;
+            Replace(new Kubernetes(configuration));
             _loaded = content;
             _seen = stamp;
-            if (replaced is not null)
+            if (!first)
             {
                 LogReloaded(logger, path, configuration.Host);
-
-                // Not disposed: a token handed out may still be linked to; a cancelled source holds nothing.
-                var old = _replaced;
-                _replaced = new CancellationTokenSource();
-                old.Cancel();
-                replaced.Dispose();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or ArgumentException or FormatException)
@@ -149,9 +210,12 @@ public sealed partial class ClusterConnection(IOptions<ClusterOptions> options, 
     [LoggerMessage(Level = LogLevel.Information, Message = "The Overseer talks to the API server {Host} as its pod's service account ({Path})")]
     private static partial void LogInCluster(ILogger logger, string host, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The kubeconfig {Path} could not be read; keeping the current client: {Message}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster's CA bundle {Path} changed: the Overseer now trusts the API server's certificates by it")]
+    private static partial void LogAuthoritiesChanged(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} could not be read; keeping the current client: {Message}")]
     private static partial void LogUnreadable(ILogger logger, string path, string message);
 }
 
-/// <summary>A client of the cluster, and a token that fires once a changed kubeconfig replaced it.</summary>
+/// <summary>A client of the cluster, and a token that fires once a changed kubeconfig (or in a pod, CA bundle) replaced it.</summary>
 public sealed record ClusterClient(IKubernetes Client, CancellationToken Replaced);

@@ -82,6 +82,51 @@ public sealed class InClusterTests
     }
 
     [Fact]
+    public async Task A_changed_CA_bundle_replaces_the_client_once_a_minute_passed_on_the_Overseers_clock()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var cluster = await AgentCluster.StartInPodAsync(time);
+        var connection = cluster.Get<ClusterConnection>();
+        var first = connection.Current!;
+        Assert.Equal(OverseerUser, await CallerAsync(cluster, connection));
+
+        // The kubelet publishes a bundle with only a CA that did not sign the API server's certificate.
+        var bundle = Path.Combine(cluster.ServiceAccountFolder, "ca.crt");
+        var original = await File.ReadAllTextAsync(bundle, Token);
+        var other = AnotherAuthorityPem();
+        await File.WriteAllTextAsync(bundle, other, Token);
+        time.Advance(ServiceAccountToken.RefreshInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(OverseerUser, await CallerAsync(cluster, connection));
+        Assert.False(first.Replaced.IsCancellationRequested, "The client was replaced before a minute passed.");
+
+        // Once read, the server's certificate is no longer trusted, and a watch on the old client is told to end.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => CallerAsync(cluster, connection));
+        Assert.True(first.Replaced.IsCancellationRequested, "The client built from the old bundle was not marked replaced.");
+
+        // A rotation's overlap (both CAs) is trusted again, and a bundle that is not PEM keeps the client.
+        await File.WriteAllTextAsync(bundle, other + "\n" + original, Token);
+        time.Advance(ServiceAccountToken.RefreshInterval);
+        Assert.Equal(OverseerUser, await CallerAsync(cluster, connection));
+        var overlap = connection.Current!;
+
+        await File.WriteAllTextAsync(bundle, "not a certificate", Token);
+        time.Advance(ServiceAccountToken.RefreshInterval);
+        Assert.Equal(OverseerUser, await CallerAsync(cluster, connection));
+        Assert.Same(overlap.Client, connection.Current!.Client);
+    }
+
+    /// <summary>A self-signed CA that signed nothing the fake serves.</summary>
+    private static string AnotherAuthorityPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=kafkademo-rotated-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return authority.ExportCertificatePem();
+    }
+
+    [Fact]
     public void The_start_up_check_names_the_keys_and_the_kubelets_variables()
     {
         var folder = Directory.CreateTempSubdirectory("kafkademo-incluster-").FullName;
