@@ -14,7 +14,8 @@ namespace KafkaDemo.AppHost.Agent;
 /// in its Secret, or an OpenAI-compatible server that may need none), marks the pod template
 /// configured and restarts the pod so it reads it. The HMAC secret never goes there.
 /// </summary>
-public sealed class AgentBringUp(AgentImageSource images, TimeProvider time)
+/// <param name="kafka">The Kafka the agent tunes: its Role, binding and admission policy name it (<see cref="AgentManifests.Render"/>).</param>
+public sealed class AgentBringUp(AgentImageSource images, TimeProvider time, KafkaTarget kafka)
 {
     /// <summary>The image the agent runs, when one is configured.</summary>
     public string? ImageReference => images.Reference;
@@ -35,7 +36,7 @@ public sealed class AgentBringUp(AgentImageSource images, TimeProvider time)
 
         await state(AgentStates.Deploying);
         // The namespace first: the ConfigMap and the Secret live in it.
-        var items = AgentManifests.Render(image, configuredAt: null, images.PullPolicy);
+        var items = AgentManifests.Render(image, configuredAt: null, images.PullPolicy, kafka);
         foreach (var item in items.Where(IsNamespace))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
@@ -56,7 +57,7 @@ public sealed class AgentBringUp(AgentImageSource images, TimeProvider time)
         }
 
         var configuredAt = IsConfigured(baseUrl, apiKey) ? time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) : null;
-        foreach (var item in AgentManifests.Render(image, configuredAt, images.PullPolicy).Where(i => !IsNamespace(i)))
+        foreach (var item in AgentManifests.Render(image, configuredAt, images.PullPolicy, kafka).Where(i => !IsNamespace(i)))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.DeploymentContract.Agent;
 
@@ -18,6 +19,9 @@ public static class AgentManifests
     /// <summary>The Secret's entry holding the key; the Deployment gives it to the container under each provider's variable.</summary>
     public const string SecretKey = "api-key";
     public const string ModelsConfigMapName = "vibectl-llm-models";
+
+    /// <summary>The ConfigMap with kubectl's configuration in the pod (k3d/agent/kubeconfig.yaml); its context's namespace is Kafka's.</summary>
+    public const string KubeconfigConfigMapName = "vibectl-kubeconfig";
     public const string PodSelector = AgentDeployment.PodSelector;
 
     /// <summary>On the pod template once the LLM access is configured (a key, or a server that may need none); see <see cref="AgentDeployment.KeyAnnotation"/>.</summary>
@@ -47,12 +51,21 @@ public static class AgentManifests
 
     /// <summary>
     /// The kustomization's objects with <paramref name="image"/>, and <see cref="ConfiguredAnnotation"/>
-    /// when the LLM access is configured (<paramref name="configuredAt"/> not null).
+    /// when the LLM access is configured (<paramref name="configuredAt"/> not null); the Role, its
+    /// binding, the admission policy's namespace and kubectl's default namespace in the pod name
+    /// <paramref name="kafka"/> (<see cref="KafkaTarget.Retarget"/>).
     /// </summary>
     /// <param name="pullPolicy">The container's imagePullPolicy; null keeps the file's (Never: k3d imports the image).</param>
-    public static IReadOnlyList<JsonObject> Render(string image, string? configuredAt, string? pullPolicy = null)
+    /// <param name="kafka">The Kafka the agent tunes; null: kafka/kafkademo, as the files have it.</param>
+    public static IReadOnlyList<JsonObject> Render(string image, string? configuredAt, string? pullPolicy = null, KafkaTarget? kafka = null)
     {
-        var objects = Files().ToList();
+        kafka ??= KafkaTarget.Default;
+        var objects = kafka.Retarget(Files()).ToList();
+        if (kafka != KafkaTarget.Default)
+        {
+            PointKubectlAt(objects.Single(o => (string?)o["kind"] == "ConfigMap" && (string?)o["metadata"]?["name"] == KubeconfigConfigMapName), kafka.Namespace);
+        }
+
         var deployment = objects.Single(o => (string?)o["kind"] == "Deployment");
         var template = deployment["spec"]!["template"]!.AsObject();
         template["spec"]!["containers"]![0]!["image"] = image;
@@ -115,6 +128,22 @@ public static class AgentManifests
             ["metadata"] = new JsonObject { ["name"] = ModelsConfigMapName, ["namespace"] = Namespace, ["labels"] = PartOf() },
             ["data"] = new JsonObject { ["extra-openai-models.yaml"] = Kubernetes.YamlDocuments.Write(new JsonArray(entry)) },
         };
+    }
+
+    /// <summary>kubectl's default namespace in the pod (the context of k3d/agent/kubeconfig.yaml): Kafka's, so a plain "kubectl get kafka" shows it.</summary>
+    private static void PointKubectlAt(JsonObject configMap, string ns)
+    {
+        var data = configMap["data"]!.AsObject();
+        var config = YamlDocuments.Parse((string)data["config"]!, KubeconfigConfigMapName).Single();
+        foreach (var context in (config["contexts"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (context["context"] is JsonObject settings)
+            {
+                settings["namespace"] = ns;
+            }
+        }
+
+        data["config"] = YamlDocuments.Write(config);
     }
 
     private static JsonObject PartOf() => new() { ["app.kubernetes.io/part-of"] = "kafkademo" };

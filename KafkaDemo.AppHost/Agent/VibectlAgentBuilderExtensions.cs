@@ -38,7 +38,7 @@ public static class VibectlAgentBuilderExtensions
             .WithDescription($"The model vibectl uses, by llm's name (default: {AgentDeployment.DefaultModel}); with llm-base-url, the server's model id.");
         var baseUrl = AddParameterWithDefault(builder, "llm-base-url", "")
             .WithDescription("An OpenAI-compatible server's base URL as the agent pod reaches it (http://host.k3d.internal:<port>/v1 for this machine), or empty.");
-        builder.Services.TryAddSingleton(sp => new AgentBringUp(image(sp), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new AgentBringUp(image(sp), sp.GetRequiredService<TimeProvider>(), cluster.Resource.Kafka));
         builder.Services.TryAddSingleton<DependencyGate>();
         builder.Services.TryAddSingleton<VibectlAgentLifecycle>();
 

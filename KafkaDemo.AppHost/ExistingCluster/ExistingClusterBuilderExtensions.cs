@@ -2,7 +2,6 @@ using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Settings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaDemo.AppHost.ExistingCluster;
 
@@ -22,7 +21,6 @@ public static class ExistingClusterBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ExistingClusterLifecycle>();
         var resource = new ExistingClusterResource(name, settings, Path.Combine(stateDirectory, $"{name}-overseer.kubeconfig"));
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new ApiServerHealthCheck(resource), failureStatus: null, tags: null));
         var cluster = builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithInitialState(new CustomResourceSnapshot
@@ -32,8 +30,8 @@ public static class ExistingClusterBuilderExtensions
                 State = new ResourceStateSnapshot(KnownResourceStates.Starting, KnownResourceStateStyles.Info),
                 Properties = [new("Kubeconfig", resource.KubeconfigPath), new("Context", resource.Context ?? "(current-context)")],
             })
-            .WithHealthCheck(resource.HealthCheckKey)
             .OnInitializeResource((r, e, cancellationToken) => e.Services.GetRequiredService<ExistingClusterLifecycle>().StartAsync(r, e, cancellationToken));
+        ApiServerHealthCheck.Register(cluster);
         cluster.WithCommand("check-again", "Check again",
             context => context.Services.GetRequiredService<ExistingClusterLifecycle>().CheckAgainAsync(resource, context.CancellationToken),
             new CommandOptions

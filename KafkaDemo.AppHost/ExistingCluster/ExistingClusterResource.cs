@@ -26,6 +26,9 @@ public sealed class ExistingClusterResource(string name, ExternalSettings settin
 
     public string Description => "The cluster";
 
+    /// <summary>KafkaDemo:External:Namespace/KafkaName (kafka/kafkademo unless set).</summary>
+    public KafkaTarget Kafka => new(settings.ResolvedNamespace, settings.ResolvedKafkaName);
+
     /// <summary>The cluster in words for messages: its context, as the kubeconfig names it.</summary>
     public string Where()
     {

@@ -11,9 +11,10 @@ namespace KafkaDemo.AppHost.ExistingCluster;
 /// <summary>
 /// Kafka's lifecycle in an existing cluster, for as long as the AppHost runs: wait for the cluster
 /// (WaitFor: its API server answers, Strimzi's CRDs are there), read the Kafka resource (it must
-/// exist: the AppHost applies no Kafka here), follow it until Ready, take the bootstrap servers from
-/// its status (or ConnectionStrings:kafka), set up the Overseer's identity, Running. When the cluster
-/// leaves Running (checked again), wait again.
+/// exist: the AppHost applies no Kafka here), follow it until Ready, apply the demo's topics as its
+/// KafkaTopics and follow them until Ready (<see cref="ExistingClusterTopics"/>), take the bootstrap
+/// servers from its status (or ConnectionStrings:kafka), set up the Overseer's identity, Running. When
+/// the cluster leaves Running (checked again), wait again.
 /// </summary>
 public sealed class ExistingKafkaLifecycle(
     OverseerCredentials overseer,
@@ -49,19 +50,32 @@ public sealed class ExistingKafkaLifecycle(
             await notifications.SetAsync(kafka, K3dStates.WaitingForKafka);
             log.LogInformation("Waiting for {What} to be Ready (at most {Seconds} s, KafkaDemo:External:ReadyTimeoutSeconds).", what, timeoutSeconds);
             string? lastWord = null;
+            var waiting = what;
+            var kubectlGet = $"kafka {kafka.KafkaName}";
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(inCluster);
             deadline.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
             System.Text.Json.Nodes.JsonObject ready;
             try
             {
                 ready = await KafkaBringUp.WaitForReadyAsync(api, ApiKinds.Kafka, kafka.Namespace, kafka.KafkaName, log, w => lastWord = w, deadline.Token);
+
+                // The topics, after Kafka is Ready (its Topic Operator runs then), and Ready before the
+                // services start: a producer to a topic that is not there fails where auto-create is off.
+                var topics = await ExistingClusterTopics.ApplyAsync(api, cluster.Kafka, kafka.Topics, kafka.Partitions, kafka.ReplicationFactor, log, deadline.Token);
+                foreach (var topic in topics)
+                {
+                    waiting = $"KafkaTopic {kafka.Namespace}/{topic}";
+                    kubectlGet = $"kafkatopic {topic}";
+                    lastWord = null;
+                    await KafkaBringUp.WaitForReadyAsync(api, ApiKinds.KafkaTopic, kafka.Namespace, topic, log, w => lastWord = w, deadline.Token);
+                }
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !inCluster.IsCancellationRequested)
             {
                 throw new K3dSetupException(
-                    string.Create(CultureInfo.InvariantCulture, $"{what} was not Ready within {timeoutSeconds} s (KafkaDemo:External:ReadyTimeoutSeconds).")
+                    string.Create(CultureInfo.InvariantCulture, $"{waiting} was not Ready within {timeoutSeconds} s (KafkaDemo:External:ReadyTimeoutSeconds).")
                     + (lastWord is null ? "" : $" Its last condition: {lastWord}"),
-                    $"See what Strimzi says: kubectl -n {kafka.Namespace} get kafka {kafka.KafkaName} -o yaml, and the operator's log.");
+                    $"See what Strimzi says: kubectl -n {kafka.Namespace} get {kubectlGet} -o yaml, and the operator's log.");
             }
 
             string bootstrap;
@@ -76,11 +90,9 @@ public sealed class ExistingKafkaLifecycle(
                 log.LogInformation("{What} is Ready. Bootstrap servers (from its status): {Bootstrap}", what, bootstrap);
             }
 
-            if (kafka.WithOverseerIdentity)
-            {
-                // Before Kafka counts as running, since the Overseer (which waits for it) starts with this kubeconfig.
-                await overseer.SetUpAndRenewAsync(api, cluster, log, inCluster);
-            }
+            // Before Kafka counts as running, since the Overseer (which waits for it) starts with this
+            // kubeconfig; its Roles name this Kafka (KafkaDemo:External:Namespace/KafkaName).
+            await overseer.SetUpAndRenewAsync(api, cluster, log, inCluster);
 
             await e.PublishRunningAsync(kafka, bootstrap, inCluster, ("Kafka", $"{kafka.Namespace}/{kafka.KafkaName}"));
         }

@@ -1,10 +1,12 @@
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.Messaging.Topics;
 
 namespace KafkaDemo.AppHost.ExistingCluster;
 
 /// <summary>
 /// Kafka in external mode with an existing cluster: the Strimzi Kafka resource
-/// <see cref="Namespace"/>/<see cref="KafkaName"/> there, which the AppHost follows but never applies.
+/// <see cref="Namespace"/>/<see cref="KafkaName"/> there, which the AppHost follows but never applies
+/// (it applies only the demo's topics, as KafkaTopic resources of that Kafka).
 /// Data only; <see cref="ExistingKafkaLifecycle"/> follows it.
 /// </summary>
 public sealed class ExistingKafkaResource(string name, ExistingClusterResource cluster) : KafkaClusterResource(name, "external")
@@ -19,6 +21,12 @@ public sealed class ExistingKafkaResource(string name, ExistingClusterResource c
     /// <summary>ConnectionStrings:kafka, when given: the bootstrap servers, in place of the Kafka's status.</summary>
     public string? BootstrapOverride { get; init; }
 
-    /// <summary>Whether the Overseer's identity (k3d/overseer) is set up in the cluster for the Overseer's watch and the agent.</summary>
-    public bool WithOverseerIdentity { get; init; }
+    /// <summary>The demo's topics (KafkaDemo:Topics), applied as KafkaTopic resources (<see cref="ExistingClusterTopics"/>).</summary>
+    public required TopicSpec Topics { get; init; }
+
+    /// <summary>Partitions per topic (KafkaDemo:Partitions).</summary>
+    public required int Partitions { get; init; }
+
+    /// <summary>KafkaDemo:ReplicationFactor, before it is fitted to the brokers.</summary>
+    public required int ReplicationFactor { get; init; }
 }

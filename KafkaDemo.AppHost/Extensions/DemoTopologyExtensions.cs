@@ -173,6 +173,8 @@ public static class DemoTopologyExtensions
             // admin kubeconfig; it never receives the LLM key, only the model's name.
             overseer
                 .WithEnvironment("Overseer__Cluster__Kubeconfig", cluster.OverseerKubeconfigPath)
+                .WithEnvironment("Overseer__Cluster__Namespace", cluster.Kafka.Namespace)
+                .WithEnvironment("Overseer__Cluster__KafkaName", cluster.Kafka.Name)
                 .WithEnvironment("Overseer__Agent__Enabled", "true")
                 .WithEnvironment("Overseer__Agent__Model", agent.Resource.Model)
                 .WithEnvironment("Overseer__Agent__IntervalSeconds", settings.Agent.IntervalSeconds.ToString(CultureInfo.InvariantCulture))

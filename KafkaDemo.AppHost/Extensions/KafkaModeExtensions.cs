@@ -8,7 +8,6 @@ using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Modes;
 using KafkaDemo.AppHost.Settings;
-using KafkaDemo.DeploymentContract.Strimzi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -93,32 +92,18 @@ public static class KafkaModeExtensions
 
     /// <summary>
     /// External mode with an existing cluster (KafkaDemo:External:Kubeconfig): the cluster is checked
-    /// (API server, Strimzi's CRDs), its Kafka followed until Ready, the bootstrap servers read from its
-    /// status unless ConnectionStrings:kafka gives them. Nothing is created but the Overseer's identity
-    /// and the agent; no cluster, no operator. The Overseer's and the agent's Roles (k3d/overseer,
-    /// k3d/agent) name the Kafka kafka/kafkademo, so for another Kafka neither is set up and the
-    /// Overseer runs without the cluster's view.
+    /// (API server, Strimzi's CRDs), its Kafka followed until Ready, the demo's topics applied as
+    /// KafkaTopic resources, the bootstrap servers read from its status unless ConnectionStrings:kafka
+    /// gives them. Nothing is created but the topics, the Overseer's identity and the agent; no cluster,
+    /// no operator. The Overseer's and the agent's Roles name KafkaDemo:External:Namespace/KafkaName
+    /// (<see cref="Kubernetes.KafkaTarget"/>).
     /// </summary>
     private static ModeResources AddExistingClusterMode(this IDistributedApplicationBuilder builder, KafkaDemoSettings settings, ModeDecision decision)
     {
         var external = settings.External;
         var bootstrap = builder.Configuration.GetConnectionString(ConnectionName);
-        var rolesFit = external.ResolvedNamespace == StrimziNames.Namespace && external.ResolvedKafkaName == StrimziNames.KafkaName;
         var cluster = builder.AddExistingCluster("cluster", external, settings.K3d.ResolvedStateDirectory);
-        var kafka = builder.AddExistingKafka(ConnectionName, cluster, string.IsNullOrWhiteSpace(bootstrap) ? null : bootstrap, withOverseerIdentity: rolesFit, decision.Reason);
-        if (!rolesFit)
-        {
-            builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
-            {
-                e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaDemo.AppHost").LogWarning(
-                    "Kafka {Namespace}/{Name} is not {DefaultNamespace}/{DefaultName}, the one the Overseer's and the agent's Roles (k3d/overseer, k3d/agent) grant: "
-                    + "the agent is not deployed and the Overseer runs without the cluster's view (no Kafka watch, no broker figures).",
-                    external.ResolvedNamespace, external.ResolvedKafkaName, StrimziNames.Namespace, StrimziNames.KafkaName);
-                return Task.CompletedTask;
-            });
-            return new ModeResources(decision, kafka, ControlApi: null);
-        }
-
+        var kafka = builder.AddExistingKafka(ConnectionName, cluster, string.IsNullOrWhiteSpace(bootstrap) ? null : bootstrap, settings, decision.Reason);
         var agent = cluster.AddVibectlAgent(kafka, _ => AgentImageSource.Pulled(external.AgentImage));
         return new ModeResources(decision, kafka, ControlApi: null, cluster.Resource, agent);
     }

@@ -4,7 +4,6 @@ using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace KafkaDemo.AppHost.K3d;
@@ -29,7 +28,6 @@ public static class K3dClusterBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, K3dClusterExit>());
 
         var resource = new K3dClusterResource(name, settings);
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new ApiServerHealthCheck(resource), failureStatus: null, tags: null));
         var cluster = builder.AddResource(resource)
             .ExcludeFromManifest()
             .WithInitialState(new CustomResourceSnapshot
@@ -40,8 +38,8 @@ public static class K3dClusterBuilderExtensions
                 State = new ResourceStateSnapshot(KnownResourceStates.Starting, KnownResourceStateStyles.Info),
                 Properties = [new("Cluster", settings.ClusterName), new("Kubeconfig", settings.KubeconfigPath)],
             })
-            .WithHealthCheck(resource.HealthCheckKey)
             .OnInitializeResource((r, e, cancellationToken) => e.Services.GetRequiredService<K3dClusterLifecycle>().StartAsync(r, e, cancellationToken));
+        ApiServerHealthCheck.Register(cluster);
 
         cluster.WithCommand("recreate-cluster", "Recreate cluster",
             context => context.Services.GetRequiredService<K3dClusterLifecycle>().RecreateAsync(resource, context.CancellationToken),

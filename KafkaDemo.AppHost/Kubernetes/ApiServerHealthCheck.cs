@@ -1,4 +1,5 @@
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaDemo.AppHost.Kubernetes;
@@ -11,6 +12,20 @@ namespace KafkaDemo.AppHost.Kubernetes;
 public sealed class ApiServerHealthCheck(IDemoCluster cluster) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Registers this check for the cluster under its <see cref="IDemoCluster.HealthCheckKey"/> and puts it on the
+    /// resource: the one place both clusters (k3d's and an existing one) get their health check from.
+    /// </summary>
+    public static IResourceBuilder<TCluster> Register<TCluster>(IResourceBuilder<TCluster> cluster)
+        where TCluster : IDemoCluster
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var resource = cluster.Resource;
+        cluster.ApplicationBuilder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new ApiServerHealthCheck(resource), failureStatus: null, tags: null));
+        return cluster.WithHealthCheck(resource.HealthCheckKey);
+    }
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

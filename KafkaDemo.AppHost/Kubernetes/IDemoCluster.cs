@@ -21,6 +21,12 @@ public interface IDemoCluster : IResource
 
     /// <summary>The cluster in a sentence, for messages: "The k3d cluster".</summary>
     string Description { get; }
+
+    /// <summary>
+    /// Where the demo's Kafka is in the cluster, which the Overseer's and the agent's Roles name: k3d's
+    /// kafka/kafkademo, or KafkaDemo:External:Namespace/KafkaName in an existing cluster.
+    /// </summary>
+    KafkaTarget Kafka => KafkaTarget.Default;
 }
 
 /// <summary>What every <see cref="IDemoCluster"/> does the same way.</summary>

@@ -18,13 +18,13 @@ namespace KafkaDemo.AppHost.OverseerIdentity;
 /// </summary>
 /// <param name="kubeconfigPath">Where the Overseer's kubeconfig is written (the AppHost's state folder).</param>
 /// <param name="context">The admin kubeconfig's context (null: its current-context).</param>
-/// <param name="kafkaNamespace">The namespace of the Kafka, the Overseer's kubeconfig's default.</param>
+/// <param name="kafka">The Kafka its Roles name; its namespace is the Overseer's kubeconfig's default.</param>
 /// <param name="time">The clock renewals follow.</param>
-public sealed partial class OverseerCredentials(string kubeconfigPath, string? context, string kafkaNamespace, TimeProvider time)
+public sealed partial class OverseerCredentials(string kubeconfigPath, string? context, KafkaTarget kafka, TimeProvider time)
 {
-    /// <summary>For the k3d cluster: its own kubeconfig's one context, Kafka in <see cref="K3dSettings.Namespace"/>.</summary>
+    /// <summary>For the k3d cluster: its own kubeconfig's one context, Kafka kafka/kafkademo (<see cref="KafkaTarget.Default"/>).</summary>
     public OverseerCredentials(K3dSettings settings, TimeProvider time)
-        : this((settings ?? throw new ArgumentNullException(nameof(settings))).OverseerKubeconfigPath, null, K3dSettings.Namespace, time)
+        : this((settings ?? throw new ArgumentNullException(nameof(settings))).OverseerKubeconfigPath, null, KafkaTarget.Default, time)
     {
     }
 
@@ -37,7 +37,8 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
     public string KubeconfigPath => kubeconfigPath;
 
     /// <summary>
-    /// Applies the Overseer's objects (the agent's namespace first: one of its Roles lives there),
+    /// Applies the Overseer's objects (the agent's namespace first: one of its Roles lives there), with
+    /// the Role and RoleBinding for Kafka in its namespace, naming it (<see cref="OverseerManifests.Render"/>),
     /// then issues the first token and writes the kubeconfig.
     /// </summary>
     /// <returns>When the token expires.</returns>
@@ -46,7 +47,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(log);
-        foreach (var item in AgentManifests.Files().Where(i => (string?)i["kind"] == "Namespace").Concat(OverseerManifests.Files()))
+        foreach (var item in AgentManifests.Files().Where(i => (string?)i["kind"] == "Namespace").Concat(OverseerManifests.Render(kafka)))
         {
             await api.ApplyDuringSetupAsync(item, log, cancellationToken);
         }
@@ -87,7 +88,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
         var requested = time.GetUtcNow();
         var (token, expires) = await api.RequestTokenAsync(OverseerManifests.Namespace, OverseerManifests.ServiceAccount, Lifetime, cancellationToken);
         var until = expires ?? requested + Lifetime;
-        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token, context, kafkaNamespace, Path.GetDirectoryName(Path.GetFullPath(adminKubeconfig)));
+        var kubeconfig = OverseerKubeconfig.Write(await File.ReadAllTextAsync(adminKubeconfig, cancellationToken), token, context, kafka.Namespace, Path.GetDirectoryName(Path.GetFullPath(adminKubeconfig)));
         await PrivateFile.WriteAsync(KubeconfigPath, kubeconfig, cancellationToken);
         LogIssued(log, OverseerManifests.UserName, until.ToString("u", CultureInfo.InvariantCulture), KubeconfigPath);
         return until;

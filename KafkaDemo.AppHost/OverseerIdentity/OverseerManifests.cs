@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 
 namespace KafkaDemo.AppHost.OverseerIdentity;
@@ -18,4 +19,11 @@ public static class OverseerManifests
     public const string UserName = $"system:serviceaccount:{Namespace}:{ServiceAccount}";
 
     public static IReadOnlyList<JsonObject> Files() => ManifestFiles.Kustomize(Folder);
+
+    /// <summary>The objects with their Role and RoleBinding in <paramref name="kafka"/>'s namespace, naming that Kafka (<see cref="KafkaTarget.Retarget"/>).</summary>
+    public static IReadOnlyList<JsonObject> Render(KafkaTarget kafka)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        return kafka.Retarget(Files());
+    }
 }

@@ -17,7 +17,10 @@ public sealed record KafkaLayout(K3dSettings K3d, TopicSpec Topics, int Partitio
     public int ReplicationFactor => Math.Min(RequestedReplicationFactor, K3d.Brokers);
 
     /// <summary>One fewer than the replicas, so one broker can be restarted (or lost) while producing with acks=all.</summary>
-    public int MinInSyncReplicas => Math.Max(1, ReplicationFactor - 1);
+    public int MinInSyncReplicas => MinInSyncReplicasFor(ReplicationFactor);
+
+    /// <summary>One fewer than <paramref name="replicationFactor"/>, at least one.</summary>
+    public static int MinInSyncReplicasFor(int replicationFactor) => Math.Max(1, replicationFactor - 1);
 
     public static KafkaLayout From(KafkaDemoSettings settings)
     {

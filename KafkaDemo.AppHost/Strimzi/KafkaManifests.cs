@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -5,6 +6,7 @@ using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.DeploymentContract.Strimzi;
+using KafkaDemo.Messaging.Topics;
 
 namespace KafkaDemo.AppHost.Strimzi;
 
@@ -40,8 +42,34 @@ public static class KafkaManifests
         ShapeNodePool(pool, layout.K3d);
         ShapeListener(kafka, layout.K3d);
         ShapeConfig(kafka, layout);
-        objects.AddRange(layout.Topics.Names.Select(name => Topic(template, name, layout)));
+        var (retention, segment) = layout.Retention();
+        objects.AddRange(layout.Topics.Names.Select(name => Topic(template, name, layout.Partitions, layout.ReplicationFactor, retention, segment)));
         return objects;
+    }
+
+    /// <summary>
+    /// The demo's topics as KafkaTopic resources for a Kafka the AppHost did not make: in
+    /// <paramref name="kafka"/>'s namespace, labelled <c>strimzi.io/cluster: &lt;its name&gt;</c> so its
+    /// Topic Operator takes them, with <paramref name="partitions"/> each and retention as
+    /// <c>k3d/kafka/topics.yaml</c> has it (minutes, at most 128 MiB per partition). Replicas, and
+    /// <c>min.insync.replicas</c> one fewer, when <paramref name="replicationFactor"/> is known; without
+    /// it both are left to the brokers' <c>default.replication.factor</c> and <c>min.insync.replicas</c>
+    /// (Strimzi 1.2.0's KafkaTopic CRD: "When absent this will default to the broker configuration").
+    /// </summary>
+    public static IReadOnlyList<JsonObject> Topics(KafkaTarget kafka, TopicSpec topics, int partitions, int? replicationFactor)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(topics);
+        var template = Files().First(o => (string?)o["kind"] == "KafkaTopic");
+        var config = template["spec"]!["config"]!;
+        var (retention, segment) = (Bytes(config, "retention.bytes"), Bytes(config, "segment.bytes"));
+        return [.. topics.Names.Select(name =>
+        {
+            var topic = Topic(template, name, partitions, replicationFactor, retention, segment);
+            topic["metadata"]!["namespace"] = kafka.Namespace;
+            topic["metadata"]!["labels"] = new JsonObject { [KafkaTarget.ClusterLabel] = kafka.Name };
+            return topic;
+        })];
     }
 
     /// <summary>A KafkaTopic's <c>metadata.name</c>: a DNS name, unique per topic even when the topic name is not one.</summary>
@@ -109,21 +137,32 @@ public static class KafkaManifests
         }
     }
 
-    private static JsonObject Topic(JsonObject template, string name, KafkaLayout layout)
+    /// <param name="replicationFactor">Null: no replicas and no min.insync.replicas (the brokers' defaults).</param>
+    private static JsonObject Topic(JsonObject template, string name, int partitions, int? replicationFactor, long retention, long segment)
     {
         var topic = template.DeepClone().AsObject();
         topic["metadata"]!["name"] = TopicResourceName(name);
         var spec = topic["spec"]!.AsObject();
         spec["topicName"] = name;
-        spec["partitions"] = layout.Partitions;
-        spec["replicas"] = layout.ReplicationFactor;
-        var (retention, segment) = layout.Retention();
+        spec["partitions"] = partitions;
         var config = spec["config"]!.AsObject();
-        config["min.insync.replicas"] = layout.MinInSyncReplicas;
+        if (replicationFactor is { } replicas)
+        {
+            spec["replicas"] = replicas;
+            config["min.insync.replicas"] = KafkaLayout.MinInSyncReplicasFor(replicas);
+        }
+        else
+        {
+            spec.Remove("replicas");
+            config.Remove("min.insync.replicas");
+        }
+
         config["retention.bytes"] = retention;
         config["segment.bytes"] = segment;
         return topic;
     }
+
+    private static long Bytes(JsonNode config, string key) => long.Parse(config[key]!.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static JsonObject Single(IEnumerable<JsonObject> objects, string kind) =>
         objects.Single(o => (string?)o["kind"] == kind);

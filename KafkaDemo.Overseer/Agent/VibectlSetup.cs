@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaDemo.Overseer.KubernetesApi;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.Overseer.Agent;
@@ -10,12 +11,15 @@ namespace KafkaDemo.Overseer.Agent;
 /// vibectl keeps its settings and memory in. Every command that changes vibectl's state holds the
 /// pod's lock (<see cref="AgentCommands.Locked"/>).
 /// </summary>
-public sealed partial class VibectlSetup(IAgentChannel channel, IOptions<AgentOptions> options, ILogger<VibectlSetup> logger)
+public sealed partial class VibectlSetup(IAgentChannel channel, IOptions<AgentOptions> options, IOptions<ClusterOptions> cluster, ILogger<VibectlSetup> logger)
 {
     /// <summary>How long one set-up command may take: they are quick, but the pod may be busy starting.</summary>
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private readonly AgentOptions _options = options.Value;
+
+    /// <summary>The goal, for the Kafka the Overseer watches (Overseer:Cluster:Namespace and KafkaName).</summary>
+    private readonly string _instructions = AgentInstructions.For(cluster.Value.Namespace, cluster.Value.KafkaName);
 
     /// <summary>
     /// Checks the model against what llm knows in the pod, sets vibectl's memory bound, model, display
@@ -41,7 +45,7 @@ public sealed partial class VibectlSetup(IAgentChannel channel, IOptions<AgentOp
 
         // One argument (cli.py instructions_set takes exactly one; vibectl-0.11.6.md §10), after "--"
         // so that a goal starting with "-" is not taken for an option.
-        var instructions = await RunLockedAsync(pod, AgentCommands.Vibectl("instructions", "set", "--", AgentInstructions.Text), cancellationToken);
+        var instructions = await RunLockedAsync(pod, AgentCommands.Vibectl("instructions", "set", "--", _instructions), cancellationToken);
         if (instructions.ErrorLine is not null || instructions.ExitCode != 0)
         {
             throw new AgentSetupException($"vibectl instructions set failed in pod {pod.Name}: {instructions.ErrorLine ?? $"exit code {instructions.ExitCode}, {instructions.FirstLine}"}");
@@ -49,7 +53,7 @@ public sealed partial class VibectlSetup(IAgentChannel channel, IOptions<AgentOp
 
         said[InstructionsKey] = instructions.FirstLine;
         var file = await ReadConfigAsync(pod, cancellationToken);
-        foreach (var (key, value) in Settings().Append((InstructionsKey, AgentInstructions.Text)))
+        foreach (var (key, value) in Settings().Append((InstructionsKey, _instructions)))
         {
             if (file.Mismatch(key, value) is { } mismatch)
             {

@@ -1,7 +1,11 @@
 using System.Text.Json.Nodes;
+using KafkaDemo.AppHost.Agent;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
+using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Strimzi;
+using KafkaDemo.AppHost.Tests.K3d;
+using KafkaDemo.Messaging.Topics;
 using KafkaDemo.TestSupport;
 
 namespace KafkaDemo.AppHost.Tests.External;
@@ -84,4 +88,72 @@ public sealed class ExistingClusterRulesTests
         var ex = Assert.Throws<K3dSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
         Assert.Equal("Kafka kafka/k is Ready, but its status names no bootstrap servers for the 'external' listener.", ex.Cause);
     }
+
+    private static readonly KafkaTarget Streaming = new("streaming", "main");
+
+    [Fact]
+    public void The_Overseer_s_and_the_agent_s_objects_for_another_Kafka_name_its_namespace_and_only_it()
+    {
+        var objects = OverseerManifests.Render(Streaming).Concat(AgentManifests.Render("registry.example.com/vibectl:1", configuredAt: null, "IfNotPresent", Streaming)).ToList();
+
+        // Nothing is left in, or names, the namespace kafka or the Kafka kafkademo.
+        Assert.DoesNotContain(objects, o => (string?)o["metadata"]?["namespace"] == "kafka");
+        Assert.DoesNotContain(objects.Where(o => o["rules"] is not null).SelectMany(o => o["rules"]!.AsArray()),
+            r => r!["resourceNames"]?.AsArray().Any(n => (string?)n == "kafkademo") == true);
+        foreach (var role in objects.Where(o => (string?)o["kind"] == "Role" && (string?)o["metadata"]!["namespace"] == "streaming"))
+        {
+            var kafkaRules = role["rules"]!.AsArray().Where(r => r!["resources"]!.AsArray().Any(x => (string?)x == "kafkas")).ToList();
+            Assert.NotEmpty(kafkaRules);
+
+            // Every verb that changes a Kafka names main.
+            Assert.All(kafkaRules.Where(r => r!["verbs"]!.AsArray().Any(v => (string?)v is "patch" or "update")),
+                r => Assert.Equal(["main"], r!["resourceNames"]!.AsArray().Select(n => (string?)n)));
+        }
+
+        Assert.Equal(2, objects.Count(o => (string?)o["kind"] == "Role" && (string?)o["metadata"]!["namespace"] == "streaming"));
+        Assert.Equal(2, objects.Count(o => (string?)o["kind"] == "RoleBinding" && (string?)o["metadata"]!["namespace"] == "streaming"));
+        var policy = Assert.Single(objects, o => (string?)o["kind"] == "ValidatingAdmissionPolicy");
+        Assert.Equal("streaming", (string?)policy["spec"]!["matchConstraints"]!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
+        var kubeconfig = Assert.Single(objects, o => (string?)o["metadata"]?["name"] == AgentManifests.KubeconfigConfigMapName);
+        var context = YamlDocuments.Parse((string)kubeconfig["data"]!["config"]!, "kubeconfig").Single()["contexts"]![0]!["context"]!;
+        Assert.Equal("streaming", (string?)context["namespace"]);
+    }
+
+    [Fact]
+    public void For_kafka_kafkademo_the_objects_are_the_files_as_they_are()
+    {
+        Assert.Equal(Json(OverseerManifests.Files()), Json(OverseerManifests.Render(KafkaTarget.Default)));
+        Assert.Equal(Json(AgentManifests.Render("i:1", configuredAt: null)), Json(AgentManifests.Render("i:1", configuredAt: null, kafka: KafkaTarget.Default)));
+        Assert.Equal(Json(AgentManifests.Files()), Json(AgentManifests.Render((string)AgentManifests.Files().Single(o => (string?)o["kind"] == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!, configuredAt: null)));
+    }
+
+    [Fact]
+    public void The_topics_for_an_existing_Kafka_are_its_KafkaTopics_in_its_namespace_and_valid_for_Strimzi_1_2_0()
+    {
+        var schema = UpstreamSchemas.StrimziCrd("043-Crd-kafkatopic.yaml");
+        var topics = KafkaManifests.Topics(Streaming, TopicSpec.Parse("orders:3,Clicks_2:1"), partitions: 12, replicationFactor: 2);
+        Assert.Equal(["orders", "Clicks_2"], topics.Select(t => (string?)t["spec"]!["topicName"]));
+        Assert.All(topics, t =>
+        {
+            Assert.Equal("streaming", (string?)t["metadata"]!["namespace"]);
+            Assert.Equal("main", (string?)t["metadata"]!["labels"]!["strimzi.io/cluster"]);
+            Assert.Equal("12", t["spec"]!["partitions"]!.ToJsonString());
+            Assert.Equal("2", t["spec"]!["replicas"]!.ToJsonString());
+            Assert.Equal("1", t["spec"]!["config"]!["min.insync.replicas"]!.ToJsonString());
+            Assert.Equal("600000", t["spec"]!["config"]!["retention.ms"]!.ToJsonString());
+            Assert.Empty(schema.Errors(t));
+        });
+
+        // Without a broker count, replicas and min.insync.replicas are the brokers' defaults.
+        var unsized = KafkaManifests.Topics(Streaming, TopicSpec.Parse("orders"), partitions: 6, replicationFactor: null).Single();
+        Assert.Null(unsized["spec"]!["replicas"]);
+        Assert.Null(unsized["spec"]!["config"]!["min.insync.replicas"]);
+        Assert.Empty(schema.Errors(unsized));
+
+        // And the schema check can fail: a misspelled field.
+        unsized["spec"]!["replica"] = 3;
+        Assert.NotEmpty(schema.Errors(unsized));
+    }
+
+    private static string[] Json(IEnumerable<JsonObject> objects) => [.. objects.Select(o => o.ToJsonString())];
 }

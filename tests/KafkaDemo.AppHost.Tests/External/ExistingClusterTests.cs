@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using k8s;
+using KafkaDemo.AppHost.OverseerIdentity;
 using KafkaDemo.AppHost.Tests.K3d;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.TestSupport;
@@ -28,6 +30,7 @@ public sealed class ExistingClusterTests
         await using var world = await ExistingClusterWorld.StartAsync();
         await world.InstallStrimziCrdsAsync();
         world.AddReadyKafka();
+        using var topicOperator = world.SimulateTopicOperator();
         var userKubeconfig = await File.ReadAllTextAsync(world.UserKubeconfig, TestContext.Current.CancellationToken);
         var writesBefore = world.Writes.Count;
 
@@ -56,16 +59,30 @@ public sealed class ExistingClusterTests
         await FakeCluster.WaitForAsync(app, "vibectl", s => s.State?.Text == KnownResourceStates.FailedToStart);
         Assert.Contains("KafkaDemo:External:AgentImage", await FakeCluster.LogsAsync(app, "vibectl"), StringComparison.Ordinal);
 
-        // What the AppHost wrote: only the Overseer's identity (k3d/overseer and the agent's namespace it has a Role in), all by server-side apply.
+        // What the AppHost wrote: the demo's topics as KafkaTopics of kafka/kafkademo, and the Overseer's identity
+        // (k3d/overseer and the agent's namespace it has a Role in), all by server-side apply; nothing deleted.
         var applied = world.Api.AppliedObjects;
         Assert.All(applied, a => Assert.Equal("kafkademo", a.FieldManager));
         var kinds = applied.Select(a => (string)a.Configuration["kind"]!).ToHashSet();
-        Assert.Subset(new HashSet<string> { "Namespace", "ServiceAccount", "Role", "RoleBinding" }, kinds);
+        Assert.Subset(new HashSet<string> { "Namespace", "ServiceAccount", "Role", "RoleBinding", "KafkaTopic" }, kinds);
         Assert.DoesNotContain(applied, a => (string?)a.Configuration["kind"] == "Namespace" && (string?)a.Configuration["metadata"]!["name"] is "kafka" or "strimzi");
+        var topics = applied.Where(a => (string?)a.Configuration["kind"] == "KafkaTopic").ToList();
+        Assert.Equal(["clicks", "orders"], topics.Select(t => t.Name).Order(StringComparer.Ordinal));
+        var topicSchema = UpstreamSchemas.StrimziCrd("043-Crd-kafkatopic.yaml");
+        Assert.All(topics, t =>
+        {
+            Assert.Equal("kafka", t.Namespace);
+            Assert.Equal("kafkademo", (string?)t.Configuration["metadata"]!["labels"]!["strimzi.io/cluster"]);
+            Assert.Equal(3, (int?)t.Configuration["spec"]!["replicas"]); // fitted to the node pool's three brokers
+            Assert.Empty(topicSchema.Errors(t.Configuration));
+        });
+        Assert.Contains("The demo's topics are KafkaTopic resources of Kafka kafka/kafkademo", await FakeCluster.LogsAsync(app, "kafka"), StringComparison.Ordinal);
         var writes = world.Writes.Skip(writesBefore).ToList();
+        Assert.DoesNotContain(writes, w => w.Method == "DELETE");
         Assert.DoesNotContain(writes, w => w.Path.Contains("customresourcedefinitions", StringComparison.Ordinal));
         Assert.DoesNotContain(writes, w => w.Path.Contains("/deployments", StringComparison.Ordinal));
-        Assert.DoesNotContain(writes, w => w.Path.Contains("kafka.strimzi.io", StringComparison.Ordinal));
+        Assert.All(writes.Where(w => w.Path.Contains("kafka.strimzi.io", StringComparison.Ordinal)), w =>
+            Assert.Matches("^/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics/(orders|clicks)$", w.Path));
         Assert.DoesNotContain(writes, w => w.Path.Contains("clusterrole", StringComparison.Ordinal));
         Assert.Empty(world.Tools.Calls);
 
@@ -141,5 +158,75 @@ public sealed class ExistingClusterTests
         Assert.Contains("KafkaDemo:External:Namespace and KafkaDemo:External:KafkaName", log, StringComparison.Ordinal);
         Assert.Empty(world.Writes);
         Assert.Empty(world.Tools.Calls);
+    }
+
+    [Fact]
+    public async Task With_another_namespace_and_Kafka_the_Roles_and_topics_name_them_and_the_Overseer_may_read_that_Kafka_only()
+    {
+        await using var world = await ExistingClusterWorld.StartAsync();
+        await world.InstallStrimziCrdsAsync();
+        world.AddReadyKafka("streaming", "main");
+        world.AddReadyKafka("streaming", "other");
+        using var topicOperator = world.SimulateTopicOperator();
+
+        // The user's own KafkaTopic for the topic "clicks" of main: used, never changed.
+        var theirs = world.Api.Put(new JsonObject
+        {
+            ["apiVersion"] = "kafka.strimzi.io/v1",
+            ["kind"] = "KafkaTopic",
+            ["metadata"] = new JsonObject { ["name"] = "user-clicks", ["namespace"] = "streaming", ["labels"] = new JsonObject { ["strimzi.io/cluster"] = "main" } },
+            ["spec"] = new JsonObject { ["topicName"] = "clicks", ["partitions"] = 24, ["replicas"] = 3 },
+            ["status"] = new JsonObject { ["observedGeneration"] = 1, ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }) },
+        }, fieldManager: "their-gitops");
+
+        await using var app = await world.StartAppAsync("--KafkaDemo:External:Namespace=streaming", "--KafkaDemo:External:KafkaName=main", "--KafkaDemo:Controller:Enabled=false");
+        await FakeCluster.WaitForAsync(app, "kafka", s => s.State?.Text == KnownResourceStates.Running);
+
+        // The Roles and bindings for Kafka are in streaming and name main; nothing went to the namespace kafka.
+        var applied = world.Api.AppliedObjects;
+        Assert.DoesNotContain(applied, a => a.Namespace == "kafka");
+        var role = Assert.Single(applied, a => (string?)a.Configuration["kind"] == "Role" && a.Namespace == "streaming").Configuration;
+        Assert.Equal(["main"], role["rules"]!.AsArray().Where(r => r!["resources"]!.AsArray().Any(x => (string?)x == "kafkas")).SelectMany(r => r!["resourceNames"]!.AsArray().Select(n => (string)n!)).Distinct());
+        Assert.Single(applied, a => (string?)a.Configuration["kind"] == "RoleBinding" && a.Namespace == "streaming");
+
+        // Only "orders" was applied, in streaming, for main; the user's KafkaTopic for "clicks" is as it was.
+        var topic = Assert.Single(applied, a => (string?)a.Configuration["kind"] == "KafkaTopic");
+        Assert.Equal(("streaming", "orders", "main"), (topic.Namespace, topic.Name, (string?)topic.Configuration["metadata"]!["labels"]!["strimzi.io/cluster"]));
+        Assert.Empty(UpstreamSchemas.StrimziCrd("043-Crd-kafkatopic.yaml").Errors(topic.Configuration));
+        Assert.Equal((string?)theirs["metadata"]!["resourceVersion"], (string?)world.Api.Get(ExistingClusterWorld.KafkaTopics, "streaming", "user-clicks")!["metadata"]!["resourceVersion"]);
+        Assert.Contains("Topic clicks already has a KafkaTopic that is not the demo's, streaming/user-clicks: used as it is, never changed.", await FakeCluster.LogsAsync(app, "kafka"), StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Writes, w => w.Method == "DELETE");
+
+        // The Overseer itself follows main in streaming with its own identity, and is refused nothing.
+        await Eventually.TrueAsync(() => Task.FromResult(world.Api.Requests.Any(r => r.User == OverseerManifests.UserName
+            && r.Path == "/apis/kafka.strimzi.io/v1/namespaces/streaming/kafkas/main" && r.StatusCode == 200)),
+            TimeSpan.FromMinutes(2), "The Overseer never read Kafka streaming/main.");
+        Assert.DoesNotContain(world.Api.Requests, r => r.User == OverseerManifests.UserName && r.StatusCode == 403);
+
+        // As the Overseer (its kubeconfig, its token): the configured Kafka may be read and watched by name; the other Kafka
+        // in the same namespace, and the namespace kafka, are refused by RBAC (resourceNames).
+        var overseerConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(Path.Combine(world.StateDirectory, "cluster-overseer.kubeconfig"));
+        Assert.Equal("streaming", overseerConfig.Namespace);
+        using var overseer = new k8s.Kubernetes(overseerConfig);
+        var token = TestContext.Current.CancellationToken;
+        await overseer.CustomObjects.GetNamespacedCustomObjectAsync("kafka.strimzi.io", "v1", "streaming", "kafkas", "main", token);
+        using (var watch = await overseer.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
+            "kafka.strimzi.io", "v1", "streaming", "kafkas", fieldSelector: "metadata.name=main", watch: true, timeoutSeconds: 1, cancellationToken: token))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, watch.Response.StatusCode);
+        }
+
+        var other = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            overseer.CustomObjects.GetNamespacedCustomObjectAsync("kafka.strimzi.io", "v1", "streaming", "kafkas", "other", token));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, other.Response.StatusCode);
+        Assert.Equal($"kafkas.kafka.strimzi.io \"other\" is forbidden: User \"{OverseerManifests.UserName}\" cannot get resource \"kafkas\" in API group \"kafka.strimzi.io\" in the namespace \"streaming\"",
+            (string?)JsonNode.Parse(other.Response.Content)!["message"]);
+        var otherWatch = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            overseer.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(
+                "kafka.strimzi.io", "v1", "streaming", "kafkas", fieldSelector: "metadata.name=other", watch: true, timeoutSeconds: 1, cancellationToken: token));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, otherWatch.Response.StatusCode);
+        var defaults = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            overseer.CustomObjects.GetNamespacedCustomObjectAsync("kafka.strimzi.io", "v1", "kafka", "kafkas", "kafkademo", token));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, defaults.Response.StatusCode);
     }
 }

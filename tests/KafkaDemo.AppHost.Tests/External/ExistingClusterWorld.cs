@@ -76,15 +76,25 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
         }
     }
 
-    /// <summary>The namespace kafka and a Ready Kafka kafkademo there, as Strimzi reports it: plain (internal) and external (nodeport, no TLS) listeners.</summary>
-    public void AddReadyKafka()
+    public static readonly ResourceType KafkaTopics = new("kafka.strimzi.io", "v1", "kafkatopics");
+
+    /// <summary>
+    /// The namespace <paramref name="ns"/> and a Ready Kafka <paramref name="name"/> there, as Strimzi
+    /// reports it: plain (internal) and external (nodeport, no TLS) listeners, and a node pool of three
+    /// brokers labelled with its name.
+    /// </summary>
+    public void AddReadyKafka(string ns = "kafka", string name = "kafkademo")
     {
-        Api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "kafka" } });
+        if (Api.Get(ResourceType.Namespaces, null, ns) is null)
+        {
+            Api.Put(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
+        }
+
         Api.Put(new JsonObject
         {
             ["apiVersion"] = "kafka.strimzi.io/v1",
             ["kind"] = "Kafka",
-            ["metadata"] = new JsonObject { ["name"] = "kafkademo", ["namespace"] = "kafka" },
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
             ["spec"] = new JsonObject
             {
                 ["kafka"] = new JsonObject
@@ -99,11 +109,34 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
                 ["observedGeneration"] = 1,
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
                 ["listeners"] = new JsonArray(
-                    new JsonObject { ["name"] = "plain", ["bootstrapServers"] = "kafkademo-kafka-bootstrap.kafka.svc:9092" },
+                    new JsonObject { ["name"] = "plain", ["bootstrapServers"] = $"{name}-kafka-bootstrap.{ns}.svc:9092" },
                     new JsonObject { ["name"] = "external", ["bootstrapServers"] = Kafka.BootstrapServers }),
             },
         });
+        Api.Put(new JsonObject
+        {
+            ["apiVersion"] = "kafka.strimzi.io/v1",
+            ["kind"] = "KafkaNodePool",
+            ["metadata"] = new JsonObject { ["name"] = "brokers", ["namespace"] = ns, ["labels"] = new JsonObject { ["strimzi.io/cluster"] = name } },
+            ["spec"] = new JsonObject { ["replicas"] = 3, ["roles"] = new JsonArray("controller", "broker") },
+        });
     }
+
+    /// <summary>
+    /// Strimzi's Topic Operator as far as the AppHost sees it: a KafkaTopic written through the API
+    /// becomes Ready for its generation (the embedded Kafka already has the demo's topics).
+    /// </summary>
+    public IDisposable SimulateTopicOperator() =>
+        Api.OnWrite(w => w.IsOf(KafkaTopics) && w.SpecChanged && w.ThroughApi, (w, _) =>
+        {
+            Api.PatchStatus(KafkaTopics, w.Namespace, w.Name, new JsonObject
+            {
+                ["observedGeneration"] = w.Generation,
+                ["topicName"] = (string?)w.Item["spec"]?["topicName"] ?? w.Name,
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+            });
+            return Task.CompletedTask;
+        });
 
     /// <summary>The AppHost in external mode with this cluster's kubeconfig, started.</summary>
     public async Task<DistributedApplication> StartAppAsync(params string[] extra)

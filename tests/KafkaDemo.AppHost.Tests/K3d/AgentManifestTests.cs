@@ -88,7 +88,14 @@ public sealed partial class AgentManifestTests
         var granted = new HashSet<(string, string, string)>();
         foreach (var rule in role["rules"]!.AsArray())
         {
-            Assert.Null(rule!["resourceNames"]);
+            // The one named rule: the Kafka kafkademo is the only one the agent may change.
+            if (rule!["resourceNames"] is { } names)
+            {
+                Assert.Equal(["kafkademo"], names.AsArray().Select(n => (string?)n));
+                Assert.Equal(["kafkas"], rule["resources"]!.AsArray().Select(r => (string?)r));
+                Assert.Equal(["patch", "update"], rule["verbs"]!.AsArray().Select(v => (string?)v));
+            }
+
             Assert.Null(rule["nonResourceURLs"]);
             foreach (var group in rule["apiGroups"]!.AsArray().Select(g => (string)g!))
             {

@@ -74,4 +74,41 @@ public sealed class ScaleTests
             new V1Patch("""{"spec":{"replicas":3}}""", V1Patch.PatchType.MergePatch), "web", Rbac.Namespace, cancellationToken: Token);
         Assert.Equal(3, scaled.Spec.Replicas);
     }
+
+    /// <summary>
+    /// managedFields as apimachinery v0.32.13 pkg/util/managedfields/scalehandler.go ScaleHandler.ToParent makes
+    /// them, in the steps of kubernetes test/integration/apiserver/scale_test.go TestScaleAllResources and
+    /// TestScaleUpdateOnlyStatus: the scaler takes spec.replicas from the applier (an entry without a time), a
+    /// scale that keeps the count changes no ownership, and applying the old count again conflicts.
+    /// </summary>
+    [Fact]
+    public async Task A_scale_takes_spec_replicas_from_the_applier_in_an_entry_without_a_time()
+    {
+        await using var cluster = await StartWithNamespaceAsync();
+        var applied = KubernetesJson.Serialize(Deployment("web", Spec(Container()), replicas: 1));
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(applied, V1Patch.PatchType.ApplyPatch), "web", Namespace, fieldManager: "apply_test", cancellationToken: Token);
+
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch("""{"spec":{"replicas":5}}""", V1Patch.PatchType.MergePatch), "web", Namespace, fieldManager: "scale_test", cancellationToken: Token);
+        var entries = (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", Namespace, cancellationToken: Token)).Metadata.ManagedFields;
+        var scaler = Assert.Single(entries, e => e.Manager == "scale_test");
+        Assert.Equal(("Update", "apps/v1", "scale", null), (scaler.Operation, scaler.ApiVersion, scaler.Subresource, scaler.Time));
+        Assert.Equal("""{"f:spec":{"f:replicas":{}}}""", KubernetesJson.Serialize(scaler.FieldsV1));
+        var applier = Assert.Single(entries, e => e.Manager == "apply_test");
+        Assert.NotNull(applier.Time);
+        Assert.DoesNotContain("f:replicas", KubernetesJson.Serialize(applier.FieldsV1), StringComparison.Ordinal);
+
+        // The same count again, by someone else: nobody's ownership changes, and no entry is added.
+        await cluster.Client.AppsV1.PatchNamespacedDeploymentScaleAsync(
+            new V1Patch("""{"spec":{"replicas":5}}""", V1Patch.PatchType.MergePatch), "web", Namespace, fieldManager: "same_count", cancellationToken: Token);
+        var after = (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", Namespace, cancellationToken: Token)).Metadata.ManagedFields;
+        Assert.DoesNotContain(after, e => e.Manager == "same_count");
+        Assert.Contains("f:replicas", KubernetesJson.Serialize(Assert.Single(after, e => e.Manager == "scale_test").FieldsV1), StringComparison.Ordinal);
+
+        // Applying the old count again without force conflicts with the scaler.
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(applied, V1Patch.PatchType.ApplyPatch), "web", Namespace, fieldManager: "apply_test", cancellationToken: Token));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, conflict.Response.StatusCode);
+        Assert.Contains("scale_test", conflict.Response.Content, StringComparison.Ordinal);
+    }
 }

@@ -20,7 +20,8 @@ public sealed class VibectlSetupTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static VibectlSetup Setup(FakePod pod, string model = "claude-sonnet-4.6") =>
-        new(pod, Microsoft.Extensions.Options.Options.Create(new AgentOptions { Model = model, MemoryMaxChars = 2000 }), NullLogger<VibectlSetup>.Instance);
+        new(pod, Microsoft.Extensions.Options.Options.Create(new AgentOptions { Model = model, MemoryMaxChars = 2000 }),
+            Microsoft.Extensions.Options.Options.Create(new overseer::KafkaDemo.Overseer.KubernetesApi.ClusterOptions()), NullLogger<VibectlSetup>.Instance);
 
     [Fact]
     public async Task A_setup_vibectl_keeps_is_read_back_with_one_argument_each_under_the_lock_and_a_wide_console()

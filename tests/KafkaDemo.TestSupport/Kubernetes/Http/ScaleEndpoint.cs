@@ -11,12 +11,25 @@ namespace KafkaDemo.TestSupport.Kubernetes;
 /// <c>kubectl scale</c> without preconditions sends a merge patch <c>{"spec":{"replicas":N}}</c>
 /// (kubectl pkg/scale/scale.go genericScaler.ScaleSimple); KubernetesClient's
 /// <c>PatchNamespacedDeploymentScaleAsync</c> sends whatever patch it is given. RBAC sees
-/// <c>deployments/scale</c>. The write's managedFields entry is the writer's Update through the subresource
-/// <c>scale</c>, owning <c>f:spec.f:replicas</c> of the Deployment (apiVersion apps/v1), and every other entry
-/// loses that field: apiserver pkg/endpoints/handlers/fieldmanager scalehandler.go ScaleHandler.ToParent
-/// ("Steal" the replicas path from the main resource entry), so an apply that leaves spec.replicas out
-/// afterwards keeps the scaled count. Simplified: apply patches are refused (415), and the write is not put
-/// through admission policies.
+/// <c>deployments/scale</c>. The managedFields follow k8s.io/apimachinery v0.32.13 (Kubernetes 1.32.13, the
+/// version the fake serves; commit 59e9003f02d6f0c8fff53719a7a0604ec82ee9a9) pkg/util/managedfields/scalehandler.go,
+/// ScaleHandler.ToSubresource and ToParent (L62-162), which the Deployment registry calls around the
+/// handler's field manager for the Scale (kubernetes pkg/registry/apps/deployment/storage/storage.go
+/// scaleUpdatedObjectInfo.UpdatedObject):
+/// - a write that changes the count makes the writer's Update entry through the subresource <c>scale</c> own
+///   <c>f:spec.f:replicas</c> of the Deployment (apiVersion apps/v1, ToParent L148-159); every other entry loses
+///   that field ("Steal" the replicas path, L127-139) and an entry left empty is dropped (L131), so an apply
+///   that leaves spec.replicas out afterwards keeps the scaled count;
+/// - a write that leaves the count as it was changes no ownership (the Scale's field manager took nothing,
+///   so ToParent keeps the entries, L140-145; kubernetes test/integration/apiserver/apply/scale_test.go
+///   TestScaleUpdateOnlyStatus);
+/// - the writer's entry has <b>no time</b>: ToParent takes each time from the parent's entries under the
+///   Scale's manager identifier (L158, <c>decodedParentEntries.Times()[manager]</c>), and for an Update that
+///   identifier carries the Scale's apiVersion autoscaling/v1 (internal/managedfields.go BuildManagerIdentifier
+///   keeps apiVersion for Update), which no entry of the Deployment (apps/v1) has; so the time the Scale's
+///   field manager set is lost and the entry is encoded without one (encodeManagedFields sets Time only from
+///   that map). Read from the source, not seen on a running 1.32 server.
+/// Simplified: apply patches are refused (415), and the write is not put through admission policies.
 /// </summary>
 internal static class ScaleEndpoint
 {

@@ -12,6 +12,7 @@ internal sealed class ManagedFieldsEntry
 
     public required string ApiVersion { get; set; }
 
+    /// <summary>RFC 3339, or empty for an entry without a time (an Update through <c>scale</c>: see <see cref="RecordUpdate"/>).</summary>
     public required string Time { get; set; }
 
     /// <summary>"status" or "scale" for writes through that subresource, null for the main resource.</summary>
@@ -42,9 +43,11 @@ internal sealed class ManagedFieldsEntry
 
     /// <summary>
     /// Writes the entries to the object, dropping empty ones. An entry keeps its old time unless its
-    /// fields changed or it is the acting manager's and the object's content changed.
+    /// fields changed or it is the acting manager's and the object's content changed; the acting
+    /// manager's gets none when <paramref name="actingUntimed"/>, and an entry without a time is written
+    /// without the field (metav1.ManagedFieldsEntry Time is a pointer with omitempty).
     /// </summary>
-    public static void Write(JsonObject item, IEnumerable<ManagedFieldsEntry> entries, IReadOnlyList<ManagedFieldsEntry> before, ManagedFieldsEntry acting, bool contentChanged, string now)
+    public static void Write(JsonObject item, IEnumerable<ManagedFieldsEntry> entries, IReadOnlyList<ManagedFieldsEntry> before, ManagedFieldsEntry acting, bool contentChanged, string now, bool actingUntimed = false)
     {
         var array = new JsonArray();
         foreach (var entry in entries.Where(e => e.Fields.Count > 0))
@@ -52,16 +55,20 @@ internal sealed class ManagedFieldsEntry
             var previous = before.FirstOrDefault(b => b.Is(entry.Manager, entry.Operation, entry.Subresource));
             var unchanged = previous is not null && previous.Fields.SetEquals(entry.Fields) && previous.ApiVersion == entry.ApiVersion
                 && !(ReferenceEquals(entry, acting) && contentChanged);
-            entry.Time = unchanged ? previous!.Time : now;
+            entry.Time = ReferenceEquals(entry, acting) && actingUntimed ? "" : unchanged ? previous!.Time : now;
             var json = new JsonObject
             {
                 ["manager"] = entry.Manager,
                 ["operation"] = entry.Operation,
                 ["apiVersion"] = entry.ApiVersion,
-                ["time"] = entry.Time,
-                ["fieldsType"] = "FieldsV1",
-                ["fieldsV1"] = entry.Fields.ToFieldsV1(),
             };
+            if (entry.Time.Length > 0)
+            {
+                json["time"] = entry.Time;
+            }
+
+            json["fieldsType"] = "FieldsV1";
+            json["fieldsV1"] = entry.Fields.ToFieldsV1();
             if (entry.Subresource is not null)
             {
                 json["subresource"] = entry.Subresource;
@@ -87,7 +94,8 @@ internal sealed class ManagedFieldsEntry
     /// field it changed or added, from whoever owned it, without conflicts; removed fields lose their owners.
     /// </summary>
     /// <param name="subresource">The subresource written through, when it is not the scope's own ("scale": the
-    /// entry is the writer's through that subresource, as apiserver's fieldmanager ScaleHandler.ToParent keeps it).</param>
+    /// entry is the writer's through that subresource, without a time, as apimachinery v0.32.13
+    /// pkg/util/managedfields/scalehandler.go ScaleHandler.ToParent makes it; see <see cref="ScaleEndpoint"/>).</param>
     public static void RecordUpdate(JsonObject? before, JsonObject after, string manager, string apiVersion, FieldScope scope, bool hasStatusSubresource, string now, string? subresource = null)
     {
         var previous = Read(before);
@@ -114,6 +122,6 @@ internal sealed class ManagedFieldsEntry
 
         mine.Fields.UnionWith(changed);
         mine.ApiVersion = changed.Count > 0 ? apiVersion : mine.ApiVersion;
-        Write(after, entries, previous, mine, contentChanged: changed.Count > 0 || removed.Count > 0, now);
+        Write(after, entries, previous, mine, contentChanged: changed.Count > 0 || removed.Count > 0, now, actingUntimed: subresource == "scale");
     }
 }
