@@ -130,6 +130,8 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 ? output.Out("sha256:0123").Exit(0)
                 : output.Err($"Error: No such image: {args[^1]}").Exit(1),
             ("docker", "build") => Build(args, environment, output),
+            ("docker", "tag") when args.Count == 3 => Tag(args[1], args[2], output),
+            ("docker", "push") when args.Count == 2 => Push(args[1], output),
             ("docker", "network") when args.Count == 5 && args[1] == "inspect" && args[2] == "--format" && args[3] == "{{json .IPAM.Config}}" => NetworkInspect(args[4], output),
             _ => output.Err($"fake: unexpected command {request.CommandLine}").Exit(127),
         });
@@ -248,6 +250,59 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
         }
 
         return output.Exit(0);
+    }
+
+    /// <summary>Images pushed, by their full reference (registry/path/name:tag).</summary>
+    public ConcurrentQueue<string> Pushed { get; } = new();
+
+    /// <summary>The registries (the first path part of a reference) that refuse pushes, as one this machine is not logged in to.</summary>
+    public HashSet<string> DeniedRegistries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// "docker tag SOURCE TARGET": the source must be in the image store (docker/cli cli/command/image/tag.go
+    /// sends ImageTag to the daemon; its "No such image" comes back on stderr, exit 1). Stricter than Docker
+    /// about the target: it must carry a tag.
+    /// </summary>
+    private ProcessResult Tag(string source, string target, Output output)
+    {
+        if (!Images.Contains(source))
+        {
+            return output.Err($"Error response from daemon: No such image: {source}").Exit(1);
+        }
+
+        if (!target.Contains(':', StringComparison.Ordinal) || target.LastIndexOf(':') < target.LastIndexOf('/'))
+        {
+            return output.Err($"fake: 'docker tag {source} {target}' without a tag in the target (stricter than docker, which would tag :latest)").Exit(1);
+        }
+
+        Images.Add(target);
+        return output.Exit(0);
+    }
+
+    /// <summary>
+    /// "docker push NAME:TAG": moby distribution/push.go Push prints "The push refers to repository [NAME]",
+    /// then fails with "An image does not exist locally with the tag: NAME" when the store has no such
+    /// reference (docker/cli e2e/image/push_test.go TestPushQuietErrors: exit 1, that line on stderr);
+    /// a registry that refuses answers "denied: requested access to the resource is denied". Stricter
+    /// than Docker: a reference without a tag fails (docker would push every tag of the name).
+    /// </summary>
+    private ProcessResult Push(string image, Output output)
+    {
+        var colon = image.LastIndexOf(':');
+        var name = colon > image.LastIndexOf('/') ? image[..colon] : image;
+        output.Out($"The push refers to repository [{name}]");
+        if (!Images.Contains(image) || colon <= image.LastIndexOf('/'))
+        {
+            return output.Err($"An image does not exist locally with the tag: {name}").Exit(1);
+        }
+
+        if (DeniedRegistries.Contains(image.Split('/')[0]))
+        {
+            return output.Out("5f70bf18a086: Preparing").Err("denied: requested access to the resource is denied").Exit(1);
+        }
+
+        Pushed.Enqueue(image);
+        return output.Out("5f70bf18a086: Pushed").Out($"{image[(colon + 1)..]}: digest: sha256:{new string('0', 64)} size: 528").Exit(0);
     }
 
     private ProcessResult NetworkInspect(string network, Output output) =>
