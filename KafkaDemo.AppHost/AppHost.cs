@@ -32,7 +32,7 @@ try
     builder.Build().Run();
     return 0;
 }
-catch (Exception ex) when (StartUpFailure.IsKnown(ex))
+catch (Exception ex) when (StartUpFailure.EndsTheProcess && StartUpFailure.IsKnown(ex))
 {
     return StartUpFailure.Report(ex);
 }

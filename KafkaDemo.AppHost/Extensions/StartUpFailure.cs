@@ -1,3 +1,4 @@
+using System.Reflection;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
 
@@ -20,6 +21,14 @@ public static class StartUpFailure
     /// (Aspire 13.6 DistributedApplication.Run, ExecuteBeforeStartHooksAsync), so that is looked through.
     /// </summary>
     public static bool IsKnown(Exception exception) => Known(exception) is not null;
+
+    /// <summary>
+    /// Whether the AppHost is the program running, so the error ends the process. When another
+    /// program runs its entry point (Aspire.Hosting.Testing's DistributedApplicationTestingBuilder runs
+    /// it inside the test host), the exception must reach that caller instead: caught here, the caller
+    /// would see only that the entry point exited without building a DistributedApplication.
+    /// </summary>
+    public static bool EndsTheProcess => Assembly.GetEntryAssembly() == typeof(StartUpFailure).Assembly;
 
     /// <summary>Writes the error, without a stack trace, to standard error; returns the exit code.</summary>
     public static int Report(Exception exception)

@@ -291,7 +291,7 @@ public sealed class ModelTests
             Assert.Equal($"{deployment.Name}_check", check.Key);
             Assert.Contains(check.Key, registered);
             Assert.Contains(deployment.Annotations.OfType<ManifestPublishingCallbackAnnotation>(), a => a.Callback is null);
-            Assert.Equal(["scale-down", "scale-up"], deployment.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Order());
+            Assert.Equal(["scale", "scale-down", "scale-up"], deployment.Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).Order());
         }
 
         var overseer = builder.Resources.Single(r => r.Name == "overseer");
