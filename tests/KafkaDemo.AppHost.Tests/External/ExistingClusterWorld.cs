@@ -20,6 +20,10 @@ namespace KafkaDemo.AppHost.Tests.External;
 /// external nodeport listener points at an embedded Kafka that already has the demo's topics; the
 /// user's kubeconfig in a folder of its own, apart from the AppHost's state folder; a scripted docker
 /// and k3d that record any call (none is expected, except docker with KafkaDemo:Placement=cluster).
+/// Like any running cluster it has kube-controller-manager's Deployment, ReplicaSet and EndpointSlice
+/// controllers (<see cref="ScriptedControllers.DeploymentsRunPods"/>): without them a Deployment the
+/// AppHost applies would never get a pod or a status, and the AppHost, whose Overseer waits for the
+/// load's Deployments, would never finish starting.
 /// </summary>
 internal sealed class ExistingClusterWorld : IAsyncDisposable
 {
@@ -27,11 +31,14 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
 
     private readonly DirectoryInfo _home;
 
+    private readonly IDisposable _controllers;
+
     private ExistingClusterWorld(FakeKubernetesApi api, EmbeddedKafkaCluster kafka, DirectoryInfo home)
     {
         Api = api;
         Kafka = kafka;
         _home = home;
+        _controllers = api.DeploymentsRunPods();
         Directory.CreateDirectory(StateDirectory);
     }
 
@@ -137,6 +144,7 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _controllers.Dispose();
         await Api.DisposeAsync();
         Kafka.Dispose();
         try
