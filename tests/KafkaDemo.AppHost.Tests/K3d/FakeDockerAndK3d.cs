@@ -28,7 +28,7 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// network k3d-NAME (its "Created network" line) and cluster delete removes it.</item>
 /// </list>
 /// </summary>
-internal sealed class FakeDockerAndK3d : IProcessRunner
+internal sealed partial class FakeDockerAndK3d : IProcessRunner
 {
     private readonly ConcurrentDictionary<string, bool> _clusters = new(StringComparer.Ordinal);
 
@@ -259,12 +259,22 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
     public HashSet<string> DeniedRegistries { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// "docker tag SOURCE TARGET": the source must be in the image store (docker/cli cli/command/image/tag.go
-    /// sends ImageTag to the daemon; its "No such image" comes back on stderr, exit 1). Stricter than Docker
-    /// about the target: it must carry a tag.
+    /// "docker tag SOURCE TARGET", as docker/cli v29.7.2 cli/command/image/tag.go runs it: the moby client's
+    /// ImageTag (moby client/image_tag.go) first parses TARGET with distribution/reference's ParseNormalizedNamed
+    /// and fails with 'error parsing reference: "TARGET" is not a valid repository/tag: invalid reference format';
+    /// then the daemon (daemon/server/router/image/image_routes.go postImagesTag) looks SOURCE up and answers
+    /// NotFound "No such image: SOURCE" (daemon/images/image.go ErrImageDoesNotExist), which the CLI prints as
+    /// "Error response from daemon: ..." on stderr with exit code 1 (cmd/docker/docker.go main, getExitCode).
+    /// Stricter than Docker: the target must carry a tag (docker would tag :latest), and its registry must be a
+    /// host name (no IPv6 literal).
     /// </summary>
     private ProcessResult Tag(string source, string target, Output output)
     {
+        if (!ReferenceFormat().IsMatch(target))
+        {
+            return output.Err($"error parsing reference: \"{target}\" is not a valid repository/tag: invalid reference format").Exit(1);
+        }
+
         if (!Images.Contains(source))
         {
             return output.Err($"Error response from daemon: No such image: {source}").Exit(1);
@@ -280,11 +290,24 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
     }
 
     /// <summary>
-    /// "docker push NAME:TAG": moby distribution/push.go Push prints "The push refers to repository [NAME]",
-    /// then fails with "An image does not exist locally with the tag: NAME" when the store has no such
-    /// reference (docker/cli e2e/image/push_test.go TestPushQuietErrors: exit 1, that line on stderr);
-    /// a registry that refuses answers "denied: requested access to the resource is denied". Stricter
-    /// than Docker: a reference without a tag fails (docker would push every tag of the name).
+    /// distribution/reference's reference grammar (moby vendor/github.com/distribution/reference/regexp.go:
+    /// an optional domain with port, lowercase path components joined by '.', '_', '__' or dashes, a tag of
+    /// at most 128 word characters, dots and dashes), without a digest and without IPv6 hosts.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$")]
+    private static partial System.Text.RegularExpressions.Regex ReferenceFormat();
+
+    /// <summary>
+    /// "docker push NAME:TAG" (docker/cli v29.7.2 cli/command/image/push.go runPush: the daemon's JSON stream
+    /// goes to stdout, its error to stderr with exit code 1). The daemon (moby daemon/internal/distribution/push.go
+    /// Push; daemon/containerd/image_push.go PushImage with the containerd store) first prints "The push refers
+    /// to repository [NAME]", then fails with "An image does not exist locally with the tag: NAME" when the store
+    /// has no such reference (docker/cli e2e/image/push_test.go TestPushQuietErrors: exit 1, "does not exist" on
+    /// stderr). A registry that refuses answers errcode DENIED, printed "denied: requested access to the resource
+    /// is denied" (moby vendor docker/distribution registry/api/errcode register.go ErrorCodeDenied, errors.go
+    /// ErrorCode.Error lower-cases the value). Stricter than Docker: a reference without a tag fails (runPush
+    /// would push :latest, saying "Using default tag: latest"), and a tagged reference missing from the store fails with
+    /// the graph-driver store's line whichever store (the containerd store words it otherwise).
     /// </summary>
     private ProcessResult Push(string image, Output output)
     {
