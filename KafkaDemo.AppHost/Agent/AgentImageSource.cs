@@ -34,7 +34,7 @@ public sealed class AgentImageSource
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentNullException.ThrowIfNull(settings);
         return new(AgentImage.Reference, "Never",
-            (log, state, cancellationToken) => delivery.DeliverAsync(AgentImage.Image(settings.ResolvedStateDirectory), settings.ClusterName, log, state, cancellationToken));
+            (log, state, cancellationToken) => delivery.DeliverAsync(AgentImage.Image(settings.ResolvedStateDirectory), new K3dImport(settings.ClusterName), log, state, cancellationToken));
     }
 
     /// <summary>An image the cluster pulls from a registry (pushed there by the user), or none (<paramref name="reference"/> empty).</summary>

@@ -5,16 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace KafkaDemo.AppHost.Images;
 
 /// <summary>
-/// Puts an image into the k3d cluster's nodes: "docker build" unless Docker already has that tag
-/// (the tag is a hash of the inputs, so an existing tag is the same build), then "k3d image import"
-/// (no registry involved).
+/// Makes an image runnable in a cluster: "docker build" unless Docker already has that tag (the tag
+/// is a hash of the inputs, so an existing tag is the same build), then, by its
+/// <see cref="ImageDestination"/>, "k3d image import" (no registry involved) or "docker tag" and
+/// "docker push" to the registry (a push of what the registry has uploads nothing again).
 /// </summary>
 public sealed class ImageDelivery(K3dCli cli)
 {
-    /// <exception cref="K3dSetupException">The build or the import failed.</exception>
-    public async Task DeliverAsync(ContainerImage image, string cluster, ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
+    /// <summary>Returns the reference the pods run it by.</summary>
+    /// <exception cref="K3dSetupException">The build, the import or the push failed.</exception>
+    public async Task<string> DeliverAsync(ContainerImage image, ImageDestination destination, ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(state);
         if (await cli.ImageExistsAsync(image.Reference, cancellationToken))
@@ -29,7 +32,23 @@ public sealed class ImageDelivery(K3dCli cli)
             await cli.BuildImageAsync(image.Reference, context, image.Dockerfile, image.Needs, line => log.LogInformation("docker: {Line}", line), cancellationToken);
         }
 
-        await state(ImageStates.ImportingImage);
-        await cli.ImportImageAsync(image.Reference, cluster, line => log.LogInformation("k3d: {Line}", line), cancellationToken);
+        var reference = destination.ReferenceOf(image);
+        switch (destination)
+        {
+            case K3dImport k3d:
+                await state(ImageStates.ImportingImage);
+                await cli.ImportImageAsync(image.Reference, k3d.Cluster, line => log.LogInformation("k3d: {Line}", line), cancellationToken);
+                break;
+            case RegistryPush:
+                await state(ImageStates.PushingImage);
+                await cli.TagImageAsync(image.Reference, reference, cancellationToken);
+                log.LogInformation("Pushing {Image}.", reference);
+                await cli.PushImageAsync(reference, line => log.LogInformation("docker: {Line}", line), cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(destination), destination, "Unknown image destination.");
+        }
+
+        return reference;
     }
 }

@@ -5,4 +5,5 @@ public static class ImageStates
 {
     public const string BuildingImage = "Building image";
     public const string ImportingImage = "Importing image";
+    public const string PushingImage = "Pushing image";
 }

@@ -259,6 +259,34 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         throw new K3dSetupException($"Docker network {network} has no IPv4 gateway: {result.StandardOutput.Trim()}", "Check 'docker network inspect " + network + "'.");
     }
 
+    /// <summary>
+    /// Gives a local image a second name: "docker tag SOURCE TARGET" (docker/cli cli/command/image/tag.go;
+    /// non-zero exit with the daemon's error on stderr, e.g. "Error response from daemon: No such image: ...").
+    /// </summary>
+    public async Task TagImageAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Docker, ["tag", source, target], Quick, null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'docker tag {source} {target}' failed: {result.FirstErrorLine}", "Check that 'docker image ls' lists " + source + ".");
+        }
+    }
+
+    /// <summary>
+    /// Pushes a local image to its registry: "docker push NAME:TAG" (docker/cli cli/command/image/push.go;
+    /// non-zero exit with the error on stderr, e.g. "denied: requested access to the resource is denied" or
+    /// "unauthorized: authentication required"). Pushing what the registry already has uploads no layer again.
+    /// </summary>
+    public async Task PushImageAsync(string image, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Docker, ["push", image], TimeSpan.FromMinutes(10), onLine, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new K3dSetupException($"'docker push {image}' failed: {result.FirstErrorLine}",
+                "Log in to the registry ('docker login <registry>') or set KafkaDemo:External:Registry to one this machine may push to and the cluster pulls from.");
+        }
+    }
+
     /// <summary>Loads a local image into the cluster's nodes (no registry involved).</summary>
     public async Task ImportImageAsync(string image, string cluster, Action<string> onLine, CancellationToken cancellationToken)
     {

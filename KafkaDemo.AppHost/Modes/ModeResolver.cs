@@ -1,3 +1,4 @@
+using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Settings;
@@ -45,7 +46,7 @@ public static class ModeResolver
     /// tool's own message and the fix (the alternatives: the embedded or auto mode, with the load on the host).
     /// </summary>
     /// <exception cref="K3dSetupException">Docker or k3d is missing or not working.</exception>
-    public static async Task CheckPlacementAsync(LoadPlacement placement, K3dCli cli, CancellationToken cancellationToken)
+    public static async Task CheckPlacementAsync(LoadPlacement placement, K3dCli cli, CancellationToken cancellationToken, ImageDestination? destination = null)
     {
         ArgumentNullException.ThrowIfNull(cli);
         if (placement != LoadPlacement.Cluster)
@@ -56,7 +57,19 @@ public static class ModeResolver
         try
         {
             await cli.DockerInfoAsync(cancellationToken);
+            if (destination is RegistryPush)
+            {
+                // An existing cluster: the images are pushed with docker, k3d plays no part.
+                return;
+            }
+
             await cli.K3dVersionAsync(cancellationToken);
+        }
+        catch (K3dSetupException ex) when (destination is RegistryPush push)
+        {
+            throw new K3dSetupException(
+                $"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and pushes them to {push.Registry}: {ex.Cause}",
+                $"{ex.Fix} The load then runs on the host: KafkaDemo:Placement=host.", ex);
         }
         catch (K3dSetupException ex)
         {

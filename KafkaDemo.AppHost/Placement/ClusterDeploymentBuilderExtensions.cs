@@ -1,5 +1,4 @@
 using KafkaDemo.AppHost.Images;
-using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
@@ -10,23 +9,24 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace KafkaDemo.AppHost.Placement;
 
-/// <summary>A Deployment of the load in the k3d cluster as a dashboard resource (KafkaDemo:Placement=cluster).</summary>
+/// <summary>A Deployment of the load in the k3d cluster or an existing one, as a dashboard resource (KafkaDemo:Placement=cluster).</summary>
 public static class ClusterDeploymentBuilderExtensions
 {
     /// <summary>
-    /// Adds the Deployment <paramref name="spec"/> names, in <paramref name="cluster"/>: once Kafka is
-    /// healthy (WaitFor, through Kafka's failures) its image is built and imported, the Secrets made
+    /// Adds the Deployment <paramref name="spec"/> names, in <paramref name="target"/>'s cluster: once Kafka is
+    /// healthy (WaitFor, through Kafka's failures) its image is built and imported or pushed, the Secrets made
     /// from <paramref name="hmacSecret"/> and <paramref name="controlToken"/>, and its objects applied;
     /// its state then follows the Deployment, its console its pods' logs, and the scale-up and
     /// scale-down commands change its replicas by one, and the scale command to the count it asks for in the
     /// dashboard (from 1 to <see cref="ClusterDeploymentSpec.MaxReplicas"/>, checked the same way).
     /// </summary>
     public static IResourceBuilder<ClusterDeploymentResource> AddClusterDeployment(
-        this IDistributedApplicationBuilder builder, string name, ClusterDeploymentSpec spec, K3dClusterResource cluster,
+        this IDistributedApplicationBuilder builder, string name, ClusterDeploymentSpec spec, LoadTarget target,
         IResourceBuilder<KafkaClusterResource> kafka, IResourceBuilder<ParameterResource> hmacSecret, IResourceBuilder<ParameterResource> controlToken)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(hmacSecret);
         ArgumentNullException.ThrowIfNull(controlToken);
@@ -35,11 +35,11 @@ public static class ClusterDeploymentBuilderExtensions
         builder.Services.TryAddSingleton<OtlpForwarder>();
         builder.Services.TryAddSingleton<ClusterDeploymentLifecycle>();
 
-        var resource = new ClusterDeploymentResource(name, cluster, kafka.Resource, spec) { HmacSecret = hmacSecret.Resource, ControlToken = controlToken.Resource };
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(cluster, LoadDeployment.Namespace, spec.Deployment, DeploymentHealthCheck.NotAvailable, $"Deployment {spec.Deployment} is available."), failureStatus: null, tags: null));
+        var resource = new ClusterDeploymentResource(name, target, kafka.Resource, spec) { HmacSecret = hmacSecret.Resource, ControlToken = controlToken.Resource };
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(resource.HealthCheckKey, _ => new DeploymentHealthCheck(target.Cluster, LoadDeployment.Namespace, spec.Deployment, DeploymentHealthCheck.NotAvailable, $"Deployment {spec.Deployment} is available."), failureStatus: null, tags: null));
         var deployment = builder.AddResource(resource)
             .ExcludeFromManifest()
-            .WithParentRelationship(cluster)
+            .WithParentRelationship(target.Cluster)
             .WaitFor(kafka, WaitBehavior.WaitOnResourceUnavailable)
             .WithInitialState(new CustomResourceSnapshot
             {

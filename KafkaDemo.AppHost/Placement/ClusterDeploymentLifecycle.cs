@@ -8,7 +8,6 @@ using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Lifecycle;
 using KafkaDemo.AppHost.Strimzi;
 using KafkaDemo.DeploymentContract.Load;
-using KafkaDemo.DeploymentContract.Strimzi;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Placement;
@@ -151,15 +150,17 @@ public sealed class ClusterDeploymentLifecycle(
         {
             using var api = resource.Cluster.Connect();
             var spec = resource.Spec;
+            var target = resource.Target;
             var image = ServiceImages.For(spec.RepositoryRoot, spec.Project, spec.Repository);
-            await images.DeliverAsync(image, resource.Cluster.Settings.ClusterName, log, s => notifications.SetAsync(resource, s), withKafka);
+            var reference = await images.DeliverAsync(image, target.Images, log, s => notifications.SetAsync(resource, s), withKafka);
 
             await notifications.SetAsync(resource, ApplyingState);
-            var kafka = await api.GetAsync(ApiKinds.Kafka, StrimziNames.Namespace, StrimziNames.KafkaName, withKafka)
-                ?? throw new K3dSetupException($"Kafka {StrimziNames.Namespace}/{StrimziNames.KafkaName} is gone.", "Use the 'Recreate cluster' command.");
+            var kafka = await api.GetAsync(ApiKinds.Kafka, target.KafkaNamespace, target.KafkaName, withKafka)
+                ?? throw new K3dSetupException($"Kafka {target.KafkaNamespace}/{target.KafkaName} is gone.",
+                    target.TelemetryNetworkOf is null ? "Check 'kubectl get kafka -n " + target.KafkaNamespace + "' in the cluster." : "Use the 'Recreate cluster' command.");
             var bootstrap = KafkaBringUp.BootstrapServers(kafka, InternalListener);
-            var otlp = await telemetry.RouteAsync(resource.Cluster.Settings.ClusterName, log, withKafka);
-            var objects = LoadManifests.Render(spec, image.Reference, bootstrap, otlp);
+            var otlp = await RouteTelemetryAsync(resource, log, withKafka);
+            var objects = LoadManifests.Render(spec, reference, bootstrap, otlp);
 
             // The namespace first: the Secrets live in it, and the pods read them at start.
             foreach (var item in objects.Where(o => (string?)o["kind"] == "Namespace"))
@@ -185,10 +186,10 @@ public sealed class ClusterDeploymentLifecycle(
                 await api.ApplyDuringSetupAsync(item, log, withKafka);
             }
 
-            log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, image.Reference, bootstrap, InternalListener);
+            log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, reference, bootstrap, InternalListener);
             await notifications.PublishUpdateAsync(resource, s => s with
             {
-                Properties = [.. s.Properties.Where(p => p.Name is not ("Image" or "Bootstrap servers")), new("Image", image.Reference), new("Bootstrap servers", bootstrap)],
+                Properties = [.. s.Properties.Where(p => p.Name is not ("Image" or "Bootstrap servers")), new("Image", reference), new("Bootstrap servers", bootstrap)],
             });
             await FollowAsync(resource, api, log, withKafka);
         }
@@ -201,6 +202,28 @@ public sealed class ClusterDeploymentLifecycle(
             await notifications.FailedAsync(resource, log, appLog, ex.Message);
         }
     }
+
+    /// <summary>
+    /// The pods' OTLP route: through the forwarder on the k3d network's gateway; in an existing cluster
+    /// there is no network the AppHost can listen on for the pods, so none, said once per resource.
+    /// </summary>
+    private async Task<OtlpRoute?> RouteTelemetryAsync(ClusterDeploymentResource resource, ILogger log, CancellationToken cancellationToken)
+    {
+        if (resource.Target.TelemetryNetworkOf is { } k3dCluster)
+        {
+            return await telemetry.RouteAsync(k3dCluster, log, cancellationToken);
+        }
+
+        if (_saidNoTelemetry.TryAdd(resource.Name, 0))
+        {
+            log.LogWarning("The pods send no telemetry: in an existing cluster there is no network the AppHost can listen on for them, so the dashboard shows their logs (from the pods) but not their traces and metrics.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The resources that said they send no telemetry.</summary>
+    private readonly ConcurrentDictionary<string, byte> _saidNoTelemetry = new(StringComparer.Ordinal);
 
     private static async Task ApplySecretAsync(KubernetesApi api, string name, string key, ParameterResource parameter, ILogger log, CancellationToken cancellationToken)
     {

@@ -1,20 +1,23 @@
 using System.Globalization;
-using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kafka;
+using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.DeploymentContract.Load;
 
 namespace KafkaDemo.AppHost.Placement;
 
 /// <summary>
-/// One Deployment of the load (<c>deploy/load</c>) in the k3d cluster, as a dashboard resource: its
+/// One Deployment of the load (<c>deploy/load</c>) in the k3d cluster or an existing one, as a dashboard resource: its
 /// state follows the Deployment and its pods, its console carries the pods' logs, and its commands
 /// scale it. Data only; <see cref="ClusterDeploymentLifecycle"/> builds, applies and watches it.
 /// </summary>
-public sealed class ClusterDeploymentResource(string name, K3dClusterResource cluster, KafkaClusterResource kafka, ClusterDeploymentSpec spec)
+public sealed class ClusterDeploymentResource(string name, LoadTarget target, KafkaClusterResource kafka, ClusterDeploymentSpec spec)
     : Resource(name), IResourceWithWaitSupport
 {
     /// <summary>The cluster it runs in (its parent in the dashboard).</summary>
-    public K3dClusterResource Cluster => cluster;
+    public IDemoCluster Cluster => target.Cluster;
+
+    /// <summary>The cluster and how images, Kafka's address and telemetry reach it.</summary>
+    public LoadTarget Target => target;
 
     /// <summary>The Kafka it waits for, and is applied again after.</summary>
     public KafkaClusterResource Kafka => kafka;

@@ -46,6 +46,16 @@ public sealed class ExternalSettings
     /// </summary>
     public string? AgentImage { get; set; }
 
+    /// <summary>
+    /// Where the load's images go with <c>KafkaDemo:Placement=cluster</c> (for example
+    /// <c>registry.example.com/kafkademo</c>): a registry (and path) the cluster pulls from and this
+    /// machine's docker may push to. The images are tagged <c>&lt;Registry&gt;/&lt;name&gt;:&lt;hash&gt;</c> and pushed.
+    /// </summary>
+    // distribution/reference's grammar, without tag or digest: a domain (optional :port), then lowercase path components.
+    [Matches(@"^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$",
+        ErrorMessage = S + ":Registry must be an image name prefix without tag (a registry host, optional :port, then lowercase path parts, e.g. registry.example.com/kafkademo); it is '{0}'.")]
+    public string? Registry { get; set; }
+
     /// <summary>How long the Kafka resource may take to be Ready.</summary>
     [InRange(10, 3600, ErrorMessage = S + ":ReadyTimeoutSeconds must be from {1} to {2}; it is {0}.")]
     public int ReadyTimeoutSeconds { get; set; } = 300;
@@ -70,7 +80,7 @@ public sealed class ExternalSettings
     {
         var dependent = new (string Key, string? Value)[]
         {
-            ("Context", Context), ("Namespace", Namespace), ("KafkaName", KafkaName), ("Listener", Listener), ("AgentImage", AgentImage),
+            ("Context", Context), ("Namespace", Namespace), ("KafkaName", KafkaName), ("Listener", Listener), ("AgentImage", AgentImage), ("Registry", Registry),
         };
         if (!HasCluster)
         {

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
+using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Topics;
 using KafkaDemo.Messaging.Validation;
@@ -101,10 +102,23 @@ public sealed class KafkaDemoSettings : IValidatableObject
         }
         else if (placement == LoadPlacement.Cluster)
         {
-            if (mode != DemoMode.K3d)
+            if (mode == DemoMode.External && External.HasCluster)
             {
-                // An existing cluster (KafkaDemo:External:Kubeconfig) would need the load's images in a registry it pulls from; not built yet.
-                yield return new ValidationResult($"{S}:Placement=cluster needs {S}:Mode=k3d for now (the load runs in the k3d cluster); {S}:Mode is '{Mode}'.");
+                if (string.IsNullOrWhiteSpace(External.Registry))
+                {
+                    // An existing cluster cannot get the images by k3d image import: they go through a registry it pulls from.
+                    yield return new ValidationResult($"{S}:Placement=cluster with an existing cluster needs {S}:External:Registry (a registry the cluster pulls from and docker here may push to, e.g. registry.example.com/kafkademo); it is not set.");
+                }
+
+                if (External.ResolvedNamespace != StrimziNames.Namespace || External.ResolvedKafkaName != StrimziNames.KafkaName)
+                {
+                    // The Overseer finds the load's pods with its own identity, which k3d/overseer's Roles grant for kafka/kafkademo only.
+                    yield return new ValidationResult($"{S}:Placement=cluster with an existing cluster needs the Kafka {StrimziNames.Namespace}/{StrimziNames.KafkaName} (the Overseer's Roles name it); {S}:External:Namespace and {S}:External:KafkaName name {External.ResolvedNamespace}/{External.ResolvedKafkaName}.");
+                }
+            }
+            else if (mode != DemoMode.K3d)
+            {
+                yield return new ValidationResult($"{S}:Placement=cluster needs {S}:Mode=k3d, or {S}:Mode=external with {S}:External:Kubeconfig and {S}:External:Registry (the load runs in a Kubernetes cluster); {S}:Mode is '{Mode}'{(mode == DemoMode.External ? $" and {S}:External:Kubeconfig is not set" : "")}.");
             }
 
             if (Consumers > Partitions)

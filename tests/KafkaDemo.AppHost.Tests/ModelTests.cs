@@ -351,7 +351,7 @@ public sealed class ModelTests
     [InlineData("--KafkaDemo:Embedded:Port=0", "KafkaDemo:Embedded:Port must leave room for 3 consecutive ports below 65536; it is 0.")]
     [InlineData("--KafkaDemo:Placement=moon", "KafkaDemo:Placement must be host or cluster; it is 'moon'.")]
     [InlineData("--KafkaDemo:Placement=1", "KafkaDemo:Placement must be host or cluster; it is '1'.")]
-    [InlineData("--KafkaDemo:Placement=cluster", "KafkaDemo:Placement=cluster needs KafkaDemo:Mode=k3d for now (the load runs in the k3d cluster); KafkaDemo:Mode is 'embedded'.")]
+    [InlineData("--KafkaDemo:Placement=cluster", "KafkaDemo:Placement=cluster needs KafkaDemo:Mode=k3d, or KafkaDemo:Mode=external with KafkaDemo:External:Kubeconfig and KafkaDemo:External:Registry (the load runs in a Kubernetes cluster); KafkaDemo:Mode is 'embedded'.")]
     public async Task Bad_configuration_fails_at_start_naming_the_key(string argument, string expected)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestApp.CreateAsync(argument));

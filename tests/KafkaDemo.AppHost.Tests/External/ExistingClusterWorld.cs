@@ -19,7 +19,11 @@ namespace KafkaDemo.AppHost.Tests.External;
 /// with Strimzi 1.2.0's CRDs (the release's own files) and a Ready Kafka kafka/kafkademo whose
 /// external nodeport listener points at an embedded Kafka that already has the demo's topics; the
 /// user's kubeconfig in a folder of its own, apart from the AppHost's state folder; a scripted docker
-/// and k3d that record any call (none is expected).
+/// and k3d that record any call (none is expected, except docker with KafkaDemo:Placement=cluster).
+/// Like any running cluster it has kube-controller-manager's Deployment, ReplicaSet and EndpointSlice
+/// controllers (<see cref="ScriptedControllers.DeploymentsRunPods"/>): without them a Deployment the
+/// AppHost applies would never get a pod or a status, and the AppHost, whose Overseer waits for the
+/// load's Deployments, would never finish starting.
 /// </summary>
 internal sealed class ExistingClusterWorld : IAsyncDisposable
 {
@@ -27,11 +31,14 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
 
     private readonly DirectoryInfo _home;
 
+    private readonly IDisposable _controllers;
+
     private ExistingClusterWorld(FakeKubernetesApi api, EmbeddedKafkaCluster kafka, DirectoryInfo home)
     {
         Api = api;
         Kafka = kafka;
         _home = home;
+        _controllers = api.DeploymentsRunPods();
         Directory.CreateDirectory(StateDirectory);
     }
 
@@ -149,15 +156,28 @@ internal sealed class ExistingClusterWorld : IAsyncDisposable
         ]);
         builder.Services.AddSingleton<IProcessRunner>(Tools);
         var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await LoadEvidence.StartAsync(app, Api, StartDeadline);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return app;
     }
+
+    /// <summary>How long the app may take to start: with the load in the cluster, until the Overseer, which waits for the Deployments, has started.</summary>
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(4);
 
     /// <summary>Every request that changed something in the cluster (not a read).</summary>
     public IReadOnlyList<RecordedRequest> Writes => [.. Api.Requests.Where(r => r.Method is not ("GET" or "HEAD"))];
 
     public async ValueTask DisposeAsync()
     {
+        _controllers.Dispose();
         await Api.DisposeAsync();
         Kafka.Dispose();
         try

@@ -28,7 +28,7 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// network k3d-NAME (its "Created network" line) and cluster delete removes it.</item>
 /// </list>
 /// </summary>
-internal sealed class FakeDockerAndK3d : IProcessRunner
+internal sealed partial class FakeDockerAndK3d : IProcessRunner
 {
     private readonly ConcurrentDictionary<string, bool> _clusters = new(StringComparer.Ordinal);
 
@@ -130,6 +130,8 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
                 ? output.Out("sha256:0123").Exit(0)
                 : output.Err($"Error: No such image: {args[^1]}").Exit(1),
             ("docker", "build") => Build(args, environment, output),
+            ("docker", "tag") when args.Count == 3 => Tag(args[1], args[2], output),
+            ("docker", "push") when args.Count == 2 => Push(args[1], output),
             ("docker", "network") when args.Count == 5 && args[1] == "inspect" && args[2] == "--format" && args[3] == "{{json .IPAM.Config}}" => NetworkInspect(args[4], output),
             _ => output.Err($"fake: unexpected command {request.CommandLine}").Exit(127),
         });
@@ -248,6 +250,82 @@ internal sealed class FakeDockerAndK3d : IProcessRunner
         }
 
         return output.Exit(0);
+    }
+
+    /// <summary>Images pushed, by their full reference (registry/path/name:tag).</summary>
+    public ConcurrentQueue<string> Pushed { get; } = new();
+
+    /// <summary>The registries (the first path part of a reference) that refuse pushes, as one this machine is not logged in to.</summary>
+    public HashSet<string> DeniedRegistries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// "docker tag SOURCE TARGET", as docker/cli v29.7.2 cli/command/image/tag.go runs it: the moby client's
+    /// ImageTag (moby client/image_tag.go) first parses TARGET with distribution/reference's ParseNormalizedNamed
+    /// and fails with 'error parsing reference: "TARGET" is not a valid repository/tag: invalid reference format';
+    /// then the daemon (daemon/server/router/image/image_routes.go postImagesTag) looks SOURCE up and answers
+    /// NotFound "No such image: SOURCE" (daemon/images/image.go ErrImageDoesNotExist), which the CLI prints as
+    /// "Error response from daemon: ..." on stderr with exit code 1 (cmd/docker/docker.go main, getExitCode).
+    /// Stricter than Docker: the target must carry a tag (docker would tag :latest), and its registry must be a
+    /// host name (no IPv6 literal).
+    /// </summary>
+    private ProcessResult Tag(string source, string target, Output output)
+    {
+        if (!ReferenceFormat().IsMatch(target))
+        {
+            return output.Err($"error parsing reference: \"{target}\" is not a valid repository/tag: invalid reference format").Exit(1);
+        }
+
+        if (!Images.Contains(source))
+        {
+            return output.Err($"Error response from daemon: No such image: {source}").Exit(1);
+        }
+
+        if (!target.Contains(':', StringComparison.Ordinal) || target.LastIndexOf(':') < target.LastIndexOf('/'))
+        {
+            return output.Err($"fake: 'docker tag {source} {target}' without a tag in the target (stricter than docker, which would tag :latest)").Exit(1);
+        }
+
+        Images.Add(target);
+        return output.Exit(0);
+    }
+
+    /// <summary>
+    /// distribution/reference's reference grammar (moby vendor/github.com/distribution/reference/regexp.go:
+    /// an optional domain with port, lowercase path components joined by '.', '_', '__' or dashes, a tag of
+    /// at most 128 word characters, dots and dashes), without a digest and without IPv6 hosts.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$")]
+    private static partial System.Text.RegularExpressions.Regex ReferenceFormat();
+
+    /// <summary>
+    /// "docker push NAME:TAG" (docker/cli v29.7.2 cli/command/image/push.go runPush: the daemon's JSON stream
+    /// goes to stdout, its error to stderr with exit code 1). The daemon (moby daemon/internal/distribution/push.go
+    /// Push; daemon/containerd/image_push.go PushImage with the containerd store) first prints "The push refers
+    /// to repository [NAME]", then fails with "An image does not exist locally with the tag: NAME" when the store
+    /// has no such reference (docker/cli e2e/image/push_test.go TestPushQuietErrors: exit 1, "does not exist" on
+    /// stderr). A registry that refuses answers errcode DENIED, printed "denied: requested access to the resource
+    /// is denied" (moby vendor docker/distribution registry/api/errcode register.go ErrorCodeDenied, errors.go
+    /// ErrorCode.Error lower-cases the value). Stricter than Docker: a reference without a tag fails (runPush
+    /// would push :latest, saying "Using default tag: latest"), and a tagged reference missing from the store fails with
+    /// the graph-driver store's line whichever store (the containerd store words it otherwise).
+    /// </summary>
+    private ProcessResult Push(string image, Output output)
+    {
+        var colon = image.LastIndexOf(':');
+        var name = colon > image.LastIndexOf('/') ? image[..colon] : image;
+        output.Out($"The push refers to repository [{name}]");
+        if (!Images.Contains(image) || colon <= image.LastIndexOf('/'))
+        {
+            return output.Err($"An image does not exist locally with the tag: {name}").Exit(1);
+        }
+
+        if (DeniedRegistries.Contains(image.Split('/')[0]))
+        {
+            return output.Out("5f70bf18a086: Preparing").Err("denied: requested access to the resource is denied").Exit(1);
+        }
+
+        Pushed.Enqueue(image);
+        return output.Out("5f70bf18a086: Pushed").Out($"{image[(colon + 1)..]}: digest: sha256:{new string('0', 64)} size: 528").Exit(0);
     }
 
     private ProcessResult NetworkInspect(string network, Output output) =>

@@ -272,6 +272,53 @@ public sealed class K3dCliTests
     }
 
     [Fact]
+    public async Task Tagging_an_image_docker_does_not_have_fails_with_the_daemons_message()
+    {
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/kafkademo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
+
+        Assert.Equal("'docker tag kafkademo-producer:0123 registry.example.com/kafkademo/kafkademo-producer:0123' failed: Error response from daemon: No such image: kafkademo-producer:0123", error.Cause);
+    }
+
+    [Fact]
+    public async Task A_tag_that_is_no_valid_reference_fails_before_the_daemon_is_asked()
+    {
+        _tools.Images.Add("kafkademo-producer:0123");
+
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/KafkaDemo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
+
+        Assert.Contains("error parsing reference: \"registry.example.com/KafkaDemo/kafkademo-producer:0123\" is not a valid repository/tag: invalid reference format", error.Cause, StringComparison.Ordinal);
+        Assert.DoesNotContain("registry.example.com/KafkaDemo/kafkademo-producer:0123", _tools.Images);
+    }
+
+    [Fact]
+    public async Task A_tagged_image_is_pushed_and_a_refusing_registry_fails_the_push_with_its_message_and_the_fix()
+    {
+        _tools.Images.Add("kafkademo-producer:0123");
+        await Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/kafkademo/kafkademo-producer:0123", TestContext.Current.CancellationToken);
+        var lines = new List<string>();
+
+        await Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", lines.Add, TestContext.Current.CancellationToken);
+
+        Assert.Equal("The push refers to repository [registry.example.com/kafkademo/kafkademo-producer]", lines[0]);
+        Assert.Equal(["registry.example.com/kafkademo/kafkademo-producer:0123"], _tools.Pushed);
+
+        _tools.DeniedRegistries.Add("registry.example.com");
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
+        Assert.Equal("'docker push registry.example.com/kafkademo/kafkademo-producer:0123' failed: denied: requested access to the resource is denied", error.Cause);
+        Assert.Contains("docker login", error.Fix, StringComparison.Ordinal);
+        Assert.Single(_tools.Pushed);
+    }
+
+    [Fact]
+    public async Task Pushing_a_reference_docker_does_not_have_fails_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("'docker push registry.example.com/kafkademo/kafkademo-producer:0123' failed: An image does not exist locally with the tag: registry.example.com/kafkademo/kafkademo-producer", error.Cause);
+        Assert.Empty(_tools.Pushed);
+    }
+
+    [Fact]
     public async Task The_cluster_list_tells_running_from_stopped_clusters()
     {
         _tools.AddCluster("kafkademo", running: false);

@@ -116,7 +116,7 @@ public sealed class PlacementEndToEndTests
                 }
                 catch (Exception ex) when (ex is Xunit.Sdk.IAssertionException || (ex is OperationCanceledException && !Token.IsCancellationRequested))
                 {
-                    throw new Xunit.Sdk.XunitException($"{ex.Message}\n\n{await EvidenceAsync(app, cluster)}", ex);
+                    throw new Xunit.Sdk.XunitException($"{ex.Message}\n\n{await LoadEvidence.DescribeAsync(app, cluster.Api, cluster.StatesOf)}", ex);
                 }
             }
 
@@ -128,64 +128,6 @@ public sealed class PlacementEndToEndTests
         Assert.All(processes, p => Assert.True(p.HasExited, $"{p.Pod}'s process (pid {p.ProcessId}) outlived the fake cluster."));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s in all");
     }
-
-    /// <summary>
-    /// What a failure needs to explain itself: the Overseer's /api/summary as it is now, the Deployments and
-    /// pods as the fake holds them, the EndpointSlices the Overseer discovers from, the processes the fake's
-    /// kubelet runs, the resources' states and the last lines of their logs.
-    /// </summary>
-    private static async Task<string> EvidenceAsync(DistributedApplication app, FakeCluster cluster)
-    {
-        var text = new System.Text.StringBuilder("Evidence at the failure:\n");
-        try
-        {
-            using var overseer = app.CreateHttpClient("overseer");
-            overseer.Timeout = TimeSpan.FromSeconds(5);
-            overseer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.ControlToken);
-            text.AppendLine($"/api/summary: {await overseer.GetStringAsync(new Uri("/api/summary", UriKind.Relative), CancellationToken.None)}");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
-        {
-            text.AppendLine($"/api/summary: not read: {ex.Message}");
-        }
-
-        foreach (var deployment in cluster.Api.List(ResourceType.Deployments, LoadDeployment.Namespace))
-        {
-            text.AppendLine($"Deployment {deployment["metadata"]!["name"]}: spec.replicas {deployment["spec"]?["replicas"]}, status {deployment["status"]?.ToJsonString()}");
-        }
-
-        foreach (var pod in cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace))
-        {
-            text.AppendLine($"Pod {pod["metadata"]!["name"]}: deleting {pod["metadata"]!["deletionTimestamp"] is not null}, phase {pod["status"]?["phase"]}, IP {pod["status"]?["podIP"]}, "
-                + $"conditions {pod["status"]?["conditions"]?.ToJsonString()}, containers {pod["status"]?["containerStatuses"]?.ToJsonString()}");
-        }
-
-        foreach (var slice in cluster.Api.List(ResourceType.EndpointSlices, LoadDeployment.Namespace))
-        {
-            text.AppendLine($"EndpointSlice {slice["metadata"]!["name"]}: {slice["endpoints"]?.ToJsonString()}");
-        }
-
-        foreach (var process in cluster.Api.ContainerProcesses)
-        {
-            text.AppendLine($"Process of {process.Pod} (pid {process.ProcessId}): {(process.HasExited ? "exited" : "running")}");
-        }
-
-        foreach (var resource in new[] { "producer", "consumer", "overseer" })
-        {
-            var now = app.ResourceNotifications.TryGetCurrentState(resource, out var current) ? $"{current.Snapshot.State?.Text} ({current.Snapshot.HealthStatus})" : "unknown";
-            text.AppendLine($"{resource}: now {now}; states seen: {string.Join(" → ", cluster.StatesOf(resource))}");
-            var lines = (await FakeCluster.LogsAsync(app, resource)).Split('\n');
-            text.AppendLine($"{resource} log, last {Math.Min(lines.Length, EvidenceLogLines)} of {lines.Length} lines:");
-            foreach (var line in lines.TakeLast(EvidenceLogLines))
-            {
-                text.AppendLine("  " + line);
-            }
-        }
-
-        return text.ToString();
-    }
-
-    private const int EvidenceLogLines = 40;
 
     /// <summary>Pauses or resumes the load through the Overseer; when pausing, waits until the totals hold still twice in a row with acked = verified.</summary>
     private static async Task<OverseerSummary> PauseAndSettleAsync(HttpClient overseer, bool paused)

@@ -52,6 +52,7 @@ public sealed class SettingsValidationTests
         { "KafkaName", "main", "KafkaDemo:External:KafkaName needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
         { "Listener", "external", "KafkaDemo:External:Listener needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
         { "AgentImage", "registry.example.com/kafkademo-vibectl:1", "KafkaDemo:External:AgentImage needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
+        { "Registry", "registry.example.com/kafkademo", "KafkaDemo:External:Registry needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
     };
 
     [Theory]
@@ -101,14 +102,51 @@ public sealed class SettingsValidationTests
         }
     }
 
+    private const string ClusterPlacementModes = "KafkaDemo:Placement=cluster needs KafkaDemo:Mode=k3d, or KafkaDemo:Mode=external with KafkaDemo:External:Kubeconfig and KafkaDemo:External:Registry (the load runs in a Kubernetes cluster); ";
+
+    [Theory]
+    [InlineData("embedded", ClusterPlacementModes + "KafkaDemo:Mode is 'embedded'.")]
+    [InlineData("auto", ClusterPlacementModes + "KafkaDemo:Mode is 'auto'.")]
+    [InlineData("external", ClusterPlacementModes + "KafkaDemo:Mode is 'external' and KafkaDemo:External:Kubeconfig is not set.")]
+    public void Cluster_placement_without_a_cluster_is_refused_naming_the_keys(string mode, string expected)
+    {
+        var settings = new KafkaDemoSettings { Mode = mode, Placement = "cluster" };
+        Assert.Equal([expected], settings.Problems());
+    }
+
     [Fact]
-    public void Cluster_placement_stays_k3d_only_with_an_existing_cluster()
+    public void Cluster_placement_with_an_existing_cluster_needs_a_registry()
     {
         var kubeconfig = Path.GetTempFileName();
         try
         {
             var settings = new KafkaDemoSettings { Mode = "external", Placement = "cluster", External = { Kubeconfig = kubeconfig } };
-            Assert.Equal(["KafkaDemo:Placement=cluster needs KafkaDemo:Mode=k3d for now (the load runs in the k3d cluster); KafkaDemo:Mode is 'external'."], settings.Problems());
+            Assert.Equal(["KafkaDemo:Placement=cluster with an existing cluster needs KafkaDemo:External:Registry (a registry the cluster pulls from and docker here may push to, e.g. registry.example.com/kafkademo); it is not set."], settings.Problems());
+            settings.External.Registry = "registry.example.com:5000/kafka-demo/load";
+            Assert.Empty(settings.Problems());
+            // The Overseer's Roles name kafka/kafkademo, and it finds the load's pods with that identity.
+            settings.External.KafkaName = "main";
+            Assert.Equal(["KafkaDemo:Placement=cluster with an existing cluster needs the Kafka kafka/kafkademo (the Overseer's Roles name it); KafkaDemo:External:Namespace and KafkaDemo:External:KafkaName name kafka/main."], settings.Problems());
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Theory]
+    [InlineData("registry.example.com/kafkademo:1.0")]
+    [InlineData("registry.example.com/KafkaDemo")]
+    [InlineData("https://registry.example.com/kafkademo")]
+    [InlineData("registry.example.com/kafkademo/")]
+    [InlineData("registry.example.com/kafkademo@sha256")]
+    public void A_registry_that_is_no_image_name_prefix_is_refused(string registry)
+    {
+        var kubeconfig = Path.GetTempFileName();
+        try
+        {
+            var settings = new KafkaDemoSettings { Mode = "external", Placement = "cluster", External = { Kubeconfig = kubeconfig, Registry = registry } };
+            Assert.Equal([$"KafkaDemo:External:Registry must be an image name prefix without tag (a registry host, optional :port, then lowercase path parts, e.g. registry.example.com/kafkademo); it is '{registry}'."], settings.Problems());
         }
         finally
         {
