@@ -24,7 +24,7 @@ public sealed class AgentBringUp(AgentImageSource images, TimeProvider time, Kaf
     public static bool IsConfigured(string baseUrl, string? apiKey) => !string.IsNullOrEmpty(apiKey) || !string.IsNullOrWhiteSpace(baseUrl);
 
     /// <summary>Builds, imports and applies everything. Returns once the objects are applied.</summary>
-    /// <exception cref="K3dSetupException">A step failed, or <paramref name="baseUrl"/> is no http(s) URL.</exception>
+    /// <exception cref="ClusterSetupException">A step failed, or <paramref name="baseUrl"/> is no http(s) URL.</exception>
     public async Task DeployAsync(KubernetesApi api, string model, string baseUrl, string? apiKey, ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -105,7 +105,7 @@ public sealed class AgentBringUp(AgentImageSource images, TimeProvider time, Kaf
     {
         if (!string.IsNullOrEmpty(apiKey) && !AgentManifests.IsUsableKey(apiKey))
         {
-            throw new K3dSetupException($"The parameter llm-api-key has a character other than {AgentManifests.KeyCharacters}, so the agent's pod could not give it to llm.",
+            throw new ClusterSetupException($"The parameter llm-api-key has a character other than {AgentManifests.KeyCharacters}, so the agent's pod could not give it to llm.",
                 "Check the value (a stray quote, space or line break?) and set it again in the dashboard or with dotnet user-secrets set Parameters:llm-api-key.");
         }
     }
@@ -123,7 +123,7 @@ public sealed class AgentBringUp(AgentImageSource images, TimeProvider time, Kaf
 
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new K3dSetupException($"The parameter llm-base-url ('{baseUrl}') is not an http or https URL.",
+            throw new ClusterSetupException($"The parameter llm-base-url ('{baseUrl}') is not an http or https URL.",
                 "Set it to the OpenAI-compatible server's base URL as the agent pod reaches it, for example http://host.k3d.internal:8000/v1, or leave it empty.");
         }
 

@@ -42,13 +42,13 @@ public sealed class AgentImageSource
         new(string.IsNullOrWhiteSpace(reference) ? null : reference.Trim(), "IfNotPresent", deliver: null);
 
     /// <summary>Makes the image available to the cluster; returns its reference.</summary>
-    /// <exception cref="K3dSetupException">No image is configured, or building or importing it failed.</exception>
+    /// <exception cref="ClusterSetupException">No image is configured, or building or importing it failed.</exception>
     public async Task<string> ProvideAsync(ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (Reference is null)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 "The agent is not deployed: an existing cluster cannot get its image by k3d image import, and KafkaDemo:External:AgentImage names none.",
                 $"Build it (docker build -t <registry>/{AgentImage.Repository}:{AgentImage.Tag} k3d/agent), push it to a registry the cluster pulls from, "
                 + "and set KafkaDemo:External:AgentImage to it. Kafka, the load and the Overseer run without the agent.");

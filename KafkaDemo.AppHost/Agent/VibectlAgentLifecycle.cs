@@ -60,7 +60,7 @@ public sealed class VibectlAgentLifecycle(
         {
             // Kafka left Running (or the AppHost stops) during the deployment
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException or IOException or k8s.Exceptions.KubeConfigException)
         {
             await notifications.FailedAsync(agent, log, appLog, ex.Message);
         }
@@ -89,7 +89,7 @@ public sealed class VibectlAgentLifecycle(
         {
             // No dashboard to ask: the agent stays not configured.
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException)
         {
             await notifications.FailedAsync(agent, log, appLog, ex.Message);
         }

@@ -88,9 +88,9 @@ public sealed class ExistingClusterLifecycle(
                 $"The API server of {cluster.Where()} did not answer within {ApiTimeout.TotalSeconds:0} s. Check that the cluster runs and that the kubeconfig reaches it (kubectl --kubeconfig {cluster.KubeconfigPath} version)."));
             return false;
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException or HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
         {
-            var message = ex is K3dSetupException ? ex.Message
+            var message = ex is ClusterSetupException ? ex.Message
                 : $"The cluster of {cluster.Where()} cannot be reached: {ex.Message} Check the kubeconfig (KafkaDemo:External:Kubeconfig, KafkaDemo:External:Context) with kubectl --kubeconfig {cluster.KubeconfigPath} version.";
             await notifications.FailedAsync(cluster, log, appLog, message);
             return false;

@@ -23,7 +23,7 @@ public static partial class ExistingClusterTopics
     /// stand for the demo's topics (its own and the user's), to wait for.
     /// </summary>
     /// <param name="requestedReplicationFactor">KafkaDemo:ReplicationFactor, fitted to the brokers the Kafka's node pools have.</param>
-    /// <exception cref="K3dSetupException">A KafkaTopic of the name the demo uses belongs to someone else and is another topic, or the API refused a read or the apply.</exception>
+    /// <exception cref="ClusterSetupException">A KafkaTopic of the name the demo uses belongs to someone else and is another topic, or the API refused a read or the apply.</exception>
     public static async Task<IReadOnlyList<string>> ApplyAsync(
         KubernetesApi api, KafkaTarget kafka, TopicSpec topics, int partitions, int requestedReplicationFactor, ILogger log, CancellationToken cancellationToken)
     {
@@ -39,7 +39,7 @@ public static partial class ExistingClusterTopics
         }
         catch (KubernetesApiException ex)
         {
-            throw new K3dSetupException(ex.Message, $"The kubeconfig's user needs list on kafkanodepools and kafkatopics (kafka.strimzi.io) in the namespace {kafka.Namespace}.", ex);
+            throw new ClusterSetupException(ex.Message, $"The kubeconfig's user needs list on kafkanodepools and kafkatopics (kafka.strimzi.io) in the namespace {kafka.Namespace}.", ex);
         }
 
         var brokers = Brokers(pools);
@@ -65,7 +65,7 @@ public static partial class ExistingClusterTopics
 
             if (existing.FirstOrDefault(e => (string?)e["metadata"]?["name"] == resourceName) is { } taken && !IsOurs(taken))
             {
-                throw new K3dSetupException(
+                throw new ClusterSetupException(
                     $"KafkaTopic {kafka.Namespace}/{resourceName} is there, but it is not the demo's (no server-side apply by {KubernetesApi.FieldManager}) and stands for topic '{TopicName(taken)}' of Kafka '{Label(taken)}', not topic '{topicName}' of {kafka.Name}; the AppHost changes nobody else's KafkaTopic.",
                     "Set KafkaDemo:Topics to topic names that are free in that namespace, or use another namespace (KafkaDemo:External:Namespace).");
             }

@@ -42,7 +42,7 @@ public sealed class ExistingKafkaLifecycle(
             await notifications.SetAsync(kafka, ExistingClusterStates.ReadingKafka);
             if (await api.GetAsync(ApiKinds.Kafka, kafka.Namespace, kafka.KafkaName, inCluster) is null)
             {
-                throw new K3dSetupException(
+                throw new ClusterSetupException(
                     $"{what} is not in {cluster.Where()}: Strimzi's CRDs are there, but no Kafka resource of that name (the AppHost applies none in an existing cluster).",
                     "Create it (for example kubectl apply -k k3d/kafka, which makes kafka/kafkademo), or set KafkaDemo:External:Namespace and KafkaDemo:External:KafkaName to yours.");
             }
@@ -72,7 +72,7 @@ public sealed class ExistingKafkaLifecycle(
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !inCluster.IsCancellationRequested)
             {
-                throw new K3dSetupException(
+                throw new ClusterSetupException(
                     string.Create(CultureInfo.InvariantCulture, $"{waiting} was not Ready within {timeoutSeconds} s (KafkaDemo:External:ReadyTimeoutSeconds).")
                     + (lastWord is null ? "" : $" Its last condition: {lastWord}"),
                     $"See what Strimzi says: kubectl -n {kafka.Namespace} get {kubectlGet} -o yaml, and the operator's log.");
@@ -100,7 +100,7 @@ public sealed class ExistingKafkaLifecycle(
         {
             // the cluster left Running (or the AppHost stops)
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or FormatException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException or IOException or FormatException or k8s.Exceptions.KubeConfigException)
         {
             await notifications.FailedAsync(kafka, log, appLog, ex.Message);
         }

@@ -7,7 +7,7 @@ namespace KafkaDemo.AppHost.Extensions;
 /// <summary>
 /// A start-up error the user fixes, not a bug: an invalid KafkaDemo setting
 /// (<see cref="InvalidSettingsException"/>), or what the chosen mode needs and this machine lacks, such
-/// as Docker or k3d for KafkaDemo:Placement=cluster (<see cref="K3dSetupException"/>, thrown from
+/// as Docker or k3d for KafkaDemo:Placement=cluster (<see cref="ClusterSetupException"/>, thrown from
 /// BeforeStartEvent). It is reported as its message alone on standard error with exit code 1, not as
 /// .NET's unhandled-exception report (a stack trace, then abort(): exit code 134 on Linux).
 /// </summary>
@@ -40,7 +40,7 @@ public static class StartUpFailure
 
     private static Exception? Known(Exception exception) => exception switch
     {
-        InvalidSettingsException or K3dSetupException => exception,
+        InvalidSettingsException or ClusterSetupException => exception,
         AggregateException { InnerExceptions: [var only] } => Known(only),
         _ => null,
     };

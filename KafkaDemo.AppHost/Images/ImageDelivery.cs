@@ -13,7 +13,7 @@ namespace KafkaDemo.AppHost.Images;
 public sealed class ImageDelivery(K3dCli cli)
 {
     /// <summary>Returns the reference the pods run it by.</summary>
-    /// <exception cref="K3dSetupException">The build, the import or the push failed.</exception>
+    /// <exception cref="ClusterSetupException">The build, the import or the push failed.</exception>
     public async Task<string> DeliverAsync(ContainerImage image, ImageDestination destination, ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);

@@ -14,7 +14,7 @@ public static class ServiceImages
     public const string RootMarker = "KafkaDemo.slnx";
 
     /// <summary>The repository root: the nearest folder at or above <paramref name="appHostDirectory"/> that holds <see cref="RootMarker"/>.</summary>
-    /// <exception cref="K3dSetupException">There is none: the AppHost runs without its sources.</exception>
+    /// <exception cref="ClusterSetupException">There is none: the AppHost runs without its sources.</exception>
     public static string FindRepositoryRoot(string appHostDirectory)
     {
         ArgumentNullException.ThrowIfNull(appHostDirectory);
@@ -26,7 +26,7 @@ public static class ServiceImages
             }
         }
 
-        throw new K3dSetupException(
+        throw new ClusterSetupException(
             $"No {RootMarker} at or above {appHostDirectory}: KafkaDemo:Placement=cluster builds the service images from the repository's sources.",
             "Run the AppHost from a clone of the repository (dotnet run --project KafkaDemo.AppHost), or KafkaDemo:Placement=host.");
     }

@@ -23,7 +23,7 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
     public string ConfigPath => Path.Combine(settings.ResolvedStateDirectory, $"{settings.ClusterName}.k3d.yaml");
 
     /// <summary>Runs every step; returns the path of the cluster's kubeconfig.</summary>
-    /// <exception cref="K3dSetupException">A step failed; the message names the cause and the fix.</exception>
+    /// <exception cref="ClusterSetupException">A step failed; the message names the cause and the fix.</exception>
     public async Task<string> RunAsync(ILogger log, Func<string, Task> state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -83,7 +83,7 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
     {
         if (docker.MemoryBytes is > 0 and < MinimumMemoryBytes)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 string.Create(CultureInfo.InvariantCulture, $"Docker has {docker.MemoryBytes / (double)(1L << 30):F1} GiB of memory; the k3d mode needs at least {MinimumMemoryBytes >> 30} GiB (about 6 GiB with 3 brokers)."),
                 "Give Docker more memory (Docker Desktop: Settings > Resources), or set KafkaDemo:K3d:Brokers=1, or use KafkaDemo:Mode=embedded.");
         }
@@ -99,7 +99,7 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
         if (HostPorts.FirstInUse(settings.HostPorts) is { } port)
         {
             var bootstrap = port == settings.NodePort ? "the Kafka bootstrap port" : $"the port of Kafka broker {port - settings.NodePort - 1}";
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 $"Host port 127.0.0.1:{port} ({bootstrap}) is already in use, so k3d cannot map it.",
                 string.Create(CultureInfo.InvariantCulture,
                     $"Stop what listens there (find it with: ss -ltnp 'sport = :{port}'), or set KafkaDemo:K3d:NodePort to the first of {settings.Brokers + 1} free ports between {K3dSettings.NodePortMin} and {K3dSettings.NodePortMax}."));
@@ -135,7 +135,7 @@ public sealed class ClusterBringUp(K3dCli cli, K3dSettings settings)
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        throw new K3dSetupException($"The cluster's Kubernetes API server ({api.Client.BaseUri}) did not answer within 90 s: {last?.Message}",
+        throw new ClusterSetupException($"The cluster's Kubernetes API server ({api.Client.BaseUri}) did not answer within 90 s: {last?.Message}",
             $"Check 'docker ps' for k3d-{settings.ClusterName}-server-0, or use the 'Recreate cluster' command.", last);
     }
 }

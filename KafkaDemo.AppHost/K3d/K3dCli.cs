@@ -62,16 +62,16 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
     public string K3dCommand => settings.K3dCommand;
 
     /// <summary>The Docker engine's version and resources.</summary>
-    /// <exception cref="K3dSetupException">Docker is missing or not running.</exception>
+    /// <exception cref="ClusterSetupException">Docker is missing or not running.</exception>
     public async Task<DockerInfo> DockerInfoAsync(CancellationToken cancellationToken)
     {
         var result = await RunAsync(Docker, ["info", "--format", "{{json .}}"], Quick, null, cancellationToken,
-            notFound: () => new K3dSetupException(
+            notFound: () => new ClusterSetupException(
                 "Docker is not installed (docker not found on PATH).",
                 $"Install Docker (https://docs.docker.com/get-docker/) and start it. {EmbeddedAlternative}"));
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"Docker is not running: {result.FirstErrorLine}",
+            throw new ClusterSetupException($"Docker is not running: {result.FirstErrorLine}",
                 $"Start Docker (Docker Desktop, or 'sudo systemctl start docker' on Linux) and run again. {EmbeddedAlternative}");
         }
 
@@ -81,7 +81,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
             var root = json.RootElement;
             if (root.TryGetProperty("ServerErrors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
             {
-                throw new K3dSetupException($"Docker is not running: {errors[0].GetString()}",
+                throw new ClusterSetupException($"Docker is not running: {errors[0].GetString()}",
                     $"Start Docker and run again. {EmbeddedAlternative}");
             }
 
@@ -92,22 +92,22 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         }
         catch (JsonException ex)
         {
-            throw new K3dSetupException($"'docker info' printed something other than JSON: {result.FirstErrorLine}",
+            throw new ClusterSetupException($"'docker info' printed something other than JSON: {result.FirstErrorLine}",
                 "Check that 'docker info' works in a terminal.", ex);
         }
     }
 
     /// <summary>The installed k3d's version.</summary>
-    /// <exception cref="K3dSetupException">k3d is missing, or older than <see cref="MinimumK3d"/>.</exception>
+    /// <exception cref="ClusterSetupException">k3d is missing, or older than <see cref="MinimumK3d"/>.</exception>
     public async Task<Version> K3dVersionAsync(CancellationToken cancellationToken)
     {
         var install = $"Install k3d {MinimumK3d.ToString(2)} or later: https://k3d.io/#installation. {EmbeddedAlternative}";
         var result = await RunAsync(K3dCommand, ["version"], Quick, null, cancellationToken,
-            notFound: () => new K3dSetupException("k3d not found on PATH.", install));
+            notFound: () => new ClusterSetupException("k3d not found on PATH.", install));
         var match = VersionLine().Match(result.StandardOutput);
         if (!result.Succeeded || !match.Success)
         {
-            throw new K3dSetupException($"'k3d version' did not report a version: {K3dErrorLine(result)}", install);
+            throw new ClusterSetupException($"'k3d version' did not report a version: {K3dErrorLine(result)}", install);
         }
 
         var version = new Version(
@@ -116,7 +116,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
             int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
         if (version < MinimumK3d)
         {
-            throw new K3dSetupException($"k3d v{version} is too old: KafkaDemo needs k3d {MinimumK3d.ToString(2)} or later (config k3d.io/v1alpha5).", install);
+            throw new ClusterSetupException($"k3d v{version} is too old: KafkaDemo needs k3d {MinimumK3d.ToString(2)} or later (config k3d.io/v1alpha5).", install);
         }
 
         return version;
@@ -128,7 +128,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "list", "-o", "json"], Quick, null, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster list' failed: {K3dErrorLine(result)}", "Check that Docker is running and 'k3d cluster list' works in a terminal.");
+            throw new ClusterSetupException($"'k3d cluster list' failed: {K3dErrorLine(result)}", "Check that Docker is running and 'k3d cluster list' works in a terminal.");
         }
 
         try
@@ -146,7 +146,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         }
         catch (JsonException ex)
         {
-            throw new K3dSetupException("'k3d cluster list -o json' printed something other than JSON.", "Check your k3d installation.", ex);
+            throw new ClusterSetupException("'k3d cluster list -o json' printed something other than JSON.", "Check your k3d installation.", ex);
         }
 
         static int Int(JsonElement e, string p) => e.TryGetProperty(p, out var v) && v.TryGetInt32(out var i) ? i : 0;
@@ -158,7 +158,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "create", "--config", configPath], TimeSpan.FromMinutes(10), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster create' failed: {K3dErrorLine(result)}",
+            throw new ClusterSetupException($"'k3d cluster create' failed: {K3dErrorLine(result)}",
                 $"See the k3d output above. If a half-made cluster is left, remove it with 'k3d cluster delete {settings.ClusterName}'.");
         }
     }
@@ -168,7 +168,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "start", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster start {name}' failed: {K3dErrorLine(result)}",
+            throw new ClusterSetupException($"'k3d cluster start {name}' failed: {K3dErrorLine(result)}",
                 $"Use the 'Recreate cluster' command, or 'k3d cluster delete {name}' and start again.");
         }
     }
@@ -178,7 +178,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["cluster", "delete", name], TimeSpan.FromMinutes(5), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d cluster delete {name}' failed: {K3dErrorLine(result)}", "Check 'docker ps -a' for containers named k3d-" + name + "-*.");
+            throw new ClusterSetupException($"'k3d cluster delete {name}' failed: {K3dErrorLine(result)}", "Check 'docker ps -a' for containers named k3d-" + name + "-*.");
         }
     }
 
@@ -216,11 +216,11 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
             var output = result.StandardError + "\n" + result.StandardOutput;
             if (output.Contains("buildx component is missing", StringComparison.Ordinal) || output.Contains("unknown flag: --load", StringComparison.Ordinal))
             {
-                throw new K3dSetupException($"'docker build' of {image} needs BuildKit through Docker's buildx plugin (Docker 23 or later): {DockerErrorLine(result)}",
+                throw new ClusterSetupException($"'docker build' of {image} needs BuildKit through Docker's buildx plugin (Docker 23 or later): {DockerErrorLine(result)}",
                     "Install the buildx plugin (Docker Desktop has it; on Linux the docker-buildx-plugin package) and run again.");
             }
 
-            throw new K3dSetupException($"'docker build' of {image} failed: {DockerErrorLine(result)}",
+            throw new ClusterSetupException($"'docker build' of {image} failed: {DockerErrorLine(result)}",
                 $"See the build output above; the image needs {needs}.");
         }
     }
@@ -230,13 +230,13 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
     /// inspect with a Go template over the network's IPAM config (docker/cli cli/command/network/inspect.go,
     /// --format through cli/command/formatter), the first IPv4 entry.
     /// </summary>
-    /// <exception cref="K3dSetupException">The network does not exist, or has no IPv4 gateway.</exception>
+    /// <exception cref="ClusterSetupException">The network does not exist, or has no IPv4 gateway.</exception>
     public async Task<string> NetworkGatewayAsync(string network, CancellationToken cancellationToken)
     {
         var result = await RunAsync(Docker, ["network", "inspect", "--format", "{{json .IPAM.Config}}", network], Quick, null, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'docker network inspect {network}' failed: {result.FirstErrorLine}", "Check that the k3d cluster runs ('k3d cluster list').");
+            throw new ClusterSetupException($"'docker network inspect {network}' failed: {result.FirstErrorLine}", "Check that the k3d cluster runs ('k3d cluster list').");
         }
 
         try
@@ -256,7 +256,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         {
         }
 
-        throw new K3dSetupException($"Docker network {network} has no IPv4 gateway: {result.StandardOutput.Trim()}", "Check 'docker network inspect " + network + "'.");
+        throw new ClusterSetupException($"Docker network {network} has no IPv4 gateway: {result.StandardOutput.Trim()}", "Check 'docker network inspect " + network + "'.");
     }
 
     /// <summary>
@@ -268,7 +268,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(Docker, ["tag", source, target], Quick, null, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'docker tag {source} {target}' failed: {result.FirstErrorLine}", "Check that 'docker image ls' lists " + source + ".");
+            throw new ClusterSetupException($"'docker tag {source} {target}' failed: {result.FirstErrorLine}", "Check that 'docker image ls' lists " + source + ".");
         }
     }
 
@@ -282,7 +282,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(Docker, ["push", image], TimeSpan.FromMinutes(10), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'docker push {image}' failed: {result.FirstErrorLine}",
+            throw new ClusterSetupException($"'docker push {image}' failed: {result.FirstErrorLine}",
                 "Log in to the registry ('docker login <registry>') or set KafkaDemo:External:Registry to one this machine may push to and the cluster pulls from.");
         }
     }
@@ -293,7 +293,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["image", "import", image, "--cluster", cluster], TimeSpan.FromMinutes(10), onLine, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new K3dSetupException($"'k3d image import {image}' failed: {K3dErrorLine(result)}", "See the k3d output above, or use the 'Recreate cluster' command.");
+            throw new ClusterSetupException($"'k3d image import {image}' failed: {K3dErrorLine(result)}", "See the k3d output above, or use the 'Recreate cluster' command.");
         }
     }
 
@@ -307,7 +307,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         var result = await RunAsync(K3dCommand, ["kubeconfig", "get", name], Quick, null, cancellationToken);
         if (!result.Succeeded || result.StandardOutput.Length == 0)
         {
-            throw new K3dSetupException($"'k3d kubeconfig get {name}' failed: {K3dErrorLine(result)}", "Use the 'Recreate cluster' command.");
+            throw new ClusterSetupException($"'k3d kubeconfig get {name}' failed: {K3dErrorLine(result)}", "Use the 'Recreate cluster' command.");
         }
 
         return result.StandardOutput;
@@ -315,7 +315,7 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
 
     private async Task<ProcessResult> RunAsync(
         string program, string[] arguments, TimeSpan timeout, Action<string>? onLine, CancellationToken cancellationToken,
-        Func<K3dSetupException>? notFound = null, IReadOnlyDictionary<string, string>? environment = null)
+        Func<ClusterSetupException>? notFound = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var isK3d = program == K3dCommand;
         Action<string>? readable = onLine is null ? null
@@ -328,11 +328,11 @@ public sealed partial class K3dCli(IProcessRunner runner, K3dSettings settings)
         }
         catch (ToolNotFoundException ex)
         {
-            throw notFound?.Invoke() ?? new K3dSetupException($"{program} not found on PATH.", "Install it, or run KafkaDemo:Mode=embedded.", ex);
+            throw notFound?.Invoke() ?? new ClusterSetupException($"{program} not found on PATH.", "Install it, or run KafkaDemo:Mode=embedded.", ex);
         }
         catch (TimeoutException ex)
         {
-            throw new K3dSetupException(ex.Message, $"Check that Docker is responsive ('{Docker} info') and try again.", ex);
+            throw new ClusterSetupException(ex.Message, $"Check that Docker is responsive ('{Docker} info') and try again.", ex);
         }
     }
 

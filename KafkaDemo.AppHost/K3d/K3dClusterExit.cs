@@ -28,7 +28,7 @@ public sealed class K3dClusterExit(DistributedApplicationModel model, K3dCli cli
             {
                 await cli.DeleteClusterAsync(name, line => appLog.LogInformation("k3d: {Line}", line), cancellationToken);
             }
-            catch (K3dSetupException ex)
+            catch (ClusterSetupException ex)
             {
                 appLog.LogError("{Message}", ex.Message);
             }

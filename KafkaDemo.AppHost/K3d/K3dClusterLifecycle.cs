@@ -122,7 +122,7 @@ public sealed class K3dClusterLifecycle(
             await notifications.RunningAsync(cluster, ("Cluster", cluster.Settings.ClusterName), ("Kubeconfig", kubeconfig));
             return true;
         }
-        catch (K3dSetupException ex)
+        catch (ClusterSetupException ex)
         {
             await notifications.FailedAsync(cluster, log, appLog, ex.Message);
             return false;
@@ -141,7 +141,7 @@ public sealed class K3dClusterLifecycle(
             log.LogInformation("Deleted the k3d cluster {Name}.", cluster.Settings.ClusterName);
             return true;
         }
-        catch (K3dSetupException ex)
+        catch (ClusterSetupException ex)
         {
             await notifications.FailedAsync(cluster, log, appLog, ex.Message);
             return false;

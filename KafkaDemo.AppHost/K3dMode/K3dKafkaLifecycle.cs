@@ -75,7 +75,7 @@ public sealed class K3dKafkaLifecycle(
         {
             // the cluster left Running (or the AppHost stops) during the bring-up
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException or IOException or k8s.Exceptions.KubeConfigException)
         {
             await notifications.FailedAsync(kafka, log, appLog, ex.Message);
         }

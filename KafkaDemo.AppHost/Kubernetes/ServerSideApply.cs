@@ -7,7 +7,7 @@ namespace KafkaDemo.AppHost.Kubernetes;
 /// <summary>Applying an object during the k3d mode's bring-up: logged, and a refusal ends the bring-up with the fix.</summary>
 public static class ServerSideApply
 {
-    /// <exception cref="K3dSetupException">The API refused the object.</exception>
+    /// <exception cref="ClusterSetupException">The API refused the object.</exception>
     public static async Task ApplyDuringSetupAsync(this KubernetesApi api, JsonObject item, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -20,7 +20,7 @@ public static class ServerSideApply
         }
         catch (KubernetesApiException ex)
         {
-            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
+            throw new ClusterSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
         }
     }
 }

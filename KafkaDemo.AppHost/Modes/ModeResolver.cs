@@ -30,7 +30,7 @@ public static class ModeResolver
                     var k3d = await cli.K3dVersionAsync(cancellationToken);
                     return new ModeDecision(DemoMode.K3d, $"KafkaDemo:Mode is auto, and Docker {docker.ServerVersion} and k3d v{k3d} work, so Kafka runs in k3d.");
                 }
-                catch (K3dSetupException ex)
+                catch (ClusterSetupException ex)
                 {
                     return new ModeDecision(DemoMode.Embedded, $"KafkaDemo:Mode is auto and the k3d mode cannot run here ({ex.Cause}), so the embedded Kafka runs.");
                 }
@@ -45,7 +45,7 @@ public static class ModeResolver
     /// anything of the load starts, so without a working Docker and k3d the AppHost stops here, with the
     /// tool's own message and the fix (the alternatives: the embedded or auto mode, with the load on the host).
     /// </summary>
-    /// <exception cref="K3dSetupException">Docker or k3d is missing or not working.</exception>
+    /// <exception cref="ClusterSetupException">Docker or k3d is missing or not working.</exception>
     public static async Task CheckPlacementAsync(LoadPlacement placement, K3dCli cli, CancellationToken cancellationToken, ImageDestination? destination = null)
     {
         ArgumentNullException.ThrowIfNull(cli);
@@ -65,15 +65,15 @@ public static class ModeResolver
 
             await cli.K3dVersionAsync(cancellationToken);
         }
-        catch (K3dSetupException ex) when (destination is RegistryPush push)
+        catch (ClusterSetupException ex) when (destination is RegistryPush push)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 $"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and pushes them to {push.Registry}: {ex.Cause}",
                 $"{ex.Fix} The load then runs on the host: KafkaDemo:Placement=host.", ex);
         }
-        catch (K3dSetupException ex)
+        catch (ClusterSetupException ex)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 $"KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and imports them with k3d: {ex.Cause}",
                 $"{ex.Fix} The load then runs on the host: KafkaDemo:Placement=host (KafkaDemo:Mode=auto picks k3d only where Docker and k3d work).", ex);
         }

@@ -42,7 +42,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
     /// then issues the first token and writes the kubeconfig.
     /// </summary>
     /// <returns>When the token expires.</returns>
-    /// <exception cref="K3dSetupException">The API refused an object or the token request.</exception>
+    /// <exception cref="ClusterSetupException">The API refused an object or the token request.</exception>
     public async Task<DateTimeOffset> SetUpAsync(KubernetesApi api, string adminKubeconfig, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -58,7 +58,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
         }
         catch (KubernetesApiException ex)
         {
-            throw new K3dSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
+            throw new ClusterSetupException(ex.Message, "Check the cluster with kubectl, or use the 'Recreate cluster' command.", ex);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed partial class OverseerCredentials(string kubeconfigPath, string? c
     /// the token in the background (<see cref="RenewAsync"/>, each time with a fresh client) until
     /// <paramref name="cancellationToken"/> fires.
     /// </summary>
-    /// <exception cref="K3dSetupException">The API refused an object or the token request.</exception>
+    /// <exception cref="ClusterSetupException">The API refused an object or the token request.</exception>
     public async Task SetUpAndRenewAsync(KubernetesApi api, IDemoCluster cluster, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);

@@ -155,9 +155,9 @@ public sealed class ClusterDeploymentLifecycle(
             var reference = await images.DeliverAsync(image, target.Images, log, s => notifications.SetAsync(resource, s), withKafka);
 
             await notifications.SetAsync(resource, ApplyingState);
-            var kafka = await api.GetAsync(ApiKinds.Kafka, target.KafkaNamespace, target.KafkaName, withKafka)
-                ?? throw new K3dSetupException($"Kafka {target.KafkaNamespace}/{target.KafkaName} is gone.",
-                    target.TelemetryNetworkOf is null ? "Check 'kubectl get kafka -n " + target.KafkaNamespace + "' in the cluster." : "Use the 'Recreate cluster' command.");
+            var kafka = await api.GetAsync(ApiKinds.Kafka, target.Kafka.Namespace, target.Kafka.Name, withKafka)
+                ?? throw new ClusterSetupException($"Kafka {target.Kafka} is gone.",
+                    target.TelemetryNetworkOf is null ? "Check 'kubectl get kafka -n " + target.Kafka.Namespace + "' in the cluster." : "Use the 'Recreate cluster' command.");
             var bootstrap = KafkaBringUp.BootstrapServers(kafka, InternalListener);
             var otlp = await RouteTelemetryAsync(resource, log, withKafka);
             var objects = LoadManifests.Render(spec, reference, bootstrap, otlp);
@@ -197,7 +197,7 @@ public sealed class ClusterDeploymentLifecycle(
         {
             // Kafka left Running (or the AppHost stops)
         }
-        catch (Exception ex) when (ex is K3dSetupException or KubernetesApiException or IOException or FormatException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is ClusterSetupException or KubernetesApiException or IOException or FormatException or k8s.Exceptions.KubeConfigException)
         {
             await notifications.FailedAsync(resource, log, appLog, ex.Message);
         }
@@ -230,7 +230,7 @@ public sealed class ClusterDeploymentLifecycle(
         var value = await parameter.GetValueAsync(cancellationToken);
         if (string.IsNullOrEmpty(value))
         {
-            throw new K3dSetupException($"The parameter {parameter.Name} has no value, so the Secret {LoadDeployment.Namespace}/{name} cannot be made.",
+            throw new ClusterSetupException($"The parameter {parameter.Name} has no value, so the Secret {LoadDeployment.Namespace}/{name} cannot be made.",
                 $"Set it: dotnet user-secrets set Parameters:{parameter.Name} <value> --project KafkaDemo.AppHost.");
         }
 

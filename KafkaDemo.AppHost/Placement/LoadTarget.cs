@@ -2,7 +2,6 @@ using KafkaDemo.AppHost.ExistingCluster;
 using KafkaDemo.AppHost.Images;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Kubernetes;
-using KafkaDemo.DeploymentContract.Strimzi;
 
 namespace KafkaDemo.AppHost.Placement;
 
@@ -13,23 +12,24 @@ namespace KafkaDemo.AppHost.Placement;
 /// </summary>
 /// <param name="Cluster">The cluster (the Deployments' parent in the dashboard).</param>
 /// <param name="Images">Where the images go: k3d image import, or a registry push.</param>
-/// <param name="KafkaNamespace">The Kafka resource's namespace.</param>
-/// <param name="KafkaName">The Kafka resource's name.</param>
 /// <param name="TelemetryNetworkOf">The k3d cluster whose network the OTLP forwarder binds; null: the pods send no telemetry.</param>
-public sealed record LoadTarget(IDemoCluster Cluster, ImageDestination Images, string KafkaNamespace, string KafkaName, string? TelemetryNetworkOf)
+public sealed record LoadTarget(IDemoCluster Cluster, ImageDestination Images, string? TelemetryNetworkOf)
 {
+    /// <summary>The Kafka resource whose internal listener the pods use: the cluster's (<see cref="IDemoCluster.Kafka"/>).</summary>
+    public KafkaTarget Kafka => Cluster.Kafka;
+
     /// <summary>The k3d cluster: images imported, Kafka kafka/kafkademo, telemetry through the forwarder.</summary>
     public static LoadTarget K3d(K3dClusterResource cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var name = cluster.Settings.ClusterName;
-        return new(cluster, new K3dImport(name), StrimziNames.Namespace, StrimziNames.KafkaName, name);
+        return new(cluster, new K3dImport(name), name);
     }
 
     /// <summary>An existing cluster: images pushed to <paramref name="registry"/>, the configured Kafka, no telemetry forwarding.</summary>
     public static LoadTarget Existing(ExistingClusterResource cluster, string registry)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return new(cluster, new RegistryPush(registry), cluster.Settings.ResolvedNamespace, cluster.Settings.ResolvedKafkaName, TelemetryNetworkOf: null);
+        return new(cluster, new RegistryPush(registry), TelemetryNetworkOf: null);
     }
 }

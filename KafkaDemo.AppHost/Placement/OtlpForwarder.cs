@@ -64,7 +64,7 @@ public sealed class OtlpForwarder(K3dCli cli, IConfiguration configuration, ILog
             {
                 gateway = await cli.NetworkGatewayAsync($"k3d-{cluster}", cancellationToken);
             }
-            catch (K3dSetupException ex)
+            catch (ClusterSetupException ex)
             {
                 log.LogWarning("The pods send no telemetry: {Cause}", ex.Cause);
                 return null;

@@ -17,7 +17,7 @@ public static class ExternalListener
     public static readonly IReadOnlyList<string> ReachableTypes = ["nodeport", "loadbalancer"];
 
     /// <summary>The bootstrap servers of <paramref name="listenerName"/>, or of the one reachable plaintext listener when null.</summary>
-    /// <exception cref="K3dSetupException">No such listener, none or several reachable, or no bootstrap servers in the status.</exception>
+    /// <exception cref="ClusterSetupException">No such listener, none or several reachable, or no bootstrap servers in the status.</exception>
     public static string BootstrapServers(JsonObject kafka, string? listenerName, string what)
     {
         ArgumentNullException.ThrowIfNull(kafka);
@@ -29,7 +29,7 @@ public static class ExternalListener
             name = listenerName;
             if (!specs.Any(l => (string?)l["name"] == name))
             {
-                throw new K3dSetupException($"{what} has no listener '{name}' (KafkaDemo:External:Listener); it has {Names(specs)}.",
+                throw new ClusterSetupException($"{what} has no listener '{name}' (KafkaDemo:External:Listener); it has {Names(specs)}.",
                     $"Set KafkaDemo:External:Listener to one of them, {Override}.");
             }
         }
@@ -38,7 +38,7 @@ public static class ExternalListener
             var reachable = specs.Where(l => ReachableTypes.Contains((string?)l["type"]) && (bool?)l["tls"] == false && l["authentication"] is null).ToList();
             if (reachable.Count != 1)
             {
-                throw new K3dSetupException(
+                throw new ClusterSetupException(
                     reachable.Count == 0
                         ? $"{what} has no listener this machine can reach in plaintext (type nodeport or loadbalancer, tls: false, no authentication); it has {Names(specs)}."
                         : $"{what} has {reachable.Count} listeners this machine could reach ({Names(reachable)}).",
@@ -51,7 +51,7 @@ public static class ExternalListener
         var status = kafka["status"]?["listeners"]?.AsArray().OfType<JsonObject>().FirstOrDefault(l => (string?)l["name"] == name);
         return (string?)status?["bootstrapServers"] is { Length: > 0 } servers
             ? servers
-            : throw new K3dSetupException($"{what} is Ready, but its status names no bootstrap servers for the '{name}' listener.", $"Check its status.listeners, {Override}.");
+            : throw new ClusterSetupException($"{what} is Ready, but its status names no bootstrap servers for the '{name}' listener.", $"Check its status.listeners, {Override}.");
     }
 
     private static string Names(IEnumerable<JsonObject> listeners)

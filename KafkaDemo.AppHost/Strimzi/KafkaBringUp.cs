@@ -21,7 +21,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
 
     private K3dSettings Settings => layout.K3d;
 
-    /// <exception cref="K3dSetupException">A step failed or timed out; the message names the cause and the fix.</exception>
+    /// <exception cref="ClusterSetupException">A step failed or timed out; the message names the cause and the fix.</exception>
     public async Task<string> RunAsync(KubernetesApi api, ILogger log, Func<string, Task> state, Action<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -57,7 +57,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 string.Create(CultureInfo.InvariantCulture, $"{Capitalized(waiting)} was not Ready within {Settings.ReadyTimeoutSeconds} s (KafkaDemo:K3d:ReadyTimeoutSeconds).")
                 + (lastWord is null ? "" : $" Its last condition: {lastWord}"),
                 $"See what the operator says: kubectl --kubeconfig {Settings.KubeconfigPath} -n {K3dSettings.Namespace} logs deploy/{OperatorManifest.DeploymentName}, "
@@ -211,7 +211,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
     private static string BootstrapServers(JsonObject kafka) => BootstrapServers(kafka, KafkaManifests.ExternalListener);
 
     /// <summary>The bootstrap servers the Kafka resource's status gives for one listener (status.listeners[].bootstrapServers).</summary>
-    /// <exception cref="K3dSetupException">The status names none for it.</exception>
+    /// <exception cref="ClusterSetupException">The status names none for it.</exception>
     public static string BootstrapServers(JsonObject kafka, string listenerName)
     {
         ArgumentNullException.ThrowIfNull(kafka);
@@ -219,7 +219,7 @@ public sealed class KafkaBringUp(KafkaLayout layout, HttpClient http, TimeProvid
             .FirstOrDefault(l => (string?)l["name"] == listenerName);
         return (string?)listener?["bootstrapServers"] is { Length: > 0 } servers
             ? servers
-            : throw new K3dSetupException(
+            : throw new ClusterSetupException(
                 $"Kafka {StrimziNames.KafkaName} is Ready, but its status names no bootstrap servers for the '{listenerName}' listener.",
                 "Check the Kafka resource's status.listeners, or use the 'Recreate cluster' command.");
     }

@@ -26,7 +26,7 @@ public sealed class OperatorManifest(IReadOnlyList<JsonObject> objects, string s
     public string Source => source;
 
     /// <summary>Reads the manifest named by <see cref="K3dSettings.StrimziManifest"/>, downloading the release asset if needed.</summary>
-    /// <exception cref="K3dSetupException">It cannot be had, or it is not Strimzi's.</exception>
+    /// <exception cref="ClusterSetupException">It cannot be had, or it is not Strimzi's.</exception>
     public static async Task<OperatorManifest> LoadAsync(
         K3dSettings settings, string kafkaVersion, HttpClient http, Action<string> log, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ public sealed class OperatorManifest(IReadOnlyList<JsonObject> objects, string s
         }
         else
         {
-            throw new K3dSetupException($"The Strimzi operator manifest '{location}' (KafkaDemo:K3d:StrimziManifest) is neither a URL, a file nor a folder.",
+            throw new ClusterSetupException($"The Strimzi operator manifest '{location}' (KafkaDemo:K3d:StrimziManifest) is neither a URL, a file nor a folder.",
                 $"Point KafkaDemo:K3d:StrimziManifest at strimzi-cluster-operator-{K3dSettings.StrimziVersion}.yaml, or leave it empty to download it.");
         }
 
@@ -60,7 +60,7 @@ public sealed class OperatorManifest(IReadOnlyList<JsonObject> objects, string s
     }
 
     /// <summary>Parses, checks and rewrites a manifest.</summary>
-    /// <exception cref="K3dSetupException">It is not the operator of <paramref name="strimziVersion"/>, or cannot run <paramref name="kafkaVersion"/>.</exception>
+    /// <exception cref="ClusterSetupException">It is not the operator of <paramref name="strimziVersion"/>, or cannot run <paramref name="kafkaVersion"/>.</exception>
     public static OperatorManifest Parse(string yaml, string source, string strimziVersion, string kafkaVersion)
     {
         IReadOnlyList<JsonObject> objects;
@@ -168,7 +168,7 @@ public sealed class OperatorManifest(IReadOnlyList<JsonObject> objects, string s
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            throw new K3dSetupException($"Downloading the Strimzi operator manifest from {uri} failed: {ex.Message}",
+            throw new ClusterSetupException($"Downloading the Strimzi operator manifest from {uri} failed: {ex.Message}",
                 $"Check the network, or download it by hand and set KafkaDemo:K3d:StrimziManifest to its path.", ex);
         }
 
@@ -181,7 +181,7 @@ public sealed class OperatorManifest(IReadOnlyList<JsonObject> objects, string s
         return text;
     }
 
-    private static K3dSetupException Wrong(string source, string problem) =>
+    private static ClusterSetupException Wrong(string source, string problem) =>
         new($"The Strimzi operator manifest from {source} is not the one KafkaDemo was built for: {problem}.",
             $"Use Strimzi {K3dSettings.StrimziVersion}'s strimzi-cluster-operator-{K3dSettings.StrimziVersion}.yaml (leave KafkaDemo:K3d:StrimziManifest empty to download it).");
 }

@@ -33,7 +33,7 @@ public static class StrimziCrdCheck
 
     /// <summary>Reads each CRD; returns the names checked.</summary>
     /// <param name="where">The cluster in words, for messages ("context kind-demo").</param>
-    /// <exception cref="K3dSetupException">A CRD is missing, not Established, or does not serve v1; or the user may not read CRDs.</exception>
+    /// <exception cref="ClusterSetupException">A CRD is missing, not Established, or does not serve v1; or the user may not read CRDs.</exception>
     public static async Task<IReadOnlyList<string>> CheckAsync(KubernetesApi api, string where, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -49,7 +49,7 @@ public static class StrimziCrdCheck
             }
             catch (KubernetesApiException ex) when (ex.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized })
             {
-                throw new K3dSetupException(
+                throw new ClusterSetupException(
                     $"The AppHost cannot tell whether Strimzi's CRDs are installed in {where}: the kubeconfig's user may not read CustomResourceDefinitions ({ex.Message}).",
                     $"Grant it get on customresourcedefinitions.apiextensions.k8s.io (a ClusterRole and ClusterRoleBinding), or use a kubeconfig whose user may read them; kubectl auth can-i get customresourcedefinitions says which.",
                     ex);
@@ -69,14 +69,14 @@ public static class StrimziCrdCheck
 
         if (missing.Count > 0)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 $"Strimzi's CRDs are not installed in {where}: {string.Join(", ", missing)} missing.",
                 char.ToUpperInvariant(InstallHint[0]) + InstallHint[1..] + ".");
         }
 
         if (problems.Count > 0)
         {
-            throw new K3dSetupException(
+            throw new ClusterSetupException(
                 $"Strimzi's CRDs in {where} are not as the demo needs them: {string.Join("; ", problems)}.",
                 $"The demo uses {ApiKinds.Kafka.Group}/{ApiKinds.Kafka.Version}, which Strimzi 1.0 and later serve: upgrade Strimzi ({InstallHint}).");
         }

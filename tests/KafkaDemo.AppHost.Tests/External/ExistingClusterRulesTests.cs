@@ -59,7 +59,7 @@ public sealed class ExistingClusterRulesTests
     public void Without_a_reachable_listener_the_message_lists_the_listeners_and_the_two_ways_out()
     {
         var kafka = Kafka(("plain", "internal", false, "k:9092"), ("route", "route", true, "r:443"));
-        var ex = Assert.Throws<K3dSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
+        var ex = Assert.Throws<ClusterSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
         Assert.Equal("Kafka kafka/k has no listener this machine can reach in plaintext (type nodeport or loadbalancer, tls: false, no authentication); it has plain (internal), route (route, tls).", ex.Cause);
         Assert.Contains("KafkaDemo:External:Listener", ex.Fix, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings:kafka", ex.Fix, StringComparison.Ordinal);
@@ -69,7 +69,7 @@ public sealed class ExistingClusterRulesTests
     public void Two_reachable_listeners_need_one_named()
     {
         var kafka = Kafka(("a", "nodeport", false, "a:1"), ("b", "loadbalancer", false, "b:2"));
-        var ex = Assert.Throws<K3dSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
+        var ex = Assert.Throws<ClusterSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
         Assert.Equal("Kafka kafka/k has 2 listeners this machine could reach (a (nodeport), b (loadbalancer)).", ex.Cause);
     }
 
@@ -77,7 +77,7 @@ public sealed class ExistingClusterRulesTests
     public void A_named_listener_that_does_not_exist_is_refused_naming_the_key()
     {
         var kafka = Kafka(("external", "nodeport", false, "x:1"));
-        var ex = Assert.Throws<K3dSetupException>(() => ExternalListener.BootstrapServers(kafka, "outside", "Kafka kafka/k"));
+        var ex = Assert.Throws<ClusterSetupException>(() => ExternalListener.BootstrapServers(kafka, "outside", "Kafka kafka/k"));
         Assert.Equal("Kafka kafka/k has no listener 'outside' (KafkaDemo:External:Listener); it has external (nodeport).", ex.Cause);
     }
 
@@ -85,7 +85,7 @@ public sealed class ExistingClusterRulesTests
     public void A_listener_without_status_bootstrap_servers_is_refused()
     {
         var kafka = Kafka(("external", "nodeport", false, null));
-        var ex = Assert.Throws<K3dSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
+        var ex = Assert.Throws<ClusterSetupException>(() => ExternalListener.BootstrapServers(kafka, null, "Kafka kafka/k"));
         Assert.Equal("Kafka kafka/k is Ready, but its status names no bootstrap servers for the 'external' listener.", ex.Cause);
     }
 

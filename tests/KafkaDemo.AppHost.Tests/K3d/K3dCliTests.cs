@@ -49,7 +49,7 @@ public sealed class K3dCliTests
     {
         _tools.DockerRunning = false;
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
 
         Assert.StartsWith("KafkaDemo:Placement=cluster builds the producer and consumer images with Docker and imports them with k3d: Docker is not running: Cannot connect to the Docker daemon", error.Cause, StringComparison.Ordinal);
         Assert.Contains("KafkaDemo:Mode=embedded", error.Fix, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class K3dCliTests
     {
         _tools.K3dVersion = null;
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => ModeResolver.CheckPlacementAsync(LoadPlacement.Cluster, Cli, TestContext.Current.CancellationToken));
 
         Assert.EndsWith("imports them with k3d: k3d not found on PATH.", error.Cause, StringComparison.Ordinal);
         Assert.Contains("https://k3d.io/#installation", error.Fix, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class K3dCliTests
     {
         _tools.K3dVersion = version;
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.K3dVersionAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.K3dVersionAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("5.7 or later", error.Message, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class K3dCliTests
     {
         _tools.DockerInstalled = false;
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.DockerInfoAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.DockerInfoAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("Docker is not installed", error.Cause, StringComparison.Ordinal);
         Assert.Contains("KafkaDemo:Mode=embedded", error.Fix, StringComparison.Ordinal);
@@ -206,8 +206,8 @@ public sealed class K3dCliTests
     {
         _tools.InheritedEnvironment["LOG_COLORS"] = "1";
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.ImportImageAsync("kafkademo-vibectl:absent", "kafkademo", _ => { }, TestContext.Current.CancellationToken));
-        var missing = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.KubeconfigAsync("absent", TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.ImportImageAsync("kafkademo-vibectl:absent", "kafkademo", _ => { }, TestContext.Current.CancellationToken));
+        var missing = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.KubeconfigAsync("absent", TestContext.Current.CancellationToken));
 
         // cmd/image/imageImport.go: the Errorf, then "At least one error occured", a warning, last.
         Assert.Equal("'k3d image import kafkademo-vibectl:absent' failed: Failed to import image(s) into cluster 'kafkademo': failed to find images: no valid images specified", error.Cause);
@@ -259,7 +259,7 @@ public sealed class K3dCliTests
         {
             await File.WriteAllTextAsync(Path.Combine(context.FullName, "Dockerfile"), "FROM scratch\n", TestContext.Current.CancellationToken);
 
-            var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, null, "python", _ => { }, TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.BuildImageAsync("kafkademo-vibectl:0123456789abcdef", context.FullName, null, "python", _ => { }, TestContext.Current.CancellationToken));
 
             Assert.Contains("needs BuildKit through Docker's buildx plugin", error.Cause, StringComparison.Ordinal);
             Assert.Contains("ERROR: BuildKit is enabled but the buildx component is missing or broken.", error.Cause, StringComparison.Ordinal);
@@ -274,7 +274,7 @@ public sealed class K3dCliTests
     [Fact]
     public async Task Tagging_an_image_docker_does_not_have_fails_with_the_daemons_message()
     {
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/kafkademo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/kafkademo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
 
         Assert.Equal("'docker tag kafkademo-producer:0123 registry.example.com/kafkademo/kafkademo-producer:0123' failed: Error response from daemon: No such image: kafkademo-producer:0123", error.Cause);
     }
@@ -284,7 +284,7 @@ public sealed class K3dCliTests
     {
         _tools.Images.Add("kafkademo-producer:0123");
 
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/KafkaDemo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.TagImageAsync("kafkademo-producer:0123", "registry.example.com/KafkaDemo/kafkademo-producer:0123", TestContext.Current.CancellationToken));
 
         Assert.Contains("error parsing reference: \"registry.example.com/KafkaDemo/kafkademo-producer:0123\" is not a valid repository/tag: invalid reference format", error.Cause, StringComparison.Ordinal);
         Assert.DoesNotContain("registry.example.com/KafkaDemo/kafkademo-producer:0123", _tools.Images);
@@ -303,7 +303,7 @@ public sealed class K3dCliTests
         Assert.Equal(["registry.example.com/kafkademo/kafkademo-producer:0123"], _tools.Pushed);
 
         _tools.DeniedRegistries.Add("registry.example.com");
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
         Assert.Equal("'docker push registry.example.com/kafkademo/kafkademo-producer:0123' failed: denied: requested access to the resource is denied", error.Cause);
         Assert.Contains("docker login", error.Fix, StringComparison.Ordinal);
         Assert.Single(_tools.Pushed);
@@ -312,7 +312,7 @@ public sealed class K3dCliTests
     [Fact]
     public async Task Pushing_a_reference_docker_does_not_have_fails_naming_it()
     {
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => Cli.PushImageAsync("registry.example.com/kafkademo/kafkademo-producer:0123", _ => { }, TestContext.Current.CancellationToken));
 
         Assert.Equal("'docker push registry.example.com/kafkademo/kafkademo-producer:0123' failed: An image does not exist locally with the tag: registry.example.com/kafkademo/kafkademo-producer", error.Cause);
         Assert.Empty(_tools.Pushed);

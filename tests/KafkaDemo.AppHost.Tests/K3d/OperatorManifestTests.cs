@@ -55,7 +55,7 @@ public sealed class OperatorManifestTests
     [Fact]
     public void Another_operator_version_is_refused()
     {
-        var error = Assert.Throws<K3dSetupException>(() =>
+        var error = Assert.Throws<ClusterSetupException>(() =>
             OperatorManifest.Parse(ReleaseAsset().Replace("quay.io/strimzi/operator:1.2.0", "quay.io/strimzi/operator:1.1.0", StringComparison.Ordinal), "test", "1.2.0", "4.3.1"));
 
         Assert.Contains("its operator image is quay.io/strimzi/operator:1.1.0, not strimzi/operator:1.2.0", error.Message, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class OperatorManifestTests
         var v1beta2Only = ReleaseAsset().Replace("  - name: v1\n    served: true", "  - name: v1\n    served: false", StringComparison.Ordinal);
         Assert.NotEqual(ReleaseAsset(), v1beta2Only);
 
-        var error = Assert.Throws<K3dSetupException>(() => OperatorManifest.Parse(v1beta2Only, "test", "1.2.0", "4.3.1"));
+        var error = Assert.Throws<ClusterSetupException>(() => OperatorManifest.Parse(v1beta2Only, "test", "1.2.0", "4.3.1"));
 
         Assert.Contains("does not serve kafka.strimzi.io/v1", error.Message, StringComparison.Ordinal);
     }
@@ -75,7 +75,7 @@ public sealed class OperatorManifestTests
     [Fact]
     public void An_operator_without_our_Kafka_version_is_refused()
     {
-        var error = Assert.Throws<K3dSetupException>(() => OperatorManifest.Parse(ReleaseAsset(), "test", "1.2.0", "9.9.9"));
+        var error = Assert.Throws<ClusterSetupException>(() => OperatorManifest.Parse(ReleaseAsset(), "test", "1.2.0", "9.9.9"));
 
         Assert.Contains("no image for Kafka 9.9.9", error.Message, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public sealed class OperatorManifestTests
         Assert.Contains(manifest.Objects, o => (string?)o["kind"] == "Deployment");
         Assert.Contains(said, s => s.Contains("27 files", StringComparison.Ordinal));
         settings.StrimziManifest = "/no/such/strimzi.yaml";
-        var error = await Assert.ThrowsAsync<K3dSetupException>(() => OperatorManifest.LoadAsync(settings, "4.3.1", http, said.Add, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ClusterSetupException>(() => OperatorManifest.LoadAsync(settings, "4.3.1", http, said.Add, TestContext.Current.CancellationToken));
         Assert.Contains("KafkaDemo:K3d:StrimziManifest", error.Message, StringComparison.Ordinal);
     }
 
