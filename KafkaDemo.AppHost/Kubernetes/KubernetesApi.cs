@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KafkaDemo.DeploymentContract.Kubernetes;
 
 namespace KafkaDemo.AppHost.Kubernetes;
 
@@ -19,6 +20,9 @@ public sealed class KubernetesApi(IKubernetes client) : IDisposable
     public const string FieldManager = "kafkademo";
 
     public IKubernetes Client => client;
+
+    /// <summary>How long the API server keeps one watch open (<c>timeoutSeconds</c>) before it is read and watched again.</summary>
+    public int WatchSeconds { get; init; } = 60;
 
     /// <summary>Opens the cluster a kubeconfig file describes, through <paramref name="context"/> (null: its current-context). The file is only read.</summary>
     public static KubernetesApi FromKubeconfig(string path, string? context = null)
@@ -192,12 +196,29 @@ public sealed class KubernetesApi(IKubernetes client) : IDisposable
         var events = kind.Namespaced
             ? client.CustomObjects.WatchListNamespacedCustomObjectAsync(
                 kind.Group, kind.Version, ns, kind.Plural, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
-                timeoutSeconds: 60, cancellationToken: cancellationToken)
+                timeoutSeconds: WatchSeconds, cancellationToken: cancellationToken)
             : client.CustomObjects.WatchListClusterCustomObjectAsync(
                 kind.Group, kind.Version, kind.Plural, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
-                timeoutSeconds: 60, cancellationToken: cancellationToken);
-        await foreach (var (type, raw) in events)
+                timeoutSeconds: WatchSeconds, cancellationToken: cancellationToken);
+        await using var reading = events.GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            bool next;
+            try
+            {
+                next = await reading.MoveNextAsync();
+            }
+            catch (HttpRequestException ex) when (QuietWatchEnd.Is(ex))
+            {
+                next = false; // nothing changed within WatchSeconds: read and watch again
+            }
+
+            if (!next)
+            {
+                yield break;
+            }
+
+            var (type, raw) = reading.Current;
             var item = raw is JsonElement element ? JsonObject.Create(element) ?? [] : JsonSerializer.SerializeToNode(raw)?.AsObject() ?? [];
             if (type == WatchEventType.Error)
             {

@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KafkaDemo.DeploymentContract.Kubernetes;
 using KafkaDemo.Overseer.KubernetesApi;
 using KafkaDemo.Overseer.Options;
 using Microsoft.Extensions.Options;
@@ -110,6 +111,10 @@ public sealed partial class EndpointSliceWatcher(
                 // A changed kubeconfig (maybe a new cluster, whose versions mean nothing here), an
                 // expired version, or a watch silent past its time.
                 relist |= current?.Replaced.IsCancellationRequested == true;
+            }
+            catch (Exception ex) when (broken is null && QuietWatchEnd.Is(ex))
+            {
+                // The server ended the watch at its timeoutSeconds without an event (not even a bookmark): resume from the version.
             }
             catch (Exception ex) when (Expired(ex))
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
+using KafkaDemo.DeploymentContract.Kubernetes;
 using KafkaDemo.Overseer.KubernetesApi;
 using Microsoft.Extensions.Options;
 
@@ -120,6 +121,10 @@ public sealed partial class KafkaResourceWatcher(
             catch (OperationCanceledException) when (broken is null && watch.IsCancellationRequested)
             {
                 continue; // the kubeconfig changed, or the watch outlived its time without a word: open a new one
+            }
+            catch (Exception ex) when (broken is null && QuietWatchEnd.Is(ex))
+            {
+                continue; // the server ended the watch at its timeoutSeconds without an event: nothing changed
             }
             catch (Exception ex)
             {
