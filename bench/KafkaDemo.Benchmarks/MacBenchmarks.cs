@@ -55,7 +55,6 @@ public class MacBenchmarks
         {
             ("thread-local", ThreadLocalHmac), ("held", HeldHmac), ("one-shot", OneShot),
             ("pads, incremental", PadsIncremental), ("pads, one-shot", PadsOneShot), ("pads, libcrypto", PadsLibcrypto),
-            ("pads, libcrypto, no GC transition", PadsLibcryptoNoTransition),
         })
         {
             Array.Clear(_mac);
@@ -122,9 +121,6 @@ public class MacBenchmarks
     [Benchmark(Description = "pads + libcrypto SHA256_Update/Final on copied keyed states (HmacKey before 2026-12-07)")]
     public void PadsLibcrypto() => _libcrypto.Compute(_data, _mac);
 
-    [Benchmark(Description = "the same, its four calls without GC transition")]
-    public void PadsLibcryptoNoTransition() => _libcrypto.ComputeWithoutTransition(_data, _mac);
-
     private byte[] Pad(byte value)
     {
         var pad = new byte[BlockSize];
@@ -143,8 +139,6 @@ internal sealed unsafe class LibcryptoPads
     private readonly delegate* unmanaged<byte*, int> _init;
     private readonly delegate* unmanaged<byte*, byte*, nuint, int> _update;
     private readonly delegate* unmanaged<byte*, byte*, int> _final;
-    private readonly delegate* unmanaged[SuppressGCTransition]<byte*, byte*, nuint, int> _updateNoTransition;
-    private readonly delegate* unmanaged[SuppressGCTransition]<byte*, byte*, int> _finalNoTransition;
     private readonly byte[] _innerState = new byte[112];
     private readonly byte[] _outerState = new byte[112];
 
@@ -154,8 +148,6 @@ internal sealed unsafe class LibcryptoPads
         _init = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(lib, "SHA256_Init");
         _update = (delegate* unmanaged<byte*, byte*, nuint, int>)NativeLibrary.GetExport(lib, "SHA256_Update");
         _final = (delegate* unmanaged<byte*, byte*, int>)NativeLibrary.GetExport(lib, "SHA256_Final");
-        _updateNoTransition = (delegate* unmanaged[SuppressGCTransition]<byte*, byte*, nuint, int>)_update;
-        _finalNoTransition = (delegate* unmanaged[SuppressGCTransition]<byte*, byte*, int>)_final;
         Keyed(_innerState, innerPad);
         Keyed(_outerState, outerPad);
     }
@@ -172,21 +164,6 @@ internal sealed unsafe class LibcryptoPads
             Buffer.MemoryCopy(o, ctx, 112, 112);
             _update(ctx, inner, 32);
             _final(m, ctx);
-        }
-    }
-
-    public void ComputeWithoutTransition(ReadOnlySpan<byte> data, Span<byte> mac)
-    {
-        byte* ctx = stackalloc byte[112];
-        byte* inner = stackalloc byte[32];
-        fixed (byte* i = _innerState, o = _outerState, d = data, m = mac)
-        {
-            Buffer.MemoryCopy(i, ctx, 112, 112);
-            _updateNoTransition(ctx, d, (nuint)data.Length);
-            _finalNoTransition(inner, ctx);
-            Buffer.MemoryCopy(o, ctx, 112, 112);
-            _updateNoTransition(ctx, inner, 32);
-            _finalNoTransition(m, ctx);
         }
     }
 
