@@ -95,7 +95,7 @@ for i in $(seq 0 $((MINUTES * 6))); do
   sleep_until $((start + i * 10))
   line="{\"t\": $((i * 10)), \"rate\": $(actual_rate), \"p99Ms\": $(summary_p99), \"load1\": $(cut -d' ' -f1 /proc/loadavg)"
   for s in "${services[@]}"; do
-    line+=", \"$s\": {\"rss\": $(status_mb "$s" VmRSS), \"anon\": $(status_mb "$s" RssAnon), \"file\": $(status_mb "$s" RssFile)}"
+    line+=", \"$s\": {\"rss\": $(status_mb "$s" VmRSS), \"anon\": $(status_mb "$s" RssAnon), \"file\": $(status_mb "$s" RssFile), \"cpu\": $(cpu_s "$s")}"
   done
   echo "$line}" | tee -a "$samples" | jq -rc '"\(.t)s \(.rate // "-") msg/s: " + ([to_entries[] | select(.value | type == "object") | "\(.key | ltrimstr("KafkaDemo.")) \(.value.rss)"] | join(", "))' >&2
   if [ -n "${COUNTERS:-}" ] && [ $((i * 10)) -eq 120 ]; then gc_committed 2min; fi
@@ -129,6 +129,7 @@ summary = {
     "services": {s.removeprefix("KafkaDemo."): {
         "rssAt2Min": at2[s]["rss"], "rssEnd": rows[-1][s]["rss"], "rssMax": max(r[s]["rss"] for r in rows),
         "anonEnd": rows[-1][s]["anon"], "fileEnd": rows[-1][s]["file"],
+        "cpuSecondsPerMinuteAfter2Min": round((rows[-1][s]["cpu"] - at2[s]["cpu"]) / ((rows[-1]["t"] - at2["t"]) / 60), 2) if rows[-1]["t"] > at2["t"] else None,
         "slopeAfter2MinMbPerMin": slope([(r["t"], r[s]["rss"]) for r in after2]),
         "anonSlopeAfter2MinMbPerMin": slope([(r["t"], r[s]["anon"]) for r in after2]),
         "gcCommittedMb": {k: v.get(s, {}).get("committed") for k, v in gc.items()},
@@ -139,10 +140,10 @@ json.dump(summary, open(sys.argv[2], "w"), indent=1)
 print(f"{summary['mode']}, {summary['rate']} msg/s target, achieved median {summary['achievedRateMedian']}, "
       f"{summary['minutes']} min, load {summary['load1']['min']}-{summary['load1']['max']}, {summary['commit']}, "
       f"end-to-end p99 over 10 s windows from 30 s: {summary['p99Ms10sWindows']}")
-print(f"{'service':<14}{'RSS@2min':>9}{'end':>6}{'max':>6}{'MB/min>2':>9}{'anon':>6}{'file':>6}{'anon MB/min':>12}{'GC committed 2min/end':>23}")
+print(f"{'service':<14}{'RSS@2min':>9}{'end':>6}{'max':>6}{'MB/min>2':>9}{'anon':>6}{'file':>6}{'anon MB/min':>12}{'CPU s/min>2':>12}{'GC committed 2min/end':>23}")
 for s, v in summary["services"].items():
     c = v["gcCommittedMb"]
-    print(f"{s:<14}{v['rssAt2Min']:>9}{v['rssEnd']:>6}{v['rssMax']:>6}{v['slopeAfter2MinMbPerMin']!s:>9}{v['anonEnd']:>6}{v['fileEnd']:>6}{v['anonSlopeAfter2MinMbPerMin']!s:>12}{str(c.get('2min')) + ' / ' + str(c.get('end')):>23}")
+    print(f"{s:<14}{v['rssAt2Min']:>9}{v['rssEnd']:>6}{v['rssMax']:>6}{v['slopeAfter2MinMbPerMin']!s:>9}{v['anonEnd']:>6}{v['fileEnd']:>6}{v['anonSlopeAfter2MinMbPerMin']!s:>12}{v['cpuSecondsPerMinuteAfter2Min']!s:>12}{str(c.get('2min')) + ' / ' + str(c.get('end')):>23}")
 PY
 if [ -n "${GCDUMP:-}" ]; then mkdir -p "${out%.json}-gcdump"; cp "$work"/*.txt "${out%.json}-gcdump/" 2>/dev/null || true; fi
 log "wrote $out"

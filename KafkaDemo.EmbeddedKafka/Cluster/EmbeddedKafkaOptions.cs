@@ -55,6 +55,13 @@ public sealed class EmbeddedKafkaOptions : IValidatableObject
     [InRange(0, 86_400, ErrorMessage = SectionName + ":RetentionSeconds must be from {1} to {2}; it is {0}.")]
     public int RetentionSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Every this many seconds the memory the brokers freed (their log's oldest records) is given
+    /// back to the system with glibc's <c>malloc_trim</c>; 0 never. See <see cref="NativeMemoryTrim"/>.
+    /// </summary>
+    [InRange(0, 3_600, ErrorMessage = SectionName + ":TrimIntervalSeconds must be from {1} (never) to {2}; it is {0}.")]
+    public int TrimIntervalSeconds { get; set; } = 1;
+
     /// <summary>librdkafka debug contexts for the broker's own log (for example "mock,broker"); empty for none.</summary>
     public string Debug { get; set; } = "";
 

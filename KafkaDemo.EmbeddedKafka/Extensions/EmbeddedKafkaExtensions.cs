@@ -19,6 +19,7 @@ public static class EmbeddedKafkaExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedKafkaService>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<LogRetention>();
+        builder.Services.AddHostedService<NativeMemoryTrim>();
         builder.Services.AddSingleton<FaultInjector>();
         builder.Services.AddHealthChecks().AddCheck<EmbeddedKafkaService>("embedded-kafka");
         return builder;

@@ -21,6 +21,19 @@ public sealed class EnvelopeWriter(HmacKey key)
     }
 
     /// <summary>
+    /// Writes and signs an envelope whose padding is already in place: <paramref name="destination"/>
+    /// holds an envelope of the same length, for a topic name of the same length, that
+    /// <see cref="Write"/> wrote with the same padding source. The result is what <see cref="Write"/>
+    /// would write, without copying the padding again (at 4 KiB the copy cost a third of a sign).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The buffer cannot hold the envelope, or the location is not a Kafka topic partition.</exception>
+    public void WriteOverPadding(Span<byte> destination, in EnvelopeFields fields, string topic, int partition)
+    {
+        WriteHeader(destination, fields, topic, partition);
+        Sign(destination);
+    }
+
+    /// <summary>
     /// Rewrites the actual send time of an envelope that was already written, and signs it again.
     /// Used when the Kafka client refused a message (queue full) and it is offered again later.
     /// </summary>

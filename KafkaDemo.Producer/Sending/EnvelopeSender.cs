@@ -45,6 +45,10 @@ public sealed partial class EnvelopeSender : BackgroundService
     private long _lastErrorLogMicros;
     private byte[] _value = [];
 
+    // The topic name length _value's padding was written for, or -1: the padding sits after the
+    // name, so another message of the same size and name length finds it in place.
+    private int _paddedForTopicLength = -1;
+
     // One holder per message in flight, reused (Microsoft.Extensions.ObjectPool, in the ASP.NET Core
     // shared framework): up to MaxPooledSendTimes are kept, more are made if ever needed and dropped.
     private readonly ObjectPool<SendTime> _sendTimes;
@@ -173,7 +177,17 @@ public sealed partial class EnvelopeSender : BackgroundService
     {
         plan.Next(actual, out var destination, out var key, out var sequence, out var size);
         var value = ValueBuffer(size);
-        _writer.Write(value, new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual), destination.Topic, destination.Partition.Value, _padding);
+        var fields = new EnvelopeFields(_identity.ProducerId, _identity.Epoch, sequence, intendedMicros, actual);
+        if (_paddedForTopicLength == destination.Topic.Length)
+        {
+            _writer.WriteOverPadding(value, fields, destination.Topic, destination.Partition.Value);
+        }
+        else
+        {
+            _writer.Write(value, fields, destination.Topic, destination.Partition.Value, _padding);
+            _paddedForTopicLength = destination.Topic.Length;
+        }
+
         _message.Key = key;
         _message.Value = value;
 
@@ -234,6 +248,7 @@ public sealed partial class EnvelopeSender : BackgroundService
         if (_value.Length != size)
         {
             _value = new byte[size];
+            _paddedForTopicLength = -1;
         }
 
         return _value;

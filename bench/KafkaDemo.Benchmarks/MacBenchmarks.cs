@@ -118,7 +118,7 @@ public class MacBenchmarks
         SHA256.TryHashData(_outerScratch, _mac, out _);
     }
 
-    [Benchmark(Description = "pads + libcrypto SHA256_Update/Final on copied keyed states")]
+    [Benchmark(Description = "pads + libcrypto SHA256_Update/Final on copied keyed states (HmacKey before 2026-12-07)")]
     public void PadsLibcrypto() => _libcrypto.Compute(_data, _mac);
 
     private byte[] Pad(byte value)

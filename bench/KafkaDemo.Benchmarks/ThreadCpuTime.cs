@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -8,7 +9,7 @@ namespace KafkaDemo.Benchmarks;
 /// <summary>
 /// <c>--cpu-time Class ...</c>: runs the void [Benchmark] methods of the named classes, for every
 /// value of their Size parameter, and reports the calling thread's CPU time per call
-/// (CLOCK_THREAD_CPUTIME_ID), the minimum and median of 7 batches. Wall-clock benchmarks are
+/// (CLOCK_THREAD_CPUTIME_ID), the minimum and median of 7 batches, after at least a second of warm-up. Wall-clock benchmarks are
 /// meaningless while other processes load the machine; the CPU time a thread spends is not, as
 /// long as the core's caches are not thrashed. Linux only.
 /// </summary>
@@ -16,6 +17,7 @@ internal static partial class ThreadCpuTime
 {
     private const int ClockThreadCpuTime = 3;
     private const int Batches = 7;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     public static void Run(IEnumerable<string> classNames, int callsPerBatch)
     {
@@ -48,10 +50,19 @@ internal static partial class ThreadCpuTime
 
     private static double[] Measure(Action call, int calls)
     {
-        for (var i = 0; i < calls / 4; i++)
+        // Warm up for at least WarmUp of wall time, so that the measured batches run the tier-1
+        // code: tiered compilation promotes a method only after it has been called 30 times and
+        // then 100 ms have passed without new tier-0 code (the runtime's TC_CallCountingDelayMs),
+        // and a short run (small sizes, few calls) would otherwise measure tier-0 code.
+        var warmUp = Stopwatch.StartNew();
+        do
         {
-            call();
+            for (var i = 0; i < calls / 4; i++)
+            {
+                call();
+            }
         }
+        while (warmUp.Elapsed < WarmUp);
 
         var perCall = new double[Batches];
         for (var b = 0; b < Batches; b++)

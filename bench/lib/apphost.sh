@@ -65,6 +65,17 @@ status_mb() {
   echo $((total / 1024))
 }
 
+# cpu_s NAME: CPU seconds (user + system) the service's processes used so far
+cpu_s() {
+  local total=0 pid ticks
+  for pid in $(service_pids "$1"); do
+    # fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis
+    ticks=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0)
+    total=$((total + ${ticks:-0}))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
 # rss_mb NAME: resident MB of the service
 rss_mb() { status_mb "$1" VmRSS; }
 

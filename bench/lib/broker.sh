@@ -21,7 +21,9 @@ start_broker() { # topics retention-seconds partitions -> sets bootstrap, broker
   local port broker_log
   port="$(free_port_block)"
   broker_log="$work/broker-$port.log"
-  dotnet "$(bin KafkaDemo.EmbeddedKafka)" --urls "http://127.0.0.1:0" \
+  # BROKER_ENV="NAME=value ...": environment for the broker's process only (a lever tried on it alone)
+  # shellcheck disable=SC2086 # the list is split into words on purpose
+  env ${BROKER_ENV:-} dotnet "$(bin KafkaDemo.EmbeddedKafka)" --urls "http://127.0.0.1:0" \
     --EmbeddedKafka:Port="$port" --EmbeddedKafka:Topics="$1" --EmbeddedKafka:Partitions="$3" \
     --EmbeddedKafka:RetentionSeconds="$2" --Logging:LogLevel:Default=Warning > "$broker_log" 2>&1 &
   broker_pid=$!

@@ -21,10 +21,11 @@ public sealed class EmbeddedKafkaOptionsTests
             Port = 65535,
             Topics = "bad topic",
             Partitions = 0,
+            TrimIntervalSeconds = -1,
         });
 
         Assert.True(result.Failed);
-        foreach (var key in new[] { "EmbeddedKafka:Host", "EmbeddedKafka:ReplicationFactor", "EmbeddedKafka:Port", "EmbeddedKafka:Topics", "EmbeddedKafka:Partitions" })
+        foreach (var key in new[] { "EmbeddedKafka:Host", "EmbeddedKafka:ReplicationFactor", "EmbeddedKafka:Port", "EmbeddedKafka:Topics", "EmbeddedKafka:Partitions", "EmbeddedKafka:TrimIntervalSeconds" })
         {
             Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
         }

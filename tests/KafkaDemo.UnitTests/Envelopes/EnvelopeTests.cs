@@ -23,6 +23,27 @@ public sealed class EnvelopeTests
         return buffer;
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(4096)]
+    public void Writing_over_the_padding_of_an_earlier_envelope_gives_what_a_full_write_gives(int size)
+    {
+        var writer = new EnvelopeWriter(Key);
+        var padding = Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)).ToArray();
+        var reused = new byte[size];
+        writer.Write(reused, Fields, Topic, Partition, padding);
+        var next = Fields with { Sequence = 43, ActualSendMicros = Fields.ActualSendMicros + 20 };
+
+        // Another partition and a topic name of the same length: only the header and the MAC change.
+        writer.WriteOverPadding(reused, next, "clicks", 5);
+
+        var fresh = new byte[size];
+        writer.Write(fresh, next, "clicks", 5, padding);
+        Assert.Equal(Convert.ToHexString(fresh), Convert.ToHexString(reused));
+        Assert.Equal(VerificationResult.Verified, new EnvelopeVerifier(Key).Verify(reused, "clicks", 5, out var fields));
+        Assert.Equal(next, fields);
+    }
+
     /// <summary>A version-1 envelope built from the documented layout: header, padding, MAC; no location.</summary>
     private static byte[] Version1(int paddingLength)
     {
