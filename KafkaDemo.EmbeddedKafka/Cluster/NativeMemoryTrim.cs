@@ -19,6 +19,9 @@ public sealed partial class NativeMemoryTrim : BackgroundService
     private readonly ILogger<NativeMemoryTrim> _logger;
     private readonly Func<bool>? _trim;
     private readonly TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>A trim at least this long is logged: the mock brokers' allocations wait for it.</summary>
+    internal static readonly TimeSpan SlowTrim = TimeSpan.FromMilliseconds(5);
+
     private long _trims;
     private long _released;
 
@@ -64,14 +67,24 @@ public sealed partial class NativeMemoryTrim : BackgroundService
         _armed.TrySetResult();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            var started = _time.GetTimestamp();
             if (_trim())
             {
                 Interlocked.Increment(ref _released);
             }
 
             Interlocked.Increment(ref _trims);
+            var took = _time.GetElapsedTime(started);
+            if (took >= SlowTrim)
+            {
+                // A trim holds each arena's lock while it returns pages, so the brokers' threads wait on malloc meanwhile.
+                LogSlow(_logger, took.TotalMilliseconds);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A malloc_trim took {Milliseconds:0.0} ms; the brokers' allocations waited for it")]
+    private static partial void LogSlow(ILogger logger, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Freed native memory is given back to the system every {Seconds} s (malloc_trim)")]
     private static partial void LogEnabled(ILogger logger, int seconds);
