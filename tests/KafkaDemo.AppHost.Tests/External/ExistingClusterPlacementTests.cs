@@ -42,6 +42,7 @@ public sealed class ExistingClusterPlacementTests
         {
             await world.InstallStrimziCrdsAsync();
             world.AddReadyKafka();
+            using var topicOperator = world.SimulateTopicOperator(); // the Kafka's Topic Operator: the AppHost waits for its topics
             world.Api.AddClusterDns(FakeCluster.PlainBootstrap, world.Kafka.BootstrapServers);
             world.Api.RunImage($"{Registry}/kafkademo-producer:*", launch => ContainerCommand.Service("KafkaDemo.Producer", launch, LoadDeployment.HttpPort, []));
             world.Api.RunImage($"{Registry}/kafkademo-consumer:*", launch => ContainerCommand.Service("KafkaDemo.Consumer", launch, LoadDeployment.HttpPort, [$"--Consumer:StateDirectory={Path.Combine(world.StateDirectory, "pods", launch.Pod)}"]));
@@ -121,6 +122,7 @@ public sealed class ExistingClusterPlacementTests
         await using var world = await ExistingClusterWorld.StartAsync();
         await world.InstallStrimziCrdsAsync();
         world.AddReadyKafka();
+        using var topicOperator = world.SimulateTopicOperator();
         world.Tools.DeniedRegistries.Add("registry.example.com:5000");
 
         await using var app = await world.StartAppAsync(Cluster);
