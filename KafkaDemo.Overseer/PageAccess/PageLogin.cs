@@ -20,11 +20,8 @@ public static partial class PageLogin
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         context.Response.Headers.CacheControl = "no-store";
         var given = context.Request.Query["t"].ToString();
-        var local = Loopback.IsFromThisMachine(context);
-        var peer = context.Connection.RemoteIpAddress;
-        if (!local && given.Length > 0 && wrongTokens.RetryAfter(peer) is { } wait)
+        if (given.Length > 0 && await wrongTokens.RefuseIfLimitedAsync(context, problems))
         {
-            await ControlRefusal.WriteTooManyWrongTokensAsync(problems, context, wait);
             return;
         }
 
@@ -38,11 +35,8 @@ public static partial class PageLogin
         if (given.Length > 0)
         {
             var logger = loggers.CreateLogger(typeof(PageLogin).FullName!);
-            LogRefused(logger, peer?.ToString() ?? "unknown");
-            if (!local && wrongTokens.RecordWrong(peer))
-            {
-                LogLimited(logger, peer?.ToString() ?? "unknown", WrongTokenLimit.Attempts, WrongTokenLimit.Window.TotalMinutes);
-            }
+            LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            wrongTokens.RecordWrong(context);
         }
 
         await LoginHelpPage.WriteAsync(context, StatusCodes.Status401Unauthorized, wrongToken: given.Length > 0);
@@ -50,7 +44,4 @@ public static partial class PageLogin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A login to the Overseer page from {Address} was refused: wrong token")]
     private static partial void LogRefused(ILogger logger, string address);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Address} sent {Attempts} wrong tokens within {Minutes} minutes; its logins are refused (429) until that window ends")]
-    private static partial void LogLimited(ILogger logger, string address, int attempts, double minutes);
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace KafkaDemo.ServiceHosting.ControlAccess;
@@ -17,12 +16,11 @@ public sealed class ControlEndpointMetadata;
 /// both as ProblemDetails. Another machine that sent too many wrong tokens gets 429 for a while
 /// (<see cref="WrongTokenLimit"/>).
 /// </summary>
-public sealed partial class ControlAccessMiddleware(
+public sealed class ControlAccessMiddleware(
     RequestDelegate next,
     IOptions<ControlOptions> options,
     IProblemDetailsService problems,
-    WrongTokenLimit wrongTokens,
-    ILogger<ControlAccessMiddleware> logger)
+    WrongTokenLimit wrongTokens)
 {
     private readonly byte[]? _token = options.Value.ResolvedToken() is { } token ? Encoding.UTF8.GetBytes(token) : null;
     private readonly bool _allowRemote = options.Value.AllowRemote;
@@ -44,20 +42,14 @@ public sealed partial class ControlAccessMiddleware(
             return;
         }
 
-        var local = Loopback.IsFromThisMachine(context);
-        if (_token is not null && !local && wrongTokens.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+        if (_token is not null && await wrongTokens.RefuseIfLimitedAsync(context, problems))
         {
-            await ControlRefusal.WriteTooManyWrongTokensAsync(problems, context, wait);
             return;
         }
 
         if (_token is not null && !Authorized(context.Request.Headers))
         {
-            if (!local && wrongTokens.RecordWrong(context.Connection.RemoteIpAddress))
-            {
-                LogLimited(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", WrongTokenLimit.Attempts, WrongTokenLimit.Window.TotalMinutes);
-            }
-
+            wrongTokens.RecordWrong(context);
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"kafkademo\"";
             await RefuseAsync(context, StatusCodes.Status401Unauthorized, "The control token is missing or wrong.",
                 "Send it as 'Authorization: Bearer <token>' (or in " + ControlTokenCheck.Header + "). Under the AppHost it is the control-token parameter; standalone, "
@@ -87,7 +79,4 @@ public sealed partial class ControlAccessMiddleware(
 
     private Task RefuseAsync(HttpContext context, int status, string title, string detail) =>
         ControlRefusal.WriteAsync(problems, context, status, title, detail);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Address} sent {Attempts} wrong control tokens within {Minutes} minutes; its control requests are refused (429) until that window ends")]
-    private static partial void LogLimited(ILogger logger, string address, int attempts, double minutes);
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.ServiceHosting.ControlAccess;
 
@@ -16,11 +18,14 @@ namespace KafkaDemo.ServiceHosting.ControlAccess;
 /// host is usually given. The table holds at most <see cref="MaxAddresses"/> addresses; when it is
 /// full of live windows, a new address is refused as if it were over the limit (stricter, never
 /// unbounded).</para>
+/// <para>The control API and the Overseer's page login both guard with <see cref="RefuseIfLimitedAsync"/>
+/// before checking a token and <see cref="RecordWrong(HttpContext)"/> after a wrong one, so the two
+/// share one count, one exemption for this machine and one log line.</para>
 /// <para>Written here rather than on System.Threading.RateLimiting: its limiters take no
 /// <see cref="TimeProvider"/> and count every request, where this counts failures only and must be
 /// tested on a fake clock.</para>
 /// </remarks>
-public sealed class WrongTokenLimit(TimeProvider time)
+public sealed partial class WrongTokenLimit(TimeProvider time, ILogger<WrongTokenLimit> logger)
 {
     /// <summary>Wrong tokens an address may send in one <see cref="Window"/>.</summary>
     public const int Attempts = 10;
@@ -33,6 +38,36 @@ public sealed class WrongTokenLimit(TimeProvider time)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, (DateTimeOffset Start, int Count)> _seen = [];
+
+    /// <summary>
+    /// Refuses the request (429 as ProblemDetails, with Retry-After) when its peer is over the limit;
+    /// whether it did. Requests from this machine are never refused.
+    /// </summary>
+    public async Task<bool> RefuseIfLimitedAsync(HttpContext context, IProblemDetailsService problems)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Loopback.IsFromThisMachine(context) || RetryAfter(context.Connection.RemoteIpAddress) is not { } wait)
+        {
+            return false;
+        }
+
+        await ControlRefusal.WriteTooManyWrongTokensAsync(problems, context, wait);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts a wrong token sent with this request (never one from this machine), and logs the peer
+    /// once, when that was its last allowed one.
+    /// </summary>
+    public void RecordWrong(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var peer = context.Connection.RemoteIpAddress;
+        if (!Loopback.IsFromThisMachine(context) && RecordWrong(peer))
+        {
+            LogLimited(logger, peer?.ToString() ?? "unknown", Attempts, Window.TotalMinutes);
+        }
+    }
 
     /// <summary>How long <paramref name="peer"/> must wait, or null when it may try.</summary>
     public TimeSpan? RetryAfter(IPAddress? peer)
@@ -114,4 +149,7 @@ public sealed class WrongTokenLimit(TimeProvider time)
         bytes[8..].Clear();
         return new IPAddress(bytes);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Address} sent {Attempts} wrong control tokens within {Minutes} minutes; its control requests and page logins are refused (429) until that window ends")]
+    private static partial void LogLimited(ILogger logger, string address, int attempts, double minutes);
 }

@@ -31,8 +31,7 @@ public sealed class ControlAccessMiddlewareTests
             _ => { reached = true; return Task.CompletedTask; },
             Options.Create(new ControlOptions { Token = Token, AllowRemote = allowRemote }),
             services.GetRequiredService<IProblemDetailsService>(),
-            new WrongTokenLimit(TimeProvider.System),
-            NullLogger<ControlAccessMiddleware>.Instance);
+            new WrongTokenLimit(TimeProvider.System, NullLogger<WrongTokenLimit>.Instance));
 
         await middleware.InvokeAsync(context);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using KafkaDemo.ServiceHosting.ControlAccess;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaDemo.UnitTests.Limits;
@@ -12,7 +13,7 @@ public sealed class WrongTokenLimitTests
     [Fact]
     public void An_address_is_refused_after_its_last_allowed_wrong_token_until_the_window_from_its_first_ends()
     {
-        var limit = new WrongTokenLimit(_time);
+        var limit = new WrongTokenLimit(_time, NullLogger<WrongTokenLimit>.Instance);
         for (var i = 1; i < WrongTokenLimit.Attempts; i++)
         {
             Assert.Null(limit.RetryAfter(Peer));
@@ -41,7 +42,7 @@ public sealed class WrongTokenLimitTests
     [Fact]
     public void Wrong_tokens_spread_over_more_than_a_window_are_never_refused()
     {
-        var limit = new WrongTokenLimit(_time);
+        var limit = new WrongTokenLimit(_time, NullLogger<WrongTokenLimit>.Instance);
         var spacing = WrongTokenLimit.Window / (WrongTokenLimit.Attempts - 1) + TimeSpan.FromSeconds(1);
         for (var i = 0; i < 3 * WrongTokenLimit.Attempts; i++)
         {
@@ -54,7 +55,7 @@ public sealed class WrongTokenLimitTests
     [Fact]
     public void An_ipv6_host_counts_by_its_64_block_and_an_ipv4_mapped_peer_as_its_ipv4_address()
     {
-        var limit = new WrongTokenLimit(_time);
+        var limit = new WrongTokenLimit(_time, NullLogger<WrongTokenLimit>.Instance);
         for (var i = 0; i < WrongTokenLimit.Attempts; i++)
         {
             limit.RecordWrong(IPAddress.Parse($"2001:db8:1:2::{i + 1:x}"));
@@ -69,7 +70,7 @@ public sealed class WrongTokenLimitTests
     [Fact]
     public void A_full_table_refuses_new_addresses_until_windows_end_and_make_room()
     {
-        var limit = new WrongTokenLimit(_time);
+        var limit = new WrongTokenLimit(_time, NullLogger<WrongTokenLimit>.Instance);
         for (var i = 0; i < WrongTokenLimit.MaxAddresses; i++)
         {
             limit.RecordWrong(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]));
