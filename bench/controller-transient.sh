@@ -10,6 +10,9 @@
 #   back after  seconds from the burn's start until the target was again within 10 % of the hold
 #   record      the max sustainable rate just before the burn and at the end
 # Targets: at most one cut, back within 10 % within 60 s, the record not lowered.
+# Each sample also keeps the fleet p50 and, per instance (from its own /api/stats, last second), where
+# the latency goes: a consumer's p99 from the intended and from the actual send, a producer's publish
+# delay (behind its schedule), publish latency (to the acknowledgement) and messages in flight.
 #
 #   bench/controller-transient.sh             # about 9 minutes
 #   WARMUP_S=360 BURN_S=5 bench/controller-transient.sh
@@ -45,9 +48,23 @@ for i in $(seq 0 $(((60 + AFTER_S) / 2))); do
     for _ in $(seq "$(nproc)"); do timeout "$BURN_S" sh -c 'while :; do :; done' & burners+=("$!"); done
     burned=1
   fi
-  curl -fsS "$overseer/api/summary" \
-    | jq -c --argjson t $((at - burn_at)) '{t: $t, target: .producer.targetRate, record: .controller.maxSustainableRate, state: .controller.state, reason: .controller.lastReason, p99: .consumer.latencyMs.p99}' >> "$samples" \
-    || log "no summary at $((at - burn_at)) s"
+  summary=$(curl -fsS "$overseer/api/summary") || { log "no summary at $((at - burn_at)) s"; continue; }
+  # Where the latency goes, from each instance's own stats (last second): a consumer's latency from
+  # the intended send time and from the actual send, a producer's publish delay (behind its schedule),
+  # publish latency (to the acknowledgement) and messages in flight. Tells a producer behind its
+  # schedule from a slow path to the brokers and from a slow consumer.
+  detail=$({
+    for p in $(service_pids KafkaDemo.Consumer); do
+      port=$(ss -ltnpH | grep "pid=$p," | head -1 | awk '{print $4}' | sed 's/.*://')
+      curl -fsS -m 1 "http://127.0.0.1:$port/api/stats" | jq -c '{n: .instance, rate: .receiveRate.last1s, e2e99: .latencyMs.last1s.p99, actual99: .latencyFromActualSendMs.last1s.p99, e2e50: .latencyMs.last1s.p50}' || true
+    done
+    for p in $(service_pids KafkaDemo.Producer); do
+      port=$(ss -ltnpH | grep "pid=$p," | head -1 | awk '{print $4}' | sed 's/.*://')
+      curl -fsS -m 1 "http://127.0.0.1:$port/api/stats" | jq -c '{n: .instance, rate: .actualRate.last1s, ack: .ackRate.last1s, inFlight: .inFlight, failed: .failed, delay99: .publishDelayMs.last1s.p99, publish99: .publishLatencyMs.last1s.p99}' || true
+    done
+  } 2>/dev/null | jq -s -c '.' || echo '[]')
+  echo "$summary" \
+    | jq -c --argjson t $((at - burn_at)) --argjson detail "${detail:-[]}" '{t: $t, target: .producer.targetRate, record: .controller.maxSustainableRate, state: .controller.state, reason: .controller.lastReason, p99: .consumer.latencyMs.p99, p50: .consumer.latencyMs.p50, detail: $detail}' >> "$samples"
 done
 # the burners only (the AppHost runs in the background too); timeout ends each with status 124, which is
 # their normal end and must not stop the script (set -e)
