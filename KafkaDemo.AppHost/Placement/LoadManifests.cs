@@ -134,6 +134,16 @@ public static class LoadManifests
     /// variables: OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS), as Aspire gives them to its projects
     /// (Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment), with the header from a Secret.
     /// </summary>
+    /// <summary>Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment's Development settings (KnownOtelConfigNames), but the GenAI one.</summary>
+    public static readonly IReadOnlyList<(string Name, string Value)> QuickExportSettings =
+    [
+        ("OTEL_BLRP_SCHEDULE_DELAY", "1000"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "1000"),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
+        ("OTEL_TRACES_SAMPLER", "always_on"),
+        ("OTEL_METRICS_EXEMPLAR_FILTER", "trace_based"),
+    ];
+
     private static void AddTelemetry(JsonArray env, OtlpRoute otlp)
     {
         env.Add(new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_ENDPOINT", ["value"] = otlp.Endpoint });
@@ -145,6 +155,17 @@ public static class LoadManifests
                 ["name"] = "OTEL_EXPORTER_OTLP_HEADERS",
                 ["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = OtlpSecretName, ["key"] = OtlpSecretKey } },
             });
+        }
+
+        if (otlp.QuickExport)
+        {
+            // What Aspire gives its projects in Development (RegisterOtlpEnvironment, environment.IsDevelopment()): batches
+            // of logs and spans and the metrics every second rather than the SDK's 5 s and 60 s, every trace sampled,
+            // exemplars from sampled traces; so the pods' telemetry shows in the dashboard as soon as the host services' does.
+            foreach (var (name, value) in QuickExportSettings)
+            {
+                env.Add(new JsonObject { ["name"] = name, ["value"] = value });
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using KafkaDemo.AppHost.K3d;
 using KafkaDemo.AppHost.Lifecycle;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaDemo.AppHost.Placement;
@@ -11,7 +12,8 @@ namespace KafkaDemo.AppHost.Placement;
 /// <param name="Endpoint">http://host.k3d.internal:port.</param>
 /// <param name="Protocol">The OTLP protocol of the dashboard's endpoint: grpc or http/protobuf.</param>
 /// <param name="ApiKeyHeader">"x-otlp-api-key=..." for the Secret, or null when the dashboard takes none.</param>
-public sealed record OtlpRoute(string Endpoint, string Protocol, string? ApiKeyHeader)
+/// <param name="QuickExport">Export every second, as Aspire has its projects do in Development (the AppHost's environment).</param>
+public sealed record OtlpRoute(string Endpoint, string Protocol, string? ApiKeyHeader, bool QuickExport = false)
 {
     public bool HasApiKey => ApiKeyHeader is not null;
 }
@@ -30,7 +32,7 @@ public sealed record OtlpRoute(string Endpoint, string Protocol, string? ApiKeyH
 /// resolves host.docker.internal instead, which this forwarder does not listen on). Bytes are forwarded as they are (h2c for gRPC), and
 /// the API key travels in the pods' OTLP headers from a Secret, so the dashboard checks it as usual.
 /// </summary>
-public sealed class OtlpForwarder(K3dCli cli, IConfiguration configuration, ILogger<OtlpForwarder> appLog) : IAsyncDisposable
+public sealed class OtlpForwarder(K3dCli cli, IConfiguration configuration, IHostEnvironment environment, ILogger<OtlpForwarder> appLog) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -93,7 +95,7 @@ public sealed class OtlpForwarder(K3dCli cli, IConfiguration configuration, ILog
             var target = new Uri(url);
             _ = AcceptAsync(listener, target.Host, target.Port, _stopping.Token);
             var key = configuration["AppHost:OtlpApiKey"];
-            _route = new OtlpRoute($"http://host.k3d.internal:{Port}", protocol, string.IsNullOrEmpty(key) ? null : $"x-otlp-api-key={key}");
+            _route = new OtlpRoute($"http://host.k3d.internal:{Port}", protocol, string.IsNullOrEmpty(key) ? null : $"x-otlp-api-key={key}", environment.IsDevelopment());
             log.LogInformation("The pods' telemetry goes to {Endpoint} ({Protocol}), forwarded from {Gateway}:{Port} on the k3d network to the dashboard's {Url}.",
                 _route.Endpoint, protocol, gateway, Port, url);
             return _route;

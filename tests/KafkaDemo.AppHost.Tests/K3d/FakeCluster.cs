@@ -37,6 +37,19 @@ internal sealed class FakeCluster : IAsyncDisposable
             ? PodProxyResponse.Prometheus(JmxExporterText.Render(BrokerJmx.GetValueOrDefault(request.Pod, JmxExporterText.Typical)))
             : null));
 
+        // k3d writes host.k3d.internal, at the cluster network's gateway, into CoreDNS's NodeHosts when the cluster
+        // starts (k3d v5.9.0 pkg/client/cluster.go ClusterStart, "inject host-gateway as host.k3d.internal"; the address
+        // is GatherEnvironmentInfo's HostGateway: pkg/client/host.go GetHostIP, the network's gateway with native Docker).
+        // That one name, and no other, resolves for the pods' programs; the gateway is the one the scripted docker's
+        // network inspect reports, which is where the AppHost's OTLP forwarder listens.
+        tools.OnClusterUp = name =>
+        {
+            if (tools.Networks.TryGetValue($"k3d-{name}", out var gateway))
+            {
+                api.AddNodeHost(K3dInternalHost, gateway);
+            }
+        };
+
         // The same agent pods as the IntegrationTests' AgentWorld, run from the Deployment the AppHost applies.
         _agentPods = AgentPods.Run(api, new AgentContainerOptions
         {
@@ -90,6 +103,9 @@ internal sealed class FakeCluster : IAsyncDisposable
         Api.RunImage("kafkademo-producer:*", launch => ContainerCommand.Service("KafkaDemo.Producer", launch, LoadDeployment.HttpPort, []));
         Api.RunImage("kafkademo-consumer:*", launch => ContainerCommand.Service("KafkaDemo.Consumer", launch, LoadDeployment.HttpPort, [$"--Consumer:StateDirectory={Path.Combine(Test.StateDirectory, "pods", launch.Pod)}"]));
     }
+
+    /// <summary>k3d v5.9.0 pkg/types/defaults.go DefaultK3dInternalHostRecord.</summary>
+    public const string K3dInternalHost = "host.k3d.internal";
 
     /// <summary>Strimzi's internal (plain) listener of the Kafka the AppHost applies, as its status reports it.</summary>
     public const string PlainBootstrap = "kafkademo-kafka-bootstrap.kafka.svc:9092";

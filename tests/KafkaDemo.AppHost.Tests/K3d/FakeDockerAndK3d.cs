@@ -81,7 +81,11 @@ internal sealed partial class FakeDockerAndK3d : IProcessRunner
     /// <summary>The build contexts' file names at each "docker build".</summary>
     public ConcurrentQueue<IReadOnlyList<string>> BuildContexts { get; } = new();
 
-    /// <summary>The gateway address of the networks k3d makes (Docker's first bridge pool, 172.18.0.0/16, on a fresh engine).</summary>
+    /// <summary>
+    /// The gateway address of the networks k3d makes (Docker's first bridge pool, 172.18.0.0/16, on a fresh engine), which
+    /// network inspect reports and FakeCluster resolves host.k3d.internal to. No address of this machine, so the AppHost's
+    /// OTLP forwarder cannot listen on it; a test that carries telemetry sets a loopback address instead.
+    /// </summary>
     public string NetworkGateway { get; set; } = "172.18.0.1";
 
     /// <summary>Docker networks by name, with their gateway.</summary>

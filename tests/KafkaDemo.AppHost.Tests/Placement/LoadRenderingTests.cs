@@ -26,8 +26,12 @@ public sealed class LoadRenderingTests
     public void The_rendered_objects_and_Secrets_read_strictly_into_their_KubernetesClient_models(string deployment)
     {
         var objects = LoadManifests.Render(Spec(deployment, 2), $"kafkademo-{deployment}:0123456789abcdef", "kafkademo-kafka-bootstrap.kafka.svc:9092",
-            new OtlpRoute("http://host.k3d.internal:41234", "grpc", "x-otlp-api-key=k"))
-            .Append(LoadManifests.Secret(LoadDeployment.HmacSecretName, LoadDeployment.HmacSecretKey, "s"));
+            new OtlpRoute("http://host.k3d.internal:41234", "grpc", "x-otlp-api-key=k", QuickExport: true))
+            .Append(LoadManifests.Secret(LoadDeployment.HmacSecretName, LoadDeployment.HmacSecretKey, "s")).ToList();
+
+        // In Development the pods export every second, as Aspire's projects do.
+        var env = objects.Named("Deployment", deployment).Container()["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
+        Assert.All(LoadManifests.QuickExportSettings, s => Assert.Equal(s.Value, env[s.Name]));
 
         foreach (var item in objects)
         {
@@ -56,6 +60,7 @@ public sealed class LoadRenderingTests
         var env = deployment.Container()["env"]!.AsArray().Select(e => (string?)e!["name"]).ToList();
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT", env);
         Assert.DoesNotContain("OTEL_EXPORTER_OTLP_HEADERS", env); // the dashboard has no key: no header, no Secret
+        Assert.DoesNotContain("OTEL_METRIC_EXPORT_INTERVAL", env); // not Development: the SDK's intervals
         var data = objects.Named("ConfigMap", LoadManifests.SettingsConfigMap)["data"]!;
         Assert.Equal(("b:9092", "1500", "256-4096", "orders:3,clicks:1"),
             ((string?)data["ConnectionStrings__kafka"], (string?)data["Producer__Rate"], (string?)data["Producer__MessageSize"], (string?)data["Consumer__Topics"]));

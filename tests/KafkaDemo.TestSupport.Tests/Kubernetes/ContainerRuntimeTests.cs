@@ -171,6 +171,32 @@ public sealed partial class ContainerRuntimeTests
         Assert.True(Assert.Single(processes).HasExited, "Disposing the fake left a container's process running.");
     }
 
+    /// <summary>
+    /// host.k3d.internal resolves only once registered as a node host (k3d's CoreDNS NodeHosts entry), then to its
+    /// address whatever the port; before that, like any *.internal name, it fails the container.
+    /// </summary>
+    [Fact]
+    public async Task A_node_host_fails_the_container_until_registered_and_then_resolves_to_its_address_whatever_the_port()
+    {
+        await using var cluster = await StartWithNamespaceAsync();
+        using var script = await EchoAsync(cluster.Api);
+        using var controllers = cluster.Api.DeploymentsRunPods();
+        var deployment = EchoDeployment();
+        deployment.Spec.Template.Spec.Containers[0].Env.Add(new V1EnvVar { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = "http://host.k3d.internal:41234" });
+        await CreateAsync(cluster, deployment);
+        var pod = (await PodsAsync(cluster, "echo", p => p.Count == 1 && p[0].Status?.ContainerStatuses is { Count: 1 }, "The container never reported its state."))[0];
+        var waiting = Assert.Single(pod.Status.ContainerStatuses).State.Waiting;
+        Assert.Equal("RunContainerError", waiting.Reason);
+        Assert.Contains("\"host.k3d.internal\"", waiting.Message, StringComparison.Ordinal);
+        Assert.Empty(cluster.Api.ContainerProcesses);
+
+        cluster.Api.AddNodeHost("host.k3d.internal", "127.0.0.2");
+        await cluster.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, Namespace, cancellationToken: Token);
+        var replacement = (await PodsAsync(cluster, "echo", p => p.Count == 1 && p.All(IsReady), "The replacement never became Ready."))[0];
+        Assert.Equal("http://host.k3d.internal:41234", cluster.Api.FindRunningContainer(Namespace, replacement.Metadata.Name)!.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http://127.0.0.2:41234", (await ProxyJsonAsync(cluster, replacement.Metadata.Name, "env"))["OTEL_EXPORTER_OTLP_ENDPOINT"]!.GetValue<string>());
+    }
+
     private static V1Deployment EchoDeployment()
     {
         var container = Container(image: Image);

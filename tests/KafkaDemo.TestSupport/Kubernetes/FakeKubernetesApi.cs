@@ -233,6 +233,21 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         programs.AddDns(nameAndPort, hostAndPort);
     }
 
+    /// <summary>
+    /// A host name the cluster's DNS answers with an address, whatever the port: CoreDNS's NodeHosts, where
+    /// k3d writes host.k3d.internal (k3d v5.9.0 pkg/client/cluster.go ClusterStart: the hostAliases, with
+    /// host.k3d.internal at the environment's HostGateway, into the coredns ConfigMap's NodeHosts). Every
+    /// occurrence of <paramref name="hostname"/> as a whole host name in a container's environment becomes
+    /// <paramref name="address"/>; an unregistered <c>*.internal</c> name fails the container, as a
+    /// <c>*.svc</c> name does without <see cref="AddClusterDns"/>.
+    /// </summary>
+    public void AddNodeHost(string hostname, string address)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostname);
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        programs.AddNodeHost(hostname, address);
+    }
+
     /// <summary>Every process the container runtime started (<see cref="RunImage"/>), to check that none outlives its pod.</summary>
     public IReadOnlyList<ContainerProcessRecord> ContainerProcesses => programs.Processes;
 

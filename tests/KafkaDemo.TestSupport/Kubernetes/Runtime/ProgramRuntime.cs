@@ -14,6 +14,7 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
 {
     private readonly ConcurrentDictionary<string, Func<ContainerLaunch, ContainerCommand>> programs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> dns = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> nodeHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ContainerProcess> started = new();
     private readonly ConcurrentQueue<Task> stops = new();
 
@@ -24,6 +25,8 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
     public void Register(string imagePattern, Func<ContainerLaunch, ContainerCommand> program) => programs[imagePattern] = program;
 
     public void AddDns(string nameAndPort, string hostAndPort) => dns[nameAndPort] = hostAndPort;
+
+    public void AddNodeHost(string hostname, string address) => nodeHosts[hostname] = address;
 
     public Func<ContainerLaunch, ContainerCommand>? ProgramFor(string image) =>
         programs.TryGetValue(image, out var exact) ? exact
@@ -69,9 +72,11 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
     public void Background(Func<Task> work) => stops.Enqueue(Task.Run(work));
 
     /// <summary>
-    /// The only rewrite the fake makes to what a container gets: <c>name:port</c> pairs a test registered
-    /// become their <c>host:port</c>; any other cluster name (<c>*.svc</c>, <c>*.svc.cluster.local</c>) left in a
-    /// value fails the container, since the program on the host could not resolve it.
+    /// The only rewrites the fake makes to what a container gets: <c>name:port</c> pairs a test registered
+    /// become their <c>host:port</c>, and a node host's name (CoreDNS's NodeHosts) becomes its address
+    /// whatever the port. Any other cluster name (<c>*.svc</c>, <c>*.svc.cluster.local</c>) or
+    /// <c>*.internal</c> host name left in a value fails the container, since the program on the host could
+    /// not resolve it.
     /// </summary>
     private string Resolve(string value)
     {
@@ -80,6 +85,7 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
             value = value.Replace(name, target, StringComparison.OrdinalIgnoreCase);
         }
 
+        value = HostName().Replace(value, m => nodeHosts.TryGetValue(m.Value, out var address) ? address : m.Value);
         if (ClusterName().Match(value) is { Success: true } unresolved)
         {
             throw new ContainerStartFailure(
@@ -87,11 +93,26 @@ internal sealed partial class ProgramRuntime(TimeProvider time) : IAsyncDisposab
                 $"the fake cluster has no DNS entry for \"{unresolved.Value}\" (register it with FakeKubernetesApi.AddClusterDns)");
         }
 
+        if (InternalName().Match(value) is { Success: true } unknown)
+        {
+            throw new ContainerStartFailure(
+                ContainerStartFailure.RunContainerError,
+                $"the fake cluster has no DNS entry for \"{unknown.Value}\" (a node host: register it with FakeKubernetesApi.AddNodeHost)");
+        }
+
         return value;
     }
 
     [GeneratedRegex(@"[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?\.svc(\.cluster\.local)?(:[0-9]+)?\b")]
     private static partial Regex ClusterName();
+
+    /// <summary>A whole host name: not part of a longer name (no letter, digit, '-' or '.' on either side).</summary>
+    [GeneratedRegex(@"(?<![-A-Za-z0-9.])[A-Za-z0-9][-A-Za-z0-9.]*[A-Za-z0-9](?![-A-Za-z0-9.])")]
+    private static partial Regex HostName();
+
+    /// <summary>Names under <c>.internal</c> (host.k3d.internal, host.docker.internal, host.lima.internal), which only the cluster's DNS or a container runtime could answer.</summary>
+    [GeneratedRegex(@"(?<![-A-Za-z0-9.])[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?\.internal(?![-A-Za-z0-9.])", RegexOptions.IgnoreCase)]
+    private static partial Regex InternalName();
 
     public async ValueTask DisposeAsync()
     {
