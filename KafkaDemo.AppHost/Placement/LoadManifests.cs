@@ -129,11 +129,6 @@ public static class LoadManifests
         ["stringData"] = new JsonObject { [key] = value },
     };
 
-    /// <summary>
-    /// The OpenTelemetry SDK's exporter variables (opentelemetry-specification, SDK environment
-    /// variables: OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS), as Aspire gives them to its projects
-    /// (Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment), with the header from a Secret.
-    /// </summary>
     /// <summary>Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment's Development settings (KnownOtelConfigNames), but the GenAI one.</summary>
     public static readonly IReadOnlyList<(string Name, string Value)> QuickExportSettings =
     [
@@ -144,6 +139,11 @@ public static class LoadManifests
         ("OTEL_METRICS_EXEMPLAR_FILTER", "trace_based"),
     ];
 
+    /// <summary>
+    /// The OpenTelemetry SDK's exporter variables (opentelemetry-specification, SDK environment
+    /// variables: OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL, _HEADERS), as Aspire gives them to its projects
+    /// (Aspire 13.6 OtlpConfigurationExtensions.RegisterOtlpEnvironment), with the header from a Secret.
+    /// </summary>
     private static void AddTelemetry(JsonArray env, OtlpRoute otlp)
     {
         env.Add(new JsonObject { ["name"] = "OTEL_EXPORTER_OTLP_ENDPOINT", ["value"] = otlp.Endpoint });
