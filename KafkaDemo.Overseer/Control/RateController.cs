@@ -198,6 +198,12 @@ public sealed class RateController(ControllerSettings settings)
                 return notFollowing;
             }
         }
+        else if (_notFollowingSince is not null)
+        {
+            // Within the SLO but the producers fell behind: caused by the rate, so the hold is over.
+            _notFollowingSince = null;
+            _lastCut = null;
+        }
 
         if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && p99 < 0.9 * _previousBreachP99)
         {

@@ -290,6 +290,20 @@ public sealed class RateControllerTests
         Assert.True(cutAgain.NewRate < cut, cutAgain.Reason);
     }
 
+    [Fact]
+    public void After_a_cut_producers_that_fall_behind_within_the_slo_end_the_hold_too()
+    {
+        var controller = new RateController(Settings());
+        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        Assert.Contains("not following", Window(controller, cut, 145).Reason, StringComparison.Ordinal);
+        Assert.Contains("not keeping up", Window(controller, cut, 20, publishDelayMs: 50).Reason, StringComparison.Ordinal);
+
+        // The next breach is judged as before the hold: the fourth in a row at the back-off rate is confirmed.
+        var next = Window(controller, cut, 145);
+        Assert.DoesNotContain("not following", next.Reason, StringComparison.Ordinal);
+        Assert.True(next.NewRate < cut, next.Reason);
+    }
+
     [Theory]
     [InlineData(140, false)] // did not fall: hold
     [InlineData(40, true)] // fell far more than the rate did, still over the SLO: followed down as before
