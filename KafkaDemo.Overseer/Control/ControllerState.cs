@@ -12,7 +12,7 @@ public enum ControllerState
     /// <summary>Latency is comfortably under the SLO: raising the rate.</summary>
     Probing,
 
-    /// <summary>Latency is within the SLO band: holding the rate.</summary>
+    /// <summary>Latency is within the SLO band, or over it but not following the rate (a cut did not lower it and the consumers keep up): holding the rate.</summary>
     Holding,
 
     /// <summary>The SLO was breached or the producer fell behind: lowering the rate.</summary>

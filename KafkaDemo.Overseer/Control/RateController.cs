@@ -35,6 +35,14 @@ namespace KafkaDemo.Overseer.Control;
 /// <see cref="ControllerSettings.DecreaseFactor"/>, or to that factor of what the consumers absorbed
 /// when a backlog was growing, and follows further breaches down at once. A rate that breaches
 /// again right after coming back to it is a limit, not a transient (hysteresis).</para>
+/// <para><b>A latency that does not follow the rate.</b> After any cut on a breach, a window at the
+/// new rate whose p99 is still more than the band's width over the SLO and did not clearly fall by
+/// as much as the rate did, while the consumers keep up and the producers keep their schedule,
+/// holds the rate (<see cref="ControllerState.Holding"/>, and the reason says so) instead of
+/// confirming a capacity change or following it down: cutting further would not lower it. A
+/// growing backlog or producers falling behind end the hold and cut as before; a p99 within the
+/// SLO ends it as a transient ends; after <see cref="ControllerSettings.MemorySeconds"/> one more
+/// cut tests it again.</para>
 /// <para><b>Limits and the bounded search.</b> A breach right after a raise is the raise's doing
 /// when it is severe (p99 over twice the SLO, or the producers cannot keep up): the raised rate is
 /// marked as a limit and the rate goes back to what the overshoot allows, never below the rate
@@ -80,6 +88,11 @@ public sealed class RateController(ControllerSettings settings)
     private int _atTop;
     private double _streakRate = double.NaN;
     private int _streak;
+    private double _lowestBreachRate = double.NaN;
+    private double _lowestBreachP99 = double.PositiveInfinity;
+    private Cut? _lastCut;
+    private double _backlogSinceCut;
+    private DateTimeOffset? _notFollowingSince;
 
     public ControllerSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
 
@@ -159,10 +172,10 @@ public sealed class RateController(ControllerSettings settings)
 
         var raisedFrom = _raisedFrom;
         _raisedFrom = null;
-        return withinSlo && keepingUp ? Good(window) : Breach(window, raisedFrom, withinSlo);
+        return withinSlo && keepingUp ? Good(window) : Breach(window, raisedFrom, withinSlo, keepingUp);
     }
 
-    private ControlDecision Breach(ControlWindow window, double? raisedFrom, bool withinSlo)
+    private ControlDecision Breach(ControlWindow window, double? raisedFrom, bool withinSlo, bool keepingUp)
     {
         var target = window.TargetRate;
         var now = window.EndedAt;
@@ -171,6 +184,27 @@ public sealed class RateController(ControllerSettings settings)
         _converged = 0;
         _comfortable = 0;
         var atMinimum = target <= Settings.MinRate * 1.0001;
+        if (!withinSlo)
+        {
+            // The lowest p99 over the SLO at this rate: what a cut from it is measured against.
+            if (!(Math.Abs(target - _lowestBreachRate) <= 0.5)) // NaN: none yet
+            {
+                (_lowestBreachRate, _lowestBreachP99) = (target, p99);
+            }
+
+            _lowestBreachP99 = Math.Min(_lowestBreachP99, p99);
+            if (!atMinimum && NotFollowingTheRate(window, keepingUp) is { } notFollowing)
+            {
+                return notFollowing;
+            }
+        }
+        else if (_notFollowingSince is not null)
+        {
+            // Within the SLO but the producers fell behind: caused by the rate, so the hold is over.
+            _notFollowingSince = null;
+            _lastCut = null;
+        }
+
         if (!withinSlo && !atMinimum && _previousBreachP99 > 0 && p99 < 0.9 * _previousBreachP99)
         {
             var previous = _previousBreachP99;
@@ -254,7 +288,7 @@ public sealed class RateController(ControllerSettings settings)
                 how = F($"the consumers absorbed only {consumed:F0}/s of {window.ActualRate:F0}/s sent; cutting to {Settings.DecreaseFactor * 100:F0} % of that to drain the backlog");
             }
 
-            return Change(window, next, ControllerState.BackingOff, F(
+            return CutOnBreach(window, next, ControllerState.BackingOff, F(
                 $"{what}; the breach persisted for {confirmAfter} windows in a row, so the capacity has changed: {how}"));
         }
 
@@ -275,7 +309,7 @@ public sealed class RateController(ControllerSettings settings)
                 // It breached again right after coming back to it: a limit, not a transient.
                 Mark(target, now, !withinSlo, hard: true);
                 _resumeRate = null;
-                return Change(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
+                return CutOnBreach(window, target * Settings.BackOffFactor, ControllerState.BackingOff, F(
                     $"{what} again right after coming back to it: a limit, not a transient; backing off {Percent(Settings.BackOffFactor)} % and keeping below it"));
             }
 
@@ -291,7 +325,7 @@ public sealed class RateController(ControllerSettings settings)
                 backOff = Math.Max(backOff, held * Settings.BackOffFactor);
             }
 
-            return Change(window, backOff, ControllerState.BackingOff, F(
+            return CutOnBreach(window, backOff, ControllerState.BackingOff, F(
                 $"{what}; backing off to {backOff:F0}/s until it clears (a transient) or persists for {Settings.ConfirmWindows} windows (a capacity change)"));
         }
 
@@ -310,6 +344,10 @@ public sealed class RateController(ControllerSettings settings)
         _previousBreachP99 = 0;
         _suspectRaiseFrom = null;
         _cutConfirmed = false;
+        var notFollowingSince = _notFollowingSince;
+        _lastCut = null;
+        _notFollowingSince = null;
+        _lowestBreachRate = double.NaN; // the breach, if any, is over
         if (_retesting is { } retested && target >= retested)
         {
             _reprobeAfter = FirstReprobeAfter; // the re-test held
@@ -333,8 +371,9 @@ public sealed class RateController(ControllerSettings settings)
                 var back = Math.Max(target, resume / Settings.ReprobeFactor);
                 _cameBackTo = back;
                 (_bandRate, _bandWindows) = held ? (back, Settings.SettleWindows) : (double.NaN, 0);
-                return Change(window, back, ControllerState.Probing, F(
-                    $"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {back:F0}/s, just below it"));
+                return Change(window, back, ControllerState.Probing, notFollowingSince is { } since
+                    ? F($"p99 {p99:F1} ms is back within the SLO after {(now - since).TotalSeconds:F0} s of a latency that did not follow the rate; back to {back:F0}/s, just below where it breached")
+                    : F($"p99 {p99:F1} ms: the breach at {resume:F0}/s did not persist, a transient; back to {back:F0}/s, just below it"));
             }
 
             Mark(resume, now, byLatency: true);
@@ -451,6 +490,78 @@ public sealed class RateController(ControllerSettings settings)
             : Hold(window, ControllerState.Holding, F($"p99 {p99:F1} ms is comfortable; holding"));
     }
 
+    /// <summary>
+    /// A cut decided on a breach: noted, so the windows at the new rate can tell whether the latency
+    /// follows the rate (<see cref="NotFollowingTheRate"/>).
+    /// </summary>
+    private ControlDecision CutOnBreach(ControlWindow window, double rate, ControllerState state, string reason)
+    {
+        var decision = Change(window, rate, state, reason);
+        _notFollowingSince = null;
+        _backlogSinceCut = 0;
+        _lastCut = decision.Changed && decision.NewRate < decision.PreviousRate
+            ? new Cut(decision.PreviousRate, decision.NewRate, Math.Abs(_lowestBreachRate - decision.PreviousRate) <= 0.5 ? _lowestBreachP99 : double.PositiveInfinity)
+            : null;
+        return decision;
+    }
+
+    /// <summary>
+    /// After a cut, a window over the SLO in which the latency plainly does not follow the rate holds
+    /// the rate instead of cutting again: the consumers keep up (no backlog has grown since the cut),
+    /// the producers keep their schedule, and the p99 is more than the band's width over the SLO and
+    /// did not clearly fall by as much as the rate did (a queue's delay falls faster than its rate, so
+    /// a latency that follows the rate falls at least as much; "clearly" is the 10 % that tells a
+    /// falling p99 from noise, as for a backlog draining). Live (docs/controller.md, 2026-12-07 23:23) every
+    /// message waited about 100 ms more for over a minute whatever the rate, and each window that
+    /// breached halved the rate again, 68,580 to 2,408/s. The hold ends when the p99 is within the
+    /// SLO (then as after a transient), when a backlog grows or the producers fall behind (both
+    /// caused by the rate: cut as before), and after <see cref="ControllerSettings.MemorySeconds"/>,
+    /// when the evidence is old and one more cut tests it again. Null when the rule does not apply.
+    /// </summary>
+    private ControlDecision? NotFollowingTheRate(ControlWindow window, bool keepingUp)
+    {
+        if (_lastCut is not { } cut || Math.Abs(window.TargetRate - cut.To) > 0.5 || double.IsNaN(window.ConsumedRate))
+        {
+            _notFollowingSince = null;
+            return null;
+        }
+
+        // Sent minus absorbed, summed since the cut: what the backlog grew by. Summed rather than per
+        // window, so a window's edges (a message sent in one and absorbed in the next) cancel out.
+        _backlogSinceCut += (window.ActualRate - window.ConsumedRate) * Settings.WindowSeconds;
+        var consumersKeepUp = _backlogSinceCut <= 0.02 * window.ActualRate * Settings.WindowSeconds;
+        var p99 = window.P99Ms;
+        var slo = Settings.SloP99Ms;
+        var now = window.EndedAt;
+        var rateFell = cut.To / cut.From;
+        var plainlyOver = p99 > slo * (2 - Settings.Headroom);
+        var holding = _notFollowingSince is not null;
+        var expired = _notFollowingSince is { } since && now - since >= TimeSpan.FromSeconds(Settings.MemorySeconds);
+        var didNotFall = p99 > 0.9 * rateFell * cut.P99Before; // 0.9: clearly, as for a falling p99 above
+        if (expired || !keepingUp || !consumersKeepUp || !(holding || (plainlyOver && didNotFall)))
+        {
+            if (holding)
+            {
+                _lastCut = null; // the hold has ended: what follows is judged as before, until the next cut
+            }
+
+            _notFollowingSince = null;
+            return null;
+        }
+
+        _previousBreachP99 = p99;
+        var kept = F($"the consumers keep up ({window.ConsumedRate:F0}/s absorbed of {window.ActualRate:F0}/s sent)");
+        if (_notFollowingSince is { } started)
+        {
+            return Hold(window, ControllerState.Holding, F(
+                $"p99 {p99:F1} ms is still over the SLO of {slo:F1} ms; cutting {cut.From:F0} → {cut.To:F0}/s did not lower it and {kept}: the latency is not following the rate; holding ({(now - started).TotalSeconds:F0} s so far)"));
+        }
+
+        _notFollowingSince = now;
+        return Hold(window, ControllerState.Holding, F(
+            $"p99 {p99:F1} ms did not fall after cutting {cut.From:F0} → {cut.To:F0}/s (it was {cut.P99Before:F1} ms) and {kept}: the latency is not following the rate; holding"));
+    }
+
     private ControlDecision RaiseFoundTheLimit(ControlWindow window, double from, string what)
     {
         var target = window.TargetRate;
@@ -459,7 +570,7 @@ public sealed class RateController(ControllerSettings settings)
         _breaches = 0;
         Mark(target, window.EndedAt, window.P99Ms > Settings.SloP99Ms);
         var back = Math.Max(from, target * CutFactor(window, window.P99Ms));
-        return Change(window, back, ControllerState.BackingOff, F(
+        return CutOnBreach(window, back, ControllerState.BackingOff, F(
             $"{what}, just after raising from {from:F0}/s: the limit is below {target:F0}/s; back to {back:F0}/s"));
     }
 
@@ -583,6 +694,9 @@ public sealed class RateController(ControllerSettings settings)
     private static string Percent(double factor) => ((1 - factor) * 100).ToString("F0", CultureInfo.InvariantCulture);
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A cut decided on a breach: from, to, and the lowest p99 over the SLO at the rate it cut from (infinite when none was).</summary>
+    private sealed record Cut(double From, double To, double P99Before);
 
     /// <summary>A rate found over the limit: where, how many times, when last, and whether by the p99 (or by producers falling behind).</summary>
     private sealed record Limit(double Rate, int Seen, DateTimeOffset At, bool ByLatency);

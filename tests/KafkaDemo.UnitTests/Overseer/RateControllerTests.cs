@@ -206,6 +206,170 @@ public sealed class RateControllerTests
         Assert.Equal([null, null, 10_000, 10_000, null], held);
     }
 
+    // After a cut, a latency that does not follow the rate (docs/controller.md, the transient run of
+    // 2026-12-07 23:23: 68,580 -> 2,408/s in a minute while the consumers kept up). Hand-made windows.
+
+    /// <summary>One window at <paramref name="target"/>, all of it sent; the consumers absorb <paramref name="absorbed"/> of it.</summary>
+    private ControlDecision Window(RateController controller, double target, double p99, double absorbed = 1, double publishDelayMs = 1)
+    {
+        _clock.Advance(TimeSpan.FromSeconds(controller.Settings.WindowSeconds + 1));
+        var consumed = target * absorbed;
+        return controller.Decide(new ControlWindow(_clock.GetUtcNow(), target, target, p99, publishDelayMs,
+            (long)(consumed * controller.Settings.WindowSeconds), consumed));
+    }
+
+    /// <summary>Holds <paramref name="rate"/> in the band, then two windows at 140 ms: the second backs off (the first cut).</summary>
+    private ControlDecision HoldThenBackOff(RateController controller, double rate, double absorbed)
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.False(Window(controller, rate, 21).Changed);
+        }
+
+        Assert.False(Window(controller, rate, 140, absorbed).Changed); // one window is a suspect
+        var backOff = Window(controller, rate, 140, absorbed);
+        Assert.True(backOff.NewRate < rate, backOff.Reason);
+        return backOff;
+    }
+
+    [Fact]
+    public void After_a_cut_a_p99_that_does_not_fall_while_the_consumers_keep_up_holds_the_rate_until_it_is_within_the_slo()
+    {
+        var controller = new RateController(Settings());
+        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+
+        var first = Window(controller, cut, 145);
+        Assert.False(first.Changed, first.Reason);
+        Assert.True(first.State == ControllerState.Holding, $"{first.State}: {first.Reason}");
+        Assert.Contains("did not fall after cutting 40000 → 37200/s", first.Reason, StringComparison.Ordinal);
+        Assert.Contains("the latency is not following the rate; holding", first.Reason, StringComparison.Ordinal);
+
+        // Without the rule the fourth breach in a row confirmed a capacity change and each later one cut at once.
+        foreach (var p99 in new[] { 120.0, 160, 95, 150, 130, 170, 110 })
+        {
+            var decision = Window(controller, cut, p99);
+            Assert.False(decision.Changed, decision.Reason);
+            Assert.Contains("not following the rate", decision.Reason, StringComparison.Ordinal);
+        }
+
+        // Within the SLO again: back to just below the hold, as after a transient, and it says why.
+        var back = Window(controller, cut, 15);
+        Assert.Equal(Math.Round(40_000 / controller.Settings.ReprobeFactor), back.NewRate);
+        Assert.Contains("did not follow the rate", back.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void After_a_cut_a_growing_backlog_still_cuts_though_the_p99_did_not_fall()
+    {
+        var controller = new RateController(Settings());
+        var cut = HoldThenBackOff(controller, 40_000, absorbed: 0.8).NewRate;
+
+        // The consumers absorb 80 % of what is sent: the rate is the cause. The breach is confirmed as before.
+        var third = Window(controller, cut, 145, absorbed: 0.8);
+        Assert.False(third.Changed, third.Reason);
+        Assert.DoesNotContain("not following", third.Reason, StringComparison.Ordinal);
+        var fourth = Window(controller, cut, 150, absorbed: 0.8);
+        Assert.True(fourth.NewRate < cut, fourth.Reason);
+        Assert.Contains("capacity has changed", fourth.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void After_a_cut_producers_that_fall_behind_end_the_hold()
+    {
+        var controller = new RateController(Settings());
+        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        Assert.Contains("not following", Window(controller, cut, 145).Reason, StringComparison.Ordinal);
+
+        // A median publish delay over MaxPublishDelayMs: the producers cannot keep the rate, which a cut helps.
+        var behind = Window(controller, cut, 145, publishDelayMs: 50);
+        Assert.DoesNotContain("not following", behind.Reason, StringComparison.Ordinal);
+        Assert.Equal(ControllerState.BackingOff, behind.State);
+
+        // The fourth breach in a row at the back-off rate is confirmed, as before the rule.
+        var cutAgain = Window(controller, cut, 145, publishDelayMs: 50);
+        Assert.True(cutAgain.NewRate < cut, cutAgain.Reason);
+    }
+
+    [Fact]
+    public void After_a_cut_producers_that_fall_behind_within_the_slo_end_the_hold_too()
+    {
+        var controller = new RateController(Settings());
+        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        Assert.Contains("not following", Window(controller, cut, 145).Reason, StringComparison.Ordinal);
+        Assert.Contains("not keeping up", Window(controller, cut, 20, publishDelayMs: 50).Reason, StringComparison.Ordinal);
+
+        // The next breach is judged as before the hold: the fourth in a row at the back-off rate is confirmed.
+        var next = Window(controller, cut, 145);
+        Assert.DoesNotContain("not following", next.Reason, StringComparison.Ordinal);
+        Assert.True(next.NewRate < cut, next.Reason);
+    }
+
+    [Theory]
+    [InlineData(140, false)] // did not fall: hold
+    [InlineData(40, true)] // fell far more than the rate did, still over the SLO: followed down as before
+    public void After_a_confirmed_capacity_change_a_p99_that_does_not_fall_is_not_followed_down(double p99AfterCut, bool followedDown)
+    {
+        // As live: a breach with a backlog growing is confirmed and cut hard; then the consumers keep up.
+        var controller = new RateController(Settings());
+        var backOff = HoldThenBackOff(controller, 68_580, absorbed: 0.8).NewRate;
+        Window(controller, backOff, 140, absorbed: 0.8);
+        var confirmed = Window(controller, backOff, 140, absorbed: 0.8);
+        Assert.Contains("capacity has changed", confirmed.Reason, StringComparison.Ordinal);
+        var rate = confirmed.NewRate;
+
+        var decisions = new List<ControlDecision>();
+        for (var i = 0; i < 6 && (decisions.Count == 0 || !decisions[^1].Changed); i++)
+        {
+            decisions.Add(Window(controller, rate, p99AfterCut));
+        }
+
+        if (followedDown)
+        {
+            // The first window is "falling, a backlog draining"; the next one that does not fall is cut at once.
+            Assert.True(decisions[^1].NewRate < rate, decisions[^1].Reason);
+            Assert.Contains("persisted for 1 windows", decisions[^1].Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain(decisions, d => d.Reason.Contains("not following", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(6, decisions.Count);
+            Assert.All(decisions, d => Assert.False(d.Changed, d.Reason));
+            Assert.All(decisions, d => Assert.Contains("not following the rate", d.Reason, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_hold_on_a_latency_that_does_not_follow_the_rate_lasts_at_most_the_memory_then_one_cut_tests_it_again()
+    {
+        var settings = Settings();
+        var controller = new RateController(settings);
+        var backOff = HoldThenBackOff(controller, 68_580, absorbed: 0.8).NewRate;
+        Window(controller, backOff, 140, absorbed: 0.8);
+        var rate = Window(controller, backOff, 140, absorbed: 0.8).NewRate;
+
+        var started = _clock.GetUtcNow();
+        var decisions = new List<ControlDecision>();
+        while (_clock.GetUtcNow() - started < TimeSpan.FromSeconds(settings.MemorySeconds + (2 * (settings.WindowSeconds + 1))))
+        {
+            decisions.Add(Window(controller, rate, 140));
+            if (decisions[^1].Changed)
+            {
+                break;
+            }
+        }
+
+        var held = decisions.TakeWhile(d => !d.Changed).ToList();
+        Assert.All(held, d => Assert.Contains("not following the rate", d.Reason, StringComparison.Ordinal));
+        Assert.InRange(held[^1].At - held[0].At, TimeSpan.FromSeconds(settings.MemorySeconds - settings.WindowSeconds - 1), TimeSpan.FromSeconds(settings.MemorySeconds));
+        var cut = decisions[^1];
+        Assert.True(cut.NewRate < rate, cut.Reason);
+
+        // The new cut is a new test: a p99 that does not fall after it holds again.
+        var again = Window(controller, cut.NewRate, 140);
+        Assert.False(again.Changed, again.Reason);
+        Assert.Contains("did not fall after cutting", again.Reason, StringComparison.Ordinal);
+    }
+
     // Issue 18's targets, each on the plant shaped like the demo (noise, spikes, a p99 that lags the
     // rate, a backlog above capacity), through the real ControlLoop, with the Overseer's defaults.
     // Eight seeds each: a target met on one lucky noise sequence is not met.
@@ -259,22 +423,30 @@ public sealed class RateControllerTests
         Assert.True(headline >= 0.8 * plateau, $"The headline said {headline:F0}/s at 3 minutes; the plateau is {plateau:F0}/s.\n{Trace(sim, TimeSpan.Zero, Minutes[3])}");
     }
 
+    /// <summary>
+    /// Runs the first six minutes and checks they end in a steady hold: the minute before what
+    /// <paramref name="comes"/> next stays within ±10 % of the target then. Returns that target, the
+    /// record and the controller's own max sustainable rate.
+    /// </summary>
+    private static async Task<(double Hold, double Record, double Recent)> RunToASteadyHoldAsync(ControlLoopSimulation sim, string comes)
+    {
+        await sim.RunAsync(Minutes[6]);
+        var hold = sim.Target;
+        var record = sim.Record.Current.Rate;
+        Assert.NotNull(record);
+        var before = sim.Targets.Where(t => t.At > sim.Elapsed - Minutes[1]).Select(t => t.Target).ToList();
+        Assert.True(before.All(t => Math.Abs(t - hold) <= 0.1 * hold),
+            $"No steady hold before {comes}: {before.Min():F0} to {before.Max():F0}/s around {hold:F0}/s\n{Trace(sim, sim.Elapsed - Minutes[1], sim.Elapsed)}");
+        return (hold, record.Value, sim.Loop.MaxSustainableRate);
+    }
+
     [Theory]
     [MemberData(nameof(Seeds))]
     public async Task A_5_second_transient_costs_at_most_one_cut_the_rate_is_back_within_60_seconds_and_the_record_stands(int seed)
     {
         var plant = SimulatedPlant.LikeTheDemo(seed);
         using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
-        await sim.RunAsync(Minutes[6]);
-        var hold = sim.Target;
-        var record = sim.Record.Current.Rate;
-        var recent = sim.Loop.MaxSustainableRate;
-        Assert.NotNull(record);
-
-        // The previous hold is a hold: the minute before the transient stays within ±10 % of it.
-        var before = sim.Targets.Where(t => t.At > sim.Elapsed - Minutes[1]).Select(t => t.Target).ToList();
-        Assert.True(before.All(t => Math.Abs(t - hold) <= 0.1 * hold),
-            $"No steady hold before the transient: {before.Min():F0} to {before.Max():F0}/s around {hold:F0}/s\n{Trace(sim, sim.Elapsed - Minutes[1], sim.Elapsed)}");
+        var (hold, record, recent) = await RunToASteadyHoldAsync(sim, "the transient");
 
         // Another process takes both cores for 5 s, at the app's priority: live (bench/controller-transient.sh)
         // the p99 rose to about 100 ms, so the brokers kept most of their capacity and every message waited longer.
@@ -300,6 +472,43 @@ public sealed class RateControllerTests
 
         await sim.RunAsync(TimeSpan.FromSeconds(60));
         Assert.All(sim.Targets.Where(t => t.At > t0 + TimeSpan.FromSeconds(60)), t => Assert.True(t.Target >= 0.9 * hold, $"{t.Target:F0}/s at {t.At.TotalSeconds:F0} s; the hold was {hold:F0}/s"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task A_latency_episode_that_does_not_follow_the_rate_costs_at_most_one_cut_and_the_rate_is_back_within_60_seconds_of_its_end(int seed)
+    {
+        var plant = SimulatedPlant.LikeTheDemo(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        var (hold, record, recent) = await RunToASteadyHoldAsync(sim, "the episode");
+
+        // Shaped after the one live run that showed it (docs/controller.md, 2026-12-07 23:23; cause
+        // unknown): for about 90 s every message waits 80 to 150 ms more at any rate, the capacity
+        // unchanged, so the consumers keep up and no cut lowers the p99. The shape is an assumption.
+        var t0 = sim.Elapsed;
+        var length = TimeSpan.FromSeconds(90);
+        var end = t0 + length;
+        plant.Episodes.Add(new LatencyEpisode(t0, length, MinExtraMs: 80, MaxExtraMs: 150));
+        await sim.RunAsync(length + TimeSpan.FromSeconds(60));
+
+        var trace = Trace(sim, t0 - TimeSpan.FromSeconds(15), sim.Elapsed);
+
+        // The episode's cuts: those decided on a window that held some of its seconds (a window ends
+        // at most two windows after the episode does). Later ones are the plateau's own ease-offs and
+        // back-offs, counted apart.
+        var lastOfIt = end + TimeSpan.FromSeconds(2 * (DemoSettings().WindowSeconds + 1));
+        var cuts = sim.Decisions.Count(d => d.At > t0 && d.At <= lastOfIt && d.Decision.NewRate < d.Decision.PreviousRate);
+        var later = sim.Decisions.Count(d => d.At > lastOfIt && d.Decision.NewRate < d.Decision.PreviousRate);
+        var lowest = sim.Targets.Where(t => t.At > t0).Min(t => t.Target);
+        var back = sim.Targets.FirstOrDefault(t => t.At >= end && t.Target >= 0.9 * hold).At;
+        Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s) in the episode, {later} in the minute after; lowest {lowest:F0}/s ({lowest / hold:P0} of the hold); within 10 % of it {(back == default ? "not within 60 s" : $"{(back - end).TotalSeconds:F0} s after the end")}; at 60 s after the end {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
+        Assert.True(cuts <= 1, $"{cuts} cuts from the episode at {t0.TotalSeconds:F0} s to {lastOfIt.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
+        Assert.True(back != default, $"Not back within 10 % of the hold ({hold:F0}/s) within 60 s of the episode's end at {end.TotalSeconds:F0} s:\n{trace}");
+        Assert.True(sim.Target >= 0.9 * hold, $"{sim.Target:F0}/s 60 s after the episode's end; the hold was {hold:F0}/s:\n{trace}");
+        Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
+
+        // Only a confirmed capacity change withdraws the controller's own max sustainable rate.
+        Assert.DoesNotContain(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -30,11 +30,17 @@ namespace KafkaDemo.UnitTests.Overseer;
 /// rate they could hold later);</item>
 /// <item>a warm-up (<see cref="WarmUpSeconds"/>, <see cref="WarmUpMs"/>): for the first seconds the
 /// capacity is lower and every message waits longer (JIT, connections, group joins).</item>
+/// <item>latency episodes (<see cref="Episodes"/>): for a while every message waits much longer at any
+/// rate while the capacity stays what it was, so the consumers keep up and no cut lowers the p99. Shaped
+/// after one live run whose cause is unknown (docs/controller.md); the shape is an assumption.</item>
 /// </list>
 /// </remarks>
 internal sealed class SimulatedPlant(double capacity, double baseMs = 5, double scaleMs = 2, int seed = 42)
 {
     private readonly Random _noise = new(seed);
+
+    // Its own sequence, so a run with an episode is the same run as without one until it starts.
+    private readonly Random _episodeNoise = new(seed + 7_919);
     private double _backlog;
     private double? _lagged;
     private double _wander;
@@ -80,6 +86,8 @@ internal sealed class SimulatedPlant(double capacity, double baseMs = 5, double 
     public double Contention => Math.Exp(_wander);
 
     public List<Transient> Transients { get; } = [];
+
+    public List<LatencyEpisode> Episodes { get; } = [];
 
     /// <summary>
     /// Shaped like the demo's embedded mode on a two-core machine, after the live runs in
@@ -178,6 +186,13 @@ internal sealed class SimulatedPlant(double capacity, double baseMs = 5, double 
             _wander = (_wander * keep) + (WanderFraction * Math.Sqrt(1 - (keep * keep)) * Gaussian());
         }
 
+        // Not the transient's CPU: the producers keep their schedule and the capacity is unchanged.
+        var episodeMs = 0.0;
+        foreach (var e in Episodes.Where(e => at > e.From && at <= e.From + e.Duration))
+        {
+            episodeMs += e.MinExtraMs + ((e.MaxExtraMs - e.MinExtraMs) * _episodeNoise.NextDouble());
+        }
+
         var contention = Contention;
         var seconds = at.TotalSeconds;
         if (seconds < WarmUpSeconds)
@@ -197,7 +212,7 @@ internal sealed class SimulatedPlant(double capacity, double baseMs = 5, double 
         var rho = Math.Min(sent / capacity, 1);
         var noise = Math.Exp((NoiseFraction + (KneeNoise * rho * rho)) * Gaussian());
         var spike = _noise.NextDouble() < SpikeProbability ? 10 + (20 * _noise.NextDouble()) : 0;
-        var p99 = ((_lagged.Value + (_backlog / capacity * 1000) + extraMs) * noise) + spike;
+        var p99 = ((_lagged.Value + (_backlog / capacity * 1000) + extraMs + episodeMs) * noise) + spike;
         var publishDelay = target > producerMax ? 500 : 1 + (0.2 * extraMs);
         return new PlantSecond(sent, consumed, p99, publishDelay);
     }
@@ -216,3 +231,10 @@ internal readonly record struct PlantSecond(double Sent, double Consumed, double
 
 /// <summary>From <paramref name="From"/> (time since the start) for <paramref name="Duration"/>, the capacity is multiplied by <paramref name="CapacityFactor"/> and every message waits <paramref name="ExtraMs"/> more.</summary>
 internal sealed record Transient(TimeSpan From, TimeSpan Duration, double CapacityFactor, double ExtraMs);
+
+/// <summary>
+/// From <paramref name="From"/> (time since the start) for <paramref name="Duration"/>, every message
+/// waits <paramref name="MinExtraMs"/> to <paramref name="MaxExtraMs"/> more (drawn each second),
+/// whatever the rate; the capacity and the producers' schedule are unchanged.
+/// </summary>
+internal sealed record LatencyEpisode(TimeSpan From, TimeSpan Duration, double MinExtraMs, double MaxExtraMs);
