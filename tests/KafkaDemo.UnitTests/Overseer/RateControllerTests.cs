@@ -232,19 +232,55 @@ public sealed class RateControllerTests
         return backOff;
     }
 
+    /// <summary>
+    /// <see cref="HoldThenBackOff"/>, then 140 ms windows at the back-off rate until the breach is
+    /// confirmed and cut hard (by 20 % or more): a 7 % back-off is no test of whether the latency
+    /// follows the rate; a cut that deep is.
+    /// </summary>
+    private ControlDecision HoldThenCutDeep(RateController controller, double rate, double absorbed)
+    {
+        var backOff = HoldThenBackOff(controller, rate, absorbed);
+        for (var i = 0; i < 6; i++)
+        {
+            var decision = Window(controller, backOff.NewRate, 140, absorbed);
+            Assert.DoesNotContain("not following", decision.Reason, StringComparison.Ordinal);
+            if (decision.Changed)
+            {
+                Assert.True(decision.NewRate <= 0.8 * backOff.NewRate, decision.Reason);
+                return decision;
+            }
+        }
+
+        throw new InvalidOperationException("No deep cut after the back-off.");
+    }
+
+    [Fact]
+    public void After_a_shallow_back_off_a_p99_that_does_not_fall_is_judged_as_before()
+    {
+        // Live (2026-12-08 02:17), a 7 % back-off near the consumer's limit did not lower the p99, and
+        // holding there kept it over the SLO for two minutes: such a cut is no test.
+        var controller = new RateController(Settings());
+        var backOff = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        var decisions = Enumerable.Range(0, 3).Select(_ => Window(controller, backOff, 145)).ToList();
+        Assert.DoesNotContain(decisions, d => d.Reason.Contains("not following", StringComparison.Ordinal));
+        Assert.True(decisions[^1].NewRate <= 0.8 * backOff, decisions[^1].Reason);
+        Assert.Contains("capacity has changed", decisions[^1].Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void After_a_cut_a_p99_that_does_not_fall_while_the_consumers_keep_up_holds_the_rate_until_it_is_within_the_slo()
     {
         var controller = new RateController(Settings());
-        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        var deep = HoldThenCutDeep(controller, 40_000, absorbed: 1);
+        var cut = deep.NewRate;
 
         var first = Window(controller, cut, 145);
         Assert.False(first.Changed, first.Reason);
         Assert.True(first.State == ControllerState.Holding, $"{first.State}: {first.Reason}");
-        Assert.Contains("did not fall after cutting 40000 → 37200/s", first.Reason, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"did not fall after cutting {deep.PreviousRate:F0} → {cut:F0}/s"), first.Reason, StringComparison.Ordinal);
         Assert.Contains("the latency is not following the rate; holding", first.Reason, StringComparison.Ordinal);
 
-        // Without the rule the fourth breach in a row confirmed a capacity change and each later one cut at once.
+        // Without the rule each later breach after a confirmed capacity change cut at once.
         foreach (var p99 in new[] { 120.0, 160, 95, 150, 130, 170, 110 })
         {
             var decision = Window(controller, cut, p99);
@@ -252,32 +288,30 @@ public sealed class RateControllerTests
             Assert.Contains("not following the rate", decision.Reason, StringComparison.Ordinal);
         }
 
-        // Within the SLO again: back to just below the hold, as after a transient, and it says why.
+        // Within the SLO again: the hold ends and the rate climbs (after a confirmed capacity change,
+        // as a comfortable window, not back to where it breached).
         var back = Window(controller, cut, 15);
-        Assert.Equal(Math.Round(40_000 / controller.Settings.ReprobeFactor), back.NewRate);
-        Assert.Contains("did not follow the rate", back.Reason, StringComparison.Ordinal);
+        Assert.True(back.NewRate > cut, back.Reason);
+        Assert.DoesNotContain("not following", back.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
     public void After_a_cut_a_growing_backlog_still_cuts_though_the_p99_did_not_fall()
     {
         var controller = new RateController(Settings());
-        var cut = HoldThenBackOff(controller, 40_000, absorbed: 0.8).NewRate;
+        var cut = HoldThenCutDeep(controller, 40_000, absorbed: 0.8).NewRate;
 
-        // The consumers absorb 80 % of what is sent: the rate is the cause. The breach is confirmed as before.
-        var third = Window(controller, cut, 145, absorbed: 0.8);
-        Assert.False(third.Changed, third.Reason);
-        Assert.DoesNotContain("not following", third.Reason, StringComparison.Ordinal);
-        var fourth = Window(controller, cut, 150, absorbed: 0.8);
-        Assert.True(fourth.NewRate < cut, fourth.Reason);
-        Assert.Contains("capacity has changed", fourth.Reason, StringComparison.Ordinal);
+        // The consumers absorb 80 % of what is sent: the rate is the cause, and the breach is followed down as before.
+        var next = Window(controller, cut, 145, absorbed: 0.8);
+        Assert.DoesNotContain("not following", next.Reason, StringComparison.Ordinal);
+        Assert.True(next.NewRate < cut, next.Reason);
     }
 
     [Fact]
     public void After_a_cut_producers_that_fall_behind_end_the_hold()
     {
         var controller = new RateController(Settings());
-        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        var cut = HoldThenCutDeep(controller, 40_000, absorbed: 1).NewRate;
         Assert.Contains("not following", Window(controller, cut, 145).Reason, StringComparison.Ordinal);
 
         // A median publish delay over MaxPublishDelayMs: the producers cannot keep the rate, which a cut helps.
@@ -294,7 +328,7 @@ public sealed class RateControllerTests
     public void After_a_cut_producers_that_fall_behind_within_the_slo_end_the_hold_too()
     {
         var controller = new RateController(Settings());
-        var cut = HoldThenBackOff(controller, 40_000, absorbed: 1).NewRate;
+        var cut = HoldThenCutDeep(controller, 40_000, absorbed: 1).NewRate;
         Assert.Contains("not following", Window(controller, cut, 145).Reason, StringComparison.Ordinal);
         Assert.Contains("not keeping up", Window(controller, cut, 20, publishDelayMs: 50).Reason, StringComparison.Ordinal);
 
@@ -476,7 +510,7 @@ public sealed class RateControllerTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public async Task A_latency_episode_that_does_not_follow_the_rate_costs_at_most_one_cut_and_the_rate_is_back_within_60_seconds_of_its_end(int seed)
+    public async Task A_latency_episode_that_does_not_follow_the_rate_costs_a_back_off_and_one_deep_cut_not_a_cascade_and_the_rate_recovers_within_60_seconds_of_its_end(int seed)
     {
         var plant = SimulatedPlant.LikeTheDemo(seed);
         using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
@@ -502,13 +536,21 @@ public sealed class RateControllerTests
         var lowest = sim.Targets.Where(t => t.At > t0).Min(t => t.Target);
         var back = sim.Targets.FirstOrDefault(t => t.At >= end && t.Target >= 0.9 * hold).At;
         Report($"seed {seed}: hold {hold:F0}/s; {cuts} cut(s) in the episode, {later} in the minute after; lowest {lowest:F0}/s ({lowest / hold:P0} of the hold); within 10 % of it {(back == default ? "not within 60 s" : $"{(back - end).TotalSeconds:F0} s after the end")}; at 60 s after the end {sim.Target / hold:P0} of it; record {record:F0} -> {sim.Record.Current.Rate:F0}/s; controller's max sustainable {recent:F0} -> {sim.Loop.MaxSustainableRate:F0}/s");
-        Assert.True(cuts <= 1, $"{cuts} cuts from the episode at {t0.TotalSeconds:F0} s to {lastOfIt.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
-        Assert.True(back != default, $"Not back within 10 % of the hold ({hold:F0}/s) within 60 s of the episode's end at {end.TotalSeconds:F0} s:\n{trace}");
-        Assert.True(sim.Target >= 0.9 * hold, $"{sim.Target:F0}/s 60 s after the episode's end; the hold was {hold:F0}/s:\n{trace}");
+        // The rule holds only after a cut of 20 % or more (RateController.TellingCut): live on
+        // 2026-12-08 a hold after a 7 % back-off kept a rate-caused p99 over the SLO for two minutes. So
+        // an episode costs the back-off and one deep cut, which it then holds instead of cutting again
+        // (before the rule: 9 or 10 cuts, down to the minimum rate): no cut after the deep one, and at
+        // most three in all (seed 4: a probe found over the limit just as the episode began, then the
+        // back-off and the deep cut). The bounds on the lowest rate and
+        // the rate 60 s after the end were chosen after seeing 44 to 49 % and 82 to 111 % on these seeds,
+        // not derived; issue 18's "at most one cut" is for the 5 s transient, asserted above.
+        var deep = sim.Decisions.FirstOrDefault(d => d.At > t0 && d.At <= lastOfIt && d.Decision.NewRate <= 0.8 * d.Decision.PreviousRate);
+        var afterDeep = deep == default ? 0 : sim.Decisions.Count(d => d.At > deep.At && d.At <= lastOfIt && d.Decision.NewRate < d.Decision.PreviousRate);
+        Assert.True(afterDeep == 0, $"{afterDeep} cuts after the deep cut at {deep.At.TotalSeconds:F0} s, in the episode (hold {hold:F0}/s):\n{trace}");
+        Assert.True(cuts <= 3, $"{cuts} cuts from the episode at {t0.TotalSeconds:F0} s to {lastOfIt.TotalSeconds:F0} s (hold {hold:F0}/s):\n{trace}");
+        Assert.True(lowest >= 0.4 * hold, $"Down to {lowest:F0}/s in the episode; the hold was {hold:F0}/s:\n{trace}");
+        Assert.True(sim.Target >= 0.8 * hold, $"{sim.Target:F0}/s 60 s after the episode's end; the hold was {hold:F0}/s:\n{trace}");
         Assert.True(sim.Record.Current.Rate >= record, $"The record fell from {record:F0} to {sim.Record.Current.Rate:F0}.");
-
-        // Only a confirmed capacity change withdraws the controller's own max sustainable rate.
-        Assert.DoesNotContain(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
     }
 
     [Theory]
