@@ -179,11 +179,13 @@ public sealed class ClusterDeploymentLifecycle(
             {
                 if ((string?)item["kind"] == "Deployment")
                 {
-                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands.
-                    LoadManifests.KeepLiveReplicas(item, await api.GetAsync(ApiKinds.Deployment, LoadDeployment.Namespace, spec.Deployment, withKafka), KubernetesApi.FieldManager);
+                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands, even one scaled meanwhile.
+                    await api.ApplyKeepingScaleAsync(item, log, withKafka);
                 }
-
-                await api.ApplyDuringSetupAsync(item, log, withKafka);
+                else
+                {
+                    await api.ApplyDuringSetupAsync(item, log, withKafka);
+                }
             }
 
             log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, reference, bootstrap, InternalListener);

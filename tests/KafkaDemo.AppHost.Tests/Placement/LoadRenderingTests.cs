@@ -123,7 +123,7 @@ public sealed class LoadRenderingTests
     [InlineData(true, "scale", null)]
     public void Applied_again_the_replicas_follow_who_owns_them(bool exists, string? owner, int? expected)
     {
-        var deployment = new JsonObject { ["kind"] = "Deployment", ["spec"] = new JsonObject { ["replicas"] = 2 } };
+        var deployment = new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "producer" }, ["spec"] = new JsonObject { ["replicas"] = 2 } };
         JsonObject? live = null;
         if (exists)
         {
@@ -132,6 +132,7 @@ public sealed class LoadRenderingTests
             {
                 ["metadata"] = new JsonObject
                 {
+                    ["resourceVersion"] = "41",
                     ["managedFields"] = new JsonArray(
                         owner == "Apply"
                             ? new JsonObject { ["manager"] = KubernetesApi.FieldManager, ["operation"] = "Apply", ["fieldsV1"] = replicasField }
@@ -145,6 +146,9 @@ public sealed class LoadRenderingTests
 
         Assert.Equal(expected, (int?)deployment["spec"]!["replicas"]);
         Assert.Equal(expected is not null, deployment["spec"]!.AsObject().ContainsKey("replicas"));
+
+        // Applying the count read is conditional on the version read: a scale in between fails the apply (409) instead of being undone.
+        Assert.Equal(owner == "Apply" ? "41" : null, (string?)deployment["metadata"]!["resourceVersion"]);
     }
 
     [Fact]
