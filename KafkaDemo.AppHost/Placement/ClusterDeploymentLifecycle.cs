@@ -160,7 +160,7 @@ public sealed class ClusterDeploymentLifecycle(
                     target.TelemetryNetworkOf is null ? "Check 'kubectl get kafka -n " + target.Kafka.Namespace + "' in the cluster." : "Use the 'Recreate cluster' command.");
             var bootstrap = KafkaBringUp.BootstrapServers(kafka, InternalListener);
             var otlp = await RouteTelemetryAsync(resource, log, withKafka);
-            var objects = LoadManifests.Render(spec, reference, bootstrap, otlp);
+            var objects = LoadManifests.Render(spec, reference, bootstrap, otlp, target.ImagePullSecret);
 
             // The namespace first: the Secrets live in it, and the pods read them at start.
             foreach (var item in objects.Where(o => (string?)o["kind"] == "Namespace"))
@@ -173,6 +173,11 @@ public sealed class ClusterDeploymentLifecycle(
             if (otlp?.ApiKeyHeader is { } header)
             {
                 await api.ApplyDuringSetupAsync(LoadManifests.Secret(LoadManifests.OtlpSecretName, LoadManifests.OtlpSecretKey, header), log, withKafka);
+            }
+
+            if (target.ImagePullSecret is { } pullSecret)
+            {
+                await ImagePullSecretCheck.RequireAsync(api, pullSecret, target.Images, withKafka);
             }
 
             foreach (var item in objects.Where(o => (string?)o["kind"] != "Namespace"))

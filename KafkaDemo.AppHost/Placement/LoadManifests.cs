@@ -32,7 +32,8 @@ public static class LoadManifests
     /// reaches them through the pod proxy). Applied for each Deployment, the shared objects are the same each time.
     /// </summary>
     /// <param name="otlp">Where the pods send telemetry, or null for nowhere.</param>
-    public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp)
+    /// <param name="imagePullSecret">The docker-registry Secret in the load's namespace the pods pull their image with, or null for none.</param>
+    public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp, string? imagePullSecret = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var load = spec.Load;
@@ -66,6 +67,12 @@ public static class LoadManifests
                     if (otlp is not null)
                     {
                         AddTelemetry(container["env"]!.AsArray(), otlp);
+                    }
+
+                    if (!string.IsNullOrEmpty(imagePullSecret))
+                    {
+                        // core/v1 PodSpec.imagePullSecrets: LocalObjectReference items, Secrets in the pod's namespace.
+                        item["spec"]!["template"]!["spec"]!["imagePullSecrets"] = new JsonArray(new JsonObject { ["name"] = imagePullSecret });
                     }
 
                     objects.Add(item);

@@ -42,6 +42,26 @@ public sealed class LoadRenderingTests
         }
     }
 
+    /// <summary>KafkaDemo:External:ImagePullSecret: the pod template pulls with that Secret, and the Deployment still reads strictly into V1Deployment.</summary>
+    [Fact]
+    public void With_an_image_pull_secret_the_pod_template_names_it_and_reads_strictly()
+    {
+        var deployment = LoadManifests.Render(Spec("producer", 2), "registry.example.com/kafkademo/kafkademo-producer:0123456789abcdef", "b:9092", otlp: null, imagePullSecret: "registry-login")
+            .Named("Deployment", "producer");
+
+        var yaml = YamlDocuments.Write(deployment);
+        var model = DeployManifests.Models[("apps/v1", "Deployment")];
+        var error = Record.Exception(() => model.ReadStrictly(yaml));
+        Assert.True(error is null, $"The Deployment does not read strictly: {error?.Message}");
+        Assert.Null(model.RoundTripDifference(deployment));
+        var typed = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Deployment>(yaml, strict: true);
+        Assert.Equal(["registry-login"], typed.Spec.Template.Spec.ImagePullSecrets.Select(s => s.Name));
+
+        // Without the setting the cluster pulls without a Secret: none is named.
+        var plain = LoadManifests.Render(Spec("producer", 2), "kafkademo-producer:0123456789abcdef", "b:9092", otlp: null).Named("Deployment", "producer");
+        Assert.Null(plain["spec"]!["template"]!["spec"]!["imagePullSecrets"]);
+    }
+
     [Fact]
     public void A_Deployment_gets_its_image_replicas_settings_and_telemetry_route_and_only_its_own_objects()
     {
