@@ -29,14 +29,7 @@ public sealed class DeploymentReapplyTests
     {
         await using var fake = await FakeKubernetesApi.StartAsync(cancellationToken: Token);
         using var api = new KubernetesApi(fake.CreateClient());
-        var objects = LoadManifests.Render(
-            new ClusterDeploymentSpec(LoadDeployment.Producer, "KafkaDemo.Producer", "kafkademo-producer", 2, 16, SharedReference.RepositoryRoot, new LoadSettings("orders:1", 100, "512")),
-            "kafkademo-producer:0123456789abcdef", "kafkademo-kafka-bootstrap.kafka.svc:9092", otlp: null);
-        await api.ApplyAsync(objects.Named("Namespace", LoadDeployment.Namespace), Token);
-        var rendered = objects.Named("Deployment", LoadDeployment.Producer);
-
-        // Created: the AppHost's apply owns spec.replicas (2).
-        await api.ApplyKeepingScaleAsync(rendered, NullLogger.Instance, Token);
+        var rendered = await CreateProducerAsync(api);
         Assert.Equal(2, Replicas(fake));
 
         // Applied again, and just before the apply arrives (after the AppHost read the Deployment) someone scales to 4.
@@ -82,12 +75,7 @@ public sealed class DeploymentReapplyTests
     {
         await using var fake = await FakeKubernetesApi.StartAsync(cancellationToken: Token);
         using var api = new KubernetesApi(fake.CreateClient());
-        var objects = LoadManifests.Render(
-            new ClusterDeploymentSpec(LoadDeployment.Producer, "KafkaDemo.Producer", "kafkademo-producer", 2, 16, SharedReference.RepositoryRoot, new LoadSettings("orders:1", 100, "512")),
-            "kafkademo-producer:0123456789abcdef", "kafkademo-kafka-bootstrap.kafka.svc:9092", otlp: null);
-        await api.ApplyAsync(objects.Named("Namespace", LoadDeployment.Namespace), Token);
-        var rendered = objects.Named("Deployment", LoadDeployment.Producer);
-        await api.ApplyKeepingScaleAsync(rendered, NullLogger.Instance, Token);
+        var rendered = await CreateProducerAsync(api);
 
         // The Deployment controller writes a status before every apply arrives (a rollout that never settles).
         var statusWrites = 0;
@@ -110,6 +98,18 @@ public sealed class DeploymentReapplyTests
         Assert.Contains("the object has been modified", failed.Cause, StringComparison.Ordinal);
         Assert.Equal(1 + DeploymentReapply.Attempts, fake.Requests.Count(r => r.Method == "PATCH" && r.Path == DeploymentPath));
         Assert.Equal(2, Replicas(fake));
+    }
+
+    /// <summary>The producer Deployment as the AppHost renders it, created through <see cref="DeploymentReapply"/>: its apply owns spec.replicas (2).</summary>
+    private static async Task<JsonObject> CreateProducerAsync(KubernetesApi api)
+    {
+        var objects = LoadManifests.Render(
+            new ClusterDeploymentSpec(LoadDeployment.Producer, "KafkaDemo.Producer", "kafkademo-producer", 2, 16, SharedReference.RepositoryRoot, new LoadSettings("orders:1", 100, "512")),
+            "kafkademo-producer:0123456789abcdef", "kafkademo-kafka-bootstrap.kafka.svc:9092", otlp: null);
+        await api.ApplyAsync(objects.Named("Namespace", LoadDeployment.Namespace), Token);
+        var rendered = objects.Named("Deployment", LoadDeployment.Producer);
+        await api.ApplyKeepingScaleAsync(rendered, NullLogger.Instance, Token);
+        return rendered;
     }
 
     private static bool IsApply(RecordedRequest r) =>
