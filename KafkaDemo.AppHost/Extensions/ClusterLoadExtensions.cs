@@ -32,7 +32,7 @@ public static class ClusterLoadExtensions
         var target = mode.Cluster switch
         {
             K3dClusterResource k3d => LoadTarget.K3d(k3d),
-            ExistingClusterResource existing when !string.IsNullOrWhiteSpace(settings.External.Registry) => LoadTarget.Existing(existing, settings.External.Registry),
+            ExistingClusterResource existing when !string.IsNullOrWhiteSpace(settings.External.Registry) => LoadTarget.Existing(existing, settings.External.Registry, settings.External.ImagePullSecret),
             _ => throw new InvalidOperationException("KafkaDemo:Placement=cluster needs the k3d cluster, or an existing cluster with KafkaDemo:External:Registry (KafkaDemoSettings refuses the rest)."),
         };
         // Fail fast: the images are built with Docker, so without it nothing starts (not even the dashboard),

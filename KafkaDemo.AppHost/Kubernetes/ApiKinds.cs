@@ -29,6 +29,7 @@ public static class ApiKinds
     public static readonly ApiKind Deployment = new("apps", "v1", "deployments", true);
     public static readonly ApiKind Namespace = new("", "v1", "namespaces", false);
     public static readonly ApiKind Pod = new("", "v1", "pods", true);
+    public static readonly ApiKind Secret = new("", "v1", "secrets", true);
     public static readonly ApiKind ValidatingAdmissionPolicy = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", false);
     public static readonly ApiKind ValidatingAdmissionPolicyBinding = new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", false);
 
@@ -37,7 +38,7 @@ public static class ApiKinds
         [("v1", "Namespace")] = Namespace,
         [("v1", "ServiceAccount")] = new("", "v1", "serviceaccounts", true),
         [("v1", "ConfigMap")] = new("", "v1", "configmaps", true),
-        [("v1", "Secret")] = new("", "v1", "secrets", true),
+        [("v1", "Secret")] = Secret,
         [("v1", "Service")] = new("", "v1", "services", true),
         [("v1", "Pod")] = Pod,
         [("apps/v1", "Deployment")] = Deployment,

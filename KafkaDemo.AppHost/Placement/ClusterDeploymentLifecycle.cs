@@ -160,7 +160,7 @@ public sealed class ClusterDeploymentLifecycle(
                     target.TelemetryNetworkOf is null ? "Check 'kubectl get kafka -n " + target.Kafka.Namespace + "' in the cluster." : "Use the 'Recreate cluster' command.");
             var bootstrap = KafkaBringUp.BootstrapServers(kafka, InternalListener);
             var otlp = await RouteTelemetryAsync(resource, log, withKafka);
-            var objects = LoadManifests.Render(spec, reference, bootstrap, otlp);
+            var objects = LoadManifests.Render(spec, reference, bootstrap, otlp, target.ImagePullSecret);
 
             // The namespace first: the Secrets live in it, and the pods read them at start.
             foreach (var item in objects.Where(o => (string?)o["kind"] == "Namespace"))
@@ -175,15 +175,22 @@ public sealed class ClusterDeploymentLifecycle(
                 await api.ApplyDuringSetupAsync(LoadManifests.Secret(LoadManifests.OtlpSecretName, LoadManifests.OtlpSecretKey, header), log, withKafka);
             }
 
+            if (target.ImagePullSecret is { } pullSecret)
+            {
+                await ImagePullSecretCheck.RequireAsync(api, pullSecret, target.Images, withKafka);
+            }
+
             foreach (var item in objects.Where(o => (string?)o["kind"] != "Namespace"))
             {
                 if ((string?)item["kind"] == "Deployment")
                 {
-                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands.
-                    LoadManifests.KeepLiveReplicas(item, await api.GetAsync(ApiKinds.Deployment, LoadDeployment.Namespace, spec.Deployment, withKafka), KubernetesApi.FieldManager);
+                    // Applied again (Kafka ran again, or the AppHost restarted): the scaled count stands, even one scaled meanwhile.
+                    await api.ApplyKeepingScaleAsync(item, log, withKafka);
                 }
-
-                await api.ApplyDuringSetupAsync(item, log, withKafka);
+                else
+                {
+                    await api.ApplyDuringSetupAsync(item, log, withKafka);
+                }
             }
 
             log.LogInformation("{Deployment} runs {Image} with bootstrap servers {Bootstrap} (Strimzi's '{Listener}' listener).", spec.Deployment, reference, bootstrap, InternalListener);

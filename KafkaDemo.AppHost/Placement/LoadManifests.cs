@@ -32,7 +32,8 @@ public static class LoadManifests
     /// reaches them through the pod proxy). Applied for each Deployment, the shared objects are the same each time.
     /// </summary>
     /// <param name="otlp">Where the pods send telemetry, or null for nowhere.</param>
-    public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp)
+    /// <param name="imagePullSecret">The docker-registry Secret in the load's namespace the pods pull their image with, or null for none.</param>
+    public static IReadOnlyList<JsonObject> Render(ClusterDeploymentSpec spec, string image, string bootstrapServers, OtlpRoute? otlp, string? imagePullSecret = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var load = spec.Load;
@@ -68,6 +69,12 @@ public static class LoadManifests
                         AddTelemetry(container["env"]!.AsArray(), otlp);
                     }
 
+                    if (!string.IsNullOrEmpty(imagePullSecret))
+                    {
+                        // core/v1 PodSpec.imagePullSecrets: LocalObjectReference items, Secrets in the pod's namespace.
+                        item["spec"]!["template"]!["spec"]!["imagePullSecrets"] = new JsonArray(new JsonObject { ["name"] = imagePullSecret });
+                    }
+
                     objects.Add(item);
                     break;
             }
@@ -85,8 +92,14 @@ public static class LoadManifests
     /// <c>spec.replicas</c> from every other manager (apiserver fieldmanager scalehandler.go
     /// ScaleHandler.ToParent). So: while the AppHost's apply still owns <c>spec.replicas</c> (nothing scaled
     /// it since), it applies the live count, which changes nothing and keeps it; once the scale subresource
-    /// owns it, it leaves the field out and the scaled count stands. A scale between the read of
-    /// <paramref name="live"/> and the apply may still be undone in the first case.
+    /// owns it, it leaves the field out and the scaled count stands. In the first case the apply carries
+    /// <paramref name="live"/>'s resourceVersion as a precondition: a scale between the read and the apply
+    /// would otherwise be undone (the forced apply takes spec.replicas back at the count read), and with
+    /// it the API server refuses the apply with 409 Conflict instead (k8s.io/apiserver v0.32.13
+    /// pkg/registry/generic/registry/store.go Store.Update: an object with a resourceVersion other than the
+    /// stored one is an OptimisticLockErrorMsg conflict; server-side apply keeps the applied
+    /// metadata.resourceVersion, which apimachinery's managedfields/internal/stripmeta.go only leaves
+    /// out of the ownership), and <see cref="DeploymentReapply"/> reads it again.
     /// </summary>
     /// <param name="deployment">The Deployment as <see cref="Render"/> made it (its replicas the configured count).</param>
     /// <param name="live">The Deployment in the cluster, or null when there is none yet.</param>
@@ -101,6 +114,10 @@ public static class LoadManifests
         if (AppliesReplicas(live, fieldManager) && live["spec"]?["replicas"] is JsonValue replicas)
         {
             spec["replicas"] = replicas.DeepClone();
+            if ((string?)live["metadata"]?["resourceVersion"] is { Length: > 0 } version && deployment["metadata"] is JsonObject metadata)
+            {
+                metadata["resourceVersion"] = version;
+            }
         }
         else
         {

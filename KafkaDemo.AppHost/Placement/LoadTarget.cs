@@ -15,6 +15,9 @@ namespace KafkaDemo.AppHost.Placement;
 /// <param name="TelemetryNetworkOf">The k3d cluster whose network the OTLP forwarder binds; null: the pods send no telemetry.</param>
 public sealed record LoadTarget(IDemoCluster Cluster, ImageDestination Images, string? TelemetryNetworkOf)
 {
+    /// <summary>The docker-registry Secret in the load's namespace the pods pull their images with (KafkaDemo:External:ImagePullSecret); null: none.</summary>
+    public string? ImagePullSecret { get; init; }
+
     /// <summary>The Kafka resource whose internal listener the pods use: the cluster's (<see cref="IDemoCluster.Kafka"/>).</summary>
     public KafkaTarget Kafka => Cluster.Kafka;
 
@@ -26,10 +29,16 @@ public sealed record LoadTarget(IDemoCluster Cluster, ImageDestination Images, s
         return new(cluster, new K3dImport(name), name);
     }
 
-    /// <summary>An existing cluster: images pushed to <paramref name="registry"/>, the configured Kafka, no telemetry forwarding.</summary>
-    public static LoadTarget Existing(ExistingClusterResource cluster, string registry)
+    /// <summary>
+    /// An existing cluster: images pushed to <paramref name="registry"/> (and pulled with <paramref name="imagePullSecret"/>,
+    /// if given), the configured Kafka, no telemetry forwarding.
+    /// </summary>
+    public static LoadTarget Existing(ExistingClusterResource cluster, string registry, string? imagePullSecret = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        return new(cluster, new RegistryPush(registry), TelemetryNetworkOf: null);
+        return new(cluster, new RegistryPush(registry), TelemetryNetworkOf: null)
+        {
+            ImagePullSecret = string.IsNullOrWhiteSpace(imagePullSecret) ? null : imagePullSecret,
+        };
     }
 }

@@ -56,6 +56,19 @@ public sealed class ExternalSettings
         ErrorMessage = S + ":Registry must be an image name prefix without tag (a registry host, optional :port, then lowercase path parts, e.g. registry.example.com/kafkademo); it is '{0}'.")]
     public string? Registry { get; set; }
 
+    /// <summary>
+    /// The name of a docker-registry Secret (<c>kubernetes.io/dockerconfigjson</c>) in <c>kafkademo-load</c> that
+    /// the load's pods pull their images from <see cref="Registry"/> with (their pod templates' imagePullSecrets),
+    /// for a registry that needs a login. Empty: the cluster pulls without one. The AppHost never creates it:
+    /// you do (<c>kubectl -n kafkademo-load create secret docker-registry ...</c>), and bring-up fails saying so
+    /// when it is not there. Only with <c>KafkaDemo:Placement=cluster</c>.
+    /// </summary>
+    // A Secret's name is a DNS-1123 subdomain (apimachinery validation NameIsDNSSubdomain: at most 253,
+    // lowercase alphanumeric, '-' and '.', starting and ending with an alphanumeric, each dot-separated part too).
+    [Matches(@"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        ErrorMessage = S + ":ImagePullSecret must be a Secret's name (a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253); it is '{0}'.")]
+    public string? ImagePullSecret { get; set; }
+
     /// <summary>How long the Kafka resource may take to be Ready.</summary>
     [InRange(10, 3600, ErrorMessage = S + ":ReadyTimeoutSeconds must be from {1} to {2}; it is {0}.")]
     public int ReadyTimeoutSeconds { get; set; } = 300;
@@ -80,7 +93,7 @@ public sealed class ExternalSettings
     {
         var dependent = new (string Key, string? Value)[]
         {
-            ("Context", Context), ("Namespace", Namespace), ("KafkaName", KafkaName), ("Listener", Listener), ("AgentImage", AgentImage), ("Registry", Registry),
+            ("Context", Context), ("Namespace", Namespace), ("KafkaName", KafkaName), ("Listener", Listener), ("AgentImage", AgentImage), ("Registry", Registry), ("ImagePullSecret", ImagePullSecret),
         };
         if (!HasCluster)
         {

@@ -100,6 +100,11 @@ public sealed class KafkaDemoSettings : IValidatableObject
         {
             yield return new ValidationResult($"{S}:Placement must be host or cluster; it is '{Placement}'.");
         }
+        else if (placement != LoadPlacement.Cluster && External.HasCluster && !string.IsNullOrWhiteSpace(External.ImagePullSecret))
+        {
+            // Only the load's pods pull from the registry: with the load on this machine the Secret would be named for nothing.
+            yield return new ValidationResult($"{S}:External:ImagePullSecret is for the load's pods in the cluster ({S}:Placement=cluster); {S}:Placement is '{Placement}'.");
+        }
         else if (placement == LoadPlacement.Cluster)
         {
             if (mode == DemoMode.External && External.HasCluster)

@@ -25,12 +25,9 @@ public sealed partial class EndpointSliceWatcher(
     TimeProvider time,
     ILogger<EndpointSliceWatcher> logger) : BackgroundService
 {
-    /// <summary>Seconds the API server keeps one watch open before ending it (then it is resumed).</summary>
-    private const int WatchSeconds = 300;
-
     private static readonly Backoff Retry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
-    /// <summary>How long past <see cref="WatchSeconds"/> a silent watch is kept (no client timeout applies to a watch).</summary>
+    /// <summary>How long past <see cref="ClusterOptions.WatchSeconds"/> a silent watch is kept (no client timeout applies to a watch).</summary>
     private static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(30);
 
     private readonly DiscoveryOptions _options = options.Value.Discovery;
@@ -70,14 +67,15 @@ public sealed partial class EndpointSliceWatcher(
                 }
 
                 failures = 0;
-                watch.CancelAfter(TimeSpan.FromSeconds(WatchSeconds) + WatchGrace);
+                var watchSeconds = cluster.Options.WatchSeconds;
+                watch.CancelAfter(TimeSpan.FromSeconds(watchSeconds) + WatchGrace);
 
                 // KubernetesClient's watch enumerator (Watcher.cs CreateWatchEventEnumerator) hands an
                 // ERROR event (a Status, such as 410 Expired) and a line that is not JSON to onError and
                 // goes on: an event may then be lost, so the slices are listed again.
                 await foreach (var (type, slice) in client.DiscoveryV1.WatchListNamespacedEndpointSliceAsync(
                     _options.Namespace, allowWatchBookmarks: true, labelSelector: EndpointSliceSet.Selector, resourceVersion: version,
-                    timeoutSeconds: WatchSeconds, onError: ex =>
+                    timeoutSeconds: watchSeconds, onError: ex =>
                     {
                         relist = true;
                         broken ??= Expired(ex) ? null : ex;

@@ -69,6 +69,14 @@ public sealed class ClusterOptions : IValidatableObject
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
+    /// Seconds the API server keeps one watch of the Kafka resources or the load's EndpointSlices open
+    /// (its <c>timeoutSeconds</c>) before it ends it; the Overseer then reads (or resumes) and watches
+    /// again. A watch that ends at that time without an event is a normal end (QuietWatchEnd).
+    /// </summary>
+    [InRange(1, 3600, ErrorMessage = SectionName + ":WatchSeconds must be from {1} to {2}; it is {0}.")]
+    public int WatchSeconds { get; set; } = 300;
+
+    /// <summary>
     /// Broker config presets to reset to, by name, each a set of <c>spec.kafka.config</c> keys: the
     /// AppHost passes the cluster's modest starting config and Kafka's own defaults for the same keys.
     /// </summary>

@@ -32,14 +32,11 @@ public sealed partial class KafkaResourceWatcher(
     private const string Group = "kafka.strimzi.io";
     private const string Version = "v1";
 
-    /// <summary>Seconds the API server keeps one watch open before ending it (then it is read and watched again).</summary>
-    private const int WatchSeconds = 300;
-
     /// <summary>After a failure: 1 s, doubling, at most 30 s: a cluster back from a restart is seen within half a minute.</summary>
     private static readonly Backoff Retry = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
     /// <summary>
-    /// How long past <see cref="WatchSeconds"/> a watch may stay open before the Overseer gives up on
+    /// How long past <see cref="ClusterOptions.WatchSeconds"/> a watch may stay open before the Overseer gives up on
     /// it: a connection that died without closing sends nothing more, and no client timeout applies to
     /// a watch (KubernetesClient cancels HttpClientTimeout when watch=true).
     /// </summary>
@@ -89,14 +86,15 @@ public sealed partial class KafkaResourceWatcher(
                 Reconcile(followed, known, items, report: seeded);
                 seeded = true;
                 failures = 0;
-                watch.CancelAfter(TimeSpan.FromSeconds(WatchSeconds) + WatchGrace);
+                var watchSeconds = cluster.Options.WatchSeconds;
+                watch.CancelAfter(TimeSpan.FromSeconds(watchSeconds) + WatchGrace);
 
                 // KubernetesClient's watch enumerator (Watcher.cs CreateWatchEventEnumerator) hands an
                 // error event (a Status, such as 410 Expired) and a line that is not JSON to onError and
                 // goes on; an event may then be lost, so the watch ends and the resources are read again.
                 await foreach (var (type, raw) in client.CustomObjects.WatchListNamespacedCustomObjectAsync(
                     Group, Version, ns, followed.Plural, fieldSelector: followed.Name is { } name ? $"metadata.name={name}" : null, resourceVersion: version,
-                    timeoutSeconds: WatchSeconds, onError: ex =>
+                    timeoutSeconds: watchSeconds, onError: ex =>
                     {
                         broken ??= ex;
                         watch.Cancel();

@@ -131,4 +131,75 @@ public sealed class ExistingClusterPlacementTests
         Assert.Empty(world.Tools.Pushed);
         Assert.DoesNotContain(world.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Deployment");
     }
+
+    /// <summary>
+    /// KafkaDemo:External:ImagePullSecret names a Secret the user makes in kafkademo-load (the AppHost never
+    /// holds a registry login): missing, or of a type the kubelet does not pull with (kubernetes
+    /// pkg/credentialprovider/secrets/secrets.go MakeDockerKeyring takes kubernetes.io/dockerconfigjson and
+    /// kubernetes.io/dockercfg only), the Deployment fails before it is applied, with the key and the kubectl command.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "names the Secret kafkademo-load/registry-login, and there is none")]
+    [InlineData("Opaque", "names the Secret kafkademo-load/registry-login, which is of type Opaque: the kubelet pulls only with a kubernetes.io/dockerconfigjson Secret")]
+    public async Task An_image_pull_secret_that_is_missing_or_no_docker_registry_Secret_fails_the_Deployment_naming_the_key_and_the_command(string? type, string expected)
+    {
+        await using var world = await ExistingClusterWorld.StartAsync();
+        await world.InstallStrimziCrdsAsync();
+        world.AddReadyKafka();
+        using var topicOperator = world.SimulateTopicOperator();
+        if (type is not null)
+        {
+            PutPullSecret(world.Api, type, ".dockerconfigjson");
+        }
+
+        await using var app = await world.StartAppAsync([.. Cluster, "--KafkaDemo:External:ImagePullSecret=registry-login"]);
+        await FakeCluster.WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.FailedToStart, Deadline);
+        var log = await FakeCluster.LogsAsync(app, "producer");
+        Assert.Contains($"KafkaDemo:External:ImagePullSecret {expected}", log, StringComparison.Ordinal);
+        Assert.Contains("kubectl -n kafkademo-load create secret docker-registry registry-login --docker-server=registry.example.com:5000 --docker-username=<user> --docker-password=<password>", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Api.AppliedObjects, a => (string?)a.Configuration["kind"] == "Deployment");
+    }
+
+    /// <summary>With the Secret there (as <c>kubectl create secret docker-registry</c> makes it), both Deployments' pod templates pull with it.</summary>
+    [Fact]
+    public async Task An_image_pull_secret_that_exists_is_named_in_both_pod_templates()
+    {
+        await using var world = await ExistingClusterWorld.StartAsync();
+        await world.InstallStrimziCrdsAsync();
+        world.AddReadyKafka();
+        using var topicOperator = world.SimulateTopicOperator();
+        PutPullSecret(world.Api, "kubernetes.io/dockerconfigjson", ".dockerconfigjson");
+
+        await using var app = await world.StartAppAsync([.. Cluster, "--KafkaDemo:External:ImagePullSecret=registry-login"]);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(new[] { LoadDeployment.Producer, LoadDeployment.Consumer }.All(d => world.Api.AppliedObjects.Any(a => (string?)a.Configuration["kind"] == "Deployment" && a.Name == d))),
+            Deadline, "The Deployments were not applied.");
+        foreach (var name in new[] { LoadDeployment.Producer, LoadDeployment.Consumer })
+        {
+            var deployment = world.Api.Get<k8s.Models.V1Deployment>(ResourceType.Deployments, LoadDeployment.Namespace, name)!;
+            Assert.Equal(["registry-login"], deployment.Spec.Template.Spec.ImagePullSecrets.Select(s => s.Name));
+        }
+    }
+
+    /// <summary>A Secret in the load's namespace as the user makes it; the namespace too, since the AppHost has not made it yet.</summary>
+    private static void PutPullSecret(FakeKubernetesApi api, string type, string key)
+    {
+        api.Put(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = LoadDeployment.Namespace },
+        });
+        api.Put(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "registry-login", ["namespace"] = LoadDeployment.Namespace },
+            ["type"] = type,
+            ["data"] = new System.Text.Json.Nodes.JsonObject
+            {
+                [key] = Convert.ToBase64String("""{"auths":{"registry.example.com:5000":{"username":"u","password":"p","auth":"dTpw"}}}"""u8),
+            },
+        });
+    }
 }

@@ -46,6 +46,26 @@ public sealed class LoadRenderingTests
         }
     }
 
+    /// <summary>KafkaDemo:External:ImagePullSecret: the pod template pulls with that Secret, and the Deployment still reads strictly into V1Deployment.</summary>
+    [Fact]
+    public void With_an_image_pull_secret_the_pod_template_names_it_and_reads_strictly()
+    {
+        var deployment = LoadManifests.Render(Spec("producer", 2), "registry.example.com/kafkademo/kafkademo-producer:0123456789abcdef", "b:9092", otlp: null, imagePullSecret: "registry-login")
+            .Named("Deployment", "producer");
+
+        var yaml = YamlDocuments.Write(deployment);
+        var model = DeployManifests.Models[("apps/v1", "Deployment")];
+        var error = Record.Exception(() => model.ReadStrictly(yaml));
+        Assert.True(error is null, $"The Deployment does not read strictly: {error?.Message}");
+        Assert.Null(model.RoundTripDifference(deployment));
+        var typed = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Deployment>(yaml, strict: true);
+        Assert.Equal(["registry-login"], typed.Spec.Template.Spec.ImagePullSecrets.Select(s => s.Name));
+
+        // Without the setting the cluster pulls without a Secret: none is named.
+        var plain = LoadManifests.Render(Spec("producer", 2), "kafkademo-producer:0123456789abcdef", "b:9092", otlp: null).Named("Deployment", "producer");
+        Assert.Null(plain["spec"]!["template"]!["spec"]!["imagePullSecrets"]);
+    }
+
     [Fact]
     public void A_Deployment_gets_its_image_replicas_settings_and_telemetry_route_and_only_its_own_objects()
     {
@@ -128,7 +148,7 @@ public sealed class LoadRenderingTests
     [InlineData(true, "scale", null)]
     public void Applied_again_the_replicas_follow_who_owns_them(bool exists, string? owner, int? expected)
     {
-        var deployment = new JsonObject { ["kind"] = "Deployment", ["spec"] = new JsonObject { ["replicas"] = 2 } };
+        var deployment = new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "producer" }, ["spec"] = new JsonObject { ["replicas"] = 2 } };
         JsonObject? live = null;
         if (exists)
         {
@@ -137,6 +157,7 @@ public sealed class LoadRenderingTests
             {
                 ["metadata"] = new JsonObject
                 {
+                    ["resourceVersion"] = "41",
                     ["managedFields"] = new JsonArray(
                         owner == "Apply"
                             ? new JsonObject { ["manager"] = KubernetesApi.FieldManager, ["operation"] = "Apply", ["fieldsV1"] = replicasField }
@@ -150,6 +171,9 @@ public sealed class LoadRenderingTests
 
         Assert.Equal(expected, (int?)deployment["spec"]!["replicas"]);
         Assert.Equal(expected is not null, deployment["spec"]!.AsObject().ContainsKey("replicas"));
+
+        // Applying the count read is conditional on the version read: a scale in between fails the apply (409) instead of being undone.
+        Assert.Equal(owner == "Apply" ? "41" : null, (string?)deployment["metadata"]!["resourceVersion"]);
     }
 
     [Fact]

@@ -53,6 +53,7 @@ public sealed class SettingsValidationTests
         { "Listener", "external", "KafkaDemo:External:Listener needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
         { "AgentImage", "registry.example.com/kafkademo-vibectl:1", "KafkaDemo:External:AgentImage needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
         { "Registry", "registry.example.com/kafkademo", "KafkaDemo:External:Registry needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
+        { "ImagePullSecret", "registry-login", "KafkaDemo:External:ImagePullSecret needs KafkaDemo:External:Kubeconfig (the existing cluster's kubeconfig); KafkaDemo:External:Kubeconfig is not set." },
     };
 
     [Theory]
@@ -147,6 +148,51 @@ public sealed class SettingsValidationTests
         {
             var settings = new KafkaDemoSettings { Mode = "external", Placement = "cluster", External = { Kubeconfig = kubeconfig, Registry = registry } };
             Assert.Equal([$"KafkaDemo:External:Registry must be an image name prefix without tag (a registry host, optional :port, then lowercase path parts, e.g. registry.example.com/kafkademo); it is '{registry}'."], settings.Problems());
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Theory]
+    [InlineData("Registry-Login")]
+    [InlineData("registry_login")]
+    [InlineData("-registry")]
+    [InlineData("registry.")]
+    [InlineData("registry..login")]
+    [InlineData("registry login")]
+    public void An_image_pull_secret_that_is_no_Secret_name_is_refused_naming_the_key(string name)
+    {
+        var kubeconfig = Path.GetTempFileName();
+        try
+        {
+            var settings = new KafkaDemoSettings { Mode = "external", Placement = "cluster", External = { Kubeconfig = kubeconfig, Registry = "registry.example.com/kafkademo", ImagePullSecret = name } };
+            Assert.Equal([$"KafkaDemo:External:ImagePullSecret must be a Secret's name (a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253); it is '{name}'."], settings.Problems());
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
+    [Fact]
+    public void An_image_pull_secret_is_a_DNS_1123_subdomain_of_at_most_253_and_only_for_the_load_in_the_cluster()
+    {
+        var kubeconfig = Path.GetTempFileName();
+        try
+        {
+            var settings = new KafkaDemoSettings { Mode = "external", Placement = "cluster", External = { Kubeconfig = kubeconfig, Registry = "registry.example.com/kafkademo", ImagePullSecret = "registry.example.com-login" } };
+            Assert.Empty(settings.Problems());
+            settings.External.ImagePullSecret = string.Join('.', Enumerable.Repeat(new string('a', 63), 4))[..253];
+            Assert.Empty(settings.Problems());
+            settings.External.ImagePullSecret += "a";
+            Assert.Single(settings.Problems(), p => p.StartsWith("KafkaDemo:External:ImagePullSecret must be a Secret's name", StringComparison.Ordinal));
+
+            // With the load on this machine nothing pulls from the registry.
+            settings.External.ImagePullSecret = "registry-login";
+            settings.Placement = "host";
+            Assert.Equal(["KafkaDemo:External:ImagePullSecret is for the load's pods in the cluster (KafkaDemo:Placement=cluster); KafkaDemo:Placement is 'host'."], settings.Problems());
         }
         finally
         {

@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using KafkaDemo.DeploymentContract.Strimzi;
 using KafkaDemo.TestSupport;
 using KafkaDemo.TestSupport.Kubernetes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using k8s;
 using k8s.Models;
 using overseer::KafkaDemo.Overseer.Control;
@@ -154,6 +156,51 @@ public sealed class ClusterWatchTests
             await watcher.StopAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// The API server ends a watch at its <c>timeoutSeconds</c> without a line when nothing changed
+    /// (k8s.io/apiserver v0.32.13 pkg/endpoints/handlers/watch.go WatchServer.HandleHTTP,
+    /// <c>case &lt;-timeoutCh: return</c>), as the fake does (its WatchStream). KubernetesClient surfaces
+    /// that as an HttpRequestException around EndOfStreamException (QuietWatchEnd): the watch is read and
+    /// opened again at once, with no warning and no backoff, and a change made after that still arrives, once.
+    /// </summary>
+    [Fact]
+    public async Task A_watch_the_server_ends_quietly_at_its_timeout_is_opened_again_without_a_warning_and_a_later_change_arrives()
+    {
+        var logs = new LogCapture();
+        await using var cluster = await AgentCluster.StartAsync(AgentCluster.Options(), time: null,
+            (services, _) => services.AddSingleton<ILoggerProvider>(logs), "Overseer:Cluster:WatchSeconds=1");
+        var watcher = await StartWatchingAsync(cluster);
+        try
+        {
+            // Three watches of the Kafka end quietly one after the other (1 s each; a backoff would wait 1, 2, 4 s between them).
+            await Eventually.TrueAsync(() => KafkaWatches(cluster) >= 4, Deadline, "The Kafka's watch was not opened again after it ended quietly.");
+            Assert.All(cluster.Api.Requests.Where(r => IsKafkaWatch(r) && r.StatusCode is not null), r => Assert.Equal(200, r.StatusCode));
+            Assert.Empty(cluster.Get<KafkaResourceState>().Changes);
+
+            var kafka = cluster.Api.Get(AgentCluster.Kafkas, StrimziNames.Namespace, StrimziNames.KafkaName)!;
+            kafka["spec"]!["kafka"]!["config"]!["num.io.threads"] = 5;
+            kafka["metadata"]!.AsObject().Remove("managedFields");
+            cluster.Api.Put(kafka, "kubectl-edit");
+
+            var state = cluster.Get<KafkaResourceState>();
+            await Eventually.TrueAsync(() => state.Changes.Any(c => c.Summary == "num.io.threads 2→5"), Deadline, "The change after the quiet ends did not arrive.");
+            Assert.Single(state.Changes, c => c.Summary == "num.io.threads 2→5");
+            Assert.False(watcher.ExecuteTask!.IsCompleted, "The watcher stopped.");
+            var complaints = logs.Lines.Where(l => l.Category == typeof(KafkaResourceWatcher).FullName && l.Level >= LogLevel.Warning).ToList();
+            Assert.True(complaints.Count == 0, $"A quiet end was logged as a failure: {string.Join(" | ", complaints.Select(l => l.Message))}");
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private const string KafkaPath = "/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas";
+
+    private static bool IsKafkaWatch(RecordedRequest r) => r.Path == KafkaPath && r.QueryValues("watch").Any(v => v is "true" or "1");
+
+    private static int KafkaWatches(AgentCluster cluster) => cluster.Api.Requests.Count(IsKafkaWatch);
 
     private static bool IsTopicList(RecordedRequest r) => r.Method == "GET" && r.Path == TopicsPath && !IsTopicWatch(r);
 

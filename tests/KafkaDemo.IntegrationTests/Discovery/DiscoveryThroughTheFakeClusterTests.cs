@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using overseer::KafkaDemo.Overseer.Discovery;
 using overseer::KafkaDemo.Overseer.Extensions;
 using overseer::KafkaDemo.Overseer.Fleet;
@@ -39,8 +40,10 @@ public sealed class DiscoveryThroughTheFakeClusterTests : IAsyncLifetime
     private readonly string _directory = Directory.CreateTempSubdirectory("kafkademo-discovery-").FullName;
     private readonly ConcurrentDictionary<string, object> _stats = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PodProxyRequest> _changes = new();
+    private readonly LogCapture _logs = new();
     private FakeKubernetesApi _api = null!;
     private WebApplication _overseer = null!;
+    private string _kubeconfig = "";
     private string _token = "";
 
     public async ValueTask InitializeAsync()
@@ -64,17 +67,26 @@ public sealed class DiscoveryThroughTheFakeClusterTests : IAsyncLifetime
         await File.WriteAllTextAsync(kubeconfig, AsAccount(await File.ReadAllTextAsync(kubeconfig, cancellationToken), _token), cancellationToken);
 
         _api.OnPodProxy(ServeAsync);
+        _kubeconfig = kubeconfig;
+        _overseer = BuildOverseer(_logs);
+    }
+
+    /// <summary>The Overseer's services, pointed at the fake as the Overseer's account, its log kept in <paramref name="logs"/>.</summary>
+    private WebApplication BuildOverseer(LogCapture logs, params string[] settings)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Overseer:Mode"] = "k3d",
             ["Overseer:Discovery:Source"] = "Kubernetes",
-            ["Overseer:Cluster:Kubeconfig"] = kubeconfig,
+            ["Overseer:Cluster:Kubeconfig"] = _kubeconfig,
             ["Control:Token"] = "discovery-test-control-token-0123",
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]));
+        builder.Services.AddSingleton<ILoggerProvider>(logs);
         builder.AddOverseer();
-        _overseer = builder.Build();
+        return builder.Build();
     }
 
     public async ValueTask DisposeAsync()
@@ -176,6 +188,59 @@ public sealed class DiscoveryThroughTheFakeClusterTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<HttpOperationException>(() => asOverseer.CoreV1.ListNamespacedSecretAsync(LoadDeployment.Namespace, cancellationToken: cancellationToken));
         Assert.Equal(HttpStatusCode.Forbidden, refused.Response.StatusCode);
     }
+
+    /// <summary>
+    /// The API server ends a watch at its <c>timeoutSeconds</c> without a line when nothing changed
+    /// (k8s.io/apiserver v0.32.13 pkg/endpoints/handlers/watch.go WatchServer.HandleHTTP,
+    /// <c>case &lt;-timeoutCh: return</c>), as the fake does. A watch with allowWatchBookmarks gets no
+    /// BOOKMARK first when its timeout is 2 s or less (pkg/storage/cacher/cache_watcher.go nextBookmarkTime:
+    /// 2 s before the deadline is already past), so with 1 s the real server ends it as quietly.
+    /// KubernetesClient surfaces that end as an HttpRequestException around EndOfStreamException
+    /// (QuietWatchEnd): the watch resumes from its version at once (no new list, no warning, no backoff),
+    /// and a pod added after that is found.
+    /// </summary>
+    [Fact]
+    public async Task A_watch_the_server_ends_quietly_at_its_timeout_resumes_without_a_warning_and_a_later_pod_is_found()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await _overseer.DisposeAsync();
+        var logs = new LogCapture();
+        _overseer = BuildOverseer(logs, "Overseer:Cluster:WatchSeconds=1");
+        var watcher = _overseer.Services.GetServices<IHostedService>().OfType<EndpointSliceWatcher>().Single();
+
+        AddPod("producer-6d8f-aaaaa", 11);
+        AddPod("consumer-5c4b-kkkkk", 21);
+        PutSlice(LoadDeployment.Producer, "producer-x1", ("producer-6d8f-aaaaa", 11, true));
+        PutSlice(LoadDeployment.Consumer, "consumer-x1", ("consumer-5c4b-kkkkk", 21, true));
+        await watcher.StartAsync(cancellationToken);
+        try
+        {
+            await DiscoveredAsync(1, 1);
+
+            // Three watches end quietly one after the other (1 s each; a backoff would wait 1, 2, 4 s between them).
+            await Eventually.TrueAsync(() => SliceWatches().Count >= 4, TimeSpan.FromSeconds(30), "The watch was not opened again after it ended quietly.");
+            Assert.Single(SliceLists());
+            Assert.All(SliceWatches(), w => Assert.NotEmpty(w.QueryValues("resourceVersion"))); // resumed, not listed afresh
+
+            // A pod added after the quiet ends is found.
+            AddPod("producer-6d8f-bbbbb", 12);
+            PutSlice(LoadDeployment.Producer, "producer-x1", ("producer-6d8f-aaaaa", 11, true), ("producer-6d8f-bbbbb", 12, true));
+            await DiscoveredAsync(2, 1);
+            Assert.False(watcher.ExecuteTask!.IsCompleted, "The watcher stopped.");
+            var complaints = logs.Lines.Where(l => l.Category == typeof(EndpointSliceWatcher).FullName && l.Level >= LogLevel.Warning).ToList();
+            Assert.True(complaints.Count == 0, $"A quiet end was logged as a failure: {string.Join(" | ", complaints.Select(l => l.Message))}");
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private const string SlicesPath = $"/apis/discovery.k8s.io/v1/namespaces/{LoadDeployment.Namespace}/endpointslices";
+
+    private List<RecordedRequest> SliceWatches() => [.. _api.Requests.Where(r => r.Path == SlicesPath && r.QueryValues("watch").SequenceEqual(["true"]))];
+
+    private List<RecordedRequest> SliceLists() => [.. _api.Requests.Where(r => r.Method == "GET" && r.Path == SlicesPath && !r.QueryValues("watch").SequenceEqual(["true"]))];
 
     /// <summary>Waits until discovery has found this many ready producers and consumers (its watch runs on its own).</summary>
     private async Task DiscoveredAsync(int producers, int consumers)
