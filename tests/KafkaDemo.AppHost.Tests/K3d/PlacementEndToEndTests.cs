@@ -25,12 +25,10 @@ public sealed class PlacementEndToEndTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
-    private static readonly string[] Light =
-    [
-        "--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=1", "--KafkaDemo:Consumers=1", "--KafkaDemo:Rate=200",
-        // The rate stays as set, so that the only changes are the ones this test makes.
-        "--KafkaDemo:Controller:Enabled=false",
-    ];
+    /// <summary>The total rate, messages per second; the controller off, so that it changes only as this test changes it.</summary>
+    private const int Rate = 200;
+
+    private static readonly string[] Light = LightPlacementArgs(producers: 1, consumers: 1, rate: Rate, controller: false);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
