@@ -109,13 +109,13 @@ internal sealed class FleetHarness : IDisposable
         _host.Dispose();
     }
 
-    public static ProducerStats Producer(string instance, DateTimeOffset startedAt, long sent, long acked, long failed) => new(
+    public static ProducerStats Producer(string instance, DateTimeOffset startedAt, long sent, long acked, long failed, double targetRate = 1000) => new(
         instance,
         Guid.Empty,
         UnixMicros.From(startedAt),
         startedAt,
         false,
-        1000,
+        targetRate,
         new RateSummary(1000, 1000),
         new RateSummary(1000, 1000),
         sent,
@@ -159,8 +159,9 @@ internal sealed class FleetHarness : IDisposable
 /// <summary>
 /// Producers and consumers as the Overseer sees them over HTTP: each base URL answers
 /// <c>/health</c>, <c>/api/stats</c> with whatever the test set, <c>/api/histograms</c> with the
-/// intervals the test added after the label asked for (none unless added), and records the PUTs it gets. An instance that is <see cref="Down"/> refuses
-/// connections; one that is <see cref="Hanging"/> never answers a PUT.
+/// intervals the test added after the label asked for (none unless added), and records the PUTs it gets. A producer
+/// takes a <c>PUT /api/rate</c> as the real one does (its stats report the new target rate until the test sets them
+/// again). An instance that is <see cref="Down"/> refuses connections; one that is <see cref="Hanging"/> never answers a PUT.
 /// </summary>
 internal sealed class FakeInstances : HttpMessageHandler
 {
@@ -201,6 +202,12 @@ internal sealed class FakeInstances : HttpMessageHandler
             }
 
             Puts.Enqueue((baseUrl, uri.AbsolutePath, body));
+            if (uri.AbsolutePath == "/api/rate" && _stats.TryGetValue(baseUrl, out var current) && current is ProducerStats producer
+                && JsonSerializer.Deserialize<RateChange>(body, JsonSerializerOptions.Web) is { Rate: { } rate })
+            {
+                _stats[baseUrl] = producer with { TargetRate = rate };
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(new { }) };
         }
 
