@@ -1,6 +1,7 @@
 extern alias overseer;
 
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using overseer::KafkaDemo.Overseer.Discovery;
 using overseer::KafkaDemo.Overseer.Extensions;
 using overseer::KafkaDemo.Overseer.Fleet;
 using overseer::KafkaDemo.Overseer.Report;
@@ -64,6 +66,16 @@ internal sealed class FleetHarness : IDisposable
     public FakeInstances Instances { get; } = new();
 
     public IServiceProvider Services => _host.Services;
+
+    /// <summary>A pod as the EndpointSlice watcher finds it: 10.42.0.<paramref name="ip"/>, port 8080.</summary>
+    public static DiscoveredInstance Pod(string name, int ip, bool producer = true) =>
+        new(name, producer, string.Create(CultureInfo.InvariantCulture, $"10.42.0.{ip}"), 8080);
+
+    /// <summary>Where the Overseer reaches <paramref name="pod"/> with <c>Overseer:Discovery:Route=Direct</c>.</summary>
+    public static string Url(DiscoveredInstance pod) => $"http://{pod.PodIP}:{pod.Port}";
+
+    /// <summary>The ready pods now, written as the EndpointSlice watcher writes them (<c>Overseer:Discovery:Source=Kubernetes</c>).</summary>
+    public void Discover(params DiscoveredInstance[] pods) => _host.Services.GetRequiredService<DiscoveredInstances>().Set(pods);
 
     public FleetMonitor Monitor => _host.Services.GetServices<IHostedService>().OfType<FleetMonitor>().Single();
 

@@ -3,11 +3,12 @@ extern alias overseer;
 using System.Globalization;
 using System.Text.Json;
 using KafkaDemo.Messaging.Contracts;
-using Microsoft.Extensions.DependencyInjection;
 using overseer::KafkaDemo.Overseer.Discovery;
 using overseer::KafkaDemo.Overseer.Fleet;
 using overseer::KafkaDemo.Overseer.Options;
 using overseer::KafkaDemo.Overseer.Timeline;
+
+using static KafkaDemo.UnitTests.Overseer.FleetHarness;
 
 namespace KafkaDemo.UnitTests.Overseer;
 
@@ -35,7 +36,7 @@ public sealed class FleetShareTests : IDisposable
     public async Task Scaling_1_then_3_then_2_producers_keeps_the_total_rate_last_set_each_producer_given_its_share()
     {
         // One producer at the starting total: it has its share, nothing is sent.
-        Discover(_p1, _c1);
+        _fleet.Discover(_p1, _c1);
         Start(_p1, StartingTotal);
         Start(_c1);
         await _fleet.PollAsync();
@@ -43,7 +44,7 @@ public sealed class FleetShareTests : IDisposable
         Assert.Equal(StartingTotal, TotalTarget());
 
         // 1 → 3: the two new pods start at the ConfigMap's 200/s each (600/s in all); each of the three gets 200/3.
-        Discover(_p1, _p2, _p3, _c1);
+        _fleet.Discover(_p1, _p2, _p3, _c1);
         Start(_p2, StartingTotal);
         Start(_p3, StartingTotal);
         await _fleet.PollAsync();
@@ -61,7 +62,7 @@ public sealed class FleetShareTests : IDisposable
         await _fleet.PollAsync();
         Assert.Equal(900, TotalTarget(), 6);
         _fleet.Instances.Puts.Clear();
-        Discover(_p1, _p3, _c1);
+        _fleet.Discover(_p1, _p3, _c1);
         await _fleet.PollAsync();
         Assert.Equal([(Url(_p1), 450.0), (Url(_p3), 450.0)], RatesSent().Order());
         await _fleet.PollAsync();
@@ -76,7 +77,7 @@ public sealed class FleetShareTests : IDisposable
     [Fact]
     public async Task A_producer_that_did_not_take_its_share_is_given_it_again_only_after_the_retry_time()
     {
-        Discover(_p1, _p2, _c1);
+        _fleet.Discover(_p1, _p2, _c1);
         Start(_p1, StartingTotal / 2);
         Start(_p2, 500); // started elsewhere with another rate
         Start(_c1);
@@ -114,13 +115,6 @@ public sealed class FleetShareTests : IDisposable
         var result = new OverseerOptionsValidator().Validate(null, options);
         Assert.Equal(expected, result.Failed ? result.FailureMessage : null);
     }
-
-    private static DiscoveredInstance Pod(string name, int ip, bool producer = true) =>
-        new(name, producer, string.Create(CultureInfo.InvariantCulture, $"10.42.0.{ip}"), 8080);
-
-    private static string Url(DiscoveredInstance pod) => $"http://{pod.PodIP}:{pod.Port}";
-
-    private void Discover(params DiscoveredInstance[] pods) => _fleet.Services.GetRequiredService<DiscoveredInstances>().Set(pods);
 
     private void Start(DiscoveredInstance pod, double rate = 0)
     {
