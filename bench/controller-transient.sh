@@ -54,14 +54,8 @@ for i in $(seq 0 $(((60 + AFTER_S) / 2))); do
   # publish latency (to the acknowledgement) and messages in flight. Tells a producer behind its
   # schedule from a slow path to the brokers and from a slow consumer.
   detail=$({
-    for p in $(service_pids KafkaDemo.Consumer); do
-      port=$(ss -ltnpH | grep "pid=$p," | head -1 | awk '{print $4}' | sed 's/.*://')
-      curl -fsS -m 1 "http://127.0.0.1:$port/api/stats" | jq -c '{n: .instance, rate: .receiveRate.last1s, e2e99: .latencyMs.last1s.p99, actual99: .latencyFromActualSendMs.last1s.p99, e2e50: .latencyMs.last1s.p50}' || true
-    done
-    for p in $(service_pids KafkaDemo.Producer); do
-      port=$(ss -ltnpH | grep "pid=$p," | head -1 | awk '{print $4}' | sed 's/.*://')
-      curl -fsS -m 1 "http://127.0.0.1:$port/api/stats" | jq -c '{n: .instance, rate: .actualRate.last1s, ack: .ackRate.last1s, inFlight: .inFlight, failed: .failed, delay99: .publishDelayMs.last1s.p99, publish99: .publishLatencyMs.last1s.p99}' || true
-    done
+    instance_stats KafkaDemo.Consumer '{n: .instance, rate: .receiveRate.last1s, e2e99: .latencyMs.last1s.p99, actual99: .latencyFromActualSendMs.last1s.p99, e2e50: .latencyMs.last1s.p50}'
+    instance_stats KafkaDemo.Producer '{n: .instance, rate: .actualRate.last1s, ack: .ackRate.last1s, inFlight: .inFlight, failed: .failed, delay99: .publishDelayMs.last1s.p99, publish99: .publishLatencyMs.last1s.p99}'
   } 2>/dev/null | jq -s -c '.' || echo '[]')
   echo "$summary" \
     | jq -c --argjson t $((at - burn_at)) --argjson detail "${detail:-[]}" '{t: $t, target: .producer.targetRate, record: .controller.maxSustainableRate, state: .controller.state, reason: .controller.lastReason, p99: .consumer.latencyMs.p99, p50: .consumer.latencyMs.p50, detail: $detail}' >> "$samples"

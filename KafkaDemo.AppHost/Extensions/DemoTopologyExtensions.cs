@@ -142,6 +142,9 @@ public static class DemoTopologyExtensions
             .WithEndpoint("http", e => e.Port = settings.Ports.Overseer)
             .WithReference(mode.Kafka)
             .WithEnvironment("Overseer__Mode", mode.Decision.Mode.ToString().ToLowerInvariant())
+            // The total the producers start with (each at its share, here or in the load's ConfigMap): the Overseer keeps
+            // it as producers are scaled or restarted, until it sets another.
+            .WithEnvironment("Overseer__TotalRate", settings.Rate.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__Enabled", controller.Enabled ? "true" : "false")
             .WithEnvironment("Overseer__Controller__SloP99Ms", controller.SloP99Ms.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Overseer__Controller__MinRate", controller.MinRate.ToString(CultureInfo.InvariantCulture))

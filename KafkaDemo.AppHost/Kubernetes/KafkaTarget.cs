@@ -26,7 +26,8 @@ public sealed record KafkaTarget(string Namespace, string Name)
     /// <see cref="StrimziNames.Namespace"/> moves to <see cref="Namespace"/>; in a Role's rules on kafkas, the
     /// resourceNames <see cref="StrimziNames.KafkaName"/> becomes <see cref="Name"/>; a
     /// ValidatingAdmissionPolicy that selects the namespace by its <c>kubernetes.io/metadata.name</c>
-    /// label selects <see cref="Namespace"/>. For <see cref="Default"/> the objects come back as they are.
+    /// label selects <see cref="Namespace"/>, and it and its binding are named for <see cref="Namespace"/>
+    /// (<see cref="PolicyName"/>). For <see cref="Default"/> the objects come back as they are.
     /// The objects are copies; the input is not changed.
     /// </summary>
     public IReadOnlyList<JsonObject> Retarget(IEnumerable<JsonObject> objects)
@@ -58,8 +59,34 @@ public sealed record KafkaTarget(string Namespace, string Name)
             labels[NamespaceNameLabel] = Namespace;
         }
 
+        switch ((string?)copy["kind"])
+        {
+            case "ValidatingAdmissionPolicy" when copy["metadata"] is JsonObject policy && (string?)policy["name"] is { } name:
+                policy["name"] = PolicyName(name);
+                break;
+            case "ValidatingAdmissionPolicyBinding" when copy["metadata"] is JsonObject binding && (string?)binding["name"] is { } name:
+                binding["name"] = PolicyName(name);
+                if (copy["spec"] is JsonObject spec && (string?)spec["policyName"] is { } policyName)
+                {
+                    spec["policyName"] = PolicyName(policyName);
+                }
+
+                break;
+        }
+
         return copy;
     }
+
+    /// <summary>
+    /// The name of a cluster-scoped admission policy, or its binding, written for <see cref="Default"/>, for this
+    /// Kafka's namespace: as it is for <c>kafka</c>, with <c>-{namespace}</c> added for any other. Every other object
+    /// the AppHost applies is namespaced; these two are not, so two AppHosts on one cluster whose Kafkas are in
+    /// different namespaces would otherwise apply one policy, each taking its namespaceSelector over (server-side
+    /// apply, one field manager: the last apply wins) and leaving the other's Kafka unguarded against the agent.
+    /// Named apart, each namespace keeps its own. (The longest namespace, 63 characters, keeps the name well within
+    /// the 253 of a DNS subdomain that names a cluster-scoped object.)
+    /// </summary>
+    public string PolicyName(string name) => Namespace == StrimziNames.Namespace ? name : $"{name}-{Namespace}";
 
     /// <summary>The label the API server puts on every namespace, its name (NamespaceDefaultLabelName, GA in Kubernetes 1.22).</summary>
     private const string NamespaceNameLabel = "kubernetes.io/metadata.name";

@@ -12,6 +12,7 @@ namespace KafkaDemo.Overseer.Fleet;
 /// histogram intervals. Follows <see cref="FleetMembers"/> before each poll: an instance that joins is
 /// polled from then on, one that leaves is no longer shown nor waited for (its counts stay in
 /// <see cref="FleetTotals"/>). Marks silent instances stale, merges the seconds everyone has reported,
+/// keeps the producers' total rate over those that joined, left or restarted (<see cref="FleetCommands.KeepSharesAsync"/>),
 /// and hands each merged second to every <see cref="IMergedSecondListener"/> (the summary's recent
 /// seconds, the timeline, the rate controller, the agent's feedback), in that order.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed partial class FleetMonitor(
     FleetClient client,
     FleetMembers members,
     FleetState fleet,
+    FleetCommands commands,
     IntervalMerger merger,
     IEnumerable<IMergedSecondListener> listeners,
     RunTimeline timeline,
@@ -86,6 +88,11 @@ public sealed partial class FleetMonitor(
         }
 
         var view = new FleetView(now, [.. _instances.Values], cluster, clusterHealthy);
+
+        // A producer that joined (a pod scaled up) or restarted runs at the rate it was started with, not at its
+        // share of the total set since; one that left took its share with it. Each is given its share now (the
+        // next poll shows it), before the view is published, so whoever sees this poll sees it done.
+        await commands.KeepSharesAsync(view, cancellationToken);
         fleet.Update(view);
         faultEvents.Observe(cluster, now);
 

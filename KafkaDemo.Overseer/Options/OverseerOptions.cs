@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using KafkaDemo.Messaging.Limits;
 using KafkaDemo.Messaging.Validation;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,13 @@ public sealed class OverseerOptions : IValidatableObject
 
     /// <summary>Base URL of the embedded Kafka's control API, in embedded mode.</summary>
     public string? EmbeddedKafka { get; set; }
+
+    /// <summary>
+    /// The producers' total target rate as they were started (the AppHost's KafkaDemo:Rate, split over them), in
+    /// messages per second: kept as producers join, leave or restart until the controller, the API or the page sets
+    /// another total (the fleet's commands give each producer its share of it). Unset: nothing is kept until a total is set.
+    /// </summary>
+    public double? TotalRate { get; set; }
 
     /// <summary>How often instances are polled, in milliseconds.</summary>
     [InRange(100, 10_000, ErrorMessage = SectionName + ":PollIntervalMs must be from {1} to {2}; it is {0}.")]
@@ -81,6 +89,11 @@ public sealed class OverseerOptions : IValidatableObject
         foreach (var twice in listed.GroupBy(l => l.Url, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             yield return new ValidationResult($"{S}:{string.Join($" and {S}:", twice.Select(l => l.Key))} list the same URL '{twice.Key}'; each instance has its own.");
+        }
+
+        if (TotalRate is { } total && RateLimit.Problem(total) is { } rateProblem)
+        {
+            yield return new ValidationResult($"{S}:TotalRate {rateProblem}");
         }
 
         if (!string.IsNullOrEmpty(EmbeddedKafka) && !Uri.TryCreate(EmbeddedKafka, UriKind.Absolute, out _))

@@ -55,6 +55,19 @@ service_pids() {
   done
 }
 
+# instance_stats NAME FILTER: each running instance of the service NAME (KafkaDemo.Producer, ...) asked for
+# its own GET /api/stats, found by the port its process listens on (Aspire picks the ports of all but the
+# first), put through the jq FILTER: one compact line per instance. One that listens nowhere yet, or does
+# not answer within a second, is left out.
+instance_stats() {
+  local pid port
+  for pid in $(service_pids "$1"); do
+    port=$(ss -ltnpH | grep "pid=$pid," | head -1 | awk '{print $4}' | sed 's/.*://') || true
+    [ -n "$port" ] || continue
+    curl -fsS -m 1 "http://127.0.0.1:$port/api/stats" | jq -c "$2" || true
+  done
+}
+
 # status_mb NAME [FIELD]: a /proc/<pid>/status field (default VmRSS; also RssAnon, RssFile) in MB,
 # summed over the service's processes (0 if none)
 status_mb() {

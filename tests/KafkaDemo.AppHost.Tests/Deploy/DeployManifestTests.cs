@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using KafkaDemo.AppHost.Kubernetes;
 using KafkaDemo.AppHost.Manifests;
+using KafkaDemo.AppHost.Placement;
 using KafkaDemo.AppHost.Settings;
 using KafkaDemo.AppHost.Strimzi;
 using KafkaDemo.AppHost.Tests.K3d;
@@ -300,6 +301,22 @@ public sealed partial class DeployManifestTests
         var producerEnv = producer["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!);
         Assert.Equal("true", (string?)producerEnv["Control__AllowRemote"]["value"]);
         Assert.NotNull(producerEnv["Control__Token"]["valueFrom"]?["secretKeyRef"]);
+    }
+
+    /// <summary>
+    /// The Overseer keeps the producers' starting total (Overseer__TotalRate) as they are scaled: it must be what deploy/load
+    /// starts them with, its replicas at the ConfigMap's per-producer rate, or the Overseer would change the total at once.
+    /// </summary>
+    [Fact]
+    public void The_Overseer_s_starting_total_is_the_load_s_producers_at_their_configured_rate()
+    {
+        var overseer = DeployManifests.Kustomize(DeployManifests.Overseer).Named("Deployment", "overseer").Container();
+        var total = overseer["env"]!.AsArray().Single(e => (string?)e!["name"] == "Overseer__TotalRate")!["value"]!.GetValue<string>();
+        var load = DeployManifests.Kustomize(DeployManifests.Load);
+        var replicas = load.Named("Deployment", LoadDeployment.Producer)["spec"]!["replicas"]!.GetValue<long>();
+        var each = load.Named("ConfigMap", LoadManifests.SettingsConfigMap)["data"]!["Producer__Rate"]!.GetValue<string>();
+
+        Assert.Equal(replicas * double.Parse(each, System.Globalization.CultureInfo.InvariantCulture), double.Parse(total, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The host names the Deployment's service accepts by default: AllowedHosts in its project's appsettings.json.</summary>

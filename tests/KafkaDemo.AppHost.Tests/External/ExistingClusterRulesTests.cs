@@ -114,6 +114,14 @@ public sealed class ExistingClusterRulesTests
         Assert.Equal(2, objects.Count(o => (string?)o["kind"] == "RoleBinding" && (string?)o["metadata"]!["namespace"] == "streaming"));
         var policy = Assert.Single(objects, o => (string?)o["kind"] == "ValidatingAdmissionPolicy");
         Assert.Equal("streaming", (string?)policy["spec"]!["matchConstraints"]!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
+
+        // The policy and its binding are the only cluster-scoped objects: named for the namespace, so that another AppHost's
+        // Kafka in another namespace of this cluster keeps its own (the same names would make the last apply retarget both).
+        Assert.Equal("kafkademo-agent-tuning-streaming", (string?)policy["metadata"]!["name"]);
+        var binding = Assert.Single(objects, o => (string?)o["kind"] == "ValidatingAdmissionPolicyBinding");
+        Assert.Equal(("kafkademo-agent-tuning-streaming", "kafkademo-agent-tuning-streaming"), ((string?)binding["metadata"]!["name"], (string?)binding["spec"]!["policyName"]));
+        Assert.Equal(["Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"],
+            objects.Where(o => o["metadata"]?["namespace"] is null).Select(o => (string)o["kind"]!).Distinct().Order(StringComparer.Ordinal));
         var kubeconfig = Assert.Single(objects, o => (string?)o["metadata"]?["name"] == AgentManifests.KubeconfigConfigMapName);
         var context = YamlDocuments.Parse((string)kubeconfig["data"]!["config"]!, "kubeconfig").Single()["contexts"]![0]!["context"]!;
         Assert.Equal("streaming", (string?)context["namespace"]);

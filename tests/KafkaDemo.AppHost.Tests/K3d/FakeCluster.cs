@@ -1,6 +1,7 @@
 extern alias embedded;
 
 using System.Collections.Concurrent;
+using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -123,6 +124,21 @@ internal sealed class FakeCluster : IAsyncDisposable
         var strimzi = new SimulatedStrimzi(api, kafka.BootstrapServers, kafka.CreateTopic);
         return new FakeCluster(test, api, kafka, tools, strimzi);
     }
+
+    /// <summary>
+    /// The AppHost's arguments for KafkaDemo:Placement=cluster with a load this machine's two cores carry beside
+    /// everything else the test runs: <paramref name="producers"/> and <paramref name="consumers"/> pods and a total
+    /// <paramref name="rate"/> in messages per second. With <paramref name="controller"/> false the controller is off,
+    /// so the rate stays as set and the only changes are the ones the test makes.
+    /// </summary>
+    public static string[] LightPlacementArgs(int producers, int consumers, int rate, bool controller = true) =>
+    [
+        "--KafkaDemo:Placement=cluster",
+        string.Create(CultureInfo.InvariantCulture, $"--KafkaDemo:Producers={producers}"),
+        string.Create(CultureInfo.InvariantCulture, $"--KafkaDemo:Consumers={consumers}"),
+        string.Create(CultureInfo.InvariantCulture, $"--KafkaDemo:Rate={rate}"),
+        .. controller ? Array.Empty<string>() : ["--KafkaDemo:Controller:Enabled=false"],
+    ];
 
     /// <summary>The AppHost in k3d mode with the fakes in place of docker, k3d and the cluster, started, with its states recorded.</summary>
     public Task<DistributedApplication> StartAppAsync(params string[] extra) => StartAppAsync(configure: null, extra);

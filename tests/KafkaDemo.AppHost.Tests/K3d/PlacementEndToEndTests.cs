@@ -18,19 +18,17 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// processes (the plain listener resolving to the embedded Kafka). The Overseer, run by the AppHost,
 /// finds the pods from the load's EndpointSlices and polls them through the API server's pod proxy;
 /// messages are verified end to end, and it follows the dashboard's scale commands from 1 to 3 to 2
-/// producers with exact totals. What did not run for real: docker and k3d (scripted), the API server
+/// producers with exact totals, keeping the total target rate as pods come and go. What did not run for real: docker and k3d (scripted), the API server
 /// (the fake), the containers (host processes on loopback ports).
 /// </summary>
 public sealed class PlacementEndToEndTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
-    private static readonly string[] Light =
-    [
-        "--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=1", "--KafkaDemo:Consumers=1", "--KafkaDemo:Rate=200",
-        // The rate stays as set, so that the only changes are the ones this test makes.
-        "--KafkaDemo:Controller:Enabled=false",
-    ];
+    /// <summary>The total rate, messages per second; the controller off, so that it changes only as this test changes it.</summary>
+    private const int Rate = 200;
+
+    private static readonly string[] Light = LightPlacementArgs(producers: 1, consumers: 1, rate: Rate, controller: false);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -78,6 +76,12 @@ public sealed class PlacementEndToEndTests
                     Assert.Equal(3, PodsOf(cluster, LoadDeployment.Producer).Count);
                     output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: 3 producers, {summary.Producer.Sent} sent, {summary.Consumer.Verified} verified");
 
+                    // The two new pods started at the ConfigMap's per-producer rate (the starting total over one producer):
+                    // the Overseer gives each of the three its share, so the total offered stays what it was, not three times it.
+                    summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 3 && KeptTotal(s), $"the total target rate kept at {Rate}/s over three producers");
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: total target {summary.Producer.TargetRate:F3}/s over 3 producers");
+                    Assert.Contains(await EventsAsync(overseer), m => m.StartsWith($"Rate {Rate}/s kept over 3 producers: 66.667/s each", StringComparison.Ordinal));
+
                     // Paused, so that every count is final before a pod goes: what the producers had acked is
                     // what the consumer verified, and the Overseer shows it.
                     var settled = await PauseAndSettleAsync(overseer, true);
@@ -99,6 +103,10 @@ public sealed class PlacementEndToEndTests
                     // three pods (the removed one included) had acked was verified once, none lost, none twice.
                     var resume = await PauseAndSettleAsync(overseer, false);
                     await SummaryWhenAsync(overseer, cluster, s => s.Consumer.Verified > settled.Consumer.Verified + 100, "the two remaining producers sending again");
+
+                    // The removed pod's share went to the two left: the total is still the one set.
+                    summary = await SummaryWhenAsync(overseer, cluster, s => s.Producer.Instances == 2 && KeptTotal(s), $"the total target rate kept at {Rate}/s over two producers");
+                    output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: total target {summary.Producer.TargetRate:F3}/s over 2 producers");
                     var final = await PauseAndSettleAsync(overseer, true);
                     output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: paused with 2 producers: {final.Producer.Sent} sent, {final.Producer.Acked} acked, {final.Producer.Failed} failed, {final.Consumer.Verified} verified");
                     Assert.Equal(final.Producer.Acked, final.Consumer.Verified);
@@ -127,6 +135,16 @@ public sealed class PlacementEndToEndTests
         Assert.Equal(4, processes.Count);
         Assert.All(processes, p => Assert.True(p.HasExited, $"{p.Pod}'s process (pid {p.ProcessId}) outlived the fake cluster."));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s in all");
+    }
+
+    /// <summary>Unpaused, the producers' summed target rate is the total the test started with (each share rounds only in its last bits).</summary>
+    private static bool KeptTotal(OverseerSummary summary) => !summary.Producer.Paused && Math.Abs(summary.Producer.TargetRate - Rate) < 0.01;
+
+    /// <summary>The messages of the run's events, as /api/run gives them.</summary>
+    private static async Task<IReadOnlyList<string>> EventsAsync(HttpClient overseer)
+    {
+        var run = await overseer.GetFromJsonAsync<JsonElement>("/api/run", Token);
+        return [.. run.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString() ?? "")];
     }
 
     /// <summary>Pauses or resumes the load through the Overseer; when pausing, waits until the totals hold still twice in a row with acked = verified.</summary>

@@ -23,7 +23,7 @@ namespace KafkaDemo.AppHost.Tests.K3d;
 /// </summary>
 public sealed class PlacementTests
 {
-    private static readonly string[] Cluster = ["--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=3", "--KafkaDemo:Rate=3000"];
+    private static readonly string[] Cluster = FakeCluster.LightPlacementArgs(producers: 2, consumers: 3, rate: 3000);
 
     [Fact]
     public async Task The_load_is_built_imported_and_applied_and_each_Deployment_resource_follows_its_pods()
@@ -284,7 +284,7 @@ public sealed class PlacementTests
         await using (var cluster = await FakeCluster.StartAsync())
         {
             cluster.RunLoadAsProcesses();
-            await using (var app = await cluster.StartAppAsync("--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=2", "--KafkaDemo:Consumers=1", "--KafkaDemo:Rate=100"))
+            await using (var app = await cluster.StartAppAsync(FakeCluster.LightPlacementArgs(producers: 2, consumers: 1, rate: 100)))
             {
                 await WaitForAsync(app, "producer", s => s.State?.Text == KnownResourceStates.Running && ReadyOf(s) == "2/2 ready");
                 var pods = cluster.Api.List(ResourceType.Pods, LoadDeployment.Namespace).Select(p => (string)p["metadata"]!["name"]!).Where(n => n.StartsWith("producer-", StringComparison.Ordinal)).ToList();

@@ -26,11 +26,7 @@ public sealed class TelemetryPlacementTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
 
-    private static readonly string[] Light =
-    [
-        "--KafkaDemo:Placement=cluster", "--KafkaDemo:Producers=1", "--KafkaDemo:Consumers=1", "--KafkaDemo:Rate=100",
-        "--KafkaDemo:Controller:Enabled=false",
-    ];
+    private static readonly string[] Light = FakeCluster.LightPlacementArgs(producers: 1, consumers: 1, rate: 100, controller: false);
 
     /// <summary>The k3d network's gateway as the scripted docker reports it: a loopback address, which this machine can listen on.</summary>
     private const string Gateway = "127.0.0.1";

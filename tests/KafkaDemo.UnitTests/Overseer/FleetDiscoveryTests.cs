@@ -1,12 +1,13 @@
 extern alias overseer;
 
-using System.Globalization;
 using KafkaDemo.Messaging.Contracts;
 using KafkaDemo.Messaging.Measurement;
 using Microsoft.Extensions.DependencyInjection;
 using overseer::KafkaDemo.Overseer.Aggregation;
 using overseer::KafkaDemo.Overseer.Discovery;
 using overseer::KafkaDemo.Overseer.Fleet;
+
+using static KafkaDemo.UnitTests.Overseer.FleetHarness;
 
 namespace KafkaDemo.UnitTests.Overseer;
 
@@ -32,13 +33,6 @@ public sealed class FleetDiscoveryTests : IDisposable
 
     public void Dispose() => _fleet.Dispose();
 
-    private static DiscoveredInstance Pod(string name, int ip, bool producer = true) =>
-        new(name, producer, string.Create(CultureInfo.InvariantCulture, $"10.42.0.{ip}"), 8080);
-
-    private static string Url(DiscoveredInstance pod) => $"http://{pod.PodIP}:{pod.Port}";
-
-    private void Discover(params DiscoveredInstance[] pods) => _fleet.Services.GetRequiredService<DiscoveredInstances>().Set(pods);
-
     private void Producer(DiscoveredInstance pod, long sent, DateTimeOffset? started = null) =>
         _fleet.Instances.Set(Url(pod), FleetHarness.Producer(pod.Pod, started ?? Started, sent, sent, 0));
 
@@ -51,14 +45,14 @@ public sealed class FleetDiscoveryTests : IDisposable
     public async Task Scaling_1_then_3_then_2_producers_keeps_exact_totals_and_commands_go_to_the_current_two()
     {
         var (p1, p2, p3, c1) = (Pod("producer-a", 11), Pod("producer-b", 12), Pod("producer-c", 13), Pod("consumer-a", 21, producer: false));
-        Discover(p1, c1);
+        _fleet.Discover(p1, c1);
         Producer(p1, 100);
         Consumer(c1, 100);
         await _fleet.PollAsync();
         Assert.Equal(100, _fleet.Report.Summary().Producer.Sent);
         Assert.Equal(1, _fleet.Commands.LiveProducerCount);
 
-        Discover(p1, p2, p3, c1);
+        _fleet.Discover(p1, p2, p3, c1);
         Producer(p1, 200);
         Producer(p2, 50);
         Producer(p3, 70);
@@ -68,7 +62,7 @@ public sealed class FleetDiscoveryTests : IDisposable
 
         // producer-b is scaled away: it is no longer polled (what it would say now is not counted),
         // and what it had sent stays in the totals.
-        Discover(p1, p3, c1);
+        _fleet.Discover(p1, p3, c1);
         Producer(p1, 300);
         Producer(p2, 60);
         Producer(p3, 100);
@@ -96,21 +90,21 @@ public sealed class FleetDiscoveryTests : IDisposable
     public async Task A_replaced_pod_keeps_its_counts_and_a_pod_that_is_not_ready_for_a_while_is_not_counted_twice()
     {
         var (p1, replacement, c1) = (Pod("producer-a", 11), Pod("producer-z", 14), Pod("consumer-a", 21, producer: false));
-        Discover(p1, c1);
+        _fleet.Discover(p1, c1);
         Producer(p1, 100);
         Consumer(c1, 100);
         await _fleet.PollAsync();
 
-        Discover(replacement, c1);
+        _fleet.Discover(replacement, c1);
         Producer(replacement, 30);
         await _fleet.PollAsync();
         Assert.Equal(130, _fleet.Report.Summary().Producer.Sent);
 
-        Discover(c1);
+        _fleet.Discover(c1);
         await _fleet.PollAsync();
         Assert.Equal(130, _fleet.Report.Summary().Producer.Sent);
 
-        Discover(replacement, c1);
+        _fleet.Discover(replacement, c1);
         Producer(replacement, 40);
         await _fleet.PollAsync();
 
@@ -125,7 +119,7 @@ public sealed class FleetDiscoveryTests : IDisposable
     {
         var (p1, p2, c1) = (Pod("producer-a", 11), Pod("producer-b", 12), Pod("consumer-a", 21, producer: false));
         var first = _fleet.Time.GetUtcNow().ToUnixTimeSeconds();
-        Discover(p1, p2, c1);
+        _fleet.Discover(p1, p2, c1);
         Producer(p1, 10);
         Producer(p2, 10);
         Consumer(c1, 20);
@@ -141,7 +135,7 @@ public sealed class FleetDiscoveryTests : IDisposable
         await _fleet.PollAsync();
 
         // ...and no longer once its pod has left; what it reports late is not polled.
-        Discover(p1, c1);
+        _fleet.Discover(p1, c1);
         Second(p2, first + 1, SeriesNames.PublishLatency, 1000);
         await _fleet.PollAsync();
         await _merged.WaitForAsync(2);

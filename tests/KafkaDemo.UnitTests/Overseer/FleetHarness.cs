@@ -1,6 +1,7 @@
 extern alias overseer;
 
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using overseer::KafkaDemo.Overseer.Discovery;
 using overseer::KafkaDemo.Overseer.Extensions;
 using overseer::KafkaDemo.Overseer.Fleet;
 using overseer::KafkaDemo.Overseer.Report;
@@ -65,6 +67,16 @@ internal sealed class FleetHarness : IDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>A pod as the EndpointSlice watcher finds it: 10.42.0.<paramref name="ip"/>, port 8080.</summary>
+    public static DiscoveredInstance Pod(string name, int ip, bool producer = true) =>
+        new(name, producer, string.Create(CultureInfo.InvariantCulture, $"10.42.0.{ip}"), 8080);
+
+    /// <summary>Where the Overseer reaches <paramref name="pod"/> with <c>Overseer:Discovery:Route=Direct</c>.</summary>
+    public static string Url(DiscoveredInstance pod) => $"http://{pod.PodIP}:{pod.Port}";
+
+    /// <summary>The ready pods now, written as the EndpointSlice watcher writes them (<c>Overseer:Discovery:Source=Kubernetes</c>).</summary>
+    public void Discover(params DiscoveredInstance[] pods) => _host.Services.GetRequiredService<DiscoveredInstances>().Set(pods);
+
     public FleetMonitor Monitor => _host.Services.GetServices<IHostedService>().OfType<FleetMonitor>().Single();
 
     public FleetCommands Commands => _host.Services.GetRequiredService<FleetCommands>();
@@ -109,13 +121,13 @@ internal sealed class FleetHarness : IDisposable
         _host.Dispose();
     }
 
-    public static ProducerStats Producer(string instance, DateTimeOffset startedAt, long sent, long acked, long failed) => new(
+    public static ProducerStats Producer(string instance, DateTimeOffset startedAt, long sent, long acked, long failed, double targetRate = 1000) => new(
         instance,
         Guid.Empty,
         UnixMicros.From(startedAt),
         startedAt,
         false,
-        1000,
+        targetRate,
         new RateSummary(1000, 1000),
         new RateSummary(1000, 1000),
         sent,
@@ -159,8 +171,9 @@ internal sealed class FleetHarness : IDisposable
 /// <summary>
 /// Producers and consumers as the Overseer sees them over HTTP: each base URL answers
 /// <c>/health</c>, <c>/api/stats</c> with whatever the test set, <c>/api/histograms</c> with the
-/// intervals the test added after the label asked for (none unless added), and records the PUTs it gets. An instance that is <see cref="Down"/> refuses
-/// connections; one that is <see cref="Hanging"/> never answers a PUT.
+/// intervals the test added after the label asked for (none unless added), and records the PUTs it gets. A producer
+/// takes a <c>PUT /api/rate</c> as the real one does (its stats report the new target rate until the test sets them
+/// again). An instance that is <see cref="Down"/> refuses connections; one that is <see cref="Hanging"/> never answers a PUT.
 /// </summary>
 internal sealed class FakeInstances : HttpMessageHandler
 {
@@ -201,6 +214,12 @@ internal sealed class FakeInstances : HttpMessageHandler
             }
 
             Puts.Enqueue((baseUrl, uri.AbsolutePath, body));
+            if (uri.AbsolutePath == "/api/rate" && _stats.TryGetValue(baseUrl, out var current) && current is ProducerStats producer
+                && JsonSerializer.Deserialize<RateChange>(body, JsonSerializerOptions.Web) is { Rate: { } rate })
+            {
+                _stats[baseUrl] = producer with { TargetRate = rate };
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(new { }) };
         }
 
