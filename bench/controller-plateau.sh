@@ -10,7 +10,8 @@
 #   bench/controller-plateau.sh               # about 11 minutes
 #   SLO_MS=25 MINUTES=10 bench/controller-plateau.sh
 #
-# Uses the app's fixed ports (5100-5103, 9092-9094, 15100). Writes the samples and the summary to
+# Uses the app's fixed ports (5100-5103, 9092-9094, 15100). Writes the samples, every controller
+# decision that changed the rate or the state (from /api/run), and the summary to
 # bench/results/controller-plateau-<UTC time>.json. Needs jq, curl and python3.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,12 +32,16 @@ for i in $(seq 0 $((MINUTES * 6))); do
     | jq -c --argjson t $((i * 10)) '{t: $t, target: .producer.targetRate, record: .controller.maxSustainableRate, state: .controller.state, p99: .consumer.latencyMs.p99}' >> "$samples" \
     || log "no summary at $((i * 10)) s"
 done
+# Every decision that changed the rate or the state, with its reason: the 10 s samples miss most.
+curl -fsS "$overseer/api/run" | jq -c '[.events[] | select(.kind == "controller") | {at, message}]' > "$work/decisions.json" \
+  || echo '[]' > "$work/decisions.json"
 
 mkdir -p bench/results
 out="bench/results/controller-plateau-$(date -u +%Y%m%dT%H%M%SZ).json"
-python3 - "$samples" "$SLO_MS" "$out" <<'PY'
+python3 - "$samples" "$SLO_MS" "$out" "$work/decisions.json" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+decisions = json.load(open(sys.argv[4]))
 def window(a, b): return [r["target"] for r in rows if a * 60 <= r["t"] <= b * 60]
 plateau = statistics.median(window(8, 10))
 reached = next((r["t"] for r in rows if r["target"] >= 0.8 * plateau), None)
@@ -51,8 +56,9 @@ summary = {
     "steadyHighestShare": round(max(steady) / mid, 3),
     "recordAt2MinShare": round(at2 / plateau, 3) if plateau else None,
     "samples": rows,
+    "decisions": decisions,
 }
 json.dump(summary, open(sys.argv[3], "w"), indent=1)
-print(json.dumps({k: v for k, v in summary.items() if k != "samples"}))
+print(json.dumps({k: v for k, v in summary.items() if k not in ("samples", "decisions")}))
 PY
 log "wrote $out"

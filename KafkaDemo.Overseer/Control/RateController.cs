@@ -22,6 +22,13 @@ namespace KafkaDemo.Overseer.Control;
 /// and twice as many windows in a row in the bottom quarter of the band (or below it) leave the hold
 /// as comfortable windows do, so a hold that entered the band low (a climb back after the capacity
 /// returned) does not stay further below the edge than the band asks.</para>
+/// <para><b>The low-rate floor.</b> Below a few thousand messages a second the p99 falls as the rate
+/// rises (the clients' and brokers' threads sleep and wake between small batches), so a p99 in the
+/// band there says nothing about capacity. <see cref="LatencySlope"/> compares the recent good windows
+/// at a rate with those 15 % or more below it. A band with nothing to show the edge is near (a fresh
+/// start, a cut that landed on the floor) is probed once 15 % above: near the edge the p99 rises or
+/// the raise breaches, and the edge is marked there. A window whose p99 is no higher than at the
+/// lower rates climbs as far below the SLO does, by one 15 % step where the edge was seen near.</para>
 /// <para><b>A breach is a suspect first.</b> One window over the SLO (or whose producers fell
 /// behind their schedule) changes nothing: a latency spike lasts a second or two, and a cut for each
 /// would walk the rate down. A second in a row backs off by <see cref="ControllerSettings.BackOffFactor"/>
@@ -93,6 +100,8 @@ public sealed class RateController(ControllerSettings settings)
     private Cut? _lastCut;
     private double _backlogSinceCut;
     private DateTimeOffset? _notFollowingSince;
+    private (double To, double Limit)? _wentBackFrom;
+    private readonly LatencySlope _slope = SlopeFor(settings);
 
     public ControllerSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
 
@@ -165,14 +174,25 @@ public sealed class RateController(ControllerSettings settings)
             _atTop = 0;
         }
 
-        if (window.P99Ms >= Settings.Headroom * slo && withinSlo)
+        var slope = Slope.Unknown;
+        var edgeWasNear = _slope.IsNearEdge(target);
+        if (withinSlo && keepingUp)
+        {
+            slope = _slope.Judge(now, target, window.P99Ms, inBand: window.P99Ms >= Settings.Headroom * slo);
+        }
+        else
+        {
+            _slope.Breached(now, target);
+        }
+
+        if (window.P99Ms >= Settings.Headroom * slo && withinSlo && slope != Slope.Ignores)
         {
             _near = (target, now);
         }
 
         var raisedFrom = _raisedFrom;
         _raisedFrom = null;
-        return withinSlo && keepingUp ? Good(window) : Breach(window, raisedFrom, withinSlo, keepingUp);
+        return withinSlo && keepingUp ? Good(window, slope, edgeWasNear) : Breach(window, raisedFrom, withinSlo, keepingUp);
     }
 
     private ControlDecision Breach(ControlWindow window, double? raisedFrom, bool withinSlo, bool keepingUp)
@@ -222,6 +242,18 @@ public sealed class RateController(ControllerSettings settings)
                 $"p99 {p99:F1} ms is over the SLO of {slo:F1} ms, but the consumers absorbed {window.ConsumedRate:F0}/s of {window.ActualRate:F0}/s sent: a backlog draining; waiting"));
         }
 
+        if (_wentBackFrom is { } wentBack && Math.Abs(target - wentBack.To) <= 0.5 && _breaches == 0)
+        {
+            // A breach at the rate it went back to, not a backlog draining: the raise was not the
+            // cause (a transient came with it, as a browser starting does), so what it marked goes.
+            _slope.WithdrawEdge(target);
+            if (_limit is { } marked && Math.Abs(marked.Rate - wentBack.Limit) <= 0.5 && marked.Seen < 2)
+            {
+                _limit = null;
+            }
+        }
+
+        _wentBackFrom = null;
         _breaches++;
         _previousBreachP99 = Math.Max(p99, double.Epsilon);
         _runP99 = _breaches == 1 ? p99 : Math.Min(_runP99, p99);
@@ -333,7 +365,7 @@ public sealed class RateController(ControllerSettings settings)
             $"{what}; {_breaches} of {confirmAfter} windows in a row: holding to tell a transient from a capacity change"));
     }
 
-    private ControlDecision Good(ControlWindow window)
+    private ControlDecision Good(ControlWindow window, Slope slope, bool edgeWasNear)
     {
         var target = window.TargetRate;
         var now = window.EndedAt;
@@ -342,6 +374,7 @@ public sealed class RateController(ControllerSettings settings)
         _breaches = 0;
         _breachesAtMinimum = 0;
         _previousBreachP99 = 0;
+        _wentBackFrom = null;
         _suspectRaiseFrom = null;
         _cutConfirmed = false;
         var notFollowingSince = _notFollowingSince;
@@ -379,8 +412,22 @@ public sealed class RateController(ControllerSettings settings)
             Mark(resume, now, byLatency: true);
         }
 
+        if (slope == Slope.Ignores)
+        {
+            // This p99 is the low-rate floor, not the edge: the band says nothing here, and a limit
+            // the latency marked within one doubling was marked on the floor too (a spike, the
+            // warm-up, a browser starting); the climb re-tests it.
+            _near = null;
+            _atTop = 0;
+            _bandWindows = 0;
+            if (_limit is { ByLatency: true } floorLimit && target * Settings.IncreaseFactor >= floorLimit.Rate)
+            {
+                _limit = null;
+            }
+        }
+
         var lowInBand = p99 < BottomOfBand;
-        if (p99 >= Settings.Headroom * slo)
+        if (slope != Slope.Ignores && p99 >= Settings.Headroom * slo)
         {
             _converged = 0;
             _bandRate = target;
@@ -393,6 +440,17 @@ public sealed class RateController(ControllerSettings settings)
                 _atTop = 0;
                 return Change(window, target / Settings.ReprobeFactor, ControllerState.Holding, F(
                     $"p99 {p99:F1} ms has stayed within {(1 - (TopOfBand / slo)) * 100:F0} % of the SLO for {Settings.SettleWindows} windows; easing off {(1 - (1 / Settings.ReprobeFactor)) * 100:F0} % to keep a margin"));
+            }
+
+            if (_bandWindows >= 2 && slope != Slope.Follows && !EdgeKnownNear(target) && target < Settings.MaxRate)
+            {
+                // A p99 in the band with nothing to show the edge is near: a fresh start, or a cut
+                // that landed on the low-rate floor, where the p99 is as high (see LatencySlope).
+                // Holding there trusts a band that may say nothing. One step up tells them apart:
+                // near the edge the p99 rises (then it holds there, or a breach marks the limit);
+                // on the floor it does not, and the climb goes on.
+                return Change(window, target * LatencySlope.Step, ControllerState.Probing, F(
+                    $"p99 {p99:F1} ms is within the SLO band at {target:F0}/s, but nothing shows the latency rising with the rate here (at low rates the p99 is as high: the low-rate floor); probing {(LatencySlope.Step - 1) * 100:F0} % above to tell"));
             }
 
             // The mirror of the top, slower: a hold whose p99 stays in the bottom quarter of the band
@@ -428,6 +486,15 @@ public sealed class RateController(ControllerSettings settings)
         var factor = Math.Min(Settings.IncreaseFactor, Setpoint / Math.Max(p99, 0.001));
         var next = target * factor;
         var why = F($"p99 {p99:F1} ms is comfortable; raising towards a p99 of {Setpoint:F1} ms");
+        if (slope == Slope.Ignores)
+        {
+            // The p99 says nothing about capacity here: climb as far below the SLO does, or by one
+            // probe step near where the p99 was seen to follow the rate (a wandering capacity can make
+            // the p99 at a lower rate as high for a while there).
+            factor = edgeWasNear ? LatencySlope.Step : Settings.IncreaseFactor;
+            next = target * factor;
+            why = F($"p99 {p99:F1} ms was as high at rates {(LatencySlope.Step - 1) * 100:F0} % and more below {target:F0}/s: the latency is not following the rate here (the low-rate floor), so it says nothing about capacity; {(edgeWasNear ? "one probe step, as the edge was seen near" : "raising")}");
+        }
         if (p99 < 0.5 * slo)
         {
             _near = null; // far below the SLO: where the band was no longer matters
@@ -574,6 +641,20 @@ public sealed class RateController(ControllerSettings settings)
             $"p99 {p99:F1} ms did not fall after cutting {cut.From:F0} → {cut.To:F0}/s (it was {cut.P99Before:F1} ms) and {kept}: the latency is not following the rate; holding"));
     }
 
+    /// <summary>
+    /// Whether something recent shows the edge is near this rate: the p99 seen following the rate near
+    /// it, or a limit just above it that was seen twice. A limit seen once is no such evidence: on the
+    /// low-rate floor one spike or the warm-up breaches too.
+    /// </summary>
+    private bool EdgeKnownNear(double target) =>
+        _slope.IsNearEdge(target) || (HardLimit && _limit!.Rate <= target * LatencySlope.Step * 1.05);
+
+    private static LatencySlope SlopeFor(ControllerSettings? settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new LatencySlope(settings.ReprobeFactor, 4 * settings.SettleWindows, TimeSpan.FromSeconds(2 * settings.MemorySeconds));
+    }
+
     private ControlDecision RaiseFoundTheLimit(ControlWindow window, double from, string what)
     {
         var target = window.TargetRate;
@@ -581,7 +662,9 @@ public sealed class RateController(ControllerSettings settings)
         _resumeRate = null;
         _breaches = 0;
         Mark(target, window.EndedAt, window.P99Ms > Settings.SloP99Ms);
+        _slope.MarkEdge(window.EndedAt, from);
         var back = Math.Max(from, target * CutFactor(window, window.P99Ms));
+        _wentBackFrom = (back, target);
         return CutOnBreach(window, back, ControllerState.BackingOff, F(
             $"{what}, just after raising from {from:F0}/s: the limit is below {target:F0}/s; back to {back:F0}/s"));
     }

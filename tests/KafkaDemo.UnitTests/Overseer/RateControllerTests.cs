@@ -218,9 +218,15 @@ public sealed class RateControllerTests
             (long)(consumed * controller.Settings.WindowSeconds), consumed));
     }
 
-    /// <summary>Holds <paramref name="rate"/> in the band, then two windows at 140 ms: the second backs off (the first cut).</summary>
+    /// <summary>
+    /// Two comfortable windows 20 % below <paramref name="rate"/>, then a hold there in the band (the
+    /// p99 followed the rate into it: the edge), then two windows at 140 ms: the second backs off (the
+    /// first cut).
+    /// </summary>
     private ControlDecision HoldThenBackOff(RateController controller, double rate, double absorbed)
     {
+        Window(controller, 0.8 * rate, 15);
+        Window(controller, 0.8 * rate, 15);
         for (var i = 0; i < 4; i++)
         {
             Assert.False(Window(controller, rate, 21).Changed);
@@ -404,6 +410,130 @@ public sealed class RateControllerTests
         Assert.Contains("did not fall after cutting", again.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>Feeds the controller one good window (producers on schedule, consumers keeping up) at this rate and p99.</summary>
+    private ControlDecision Good(RateController controller, double rate, double p99)
+    {
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        return controller.Decide(new ControlWindow(_clock.GetUtcNow(), rate, rate, p99, 1, (long)(rate * 5)));
+    }
+
+    [Fact]
+    public void A_p99_in_the_band_that_was_as_high_at_lower_rates_is_the_low_rate_floor_and_the_rate_climbs()
+    {
+        // Live (bench/controller-transient.sh, 2026-12-08): 1,215 to 1,556/s with p99 14 to 24 ms, held
+        // and probed by 5 % for minutes because every few windows fell in the band.
+        var controller = new RateController(DemoSettings());
+        Good(controller, 1_000, 21.5);
+        Good(controller, 1_000, 22.0);
+        Good(controller, 1_000, 20.5);
+        Good(controller, 1_150, 21.0);
+        var decision = Good(controller, 1_150, 20.8);
+
+        Assert.True(decision.NewRate >= 1_150 * 1.1, $"{decision.NewRate:F0}/s: {decision.Reason}");
+        Assert.Contains("not following the rate", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_p99_that_rises_with_the_rate_into_the_band_is_the_edge_and_the_rate_holds()
+    {
+        // The mirror: near the knee 15 % more rate shows more latency, and the band means the edge.
+        var controller = new RateController(DemoSettings());
+        Good(controller, 50_000, 17.0);
+        Good(controller, 50_000, 17.5);
+        Good(controller, 50_000, 16.8);
+        Good(controller, 57_500, 21.5);
+        var decision = Good(controller, 57_500, 22.0);
+
+        Assert.Equal(57_500, decision.NewRate);
+        Assert.Equal(ControllerState.Holding, decision.State);
+        Assert.DoesNotContain("not following the rate", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_p99_in_the_band_with_nothing_to_show_the_edge_is_near_is_probed_one_step_above()
+    {
+        // A fresh start on the low-rate floor: the first windows are in the band, and there is no
+        // lower rate to compare with. Holding there trusted a band that said nothing (live,
+        // 2026-12-08 00:46: minutes at 1,215 to 1,556/s).
+        var controller = new RateController(DemoSettings());
+        var first = Good(controller, 2_000, 21.5);
+        var second = Good(controller, 2_000, 22.0);
+
+        Assert.False(first.Changed, first.Reason);
+        Assert.Equal((ControllerState.Probing, 2_300), (second.State, second.NewRate));
+        Assert.Contains("nothing shows the latency rising with the rate here", second.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_probe_that_breaches_marks_the_edge_and_the_band_below_it_is_held_without_another()
+    {
+        var controller = new RateController(DemoSettings());
+        Good(controller, 2_000, 21.5);
+        Assert.Equal(2_300, Good(controller, 2_000, 22.0).NewRate);
+
+        // Far over the SLO just after the raise: the raise found the limit; back to where it was.
+        var back = Good(controller, 2_300, 60);
+        Assert.Equal(2_000, back.NewRate);
+        Assert.Contains("just after raising from 2000/s", back.Reason, StringComparison.Ordinal);
+
+        // The band there is the edge now: it holds, window after window.
+        var held = Enumerable.Range(0, 8).Select(_ => Good(controller, 2_000, 22.0)).ToList();
+        Assert.All(held, d => Assert.False(d.Changed, d.Reason));
+        Assert.DoesNotContain(held, d => d.Reason.Contains("nothing shows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_probe_whose_p99_rises_into_the_band_finds_the_edge_and_holds_there()
+    {
+        var controller = new RateController(DemoSettings());
+        Good(controller, 40_000, 20.5);
+        Assert.Equal(46_000, Good(controller, 40_000, 20.8).NewRate);
+
+        // 15 % more rate, clearly more latency (by the medians): the p99 follows the rate, the edge.
+        List<double> p99s = [23.5, 24.0, 23.0, 23.8];
+        var held = p99s.Select(p99 => Good(controller, 46_000, p99)).ToList();
+        Assert.All(held, d => Assert.Equal(46_000, d.NewRate));
+        Assert.DoesNotContain(held, d => d.Reason.Contains("nothing shows", StringComparison.Ordinal));
+        Assert.DoesNotContain(held, d => d.Reason.Contains("not following the rate", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task From_the_start_on_the_low_rate_floor_it_reaches_80_percent_of_the_plateau_within_150_seconds_though_a_browser_starts(int seed)
+    {
+        // The start of From_the_start_it_reaches_80_percent_of_the_plateau_within_90_seconds_though_a_browser_starts
+        // on the plant with the low-rate floor, which the live runs show. Issue 18's 90 s is NOT met on
+        // this plant (docs/controller.md has the figures); before the probe of an unproven band it took
+        // 195 to 423 s. 150 s is what this controller reaches on all eight seeds, not a target.
+        using var sim = await StartWithTheBrowserAsync(SimulatedPlant.LikeTheDemoAtLowRates(seed));
+        var (plateau, reached) = PlateauAndWhenReached(sim);
+        Report($"seed {seed}: on the floor plant, 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s");
+        Assert.True(reached <= TimeSpan.FromSeconds(150),
+            $"80 % of the plateau ({plateau:F0}/s) first reached after {reached.TotalSeconds:F0} s:\n{Trace(sim, TimeSpan.Zero, Minutes[4])}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Caught_in_the_low_rate_floor_it_climbs_out_to_80_percent_of_the_plateau_within_2_minutes(int seed)
+    {
+        // The plant with the floor that live runs show (20 ms at 1,500/s, 13 ms from 8,000/s), starting
+        // where the live run of 2026-12-08 was caught: 1,200/s, after the warm-up, p99 in the band.
+        // Before this rule the climb went by 5 % steps between holds (17 minutes from 1,200 to 50,000/s
+        // at that pace). Issue 18's start target (80 % within 90 s of a fresh start) is NOT met on this
+        // plant: see docs/controller.md.
+        var plant = SimulatedPlant.LikeTheDemoAtLowRates(seed);
+        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 1_200);
+        await sim.RunAsync(TimeSpan.FromSeconds(40)); // past the warm-up, the rate still low
+        var from = sim.Elapsed;
+        await sim.RunAsync(Minutes[10] - from);
+
+        var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
+        var reached = sim.Targets.First(t => t.At > from && t.Target >= 0.8 * plateau).At - from;
+        Report($"seed {seed}: from {sim.Targets.Last(t => t.At <= from).Target:F0}/s at {from.TotalSeconds:F0} s, 80 % of the plateau ({plateau:F0}/s) {reached.TotalSeconds:F0} s later");
+        Assert.True(reached <= TimeSpan.FromMinutes(2),
+            $"80 % of the plateau ({plateau:F0}/s) reached {reached.TotalSeconds:F0} s after {from.TotalSeconds:F0} s:\n{Trace(sim, from, from + TimeSpan.FromMinutes(4))}");
+    }
+
     // Issue 18's targets, each on the plant shaped like the demo (noise, spikes, a p99 that lags the
     // rate, a backlog above capacity), through the real ControlLoop, with the Overseer's defaults.
     // Eight seeds each: a target met on one lucky noise sequence is not met.
@@ -435,20 +565,32 @@ public sealed class RateControllerTests
         .Select(d => string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{d.At.TotalSeconds,5:F0} s  {d.Decision.PreviousRate,7:F0} -> {d.Decision.NewRate,7:F0}  p99 {d.Decision.Inputs.P99Ms,7:F1} ms  {d.Decision.State}: {d.Decision.Reason}")));
 
+    /// <summary>
+    /// Ten minutes from a start at 2,000/s, the page opened in Chromium as the run starts: both cores
+    /// busy for 10 s, 25 s in (issue 18: "a breach at 2,000/s while the browser started made the
+    /// controller cut by 51 %").
+    /// </summary>
+    private static async Task<ControlLoopSimulation> StartWithTheBrowserAsync(SimulatedPlant plant)
+    {
+        plant.Transients.Add(new Transient(TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(10), CapacityFactor: 0.3, ExtraMs: 40));
+        var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
+        await sim.RunAsync(Minutes[10]);
+        return sim;
+    }
+
+    /// <summary>Issue 18's plateau (the median target over minutes 8 to 10) and when the target first reached 80 % of it.</summary>
+    private static (double Plateau, TimeSpan Reached) PlateauAndWhenReached(ControlLoopSimulation sim)
+    {
+        var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
+        return (plateau, sim.Targets.First(t => t.Target >= 0.8 * plateau).At);
+    }
+
     [Theory]
     [MemberData(nameof(Seeds))]
     public async Task From_the_start_it_reaches_80_percent_of_the_plateau_within_90_seconds_though_a_browser_starts(int seed)
     {
-        // The page opened in Chromium as the run starts: both cores busy for 10 s, 25 s in (issue 18:
-        // "a breach at 2,000/s while the browser started made the controller cut by 51 %").
-        var plant = SimulatedPlant.LikeTheDemo(seed);
-        plant.Transients.Add(new Transient(TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(10), CapacityFactor: 0.3, ExtraMs: 40));
-        using var sim = new ControlLoopSimulation(plant, DemoSettings(), startRate: 2_000);
-
-        await sim.RunAsync(Minutes[10]);
-
-        var plateau = MedianTarget(sim, Minutes[8], Minutes[10]);
-        var reached = sim.Targets.First(t => t.Target >= 0.8 * plateau).At;
+        using var sim = await StartWithTheBrowserAsync(SimulatedPlant.LikeTheDemo(seed));
+        var (plateau, reached) = PlateauAndWhenReached(sim);
         // The headline needs a rate held for the record windows (about 50 s) after the ramp: at 3 minutes, not 2.
         var headline = sim.Headline.Last(h => h.At <= Minutes[3]).Rate;
         Report($"seed {seed}: 80 % of the plateau ({plateau:F0}/s) after {reached.TotalSeconds:F0} s; headline at 3 min {headline:F0}/s ({headline / plateau:P0} of the plateau)");
@@ -577,7 +719,9 @@ public sealed class RateControllerTests
         Assert.Contains(sim.Decisions, d => d.At > t0 && d.Decision.Reason.Contains("capacity has changed", StringComparison.Ordinal));
         var held = MedianTarget(sim, t0 + TimeSpan.FromSeconds(60), sim.Elapsed);
         Assert.True(held >= 0.85 * lowKnee && held <= 1.03 * lowKnee, $"Held {held:F0}/s; the knee is now {lowKnee:F0}/s.\n{trace}");
-        Assert.InRange(sim.Loop.MaxSustainableRate, 0.85 * lowKnee, 1.03 * lowKnee);
+        var confirmed = sim.Loop.MaxSustainableRate;
+        Assert.True(confirmed >= 0.85 * lowKnee && confirmed <= 1.03 * lowKnee,
+            $"The controller's max sustainable rate is {confirmed:F0}/s; the knee is now {lowKnee:F0}/s.\n{Trace(sim, t0, sim.Elapsed)}");
 
         plant.Capacity *= 2;
         var t1 = sim.Elapsed;
