@@ -493,7 +493,9 @@ public sealed class RateController(ControllerSettings settings)
             // the p99 at a lower rate as high for a while there).
             factor = edgeWasNear ? LatencySlope.Step : Settings.IncreaseFactor;
             next = target * factor;
-            why = F($"p99 {p99:F1} ms was as high at rates {(LatencySlope.Step - 1) * 100:F0} % and more below {target:F0}/s: the latency is not following the rate here (the low-rate floor), so it says nothing about capacity; {(edgeWasNear ? "one probe step, as the edge was seen near" : "raising")}");
+            why = edgeWasNear
+                ? F($"p99 {p99:F1} ms was as high at rates {(LatencySlope.Step - 1) * 100:F0} % and more below {target:F0}/s: the latency is not following the rate here, but the edge was seen near (a wandering capacity looks the same); one probe step")
+                : F($"p99 {p99:F1} ms was as high at rates {(LatencySlope.Step - 1) * 100:F0} % and more below {target:F0}/s: the latency is not following the rate here (the low-rate floor), so it says nothing about capacity; raising");
         }
         if (p99 < 0.5 * slo)
         {
