@@ -41,9 +41,6 @@ public sealed class LatencySlope(double reprobeFactor, int trailWindows, TimeSpa
     private readonly Queue<(double Rate, double P99)> _trail = new();
     private (double Rate, DateTimeOffset At)? _edge;
 
-    /// <summary>The rate where the p99 was last seen to follow the rate, while it is evidence (see the constructor).</summary>
-    public double? EdgeRate => _edge?.Rate;
-
     /// <summary>
     /// Judges a good window (within the SLO, producers on schedule) against the trail, then adds it.
     /// A window that shows the p99 following the rate marks the edge there; one in the band
@@ -111,9 +108,6 @@ public sealed class LatencySlope(double reprobeFactor, int trailWindows, TimeSpa
     /// seen to follow the rate within two <see cref="Step"/>s of it, recently.
     /// </summary>
     public bool IsNearEdge(double rate) => _edge is { } edge && rate >= edge.Rate / (Step * Step) && rate <= edge.Rate * Step * Step;
-
-    /// <summary>Good windows at <paramref name="rate"/> (within one re-probe step), this one included when judged.</summary>
-    public int WindowsAt(double rate) => _trail.Count(w => IsAt(w.Rate, rate));
 
     private Slope Compare(double rate, double p99)
     {
